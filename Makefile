@@ -1,0 +1,136 @@
+# vzforge build. Modules are static libraries; cmd/ links them into binaries.
+#   make            build everything (binaries in build/bin)
+#   make check      build and run the hermetic Criterion suite
+#   make check-real build real templates from the host's mirror (network)
+#   make demo       the README's main job
+#   make bench      side-by-side benchmarks
+#   V=1 verbose, DEVELOPER=1 -Werror, SANITIZE=1 ASan+UBSan
+# Adding a .c file to a module folder is enough: sources are found by wildcard.
+
+-include config.mak
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BUILD      ?= build
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS      := libsolv libsolvext libarchive libcurl yaml-0.1 libcrypto jansson libzstd
+DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev libyaml-dev \
+             libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
+             gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot
+TEST_PKGS := criterion
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
+            -fno-strict-aliasing -D_GNU_SOURCE -DVZ_VERSION='"$(VERSION)"' -DVZ_DATADIR='"$(PREFIX)/share/vzforge"' -I.
+ifeq ($(DEVELOPER),1)
+CFLAGS   += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+BUILD    := build-san
+endif
+CFLAGS   += -MMD -MP
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lcrypt
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+ifneq ($(V),1)
+Q = @
+qecho = @printf '  %-7s %s\n' $(1) $(2);
+else
+Q =
+qecho =
+endif
+
+# Link order: higher modules first.
+MODULES := tmplbuild vpscore cache metadata common
+LIBS    := $(foreach m,$(MODULES),$(BUILD)/lib$(m).a)
+
+mod_srcs = $(sort $(wildcard $(1)/*.c))
+mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
+
+CMD_MAINS := vzpkg vzctl vzlist
+CMD_SHARED := $(filter-out $(addprefix cmd/,$(addsuffix .c,$(CMD_MAINS))),$(sort $(wildcard cmd/*.c)))
+CMD_SHARED_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CMD_SHARED))
+BINS    := $(addprefix $(BUILD)/bin/,$(CMD_MAINS))
+
+# Extra helper programs (tiny init, test probes) live in vpscore/progs and tests/progs.
+TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
+TESTLIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTLIB_SRCS))
+TEST_MODS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard tests/*/test_*.c)))))
+TEST_BINS := $(addprefix $(BUILD)/tests/test_,$(TEST_MODS))
+
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call qecho,CC,$<)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(if $(filter tests/%,$<),$(TEST_CFLAGS)) -c -o $@ $<
+
+define module_rule
+$(BUILD)/lib$(1).a: $(call mod_objs,$(1))
+	@mkdir -p $$(dir $$@)
+	$$(call qecho,AR,$$@)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
+
+$(BUILD)/bin/%: $(BUILD)/obj/cmd/%.o $(CMD_SHARED_OBJS) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(call qecho,LINK,$@)$(CC) $(LDFLAGS) -o $@ $< $(CMD_SHARED_OBJS) $(LIBS) $(PKG_LIBS)
+
+$(BUILD)/libtestlib.a: $(TESTLIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(call qecho,AR,$@)rm -f $@ && ar rcs $@ $^
+
+define test_rule
+$(BUILD)/tests/test_$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard tests/$(1)/*.c))) $(BUILD)/libtestlib.a $(CMD_SHARED_OBJS) $(LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(call qecho,LINK,$$@)$$(CC) $$(LDFLAGS) -o $$@ $$(filter $(BUILD)/obj/tests/%,$$^) $(BUILD)/libtestlib.a $(CMD_SHARED_OBJS) $(LIBS) $$(TEST_LIBS) $$(PKG_LIBS)
+endef
+$(foreach t,$(TEST_MODS),$(eval $(call test_rule,$(t))))
+
+tests: $(TEST_BINS) $(BINS)
+
+# Deps: install what is missing, idempotently. Skipped when everything is present.
+deps:
+	@missing=$$(for p in $(DEPS_DEB); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing:" $$missing; \
+	  if [ "$$(id -u)" != 0 ]; then echo "make deps: need root to apt-get install (run: sudo make deps)"; exit 1; fi; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) tests/run-tests.sh $(TEST_BINS)
+
+check-real: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) tests/real/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) bench/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) bench/run-all.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/vzforge/distros $(DESTDIR)/etc/vz/conf
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 distros/*.yaml $(DESTDIR)$(PREFIX)/share/vzforge/distros/
+	for f in etc/*; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)/etc/vz/ || true; done
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all tests deps check check-real demo bench install clean
+.SECONDARY:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,48 @@
+/* cmd/cli.h: what every command shares: common options, help, exit codes,
+ * JSON output. Commands parse with getopt_long; this file keeps the
+ * behaviour the same everywhere:
+ *   - -h/--help prints usage to stdout and exits 0;
+ *   - an unknown option or command prints usage to stderr and exits 2;
+ *   - -q/--quiet and -v/--verbose set the log level;
+ *   - errors print "PROG: error: MESSAGE" and exit with the error's status
+ *     (docs/exit-codes.md).
+ */
+#ifndef VZ_CMD_CLI_H
+#define VZ_CMD_CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+
+#include "common/common.h"
+
+struct vz_subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+    const char *summary;
+};
+
+/* Common long options; append to a command's own table with VZ_CLI_COMMON_OPTS. */
+enum { VZ_OPT_HELP = 'h', VZ_OPT_QUIET = 'q', VZ_OPT_VERBOSE = 'v', VZ_OPT_JSON = 0x1000 };
+#define VZ_CLI_COMMON_OPTS                                                    \
+    { "help", no_argument, NULL, 'h' },                                       \
+    { "quiet", no_argument, NULL, 'q' },                                      \
+    { "verbose", no_argument, NULL, 'v' }
+
+/* Handle -h/-q/-v inside a getopt loop. Returns 1 if handled; for 'h' it
+ * prints usage and exits 0, for '?' it prints usage to stderr and exits 2. */
+int vz_cli_common_opt(int c, const char *usage);
+
+/* Print usage to stderr and return VZ_EUSAGE, with an optional message. */
+int vz_cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Dispatch argv[1] among cmds; handles top-level --help/--version. */
+int vz_cli_dispatch(const char *prog, const char *usage_head, const struct vz_subcommand *cmds,
+                    int argc, char **argv);
+
+/* Print a JSON value to stdout (indented, sorted keys, newline) and free it. */
+void vz_cli_print_json(json_t *v);
+
+/* Report *err and return its status (exit code). */
+int vz_cli_fail(vz_error_t *err);
+
+#endif

@@ -1,0 +1,96 @@
+/* metadata/metadata.h: per-distro YAML -> a validated template.
+ *
+ * A distro file (distros/debian-12.yaml) describes one release with several
+ * variants; a template is one (release, architecture, variant) triple, named
+ * as OpenVZ does: <distribution>-<release>-<arch>-<variant>, for example
+ * debian-12-x86_64-minimal. The YAML schema is documented in
+ * docs/template-metadata.md.
+ *
+ * vz_template_load() finds the file (local overrides in
+ * $VZ_ROOT/etc/vz/distros/ shadow the shipped ones), applies `extends`,
+ * expands {{variables}}, resolves mirrors (--mirror, VZ_MIRROR_<NAME>,
+ * vz.conf MIRROR_<NAME>, then the host's apt sources) and validates.
+ * Every error message starts with "FILE:LINE:COL: " and has status
+ * VZ_EMETADATA.
+ *
+ * A loaded template is immutable and owned by the caller
+ * (vz_template_free()).
+ */
+#ifndef VZ_METADATA_METADATA_H
+#define VZ_METADATA_METADATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/common.h"
+
+struct vz_repo_def {
+    char *name;        /* "main", "updates", "security": unique in a template */
+    char **uris;       /* mirror list after expansion, in fail-over order (>= 1) */
+    char *suite;       /* "bookworm" */
+    char **components; /* "main", ... (>= 1) */
+    char *keyring;     /* path of an OpenPGP keyring, NULL only if allow_unsigned */
+    bool allow_unsigned;
+};
+
+struct vz_template {
+    char *name;         /* debian-12-x86_64-minimal */
+    char *distribution; /* debian */
+    char *release;      /* 12 */
+    char *codename;     /* bookworm */
+    char *family;       /* "deb" (or "rpm" later) */
+    char *arch;         /* OpenVZ arch name: x86_64 */
+    char *distro_arch;  /* distro's name: amd64 */
+    char *variant;      /* minimal */
+    char *summary;
+    char *description;
+
+    struct vz_repo_def *repos;
+    size_t n_repos;
+
+    /* Base set: true when the variant chain asks for the distro's minimal
+     * base (Debian: Essential: yes + Priority: required), as minbase. */
+    bool base_required;
+    char **packages;    /* requested names, extends applied, NULL-terminated */
+    char **excludes;    /* NULL-terminated */
+    char **environment; /* "KEY=VALUE", NULL-terminated */
+
+    /* Merged /usr: "symlinks" (create bin,sbin,lib* -> usr/... before unpacking,
+     * as debootstrap does for bookworm), "packages" (the packages ship it, trixie)
+     * or "none". */
+    char *merged_usr;
+
+    char *script_pre_cache;    /* shell text run on the host, $1 = build root; or NULL */
+    char *script_post_install; /* shell text run inside the sandbox; or NULL */
+
+    char *source_path;   /* the YAML file the template came from */
+    char metadata_sha256[65]; /* hash of the effective template (stable across runs) */
+};
+
+struct vz_metadata_opts {
+    /* --mirror values: "URL" (applies to every mirror variable) or "NAME=URL". */
+    char **mirrors;
+    /* Directory of shipped distros; NULL = vz_shipped_distros_dir(). */
+    const char *distros_dir;
+    /* Host apt sources root for mirror discovery; NULL = "/" (tests point it elsewhere). */
+    const char *apt_root;
+};
+
+/* Load and validate one template by name. */
+int vz_template_load(const char *name, const struct vz_metadata_opts *opts,
+                     struct vz_template **out, vz_error_t *err);
+void vz_template_free(struct vz_template *t);
+
+/* All template names known from metadata (shipped + local), sorted, with
+ * their summaries. Files that fail to parse are reported as warnings and
+ * skipped, so one broken override does not hide the rest. */
+struct vz_template_entry {
+    char *name;
+    char *summary;
+    char *source_path;
+};
+int vz_template_list(const struct vz_metadata_opts *opts, struct vz_template_entry **out,
+                     size_t *n, vz_error_t *err);
+void vz_template_list_free(struct vz_template_entry *e, size_t n);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder so the module library is never empty */
+int vz_tmplbuild_module_placeholder;

@@ -1,0 +1,2 @@
+/* placeholder so the module library is never empty */
+int vz_vpscore_module_placeholder;
