@@ -59,6 +59,10 @@ char *vz_root_path(const char *abs);
  * else $(PREFIX)/share/vzforge/distros. */
 const char *vz_shipped_distros_dir(void);
 
+/* The template area: $VZ_ROOT + (vz.conf TEMPLATE or "/vz/template") + "/" + sub.
+ * sub may be "" or e.g. "cache", "pkgs", "repodata", "unpacked". */
+char *vz_template_path(const char *sub);
+
 /* Check a single path component: non-empty, not "." or "..", no '/'. */
 int vz_safe_name(const char *name);
 

@@ -1,0 +1,50 @@
+/* tmplbuild/fetch.h: parallel, verified downloads with libcurl.
+ *
+ * vz_fetch_many() runs up to opts->jobs transfers at once on one curl multi
+ * handle (keep-alive, HTTP/2 multiplexing where offered), retries with
+ * backoff, fails over to the next URL of an item, resumes with Range after a
+ * dropped connection, honours the usual proxy environment variables, and
+ * sends a "vzforge/VERSION" user agent.
+ *
+ * An item's file appears under item->dest only after its size and sha256
+ * (when given) matched: the bytes go to "DEST.part" and are renamed into
+ * place after verification. A bad file is deleted and fetched again up to
+ * opts->retries times; then the call fails naming the item's label, the URL
+ * and what was wrong. An existing DEST is trusted and not fetched (callers
+ * that want freshness pass a new dest). file:// URLs work too.
+ */
+#ifndef VZ_TMPLBUILD_FETCH_H
+#define VZ_TMPLBUILD_FETCH_H
+
+#include <stdint.h>
+
+#include "common/common.h"
+#include "tmplbuild/plan.h"
+
+struct vz_fetch_item {
+    char **urls;         /* full URLs in fail-over order, NULL-terminated */
+    const char *dest;    /* final path */
+    const char *sha256;  /* expected hex digest, or NULL for no check */
+    int64_t size;        /* expected size, or -1 */
+    const char *label;   /* for messages and progress: a package name or "InRelease" */
+};
+
+struct vz_fetch_opts {
+    int jobs;            /* parallel transfers; 0 = 8 */
+    int retries;         /* per item, across all its URLs; 0 = 4 */
+    long timeout_s;      /* low-speed timeout: abort a transfer stalled this long; 0 = 30 */
+    const char *stage;   /* progress label, NULL = "download" */
+};
+
+int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_opts *opts,
+                  vz_error_t *err);
+
+/* Fetch one URL into memory (for Release files). HTTP errors are failures
+ * whose message names the URL and the HTTP status; *http_code may be NULL. */
+int vz_fetch_to_buf(const char *url, struct vz_buf *out, long *http_code, vz_error_t *err);
+
+/* Download every package of plan into the package cache (cache/pkgs):
+ * packages already cached are skipped. */
+int vz_fetch_plan(const struct vz_plan *plan, const struct vz_fetch_opts *opts, vz_error_t *err);
+
+#endif

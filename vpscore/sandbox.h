@@ -1,0 +1,34 @@
+/* vpscore/sandbox.h: run one command with a directory as its root, isolated.
+ *
+ * The builder runs maintainer scripts and template hooks this way; container
+ * start uses the same namespace/mount code (vpscore/ns.c, vpscore/mount.c).
+ *
+ * The command runs in new mount, pid, uts, ipc and network namespaces (the
+ * network namespace has only a down loopback: no network), with opts->root as
+ * "/" (pivot_root), a fresh /proc, /sys read-only, a minimal /dev (null, zero,
+ * full, random, urandom, tty, ptmx + devpts, shm) and /tmp as given by the
+ * root. Everything mounted is gone when the command exits (it all lives in
+ * the private mount namespace), and every process of the sandbox is killed
+ * when the command exits (it is pid 1 of its namespace) or when the caller
+ * dies (PR_SET_PDEATHSIG).
+ */
+#ifndef VZ_VPSCORE_SANDBOX_H
+#define VZ_VPSCORE_SANDBOX_H
+
+#include "common/common.h"
+
+struct vz_sandbox_opts {
+    const char *root;       /* directory that becomes "/" */
+    char *const *argv;      /* command, resolved inside the root */
+    char *const *env;       /* complete environment; NULL = a minimal PATH/HOME/TERM set */
+    const char *cwd;        /* inside the root; NULL = "/" */
+    const char *hostname;   /* NULL = "vzforge-build" */
+    struct vz_buf *out;     /* capture stdout and stderr merged; NULL = inherit */
+    const char *stdin_data; /* NULL = /dev/null */
+    size_t stdin_len;
+};
+
+/* Run and wait. *status is the command's exit status (0-255, 128+signal). */
+int vz_sandbox_run(const struct vz_sandbox_opts *opts, int *status, vz_error_t *err);
+
+#endif
