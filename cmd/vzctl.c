@@ -1,18 +1,22 @@
 /* vzctl: create and run containers from template caches. */
 #include "cmd/cli.h"
-
-static int not_yet(int argc, char **argv)
-{
-    (void)argc;
-    vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
-}
+#include "cmd/vzctl.h"
 
 static const struct vz_subcommand cmds[] = {
-    { "create", not_yet, "create a container from an OS template cache" },
-    { "start", not_yet, "start a container" },
-    { "stop", not_yet, "stop a container" },
+    { "create", vzctl_create, "create a container from an OS template cache" },
+    { "destroy", vzctl_destroy, "remove a stopped container's private area and config" },
+    { "set", vzctl_set, "change a container's parameters (--save to keep them)" },
+    { "start", vzctl_start, "start a container" },
+    { "stop", vzctl_stop, "stop a container" },
+    { "restart", vzctl_restart, "stop and start a container" },
+    { "status", vzctl_status, "print 'CTID N exist|deleted mounted|unmounted running|down'" },
+    { "enter", vzctl_enter, "open a shell inside a running container" },
+    { "exec", vzctl_exec, "run a command inside a running container" },
+    { "exec2", vzctl_exec2, "run a command; exit with its exit code" },
+    { "mount", vzctl_mount, "mount a container's root" },
+    { "umount", vzctl_umount, "unmount a container's root" },
+    { "suspend", vzctl_suspend, "freeze a running container" },
+    { "resume", vzctl_resume, "thaw a suspended container" },
     { NULL, NULL, NULL },
 };
 

@@ -1,0 +1,23 @@
+/* cmd/vzctl.h: vzctl subcommands, grouped by file. */
+#ifndef VZ_CMD_VZCTL_H
+#define VZ_CMD_VZCTL_H
+
+/* cmd/vzctl_run.c: the runtime */
+int vzctl_start(int argc, char **argv);
+int vzctl_stop(int argc, char **argv);
+int vzctl_restart(int argc, char **argv);
+int vzctl_status(int argc, char **argv);
+int vzctl_enter(int argc, char **argv);
+int vzctl_exec(int argc, char **argv);
+int vzctl_exec2(int argc, char **argv);
+int vzctl_mount(int argc, char **argv);
+int vzctl_umount(int argc, char **argv);
+int vzctl_suspend(int argc, char **argv);
+int vzctl_resume(int argc, char **argv);
+
+/* cmd/vzctl_create.c: the container's life on disk */
+int vzctl_create(int argc, char **argv);
+int vzctl_destroy(int argc, char **argv);
+int vzctl_set(int argc, char **argv);
+
+#endif
