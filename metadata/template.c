@@ -434,9 +434,25 @@ static const char *apt_root_of(const struct vz_metadata_opts *opts)
     return e && *e ? e : "/";
 }
 
+/* Build every template of the file without mirrors: an error in any
+ * variant (a bad package name, say) is reported whichever one is asked for. */
+static int check_all(const struct md_file *f, vz_error_t *err)
+{
+    for (size_t a = 0; a < f->n_archs; a++)
+        for (size_t v = 0; v < f->n_variants; v++) {
+            struct vz_template *t = NULL;
+            if (md_build(f, (int)a, (int)v, NULL, &t, err) < 0)
+                return -1;
+            vz_template_free(t);
+        }
+    return 0;
+}
+
 static int build_named(const struct md_file *f, const char *arch, const char *variant,
                        const struct vz_metadata_opts *opts, struct vz_template **out, vz_error_t *err)
 {
+    if (check_all(f, err) < 0)
+        return -1;
     int ai = md_find_arch(f, arch), vi = md_find_variant(f, variant);
     if (ai < 0 || vi < 0)
         return 1; /* not in this file */
