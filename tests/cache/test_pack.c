@@ -181,7 +181,9 @@ Test(pack, xattrs_caps_hardlinks_devices_fifos_kept_sockets_skipped)
     vzt_make_tree(a, 0, 1600000000);
     char *ping = vz_path_join(a, "usr/bin/hello");
     /* file capability cap_net_raw+ep, as setcap writes it */
-    cr_assert_eq(system(vz_xasprintf("setcap cap_net_raw+ep %s", ping)), 0, "setcap failed");
+    char *setcap = vz_xasprintf("setcap cap_net_raw+ep %s", ping);
+    cr_assert_eq(system(setcap), 0, "setcap failed");
+    free(setcap);
     cr_assert_eq(setxattr(ping, "user.vz", "v1", 2, 0), 0, "user xattr: %s", strerror(errno));
     char *hl = vz_path_join(a, "usr/bin/hello-link");
     cr_assert_eq(link(ping, hl), 0);
