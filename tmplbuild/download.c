@@ -226,6 +226,16 @@ int vz_download(const char *what, const struct vz_download_opts *o, char **name,
     r = vz_mkdir_p(tmpdir, 0700, err);
     if (r == 0)
         r = vz_cache_begin(t.name, t.compress, o->lock_timeout_s, &txn, err);
+    /* another download of the same template may have landed it while we
+     * waited for the template lock */
+    if (r == 0 && already_current(&t)) {
+        vz_info("%s: landed by another process meanwhile", t.name);
+        vz_cache_txn_free(txn);
+        if (name)
+            *name = vz_xstrdup(t.name);
+        target_release(&t);
+        return 1;
+    }
     if (r == 0) {
         char *urls[] = { url, NULL };
         struct vz_fetch_item item = { urls, dest, t.sha256, (int64_t)t.size, t.name };

@@ -2,6 +2,8 @@
 #include <archive_entry.h>
 #include <criterion/criterion.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -264,6 +266,30 @@ Test(clean, keeps_referenced_packages_removes_the_rest)
     cr_assert_eq(res.removed_files, 1);
     cr_assert(!vz_file_exists(fk));
     vz_gc_result_release(&res);
+
+    /* leftovers of interrupted downloads and imports; one download running */
+    char *tmp = vz_template_path("tmp");
+    char *stale_dl = vz_xasprintf("%s/download-%s.part", tmp, drop);
+    char *live_dl = vz_xasprintf("%s/download-%s.part", tmp, keep);
+    char *stale_imp = vz_xasprintf("%s/import-t9.Ab12Cd/etc/passwd", tmp);
+    char *stale_imp_dir = vz_xasprintf("%s/import-t9.Ab12Cd", tmp);
+    vzt_write(stale_dl, "part");
+    vzt_write(live_dl, "part");
+    vzt_write(stale_imp, "root:x:0:0::/root:/bin/sh\n");
+    int lfd = open(live_dl, O_RDWR);
+    cr_assert_eq(flock(lfd, LOCK_EX), 0);
+    cr_assert_eq(vz_pkgcache_gc(false, false, 0, &res, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert(!vz_file_exists(stale_dl), "stale partial download kept");
+    cr_assert(!vz_file_exists(stale_imp_dir), "stale import tree kept");
+    cr_assert(vz_file_exists(live_dl), "a running download's file was removed");
+    cr_assert_eq(res.removed_files, 2);
+    vz_gc_result_release(&res);
+    close(lfd);
+    free(stale_dl);
+    free(live_dl);
+    free(stale_imp);
+    free(stale_imp_dir);
+    free(tmp);
     free(fk);
     free(fd);
     free(fp);

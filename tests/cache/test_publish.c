@@ -2,6 +2,7 @@
  * artifact tampered in turn must be refused with nothing written. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cache/index.h"
@@ -331,4 +332,48 @@ Test(publish, index_paths_cannot_point_elsewhere)
     cr_assert_str_eq(err->msg, "index: templates.t1[0]: paths must be t1/1-a/t1.tar.zst, "
                                "t1/1-a/t1.manifest and t1/1-a/t1.manifest.sig");
     vz_error_release(&err);
+}
+
+Test(publish, dropped_connection_resumes)
+{
+    char *tpath = vz_xasprintf("/t1/%s/t1.tar.zst", id1);
+    vz_httpd_fault(srv, tpath, VZ_HTTPD_DROP, 100, 1);
+    vz_error_t err = NULL;
+    char *iu = vz_httpd_url(srv, "/index.json");
+    struct vz_download_opts o = { iu, false, 3, 1, 5 };
+    cr_assert_eq(vz_download("t1", &o, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_cache_verify("t1", NULL, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_httpd_hits(srv, tpath), 2);
+    cr_assert_eq(vz_httpd_range_hits(srv, tpath), 1, "second request did not resume");
+    cr_assert_eq(vz_httpd_last_range_start(srv, tpath), 100);
+    free(iu);
+    free(tpath);
+}
+
+Test(publish, two_concurrent_downloads_land_once)
+{
+    /* slow the tarball so both processes overlap */
+    char *tpath = vz_xasprintf("/t1/%s/t1.tar.zst", id1);
+    vz_httpd_fault(srv, tpath, VZ_HTTPD_SLOW, 2, 0);
+    pid_t kids[2];
+    for (int i = 0; i < 2; i++) {
+        kids[i] = fork();
+        cr_assert(kids[i] >= 0);
+        if (kids[i] == 0) {
+            vz_error_t err = NULL;
+            int r = download("t1", &err);
+            _exit(r == 0 ? 10 : r == 1 ? 11 : 1);
+        }
+    }
+    int codes[2];
+    for (int i = 0; i < 2; i++) {
+        int st;
+        waitpid(kids[i], &st, 0);
+        codes[i] = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+    /* one landed it (10), the other found it current (11): in any order */
+    cr_assert(codes[0] + codes[1] == 21, "exit codes %d and %d", codes[0], codes[1]);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cache_verify("t1", NULL, &err), 0, "%s", vzt_errmsg(&err));
+    free(tpath);
 }
