@@ -343,3 +343,36 @@ Test(docs, exit_codes_doc_matches_error_h)
     free(script);
     free(doc);
 }
+
+Test(vzpkg_list, info_scripts_and_environment_of_a_local_variant)
+{
+    /* a local override: the shipped file plus a variant with scripts */
+    char *src = vz_xasprintf("%s/distros/debian-12.yaml", getenv("VZ_SRC"));
+    char *text = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_read_file(src, &text, NULL, &err), 0);
+    char *dir = vz_xasprintf("%s/etc/vz/distros", root);
+    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
+    char *p = vz_xasprintf("%s/debian-12.yaml", dir);
+    char *y = vz_xasprintf("%s  web:\n    extends: default\n    excludes: [vim-tiny]\n"
+                           "    environment: {TZ: UTC, LC_ALL: C}\n"
+                           "    scripts:\n      pre-cache: echo {{codename}}\n"
+                           "      post-install: |\n        a\n        b\n", text);
+    cr_assert_eq(vz_atomic_write(p, y, strlen(y), 0644, &err), 0);
+    struct result r = vzpkg("info", "debian-12-x86_64-web", "scripts", "environment", "excludes");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "scripts:\n  pre-cache:\n    echo bookworm\n  post-install:\n    a\n    b\n"
+                            "environment:\n  DEBIAN_FRONTEND=noninteractive\n  LC_ALL=C\n  TZ=UTC\n"
+                            "excludes:\n  vim-tiny\n");
+    release(&r);
+    r = vzpkg("info", "debian-12-x86_64-web", "source");
+    char *want = vz_xasprintf("%s\n", p); /* the override shadows the shipped file */
+    cr_assert_str_eq(r.out, want);
+    free(want);
+    release(&r);
+    free(y);
+    free(p);
+    free(dir);
+    free(text);
+    free(src);
+}
