@@ -6,8 +6,8 @@
  *   2. the environment: VZ_MIRROR_<NAME> (upper case), URIs separated by spaces;
  *   3. vz.conf: MIRROR_<NAME>="URL [URL...]";
  *   4. the host's apt sources (deb family only), under apt_root:
- *      etc/apt/sources.list, sources.list.d/ *.list (one-line format) and
- *      sources.list.d/ *.sources (deb822), in apt's own reading order.
+ *      etc/apt/sources.list, sources.list.d/NAME.list (one-line format) and
+ *      sources.list.d/NAME.sources (deb822), in apt's own reading order.
  *      mirror.<distribution> takes the URIs of the entries that serve the
  *      plain codename suite (not -updates, -security, -backports: a host
  *      entry serving only those would be the wrong archive or incomplete);
@@ -16,7 +16,8 @@
  *      distribution (os-release ID), the entry of the host's own release is
  *      taken: one archive serves every release of a distribution.
  *      Entries with component "main" are preferred, which keeps third-party
- *      repositories that reuse the codename as a suite out.
+ *      repositories that reuse the codename as a suite out; the fallback to
+ *      the host's own release takes only such entries.
  */
 #include "metadata/internal.h"
 
@@ -314,7 +315,8 @@ static bool suite_wanted(const char *suite, const char *want, bool security)
 static char *apt_pick(const struct apt_sources *s, const char *want, bool security, char ***uris)
 {
     char *origin = NULL;
-    for (int pass = 0; pass < 2 && *uris == NULL; pass++)
+    int passes = want ? 2 : 1; /* the fallback never takes an entry without main */
+    for (int pass = 0; pass < passes && *uris == NULL; pass++)
         for (size_t i = 0; i < s->n; i++) {
             const struct apt_entry *e = &s->e[i];
             if (pass == 0 && !vz_strv_contains(e->components, "main"))
@@ -336,10 +338,10 @@ static char *apt_pick(const struct apt_sources *s, const char *want, bool securi
     return origin;
 }
 
-static int from_apt(struct md_mirror_ctx *m, const char *name, char ***uris, char **origin)
+static void from_apt(struct md_mirror_ctx *m, const char *name, char ***uris, char **origin)
 {
     if (m->family == NULL || strcmp(m->family, "deb") != 0)
-        return 0;
+        return;
     bool security;
     size_t dl = strlen(m->distribution);
     if (strcmp(name, m->distribution) == 0)
@@ -347,7 +349,7 @@ static int from_apt(struct md_mirror_ctx *m, const char *name, char ***uris, cha
     else if (strncmp(name, m->distribution, dl) == 0 && strcmp(name + dl, "_security") == 0)
         security = true;
     else
-        return 0;
+        return;
     struct apt_sources s;
     apt_sources_load(&s, m->apt_root);
     cleanup_free char *want = security ? vz_xasprintf("%s-security", m->codename) : vz_xstrdup(m->codename);
@@ -363,7 +365,6 @@ static int from_apt(struct md_mirror_ctx *m, const char *name, char ***uris, cha
         }
     }
     apt_sources_release(&s);
-    return 0;
 }
 
 /* --- resolution ------------------------------------------------------- */
