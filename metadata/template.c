@@ -99,14 +99,6 @@ static int add_script(const struct md_vars *vars, const struct md_file *f, const
     return 0;
 }
 
-static bool is_url(const char *s)
-{
-    const char *p = s;
-    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
-        p++;
-    return p > s && strncmp(p, "://", 3) == 0;
-}
-
 static int build_repo(const struct md_vars *vars, const struct md_file *f, const struct md_repo *r,
                       struct vz_repo_def *out, vz_error_t *err)
 {
@@ -123,7 +115,7 @@ static int build_repo(const struct md_vars *vars, const struct md_file *f, const
         if (md_expand_all(vars, &f->doc, mirrors[i], &all, err) < 0)
             return -1;
         for (char **u = all; *u; u++) {
-            if (vars->mirrors && !is_url(*u))
+            if (vars->mirrors && !md_is_url(*u))
                 return yt_node_error(err, &f->doc, mirrors[i],
                                      "mirror of repository '%s' is '%s', not a URL such as {{mirror.%s}} "
                                      "or http://HOST/PATH", out->name, *u, f->distribution->value);

@@ -281,3 +281,13 @@ Test(mirror, fallback_to_the_host_release_never_takes_a_third_party_entry)
     free(msg);
     free(y);
 }
+
+Test(mirror, literal_mirror_that_is_not_a_url)
+{
+    char *y = md_base_with("    mirror: \"{{mirror.debian}}\"\n", "    mirror: \"{{codename}}.example\"\n");
+    struct vz_metadata_opts o = { .distros_dir = "distros" };
+    md_expect_error_for(y, "debian-12-x86_64-minimal", &o, VZ_EMETADATA,
+                        "distros/debian-12.yaml:11:13: mirror of repository 'main' is 'bookworm.example', not a URL "
+                        "such as {{mirror.debian}} or http://HOST/PATH");
+    free(y);
+}
