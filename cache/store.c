@@ -206,10 +206,16 @@ int vz_cache_verify_signature(const struct vz_cache_info *c, vz_error_t *err)
     if (vz_manifest_parse(c->manifest_json, mlen, &m, err) < 0)
         return vz_error_wrap(err, "cache %s", c->name);
     int r = 0;
+    char sid[VZ_KEYID_LEN + 1] = "";
+    vz_sig_key_id(sig, slen, sid, err); /* parsed fine above */
     if (strcmp(m->template_name, c->name) != 0)
         r = vz_error_set(err, VZ_EVERIFY, 0,
                          "cache %s: the signed manifest is for template %s (files renamed?)",
                          c->name, m->template_name);
+    else if (strcmp(m->signer, sid) != 0)
+        r = vz_error_set(err, VZ_EVERIFY, 0,
+                         "cache %s: the manifest names signer %s but is signed by key %s",
+                         c->name, m->signer, sid);
     else if (strcmp(m->tar_sha256, c->tar_sha256) != 0 || m->tar_size != c->tar_size)
         r = vz_error_set(err, VZ_EVERIFY, 0, "cache %s: tarball hash differs from the manifest's",
                          c->name);
