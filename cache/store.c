@@ -23,6 +23,14 @@ void vz_cache_test_hook(const char *stage)
         raise(SIGKILL);
 }
 
+/* Same manifest file as when it was read? Inode numbers can be reused at
+ * once by a new file, so the change time and size are compared too. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 static bool valid_compress(const char *c)
 {
     for (size_t i = 0; i < VZ_ARRAY_SIZE(exts); i++)
@@ -57,7 +65,33 @@ void vz_cache_info_free(struct vz_cache_info *c)
     free(c->sig_path);
     free(c->manifest_json);
     free(c->sig_text);
+    free(c->manifest_st);
     free(c);
+}
+
+int vz_cache_open_tarball(const struct vz_cache_info *c, int *fd, vz_error_t *err)
+{
+    int f = open(c->tarball, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (f < 0)
+        return vz_error_sys(err, "cache %s: open %s", c->name, c->tarball);
+    struct stat now, tst;
+    /* writers remove or replace the manifest before they touch the tarball:
+     * an unchanged manifest proves the file we opened is the one it signs */
+    if (c->manifest_st &&
+        (stat(c->manifest_path, &now) < 0 || !same_file(&now, c->manifest_st))) {
+        close(f);
+        return vz_error_set(err, VZ_ELOCKED, 0,
+                            "cache %s was replaced while being opened; look it up again", c->name);
+    }
+    if (fstat(f, &tst) < 0 || (uint64_t)tst.st_size != c->tar_size) {
+        close(f);
+        return vz_error_set(err, VZ_EVERIFY, 0,
+                            "cache %s: tarball %s is %llu bytes, the manifest says %llu "
+                            "(truncated or modified)", c->name, c->tarball,
+                            (unsigned long long)tst.st_size, (unsigned long long)c->tar_size);
+    }
+    *fd = f;
+    return 0;
 }
 
 /* Read a whole open file. */
@@ -117,7 +151,7 @@ static int find_once(const char *name, const char *dir, struct vz_cache_info **o
     /* Did a writer replace the manifest while we read? Then the signature
      * or tarball we saw may belong to another build: look again. */
     struct stat now;
-    if (stat(mpath, &now) < 0 || now.st_ino != mst.st_ino || now.st_dev != mst.st_dev) {
+    if (stat(mpath, &now) < 0 || !same_file(&now, &mst)) {
         vz_error_release(&e);
         vz_error_release(err);
         vz_manifest_free(m);
@@ -158,6 +192,8 @@ static int find_once(const char *name, const char *dir, struct vz_cache_info **o
     c->manifest_len = mlen;
     c->sig_text = get_and_reset(&stext);
     c->sig_len = slen;
+    c->manifest_st = vz_xmalloc(sizeof(struct stat));
+    memcpy(c->manifest_st, &mst, sizeof(mst));
     vz_manifest_free(m);
     *out = c;
     return 0;

@@ -379,3 +379,28 @@ Test(store, signer_field_must_match_the_signing_key)
     free(m);
     free(s);
 }
+
+Test(store, open_tarball_detects_a_replacement_after_find)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find(NAME, &c, &err), 0);
+    int fd = -1;
+    cr_assert_eq(vz_cache_open_tarball(c, &fd, &err), 0, "%s", vzt_errmsg(&err));
+    close(fd);
+    /* a rebuild lands between find and open */
+    char *f = vz_path_join(tree, "etc/hostname");
+    vzt_write(f, "rebuilt\n");
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_cache_open_tarball(c, &fd, &err), -1, "opened a tarball of another build");
+    cr_assert_eq(err->status, VZ_ELOCKED);
+    cr_assert_str_eq(err->msg, "cache " NAME " was replaced while being opened; look it up again");
+    vz_error_release(&err);
+    vz_cache_info_free(c);
+    cr_assert_eq(vz_cache_find(NAME, &c, &err), 0);
+    cr_assert_eq(vz_cache_open_tarball(c, &fd, &err), 0, "%s", vzt_errmsg(&err));
+    close(fd);
+    vz_cache_info_free(c);
+    free(f);
+}
