@@ -79,6 +79,7 @@ static int fetch_release(struct release_ctx *c, const char *keyring, bool *fetch
         if (vz_read_file(out_path, &c->text, &len, err) < 0)
             return -1;
         vz_sha256_hex(inrel.data, inrel.len, c->sha256);
+        vz_buf_release(&c->raw);
         c->raw = inrel;
         vz_buf_init(&inrel);
         return 0;

@@ -111,6 +111,8 @@ static struct result run_vzpkg(const char **args)
     cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "run vzpkg: %s", err ? err->msg : "");
     r.out = vz_buf_detach(&out, NULL);
     r.err = vz_buf_detach(&errb, NULL);
+    vz_buf_release(&out);
+    vz_buf_release(&errb);
     return r;
 }
 

@@ -307,6 +307,7 @@ Test(repo, index_checksum_mismatch_refused)
         "Packages.xz: sha256 mismatch (expected %s, got %s)", r.url, good, bad);
     cr_assert_str_eq(err->msg, want);
     cr_assert_eq(err->status, VZ_EVERIFY);
+    vz_error_release(&err);
     /* nothing unverified is kept */
     struct vz_buf out = VZ_BUF_INIT;
     vz_buf_init(&out);

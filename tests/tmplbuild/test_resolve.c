@@ -64,7 +64,9 @@ static char *names(const struct vz_plan *p)
     for (size_t i = 0; i < p->n; i++)
         vz_buf_addf(&b, "%s%s", i ? " " : "", v[i]);
     vz_strv_free(v);
-    return vz_buf_detach(&b, NULL);
+    char *s = vz_buf_detach(&b, NULL);
+    vz_buf_release(&b);
+    return s;
 }
 
 static const struct vz_pkg *find(const struct vz_plan *p, const char *name)
