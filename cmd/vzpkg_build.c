@@ -1,5 +1,5 @@
-/* cmd/vzpkg_build.c: `vzpkg create-cache` (--dry-run: the resolved plan),
- * `vzpkg fetch`; `update-cache` and `status` wait for issue 4. */
+/* cmd/vzpkg_build.c: `vzpkg create-cache` (--dry-run: the resolved plan) and
+ * `vzpkg fetch`. Building a cache comes with issue 4. */
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
 #include "metadata/metadata.h"
@@ -252,20 +252,4 @@ int vzpkg_fetch(int argc, char **argv)
             return vz_cli_fail(&err);
     }
     return 0;
-}
-
-int vzpkg_update_cache(int argc, char **argv)
-{
-    (void)argc;
-    vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
-}
-
-int vzpkg_status(int argc, char **argv)
-{
-    (void)argc;
-    vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
 }

@@ -266,3 +266,28 @@ Test(mirror, unused_repositories_need_no_mirror)
     free(full);
     free(y);
 }
+
+Test(mirror, fallback_to_the_host_release_never_takes_a_third_party_entry)
+{
+    char *y = md_base_with("codename: bookworm\n", "codename: trixie\n");
+    md_write("etc/apt/sources.list.d/vendor.list", "deb http://127.0.0.1:9/vendor bookworm stable\n");
+    md_write("etc/os-release", "ID=debian\n");
+    struct vz_metadata_opts o = { .distros_dir = "distros" };
+    char *msg = vz_xasprintf("distros/debian-12.yaml:11:14: no mirror for {{mirror.debian}}: set one with "
+                             "--mirror URL (or --mirror debian=URL), VZ_MIRROR_DEBIAN=URL in the environment, "
+                             "or MIRROR_DEBIAN=\"URL\" in %s/etc/vz/vz.conf (the host's apt sources under %s "
+                             "have no matching deb entry)", md_tmp, md_tmp);
+    md_expect_error_for(y, "debian-12-x86_64-minimal", &o, VZ_EMETADATA, msg);
+    free(msg);
+    free(y);
+}
+
+Test(mirror, literal_mirror_that_is_not_a_url)
+{
+    char *y = md_base_with("    mirror: \"{{mirror.debian}}\"\n", "    mirror: \"{{codename}}.example\"\n");
+    struct vz_metadata_opts o = { .distros_dir = "distros" };
+    md_expect_error_for(y, "debian-12-x86_64-minimal", &o, VZ_EMETADATA,
+                        "distros/debian-12.yaml:11:13: mirror of repository 'main' is 'bookworm.example', not a URL "
+                        "such as {{mirror.debian}} or http://HOST/PATH");
+    free(y);
+}
