@@ -374,3 +374,25 @@ Test(repo, unreachable_mirror_names_url)
     vz_testrepo_template_free(t);
     vz_testrepo_release(&r);
 }
+
+Test(repo, release_of_another_suite_refused)
+{
+    /* a correctly signed Release for "stable" served where "testing" should be */
+    struct vz_testrepo r = make_repo(&(struct vz_testrepo_opts){ .suite = "stable" });
+    cleanup_free char *from = vz_xasprintf("%s/dists/stable", r.dir);
+    cleanup_free char *to = vz_xasprintf("%s/dists/testing", r.dir);
+    cr_assert_eq(rename(from, to), 0);
+    struct vz_template *t = vz_testrepo_template(&r, NULL, NULL);
+    free(t->repos[0].suite);
+    t->repos[0].suite = vz_xstrdup("testing");
+    vz_error_t err = NULL;
+    cr_assert_eq(load(t, NULL, NULL, NULL, &err), -1);
+    cleanup_free char *want = vz_xasprintf(
+        "repository main: the Release at %s is for suite stable (codename stable), not testing: "
+        "the mirror serves the wrong distribution", r.url);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(err->status, VZ_EVERIFY);
+    vz_error_release(&err);
+    vz_testrepo_template_free(t);
+    vz_testrepo_release(&r);
+}
