@@ -96,6 +96,8 @@ struct vz_testrepo_opts {
     int indexes;
     bool unsigned_repo;     /* no InRelease / Release.gpg at all */
     bool no_inrelease;      /* only Release + Release.gpg */
+    bool also_other_key;    /* signed by the test key and by the second key, as
+                             * Debian signs with several keys at once */
     time_t date;            /* Release Date: 0 = now */
     time_t valid_until;     /* 0 = no Valid-Until */
 };

@@ -396,3 +396,26 @@ Test(repo, release_of_another_suite_refused)
     vz_testrepo_template_free(t);
     vz_testrepo_release(&r);
 }
+
+Test(repo, one_good_signature_among_unknown_ones_is_enough)
+{
+    /* Debian signs InRelease with several keys; a keyring that holds one of
+     * them verifies it, as with apt */
+    struct vz_testrepo r = make_repo(&(struct vz_testrepo_opts){ .also_other_key = true });
+    struct vz_template *t = vz_testrepo_template(&r, NULL, NULL);
+    vz_error_t err = NULL;
+    cr_assert_eq(load(t, NULL, NULL, NULL, &err), 0, "%s", err ? err->msg : "");
+    vz_testrepo_template_free(t);
+    vz_testrepo_release(&r);
+}
+
+Test(repo, two_signers_detached_one_known)
+{
+    struct vz_testrepo r = make_repo(&(struct vz_testrepo_opts){ .also_other_key = true,
+                                                                 .no_inrelease = true });
+    struct vz_template *t = vz_testrepo_template(&r, NULL, NULL);
+    vz_error_t err = NULL;
+    cr_assert_eq(load(t, NULL, NULL, NULL, &err), 0, "%s", err ? err->msg : "");
+    vz_testrepo_template_free(t);
+    vz_testrepo_release(&r);
+}
