@@ -545,6 +545,7 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
         }
         if (finished == n)
             break;
+        vz_progress_update(&r.prog, r.done_items, r.done_bytes); /* rate and ETA move during stalls too */
         int running = 0;
         CURLMcode mc = curl_multi_perform(r.multi, &running);
         if (mc != CURLM_OK) {
