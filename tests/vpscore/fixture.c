@@ -7,9 +7,69 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache/store.h"
 #include "common/common.h"
+#include "tmplbuild/pack.h"
+
+static void setup_tree(struct fx *f, const char *extra_sh, int keep_tree);
 
 void fx_setup(struct fx *f, const char *extra_sh)
+{
+    setup_tree(f, extra_sh, 0);
+}
+
+void fx_setup_signed(struct fx *f, const char *extra_sh)
+{
+    setup_tree(f, extra_sh, 1);
+    vz_log_level = VZ_LOG_WARN;
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    char *tree = fx_path(f, "tree");
+    struct vz_manifest *m = vz_manifest_new("test-1-x86_64-minimal");
+    struct vz_pack_opts o = VZ_PACK_OPTS_INIT;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_pack_to_cache(tree, m, &o, 5, NULL, &err), 0, "pack: %s", err ? err->msg : "");
+    vz_manifest_free(m);
+    cr_assert_eq(vz_rm_rf(tree, &err), 0);
+    free(tree);
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("test-1-x86_64-minimal", &c, &err), 0, "%s", err ? err->msg : "");
+    free(f->cache.tarball);
+    f->cache.tarball = vz_xstrdup(c->tarball);
+    memcpy(f->cache.tar_sha256, c->tar_sha256, sizeof(c->tar_sha256));
+    f->cache.tar_size = c->tar_size;
+    vz_cache_info_free(c);
+}
+
+int fx_run(char *const argv[], char **out)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    cr_assert_gt(n, 0);
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0'; /* build/tests */
+    *strrchr(exe, '/') = '\0'; /* build */
+    char *bin = vz_xasprintf("%s/bin/%s", exe, argv[0]);
+    cr_assert(vz_file_exists(bin), "%s is not built (make all)", bin);
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    char **av = vz_xcalloc(argc + 1, sizeof(char *));
+    av[0] = bin;
+    for (size_t i = 1; i < argc; i++)
+        av[i] = argv[i];
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    struct vz_run_opts o = { .out = &b, .errbuf = &b };
+    int st = -1;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(av, &o, &st, &err), 0, "%s", err ? err->msg : "");
+    *out = vz_buf_detach(&b, NULL);
+    free(av);
+    free(bin);
+    return st;
+}
+
+static void setup_tree(struct fx *f, const char *extra_sh, int keep_tree)
 {
     memset(f, 0, sizeof(*f));
     strncpy(f->root, "/tmp/vzt-ct-XXXXXX", sizeof(f->root));
@@ -31,7 +91,8 @@ void fx_setup(struct fx *f, const char *extra_sh)
         tree, tarball, extra_sh ? extra_sh : "true");
     char *argv[] = { "sh", "-c", script, NULL };
     cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "fixture: %s", err ? err->msg : "");
-    cr_assert_eq(vz_rm_rf(tree, &err), 0);
+    if (!keep_tree)
+        cr_assert_eq(vz_rm_rf(tree, &err), 0);
     f->cache.name = vz_xstrdup("test-1-x86_64-minimal");
     f->cache.tarball = tarball;
     f->cache.compress = vz_xstrdup("zst");

@@ -16,6 +16,12 @@ struct fx {
  * before packing (may be NULL). */
 void fx_setup(struct fx *f, const char *extra_sh);
 void fx_teardown(struct fx *f);
+/* As fx_setup, but the cache is made by the store (tmplbuild/pack.h): signed
+ * with the host key the store creates under VZ_ROOT, found by vz_cache_find. */
+void fx_setup_signed(struct fx *f, const char *extra_sh);
+/* Run build/bin/PROG (PROG = argv[0]) with VZ_ROOT set; stdout+stderr merged
+ * into *out (allocated); returns the exit status. */
+int fx_run(char *const argv[], char **out);
 /* Count entries (recursively) below VZ_ROOT/rel; -1 if missing. */
 long fx_count(const struct fx *f, const char *rel);
 char *fx_path(const struct fx *f, const char *rel);
