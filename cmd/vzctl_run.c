@@ -66,6 +66,7 @@ int vzctl_start(int argc, char **argv)
         return rc;
     vz_error_t err = NULL;
     printf("Starting container %s ...\n", ctid);
+    fflush(stdout);
     if (vz_ct_start(ctid, NULL, &err) < 0)
         return vz_cli_fail(&err);
     printf("Container %s started\n", ctid);
@@ -89,6 +90,7 @@ int vzctl_stop(int argc, char **argv)
         return rc;
     vz_error_t err = NULL;
     printf("Stopping container %s ...\n", ctid);
+    fflush(stdout);
     if (vz_ct_stop(ctid, fast, &err) < 0)
         return vz_cli_fail(&err);
     printf("Container %s stopped\n", ctid);
@@ -107,6 +109,7 @@ int vzctl_restart(int argc, char **argv)
         return rc;
     vz_error_t err = NULL;
     printf("Restarting container %s ...\n", ctid);
+    fflush(stdout);
     if (vz_ct_stop(ctid, fast, &err) < 0) {
         if (err->status != VZ_ENOTRUNNING)
             return vz_cli_fail(&err);

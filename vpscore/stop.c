@@ -64,6 +64,7 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
         return -1;
     int rc = -1;
     pid_t pid = 0;
+    cleanup_free char *pidfile = vz_ct_pid_path(ctid);
     if (!vz_ct_init_pid(ctid, &pid)) {
         vz_error_set(err, VZ_ENOTRUNNING, 0, "container %s is not running", ctid);
         goto out;
@@ -99,7 +100,6 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
         goto out;
     if (vz_is_mountpoint(ct.root_dir) && vz_umount(ct.root_dir, err) < 0)
         goto out;
-    cleanup_free char *pidfile = vz_ct_pid_path(ctid);
     if (unlink(pidfile) < 0 && errno != ENOENT) {
         vz_error_sys(err, "remove %s", pidfile);
         goto out;
