@@ -135,6 +135,8 @@ struct create_undo {
 /* mkdir -p that records which directories it made. */
 static int mkdir_p_track(const char *path, char ***made, vz_error_t *err)
 {
+    if (vz_is_dir(path)) /* the common case: one stat, no walk */
+        return 0;
     cleanup_free char *p = vz_xstrdup(path);
     for (char *s = p + 1;; s++) {
         if (*s != '/' && *s != '\0')
@@ -274,7 +276,7 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
     struct vz_cgroup_limits lim;
     if (vz_ct_limits_from_conf(&conf, &lim, err) < 0)
         goto out;
-    if (vz_mkdir_p(confdir, 0755, err) < 0)
+    if (!vz_is_dir(confdir) && vz_mkdir_p(confdir, 0755, err) < 0)
         goto out;
     if (vz_conf_save(&conf, err) < 0) /* atomic: the container now exists */
         goto out;
