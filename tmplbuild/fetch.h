@@ -34,6 +34,7 @@ struct vz_fetch_opts {
     int retries;         /* per item, across all its URLs; 0 = 4 */
     long timeout_s;      /* low-speed timeout: abort a transfer stalled this long; 0 = 30 */
     const char *stage;   /* progress label, NULL = "download" */
+    long backoff_ms;     /* first retry delay of a URL already tried; 0 = 500 (doubles, max 8 s) */
 };
 
 int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_opts *opts,

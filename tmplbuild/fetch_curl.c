@@ -1,0 +1,160 @@
+/* tmplbuild/fetch_curl.c: libcurl set-up shared by every transfer, the
+ * failure classification behind the retry policy, and vz_fetch_to_buf(). */
+#include "tmplbuild/fetch_int.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void vz_fetch_global_init(void)
+{
+    pthread_once(&global_once, global_init);
+}
+
+void vz_fetch_easy_setup(CURL *c, const char *url, long timeout_s, char *errbuf)
+{
+    errbuf[0] = '\0';
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, VZ_FETCH_USER_AGENT);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    /* Only these protocols, after redirects too: a mirror must not send us
+     * to file:// or elsewhere. */
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    /* A transfer that moves less than 1 byte/s for timeout_s seconds is
+     * stalled; a slow but moving one is left alone. */
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, timeout_s);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout_s);
+    curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 128L * 1024);
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* Proxies: libcurl reads http_proxy, https_proxy, all_proxy and no_proxy
+     * itself when CURLOPT_PROXY is not set; we do not set it. */
+}
+
+enum vz_fetch_class vz_fetch_classify(CURLcode rc, long http_code, const char *errbuf,
+                                      long timeout_s, char *desc)
+{
+    const int n = 256;
+    switch (rc) {
+    case CURLE_HTTP_RETURNED_ERROR:
+        snprintf(desc, n, "HTTP %ld", http_code);
+        if (http_code == 408 || http_code == 429 || http_code >= 500)
+            return VZ_FC_RETRY;
+        return VZ_FC_URL_DEAD;
+    case CURLE_OPERATION_TIMEDOUT:
+        snprintf(desc, n, "timed out (no data for %ld s)", timeout_s);
+        return VZ_FC_RETRY;
+    case CURLE_FILE_COULDNT_READ_FILE:
+    case CURLE_REMOTE_FILE_NOT_FOUND:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_TOO_MANY_REDIRECTS:
+        snprintf(desc, n, "%s", errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
+        return VZ_FC_URL_DEAD;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_FAILED_INIT:
+        snprintf(desc, n, "%s", errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
+        return VZ_FC_FATAL;
+    default:
+        snprintf(desc, n, "%s", errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
+        return VZ_FC_RETRY;
+    }
+}
+
+long vz_fetch_backoff_ms(long base_ms, unsigned n)
+{
+    static __thread unsigned seed;
+    if (seed == 0)
+        seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    long d = base_ms;
+    for (unsigned i = 1; i < n && d < VZ_FETCH_MAX_BACKOFF_MS; i++)
+        d *= 2;
+    if (d > VZ_FETCH_MAX_BACKOFF_MS)
+        d = VZ_FETCH_MAX_BACKOFF_MS;
+    /* up to +25% jitter, so that many clients of one mirror spread out */
+    return d + (long)(rand_r(&seed) % (unsigned)(d / 4 + 1));
+}
+
+struct membuf {
+    struct vz_buf *out;
+    size_t limit;
+};
+
+static size_t on_mem(char *p, size_t sz, size_t nm, void *ud)
+{
+    struct membuf *m = ud;
+    size_t n = sz * nm;
+    if (m->out->len + n > m->limit)
+        return 0;
+    vz_buf_add(m->out, p, n);
+    return n;
+}
+
+#define TO_BUF_LIMIT ((size_t)1 << 30)
+
+int vz_fetch_to_buf(const char *url, struct vz_buf *out, long *http_code, vz_error_t *err)
+{
+    vz_fetch_global_init();
+    CURL *c = curl_easy_init();
+    if (c == NULL)
+        return vz_error_set(err, VZ_EFETCH, 0, "%s: cannot initialise libcurl", url);
+    char errbuf[CURL_ERROR_SIZE];
+    char desc[256];
+    long code = 0;
+    int ret = -1;
+    struct membuf m = { out, TO_BUF_LIMIT };
+    size_t start_len = out->len;
+    for (unsigned attempt = 0;; attempt++) {
+        out->len = start_len;
+        if (out->data)
+            out->data[out->len] = '\0';
+        curl_easy_reset(c);
+        vz_fetch_easy_setup(c, url, VZ_FETCH_DEFAULT_TIMEOUT_S, errbuf);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_mem);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &m);
+        CURLcode rc = curl_easy_perform(c);
+        code = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+        if (rc == CURLE_OK) {
+            ret = 0;
+            break;
+        }
+        if (rc == CURLE_WRITE_ERROR && out->len - start_len + CURL_MAX_WRITE_SIZE > m.limit) {
+            vz_error_set(err, VZ_EFETCH, 0, "%s: larger than %zu MB", url, m.limit >> 20);
+            break;
+        }
+        enum vz_fetch_class cl = vz_fetch_classify(rc, code, errbuf, VZ_FETCH_DEFAULT_TIMEOUT_S, desc);
+        if (cl != VZ_FC_RETRY || attempt >= VZ_FETCH_DEFAULT_RETRIES) {
+            vz_error_set(err, VZ_EFETCH, 0, "%s: %s", url, desc);
+            break;
+        }
+        long ms = vz_fetch_backoff_ms(VZ_FETCH_DEFAULT_BACKOFF_MS, attempt + 1);
+        vz_warn("%s: %s (retrying in %.1f s)", url, desc, (double)ms / 1000.0);
+        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    if (http_code)
+        *http_code = code;
+    if (ret < 0) {
+        out->len = start_len;
+        if (out->data)
+            out->data[out->len] = '\0';
+    }
+    curl_easy_cleanup(c);
+    return ret;
+}

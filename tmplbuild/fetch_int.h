@@ -1,0 +1,42 @@
+/* tmplbuild/fetch_int.h: pieces shared by the fetch files (not public).
+ *
+ * fetch_curl.c owns libcurl's global state and the options every transfer
+ * gets (user agent, timeouts, redirects, proxies left to the environment);
+ * fetch.c runs the multi loop; fetch_plan.c turns a plan into items.
+ */
+#ifndef VZ_TMPLBUILD_FETCH_INT_H
+#define VZ_TMPLBUILD_FETCH_INT_H
+
+#include <curl/curl.h>
+
+#include "tmplbuild/fetch.h"
+
+#define VZ_FETCH_DEFAULT_JOBS 8
+#define VZ_FETCH_DEFAULT_RETRIES 4
+#define VZ_FETCH_DEFAULT_TIMEOUT_S 30
+#define VZ_FETCH_DEFAULT_BACKOFF_MS 500
+#define VZ_FETCH_MAX_BACKOFF_MS 8000
+#define VZ_FETCH_USER_AGENT "vzforge/" VZ_VERSION
+
+/* curl_global_init once per process (thread-safe). */
+void vz_fetch_global_init(void);
+
+/* Options every transfer gets. errbuf holds CURL_ERROR_SIZE bytes. */
+void vz_fetch_easy_setup(CURL *c, const char *url, long timeout_s, char *errbuf);
+
+/* How a finished transfer failed. */
+enum vz_fetch_class {
+    VZ_FC_RETRY,    /* transient (5xx, 408, 429, network, timeout): retry with backoff */
+    VZ_FC_URL_DEAD, /* permanent for this URL (404, 403, file missing): fail over */
+    VZ_FC_FATAL,    /* local problem (bad URL, out of memory): stop */
+};
+
+/* Classify a failed transfer and describe it ("HTTP 404", "timed out (no
+ * data for 30 s)", curl's message). desc holds 256 bytes. */
+enum vz_fetch_class vz_fetch_classify(CURLcode rc, long http_code, const char *errbuf,
+                                      long timeout_s, char *desc);
+
+/* Backoff before attempt number n (1 = first retry), with jitter. */
+long vz_fetch_backoff_ms(long base_ms, unsigned n);
+
+#endif
