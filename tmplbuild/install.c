@@ -299,6 +299,38 @@ static int configure_builtin(struct inst *s, vz_error_t *err)
     return vz_dpkgdb_write_status_installed(s->ur.root, s->info, s->o->n, err);
 }
 
+static bool shell_works(struct inst *s)
+{
+    char *argv[] = { "/bin/sh", "-c", "exit 0", NULL };
+    cleanup_strv char **env = script_env(s, NULL, NULL);
+    cleanup_buf struct vz_buf out = VZ_BUF_INIT;
+    vz_buf_init(&out);
+    int status = -1;
+    vz_error_t err = NULL;
+    if (s->o->runner->run(s->o->runner->ctx, s->ur.root, argv, env, &out, &status, &err) < 0) {
+        vz_debug("no shell yet: %s", err->msg);
+        vz_error_release(&err);
+        return false;
+    }
+    return status == 0;
+}
+
+/* Unpack the packages marked in `which` in parallel and register them. */
+static int unpack_wave(struct inst *s, const bool *which, bool *done, struct vz_deb_info **reg,
+                       vz_error_t *err)
+{
+    if (unpack_parallel(s, which, err) < 0)
+        return -1;
+    for (size_t i = 0; i < s->o->n; i++)
+        if (which[i]) {
+            done[i] = true;
+            reg[i] = s->info[i];
+            if (vz_dpkgdb_write_info(s->ur.root, reg[i], err) < 0)
+                return -1;
+        }
+    return vz_dpkgdb_write_status(s->ur.root, reg, s->o->n, "install ok unpacked", err);
+}
+
 /* ---- the whole install ---- */
 
 static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err)
@@ -317,29 +349,38 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
     for (size_t i = 0; i < o->n; i++)
         if (s->info[i]->essential)
             mark_early(s, i);
-    cleanup_free bool *first = vz_xcalloc(o->n + 1, sizeof(bool));
+    /* Wave 1: every package without a preinst, in parallel. */
+    cleanup_free bool *done = vz_xcalloc(o->n + 1, sizeof(bool));
+    cleanup_free bool *wave = vz_xcalloc(o->n + 1, sizeof(bool));
     for (size_t i = 0; i < o->n; i++)
-        first[i] = s->early[i] || !vz_deb_member(s->info[i], "preinst");
-    if (unpack_parallel(s, first, err) < 0)
-        return -1;
-    /* only what is on disk is registered: the others are added one by one */
+        wave[i] = !vz_deb_member(s->info[i], "preinst");
     cleanup_free struct vz_deb_info **reg = vz_xcalloc(o->n + 1, sizeof(*reg));
-    for (size_t i = 0; i < o->n; i++)
-        if (first[i]) {
-            reg[i] = s->info[i];
-            if (vz_dpkgdb_write_info(s->ur.root, reg[i], err) < 0)
-                return -1;
-        }
-    if (vz_dpkgdb_write_status(s->ur.root, reg, o->n, "install ok unpacked", err) < 0)
+    if (unpack_wave(s, wave, done, reg, err) < 0)
         return -1;
     double t1 = vz_now();
     vz_debug("unpacked %zu packages in %.2f s", o->n, t1 - t0);
 
-    for (size_t i = 0; i < o->n; i++)
-        if (s->early[i] && run_script(s, s->info[i], "preinst", "install", NULL, err) < 0)
+    /* Preinsts need a shell. When the root cannot run one yet (the shell's
+     * own libraries have preinsts, as libc6 does), the essential set is
+     * unpacked first and its preinsts run afterwards: what debootstrap and
+     * mmdebstrap do. Every other preinst runs before its package is
+     * unpacked, as dpkg does. */
+    if (!shell_works(s)) {
+        for (size_t i = 0; i < o->n; i++)
+            wave[i] = !done[i] && s->early[i];
+        if (unpack_wave(s, wave, done, reg, err) < 0)
             return -1;
+        for (size_t i = 0; i < o->n; i++)
+            if (wave[i] && run_script(s, s->info[i], "preinst", "install", NULL, err) < 0)
+                return -1;
+        if (!shell_works(s))
+            return vz_error_set(err, VZ_EBUILD, 0,
+                                "no working /bin/sh in the root after unpacking the essential "
+                                "set: maintainer scripts cannot run (is a shell package in the "
+                                "template's package set?)");
+    }
     for (size_t i = 0; i < o->n; i++) {
-        if (first[i])
+        if (done[i])
             continue;
         if (run_script(s, s->info[i], "preinst", "install", NULL, err) < 0 ||
             vz_unpack_load_diversions(&s->ur, err) < 0)
@@ -349,6 +390,7 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
             return -1;
         vz_deb_info_free(s->info[i]);
         s->info[i] = reg[i] = full;
+        done[i] = true;
         if (vz_dpkgdb_write_info(s->ur.root, full, err) < 0 ||
             vz_dpkgdb_write_status(s->ur.root, reg, o->n, "install ok unpacked", err) < 0)
             return -1;

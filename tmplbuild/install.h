@@ -3,16 +3,18 @@
  * The order of work, and why (docs/building.md has the long form):
  *  1. The root gets its merged-/usr symlinks (when asked) and an empty
  *     dpkg database.
- *  2. The essential set (Essential: yes packages and everything they
- *     Pre-Depend/Depend on, transitively) and every package without a
- *     preinst are unpacked at once, by `jobs` threads, one streaming pass
- *     per package. This is what debootstrap and mmdebstrap do before dpkg
- *     can run at all: nothing can run inside an empty root.
- *  3. They are registered ("install ok unpacked"), then the essential set's
- *     preinsts run ("preinst install", dpkg's environment), in plan order.
+ *  2. Every package without a preinst is unpacked at once, by `jobs`
+ *     threads, one streaming pass per package, and registered
+ *     ("install ok unpacked").
+ *  3. If the root cannot run /bin/sh yet (Debian: libc6 has a preinst), the
+ *     rest of the essential set (Essential: yes packages and what they
+ *     Pre-Depend/Depend on, transitively) is unpacked the same way and its
+ *     preinsts run afterwards ("preinst install"), as debootstrap and
+ *     mmdebstrap do: nothing can run inside a root without a shell.
  *  4. Every other package with a preinst is handled as dpkg would: its
- *     preinst runs first, then it is unpacked (honouring diversions the
- *     preinsts made) and registered, one at a time, in plan order.
+ *     control area goes to var/lib/dpkg/tmp.ci, its preinst runs from there,
+ *     then it is unpacked (honouring diversions the preinsts made) and
+ *     registered, one at a time, in plan order.
  *  5. Configuration: when the root has dpkg, its own
  *     `dpkg --force-unsafe-io --configure -a` runs (which orders postinsts
  *     by dependencies and processes the triggers), with a policy-rc.d that
@@ -53,8 +55,8 @@ struct vz_install_opts {
 };
 
 struct vz_install_timings {
-    double unpack;     /* first parallel batch, including reading controls */
-    double scripts;    /* preinsts and the late packages' unpack */
+    double unpack;     /* first parallel wave, including reading controls */
+    double scripts;    /* preinsts and the packages unpacked around them */
     double configure;  /* dpkg --configure -a (or the postinsts) */
     size_t packages;
 };

@@ -3,6 +3,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <limits.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,6 +105,8 @@ struct sink_ctx {
     struct archive *disk;
     char **conffiles; /* "etc/x" (no leading "/"), parsed at the first entry */
     bool parsed;
+    int gen_md5;            /* -1 unknown, 0 the package ships md5sums, 1 generate */
+    struct vz_buf md5sums;  /* generated, as dpkg does for packages without one */
 };
 
 /* Conffiles are unpacked as NAME.dpkg-new, as dpkg does: configuring moves
@@ -226,20 +229,45 @@ static int sink_entry(void *vctx, struct archive *in, struct archive_entry *e, c
         return vz_error_set(err, VZ_ECORRUPT, archive_errno(c->disk) > 0 ? archive_errno(c->disk) : 0,
                             "%s: cannot unpack '/%s': %s", info->path, rel,
                             archive_error_string(c->disk));
+    if (c->gen_md5 < 0)
+        c->gen_md5 = vz_deb_member(info, "md5sums") ? 0 : 1;
+    EVP_MD_CTX *md = NULL;
+    if (c->gen_md5 && archive_entry_filetype(e) == AE_IFREG && !hl) {
+        md = EVP_MD_CTX_new();
+        if (!md || EVP_DigestInit_ex(md, EVP_md5(), NULL) != 1) {
+            EVP_MD_CTX_free(md);
+            return vz_error_set(err, VZ_ESYSTEM, 0, "%s: OpenSSL md5 unavailable", info->path);
+        }
+    }
     if (archive_entry_size(e) > 0 && !hl) {
         const void *buf;
         size_t size;
         la_int64_t off;
         while ((r = archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK) {
-            if (archive_write_data_block(c->disk, buf, size, off) < ARCHIVE_WARN)
+            if (md)
+                EVP_DigestUpdate(md, buf, size);
+            if (archive_write_data_block(c->disk, buf, size, off) < ARCHIVE_WARN) {
+                EVP_MD_CTX_free(md);
                 return vz_error_set(err, VZ_ESYSTEM,
                                     archive_errno(c->disk) > 0 ? archive_errno(c->disk) : 0,
                                     "%s: writing '/%s': %s", info->path, rel,
                                     archive_error_string(c->disk));
+            }
         }
-        if (r != ARCHIVE_EOF)
+        if (r != ARCHIVE_EOF) {
+            EVP_MD_CTX_free(md);
             return vz_error_set(err, VZ_ECORRUPT, 0, "%s: reading '/%s': %s", info->path, rel,
                                 archive_error_string(in));
+        }
+    }
+    if (md) {
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned int dlen = 0;
+        char hex[2 * EVP_MAX_MD_SIZE + 1];
+        EVP_DigestFinal_ex(md, d, &dlen);
+        EVP_MD_CTX_free(md);
+        vz_hex_encode(d, dlen, hex);
+        vz_buf_addf(&c->md5sums, "%s  %s\n", hex, rel);
     }
     if (archive_write_finish_entry(c->disk) < ARCHIVE_WARN)
         return vz_error_set(err, VZ_ESYSTEM, archive_errno(c->disk) > 0 ? archive_errno(c->disk) : 0,
@@ -252,7 +280,8 @@ int vz_unpack_deb(const struct vz_unpack_root *r, const char *deb, struct vz_deb
                   vz_error_t *err)
 {
     *out = NULL;
-    struct sink_ctx c = { r, archive_write_disk_new(), NULL, false };
+    struct sink_ctx c = { r, archive_write_disk_new(), NULL, false, -1, VZ_BUF_INIT };
+    vz_buf_init(&c.md5sums);
     /* Numeric owners on purpose: no archive_write_disk_set_standard_lookup(),
      * which would map names through the host's passwd and group files. */
     archive_write_disk_set_options(c.disk, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
@@ -270,5 +299,14 @@ int vz_unpack_deb(const struct vz_unpack_root *r, const char *deb, struct vz_deb
     }
     archive_write_free(c.disk);
     vz_strv_free(c.conffiles);
+    if (ret == 0 && c.gen_md5 == 1 && c.md5sums.len) {
+        struct vz_deb_info *info = *out;
+        info->members = vz_xrealloc(info->members, (info->n_members + 1) * sizeof(*info->members));
+        struct vz_deb_member *m = &info->members[info->n_members++];
+        m->name = vz_xstrdup("md5sums");
+        m->mode = 0644;
+        m->data = vz_buf_detach(&c.md5sums, &m->len);
+    }
+    vz_buf_release(&c.md5sums);
     return ret;
 }

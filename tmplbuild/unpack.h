@@ -11,6 +11,9 @@
  * The package database still records the path as shipped ("/bin/bash"), as
  * dpkg does on a merged system.
  *
+ * A package that ships no md5sums gets one generated while its files stream
+ * by (MD5 of each regular file, "HEX  path"), as dpkg does.
+ *
  * Conffiles (the package's conffiles member) are written as NAME.dpkg-new,
  * as dpkg does; configuring moves them into place.
  *
