@@ -23,6 +23,11 @@ struct vz_cache_info {
     char tar_sha256[65]; /* from the manifest */
     uint64_t tar_size;   /* from the manifest */
     char *manifest_json; /* the manifest text, as signed */
+    /* Added by the store (fields below are extensions; the ones above are
+     * the stable interface): */
+    char *sig_text;      /* the signature file, read with the manifest */
+    size_t manifest_len;
+    size_t sig_len;
 };
 
 /* Find NAME in template/cache/. VZ_ENOTEMPLATE when there is none. */
@@ -31,5 +36,57 @@ int vz_cache_find(const char *name, struct vz_cache_info **out, vz_error_t *err)
  * host's own public key). VZ_EVERIFY naming what failed. */
 int vz_cache_verify_signature(const struct vz_cache_info *c, vz_error_t *err);
 void vz_cache_info_free(struct vz_cache_info *c);
+
+/* ---- the rest of the store (cache/store.c, docs/cache-format.md) ---- */
+
+#include <stdbool.h>
+
+#include "cache/manifest.h"
+
+/* Hash the tarball and compare with info (size, then sha256). VZ_EVERIFY
+ * "tarball FILE: ..." naming expected and actual values. */
+int vz_cache_verify_tarball(const struct vz_cache_info *c, vz_error_t *err);
+/* find + signature + manifest well-formed + tarball hash. On success
+ * *signer (may be NULL) holds the signer's key ID. */
+int vz_cache_verify(const char *name, char *signer, vz_error_t *err);
+/* The parsed manifest of a found cache. */
+int vz_cache_manifest(const struct vz_cache_info *c, struct vz_manifest **out, vz_error_t *err);
+
+/* Names of every visible cache (those with a manifest), sorted. */
+int vz_cache_list(char ***names, vz_error_t *err);
+
+/* Remove a cache: manifest first (it disappears for readers at once), then
+ * signature and tarball. Takes the template lock. VZ_ENOTEMPLATE if absent. */
+int vz_cache_remove(const char *name, int lock_timeout_s, vz_error_t *err);
+
+/* Landing a new cache. Protocol (see docs/cache-format.md, "Landing"):
+ *
+ *     vz_cache_begin(name, "zst", timeout, &t, err);   // lock + stale temps removed
+ *     write the tarball to vz_cache_txn_fd(t) (tmplbuild/pack.h)
+ *     m->tar_size, m->tar_sha256 = what was written
+ *     vz_cache_commit(t, m, err);   // sign + all three appear together
+ *     vz_cache_txn_free(t);         // removes temps if not committed, unlocks
+ *
+ * Until commit returns, readers see the previous cache (or none); a crash at
+ * any point leaves no partial cache visible and the next begin() cleans up. */
+struct vz_cache_txn;
+int vz_cache_begin(const char *name, const char *compress, int lock_timeout_s,
+                   struct vz_cache_txn **out, vz_error_t *err);
+int vz_cache_txn_fd(const struct vz_cache_txn *t);
+const char *vz_cache_txn_tar_tmppath(const struct vz_cache_txn *t);
+const char *vz_cache_txn_tarball_name(const struct vz_cache_txn *t);
+/* Sets m->tarball, m->compress and m->signer (the host key, created on first
+ * use), checks the temp tarball's size against m->tar_size, signs and lands. */
+int vz_cache_commit(struct vz_cache_txn *t, struct vz_manifest *m, vz_error_t *err);
+/* Land a manifest and signature made elsewhere (download): the manifest
+ * must name this txn's tarball, and its size must match the temp tarball. */
+int vz_cache_commit_signed(struct vz_cache_txn *t, const char *manifest, size_t mlen,
+                           const char *sig, size_t slen, vz_error_t *err);
+void vz_cache_txn_free(struct vz_cache_txn *t);
+
+/* Test hook: when $VZ_TEST_KILL_AT names STAGE, the process SIGKILLs
+ * itself there (crash tests). Stages: "begun", "packed", "temps-written",
+ * "old-manifest-removed", "tarball-renamed", "sig-renamed". */
+void vz_cache_test_hook(const char *stage);
 
 #endif

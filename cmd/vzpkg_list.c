@@ -1,20 +1,463 @@
-/* vzpkg_list.c: placeholder until its issue lands; exits loudly, never pretends. */
+/* cmd/vzpkg_list.c: `vzpkg list` and `vzpkg info`: what the metadata defines
+ * and which templates are cached. Output formats: docs/template-metadata.md. */
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
+#include "metadata/metadata.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <string.h>
+
+/* --- list ----------------------------------------------------------------- */
+
+static const char list_usage[] =
+    "Usage: vzpkg list [--available|--cached] [--json]\n"
+    "List OS templates.\n"
+    "  (no option)    every template the metadata defines, whether it is cached, its summary\n"
+    "  --available    templates the metadata defines: NAME SUMMARY\n"
+    "  --cached       templates with a cache in TEMPLATE/cache: NAME FILE\n"
+    "  --json         print a JSON array instead\n"
+    "  -q, -v, -h     quiet, verbose, this help\n"
+    "Metadata: the shipped distros directory and $VZ_ROOT/etc/vz/distros (local overrides).\n";
+
+struct cached {
+    char *name;
+    char *file;
+};
+
+static int cmp_cached(const void *a, const void *b)
+{
+    return strcmp(((const struct cached *)a)->name, ((const struct cached *)b)->name);
+}
+
+/* NAME.tar.{zst,gz,xz} in the cache directory; one entry per name, the first
+ * suffix in that order winning. */
+static struct cached *scan_cached(size_t *n)
+{
+    static const char *const suffixes[] = { ".tar.zst", ".tar.gz", ".tar.xz" };
+    cleanup_free char *dir = vz_template_path("cache");
+    struct cached *c = NULL;
+    *n = 0;
+    for (size_t s = 0; s < VZ_ARRAY_SIZE(suffixes); s++) {
+        cleanup_dir DIR *d = opendir(dir);
+        if (d == NULL)
+            return c;
+        struct dirent *de;
+        size_t sl = strlen(suffixes[s]);
+        while ((de = readdir(d)) != NULL) {
+            size_t l = strlen(de->d_name);
+            if (de->d_name[0] == '.' || l <= sl || strcmp(de->d_name + l - sl, suffixes[s]) != 0)
+                continue;
+            cleanup_free char *name = vz_xasprintf("%.*s", (int)(l - sl), de->d_name);
+            bool dup = false;
+            for (size_t i = 0; i < *n; i++)
+                dup |= strcmp(c[i].name, name) == 0;
+            if (dup)
+                continue;
+            c = vz_xrealloc(c, (*n + 1) * sizeof(*c));
+            c[(*n)++] = (struct cached){ get_and_reset(&name), vz_path_join(dir, de->d_name) };
+        }
+    }
+    if (*n)
+        qsort(c, *n, sizeof(*c), cmp_cached);
+    return c;
+}
+
+static void cached_free(struct cached *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].name);
+        free(c[i].file);
+    }
+    free(c);
+}
+
+static const struct cached *find_cached(const struct cached *c, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(c[i].name, name) == 0)
+            return &c[i];
+    return NULL;
+}
+
+static const struct vz_template_entry *find_entry(const struct vz_template_entry *e, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(e[i].name, name) == 0)
+            return &e[i];
+    return NULL;
+}
+
+static int name_width(const struct vz_template_entry *e, size_t ne, const struct cached *c, size_t nc)
+{
+    size_t w = 4;
+    for (size_t i = 0; i < ne; i++)
+        w = strlen(e[i].name) > w ? strlen(e[i].name) : w;
+    for (size_t i = 0; i < nc; i++)
+        w = strlen(c[i].name) > w ? strlen(c[i].name) : w;
+    return (int)w;
+}
 
 int vzpkg_list(int argc, char **argv)
 {
-    (void)argc;
+    enum { OPT_AVAILABLE = 0x2000, OPT_CACHED };
+    static const struct option opts[] = {
+        VZ_CLI_COMMON_OPTS,
+        { "available", no_argument, NULL, OPT_AVAILABLE },
+        { "cached", no_argument, NULL, OPT_CACHED },
+        { "json", no_argument, NULL, VZ_OPT_JSON },
+        { NULL, 0, NULL, 0 },
+    };
+    bool available = false, cached_only = false, json = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+        if (vz_cli_common_opt(c, list_usage))
+            continue;
+        if (c == OPT_AVAILABLE)
+            available = true;
+        else if (c == OPT_CACHED)
+            cached_only = true;
+        else if (c == VZ_OPT_JSON)
+            json = true;
+    }
+    if (optind < argc)
+        return vz_cli_usage_error(list_usage, "list takes no arguments ('%s')", argv[optind]);
+    if (available && cached_only)
+        return vz_cli_usage_error(list_usage, "--available and --cached exclude each other");
+
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    struct vz_metadata_opts mopts = { .skip_mirrors = true };
+    struct vz_template_entry *e = NULL;
+    size_t ne = 0, nc = 0;
+    if (vz_template_list(&mopts, &e, &ne, &err) < 0)
+        return vz_cli_fail(&err);
+    struct cached *cl = available ? NULL : scan_cached(&nc);
+    int w = name_width(e, ne, cl, nc);
+    json_t *arr = json ? json_array() : NULL;
+
+    if (cached_only) {
+        for (size_t i = 0; i < nc; i++) {
+            const struct vz_template_entry *m = find_entry(e, ne, cl[i].name);
+            if (json) {
+                json_t *o = json_object();
+                json_object_set_new(o, "name", json_string(cl[i].name));
+                json_object_set_new(o, "cache_file", json_string(cl[i].file));
+                json_object_set_new(o, "summary", m ? json_string(m->summary) : json_null());
+                json_array_append_new(arr, o);
+            } else {
+                printf("%-*s  %s\n", w, cl[i].name, cl[i].file);
+            }
+        }
+    } else {
+        /* metadata templates, plus caches whose metadata is gone */
+        for (size_t i = 0; i < ne; i++) {
+            const struct cached *k = find_cached(cl, nc, e[i].name);
+            if (json) {
+                json_t *o = json_object();
+                json_object_set_new(o, "name", json_string(e[i].name));
+                json_object_set_new(o, "summary", json_string(e[i].summary));
+                json_object_set_new(o, "source", json_string(e[i].source_path));
+                if (!available) {
+                    json_object_set_new(o, "cached", json_boolean(k != NULL));
+                    json_object_set_new(o, "cache_file", k ? json_string(k->file) : json_null());
+                }
+                json_array_append_new(arr, o);
+            } else if (available) {
+                printf("%-*s  %s\n", w, e[i].name, e[i].summary);
+            } else {
+                printf("%-*s  %-6s  %s\n", w, e[i].name, k ? "cached" : "-", e[i].summary);
+            }
+        }
+        for (size_t i = 0; !available && i < nc; i++) {
+            if (find_entry(e, ne, cl[i].name))
+                continue;
+            if (json) {
+                json_t *o = json_object();
+                json_object_set_new(o, "name", json_string(cl[i].name));
+                json_object_set_new(o, "summary", json_null());
+                json_object_set_new(o, "source", json_null());
+                json_object_set_new(o, "cached", json_true());
+                json_object_set_new(o, "cache_file", json_string(cl[i].file));
+                json_array_append_new(arr, o);
+            } else {
+                printf("%-*s  %-6s  %s\n", w, cl[i].name, "cached", "(no metadata)");
+            }
+        }
+    }
+    if (json)
+        vz_cli_print_json(arr);
+    vz_template_list_free(e, ne);
+    cached_free(cl, nc);
+    return 0;
+}
+
+/* --- info ----------------------------------------------------------------- */
+
+static const char info_usage[] =
+    "Usage: vzpkg info [--json] [--mirror URL|NAME=URL]... TEMPLATE [FIELD...]\n"
+    "Show a template's metadata after 'extends' and variables are applied.\n"
+    "Fields (Virtuozzo's names first):\n"
+    "  name summary description packages repositories mirrorlist distribution\n"
+    "  osrelease arch package_manager_type variant codename excludes environment\n"
+    "  scripts family distro_arch base merged_usr source metadata_sha256\n"
+    "With one FIELD its value is printed alone, one list item per line.\n"
+    "  --mirror URL       mirror for every {{mirror.NAME}} (NAME=URL: for one); repeat for fail-over\n"
+    "  --json             print a JSON object\n"
+    "  -q, -v, -h         quiet, verbose, this help\n"
+    "Mirrors: --mirror, then VZ_MIRROR_<NAME>, MIRROR_<NAME> in vz.conf, the host's apt sources.\n";
+
+enum fkind { F_STR, F_LIST, F_MAP };
+
+struct fval {
+    enum fkind kind;
+    char *str;     /* F_STR, may be NULL */
+    char **list;   /* F_LIST: lines */
+    json_t *json;  /* the JSON form */
+};
+
+static void fval_str(struct fval *v, const char *s)
+{
+    v->kind = F_STR;
+    v->str = s ? vz_xstrdup(s) : NULL;
+    v->json = s ? json_string(s) : json_null();
+}
+
+static void fval_list(struct fval *v, char *const *l)
+{
+    v->kind = F_LIST;
+    v->json = json_array();
+    for (size_t i = 0; l && l[i]; i++) {
+        vz_strv_push(&v->list, l[i]);
+        json_array_append_new(v->json, json_string(l[i]));
+    }
+}
+
+static json_t *strv_json(char *const *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; l && l[i]; i++)
+        json_array_append_new(a, json_string(l[i]));
+    return a;
+}
+
+static void field_value(const struct vz_template *t, const char *f, struct fval *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (!strcmp(f, "name")) fval_str(v, t->name);
+    else if (!strcmp(f, "summary")) fval_str(v, t->summary);
+    else if (!strcmp(f, "description")) fval_str(v, t->description);
+    else if (!strcmp(f, "distribution")) fval_str(v, t->distribution);
+    else if (!strcmp(f, "osrelease")) fval_str(v, t->release);
+    else if (!strcmp(f, "codename")) fval_str(v, t->codename);
+    else if (!strcmp(f, "arch")) fval_str(v, t->arch);
+    else if (!strcmp(f, "distro_arch")) fval_str(v, t->distro_arch);
+    else if (!strcmp(f, "variant")) fval_str(v, t->variant);
+    else if (!strcmp(f, "family")) fval_str(v, t->family);
+    else if (!strcmp(f, "package_manager_type")) fval_str(v, strcmp(t->family, "deb") ? "rpm" : "dpkg");
+    else if (!strcmp(f, "base")) fval_str(v, t->base_required ? "required" : "none");
+    else if (!strcmp(f, "merged_usr")) fval_str(v, t->merged_usr);
+    else if (!strcmp(f, "source")) fval_str(v, t->source_path);
+    else if (!strcmp(f, "metadata_sha256")) fval_str(v, t->metadata_sha256);
+    else if (!strcmp(f, "packages")) fval_list(v, t->packages);
+    else if (!strcmp(f, "excludes")) fval_list(v, t->excludes);
+    else if (!strcmp(f, "environment")) {
+        fval_list(v, t->environment);
+        json_decref(v->json);
+        v->json = json_object();
+        for (char **e = t->environment; e && *e; e++) {
+            char *eq = strchr(*e, '=');
+            cleanup_free char *k = vz_xasprintf("%.*s", (int)(eq - *e), *e);
+            json_object_set_new(v->json, k, json_string(eq + 1));
+        }
+    } else if (!strcmp(f, "scripts")) {
+        v->kind = F_MAP;
+        v->json = json_object();
+        struct vz_buf b = VZ_BUF_INIT;
+        vz_buf_init(&b);
+        if (t->script_pre_cache) {
+            vz_buf_addf(&b, "pre-cache:\n%s", t->script_pre_cache);
+            json_object_set_new(v->json, "pre-cache", json_string(t->script_pre_cache));
+        }
+        if (t->script_post_install) {
+            vz_buf_addf(&b, "post-install:\n%s", t->script_post_install);
+            json_object_set_new(v->json, "post-install", json_string(t->script_post_install));
+        }
+        v->str = b.len ? vz_buf_detach(&b, NULL) : NULL;
+        vz_buf_release(&b);
+    } else if (!strcmp(f, "repositories")) {
+        /* apt's one-line format, usable as a sources.list line */
+        v->kind = F_LIST;
+        v->json = json_array();
+        for (size_t i = 0; i < t->n_repos; i++) {
+            const struct vz_repo_def *r = &t->repos[i];
+            struct vz_buf b = VZ_BUF_INIT;
+            vz_buf_init(&b);
+            vz_buf_adds(&b, "deb ");
+            if (r->keyring)
+                vz_buf_addf(&b, "[signed-by=%s] ", r->keyring);
+            else
+                vz_buf_adds(&b, "[trusted=yes] ");
+            vz_buf_addf(&b, "%s %s", r->uris[0], r->suite);
+            for (char **c = r->components; c && *c; c++)
+                vz_buf_addf(&b, " %s", *c);
+            vz_strv_push(&v->list, b.data);
+            vz_buf_release(&b);
+            json_t *o = json_object();
+            json_object_set_new(o, "name", json_string(r->name));
+            json_object_set_new(o, "uris", strv_json(r->uris));
+            json_object_set_new(o, "suite", json_string(r->suite));
+            json_object_set_new(o, "components", strv_json(r->components));
+            json_object_set_new(o, "keyring", r->keyring ? json_string(r->keyring) : json_null());
+            json_object_set_new(o, "allow_unsigned", json_boolean(r->allow_unsigned));
+            json_array_append_new(v->json, o);
+        }
+    } else if (!strcmp(f, "mirrorlist")) {
+        v->kind = F_LIST;
+        v->json = json_array();
+        for (size_t i = 0; i < t->n_mirrors; i++) {
+            const struct vz_mirror_var *m = &t->mirrors[i];
+            for (char **u = m->uris; *u; u++) {
+                cleanup_free char *line = vz_xasprintf("mirror.%s %s (from %s)", m->name, *u, m->origin);
+                vz_strv_push(&v->list, line);
+            }
+            json_t *o = json_object();
+            json_object_set_new(o, "name", json_string(m->name));
+            json_object_set_new(o, "uris", strv_json(m->uris));
+            json_object_set_new(o, "origin", json_string(m->origin));
+            json_array_append_new(v->json, o);
+        }
+    }
+}
+
+static void fval_release(struct fval *v)
+{
+    free(v->str);
+    vz_strv_free(v->list);
+    json_decref(v->json);
+}
+
+static const char *const all_fields[] = {
+    "name", "summary", "description", "distribution", "osrelease", "codename", "arch", "distro_arch",
+    "variant", "family", "package_manager_type", "base", "merged_usr", "packages", "excludes",
+    "environment", "scripts", "repositories", "mirrorlist", "source", "metadata_sha256",
+};
+
+static bool known_field(const char *f)
+{
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(all_fields); i++)
+        if (!strcmp(all_fields[i], f))
+            return true;
+    return false;
+}
+
+static bool valid_mirror_arg(const char *a)
+{
+    const char *url = a;
+    const char *eq = strchr(a, '=');
+    if (eq) {
+        bool name = eq > a;
+        for (const char *p = a; p < eq; p++)
+            name &= islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_';
+        if (name)
+            url = eq + 1;
+    }
+    const char *p = url;
+    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    return p > url && strncmp(p, "://", 3) == 0 && p[3] != '\0';
+}
+
+static void print_labelled(const char *f, const struct fval *v)
+{
+    if (v->kind == F_LIST) {
+        printf("%s:\n", f);
+        for (char **l = v->list; l && *l; l++)
+            printf("  %s\n", *l);
+    } else if (v->str && strchr(v->str, '\n')) {
+        printf("%s:\n", f);
+        cleanup_free char *copy = vz_xstrdup(v->str);
+        char *save = NULL;
+        for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+            printf("  %s\n", l);
+    } else {
+        printf("%s:%s%s\n", f, v->str ? " " : "", v->str ? v->str : "");
+    }
+}
+
+static void print_raw(const struct fval *v)
+{
+    if (v->kind == F_LIST) {
+        for (char **l = v->list; l && *l; l++)
+            printf("%s\n", *l);
+    } else if (v->str) {
+        size_t n = strlen(v->str);
+        printf("%s%s", v->str, n && v->str[n - 1] == '\n' ? "" : "\n");
+    }
 }
 
 int vzpkg_info(int argc, char **argv)
 {
-    (void)argc;
+    enum { OPT_MIRROR = 0x2000 };
+    static const struct option opts[] = {
+        VZ_CLI_COMMON_OPTS,
+        { "json", no_argument, NULL, VZ_OPT_JSON },
+        { "mirror", required_argument, NULL, OPT_MIRROR },
+        { NULL, 0, NULL, 0 },
+    };
+    bool json = false;
+    cleanup_strv char **mirrors = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+        if (vz_cli_common_opt(c, info_usage))
+            continue;
+        if (c == VZ_OPT_JSON) {
+            json = true;
+        } else if (c == OPT_MIRROR) {
+            if (!valid_mirror_arg(optarg)) {
+                fprintf(stderr, "vzpkg: --mirror '%s': expected URL or NAME=URL (for example http://HOST/debian)\n",
+                        optarg);
+                return VZ_EBADARG;
+            }
+            vz_strv_push(&mirrors, optarg);
+        }
+    }
+    if (optind >= argc)
+        return vz_cli_usage_error(info_usage, "info needs a TEMPLATE");
+    const char *name = argv[optind++];
+    char **fields = argv + optind;
+    int nfields = argc - optind;
+    bool need_mirrors = nfields == 0;
+    for (int i = 0; i < nfields; i++) {
+        if (!known_field(fields[i])) {
+            const char *sug = vz_metadata_suggest(fields[i], all_fields, VZ_ARRAY_SIZE(all_fields));
+            if (sug)
+                return vz_cli_usage_error(info_usage, "unknown field '%s' (did you mean '%s'?)", fields[i], sug);
+            return vz_cli_usage_error(info_usage, "unknown field '%s'", fields[i]);
+        }
+        need_mirrors |= !strcmp(fields[i], "repositories") || !strcmp(fields[i], "mirrorlist");
+    }
+    struct vz_metadata_opts mopts = { .mirrors = mirrors, .skip_mirrors = !need_mirrors };
+    struct vz_template *t = NULL;
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
-}
+    if (vz_template_load(name, &mopts, &t, &err) < 0)
+        return vz_cli_fail(&err);
 
+    const char *const *show = nfields ? (const char *const *)fields : all_fields;
+    size_t nshow = nfields ? (size_t)nfields : VZ_ARRAY_SIZE(all_fields);
+    json_t *obj = json ? json_object() : NULL;
+    for (size_t i = 0; i < nshow; i++) {
+        struct fval v;
+        field_value(t, show[i], &v);
+        if (json)
+            json_object_set(obj, show[i], v.json);
+        else if (nfields == 1)
+            print_raw(&v);
+        else
+            print_labelled(show[i], &v);
+        fval_release(&v);
+    }
+    if (json)
+        vz_cli_print_json(obj);
+    vz_template_free(t);
+    return 0;
+}

@@ -10,8 +10,9 @@
  * $VZ_ROOT/etc/vz/distros/ shadow the shipped ones), applies `extends`,
  * expands {{variables}}, resolves mirrors (--mirror, VZ_MIRROR_<NAME>,
  * vz.conf MIRROR_<NAME>, then the host's apt sources) and validates.
- * Every error message starts with "FILE:LINE:COL: " and has status
- * VZ_EMETADATA.
+ * Every error about the metadata itself starts with "FILE:LINE:COL: " and
+ * has status VZ_EMETADATA; a template name that no file defines gives
+ * VZ_ENOTEMPLATE with a "did you mean" (no location: there is no file).
  *
  * A loaded template is immutable and owned by the caller
  * (vz_template_free()).
@@ -31,6 +32,16 @@ struct vz_repo_def {
     char **components; /* "main", ... (>= 1) */
     char *keyring;     /* path of an OpenPGP keyring, NULL only if allow_unsigned */
     bool allow_unsigned;
+};
+
+/* One {{mirror.NAME}} variable as resolved for a template, for `vzpkg info
+ * mirrorlist` and for logs: which URIs, and where they came from. */
+struct vz_mirror_var {
+    char *name;    /* "debian" for {{mirror.debian}} */
+    char **uris;   /* NULL-terminated, >= 1, no trailing '/' */
+    char *origin;  /* "--mirror", "environment VZ_MIRROR_DEBIAN",
+                      "/etc/vz/vz.conf MIRROR_DEBIAN",
+                      "/etc/apt/sources.list.d/debian.sources:3, suite bookworm" */
 };
 
 struct vz_template {
@@ -65,6 +76,11 @@ struct vz_template {
 
     char *source_path;   /* the YAML file the template came from */
     char metadata_sha256[65]; /* hash of the effective template (stable across runs) */
+
+    /* Added: */
+    bool mirrors_resolved;        /* false with opts->skip_mirrors: uris keep "{{mirror.NAME}}" */
+    struct vz_mirror_var *mirrors; /* the mirror variables the repositories use */
+    size_t n_mirrors;
 };
 
 struct vz_metadata_opts {
@@ -72,8 +88,12 @@ struct vz_metadata_opts {
     char **mirrors;
     /* Directory of shipped distros; NULL = vz_shipped_distros_dir(). */
     const char *distros_dir;
-    /* Host apt sources root for mirror discovery; NULL = "/" (tests point it elsewhere). */
+    /* Host apt sources root for mirror discovery; NULL = $VZ_APT_ROOT, else "/"
+     * (tests point it elsewhere). */
     const char *apt_root;
+    /* Added: do not resolve mirrors (listing, `vzpkg info packages`): repository
+     * uris then hold the URI template with {{mirror.NAME}} unexpanded. */
+    bool skip_mirrors;
 };
 
 /* Load and validate one template by name. */
@@ -92,5 +112,12 @@ struct vz_template_entry {
 int vz_template_list(const struct vz_metadata_opts *opts, struct vz_template_entry **out,
                      size_t *n, vz_error_t *err);
 void vz_template_list_free(struct vz_template_entry *e, size_t n);
+
+/* Added: the closest of cands to word when it looks like a typo, else NULL
+ * (the "did you mean" of every metadata message; cmd/ uses it for fields). */
+const char *vz_metadata_suggest(const char *word, const char *const *cands, size_t n);
+
+/* Added: the directory of local overrides, $VZ_ROOT/etc/vz/distros (allocated). */
+char *vz_local_distros_dir(void);
 
 #endif

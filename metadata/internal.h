@@ -1,0 +1,101 @@
+/* metadata/internal.h: what the files of metadata/ share (not public).
+ *
+ *   yamltree.c  YAML -> node tree with line:col
+ *   schema.c    node tree -> struct md_file, structural validation
+ *   expand.c    {{variable}} expansion
+ *   mirror.c    mirror variable resolution (CLI, env, vz.conf, apt sources)
+ *   template.c  file lookup, variants/extends, the effective template, its hash
+ *   suggest.c   "did you mean" by edit distance
+ */
+#ifndef VZ_METADATA_INTERNAL_H
+#define VZ_METADATA_INTERNAL_H
+
+#include "metadata/metadata.h"
+#include "metadata/yamltree.h"
+
+/* --- suggest.c --- */
+size_t md_edit_distance(const char *a, const char *b);
+/* The closest candidate close enough to be a likely typo, or NULL. */
+const char *md_suggest(const char *word, const char *const *cands, size_t n);
+/* " (did you mean 'X'?)" or "" (static storage for "", else allocated: free). */
+char *md_did_you_mean(const char *word, const char *const *cands, size_t n);
+
+/* --- schema.c --- */
+enum md_base { MD_BASE_UNSET = -1, MD_BASE_NONE = 0, MD_BASE_REQUIRED = 1 };
+
+struct md_repo {
+    const struct yt_node *node;
+    const struct yt_node *name, *mirror, *suite, *components, *keyring, *allow_unsigned;
+    bool allow_unsigned_v;
+};
+
+struct md_variant {
+    const struct yt_node *key;   /* the variant's name in the file */
+    const struct yt_node *node;  /* its mapping */
+    const struct yt_node *summary, *description, *extends, *base, *packages, *excludes,
+        *environment, *scripts, *repositories;
+    enum md_base base_v;
+    int parent;                  /* index into variants, -1 for none */
+};
+
+struct md_arch {
+    const struct yt_node *key;   /* x86_64 */
+    const struct yt_node *value; /* amd64 */
+};
+
+struct md_file {
+    struct yt_doc doc;
+    const struct yt_node *distribution, *release, *codename, *family, *summary, *description,
+        *merged_usr, *environment, *scripts;
+    struct md_arch *archs;
+    size_t n_archs;
+    struct md_repo *repos;
+    size_t n_repos;
+    struct md_variant *variants;
+    size_t n_variants;
+};
+
+/* Parse and validate the structure of one distro file: keys, types, value
+ * sets, extends, references between sections. Variables are checked by
+ * template.c when it builds templates. */
+int md_file_load(struct md_file *f, const char *path, vz_error_t *err);
+int md_file_load_text(struct md_file *f, const char *path, const char *text, vz_error_t *err);
+void md_file_release(struct md_file *f);
+int md_find_variant(const struct md_file *f, const char *name);
+int md_find_arch(const struct md_file *f, const char *name);
+
+/* OpenVZ architecture names the schema accepts. */
+extern const char *const md_known_archs[];
+extern const size_t md_n_known_archs;
+
+/* --- mirror.c --- */
+struct md_mirror_ctx {
+    const struct vz_metadata_opts *opts;
+    const char *distribution, *codename, *family;
+    const char *apt_root;
+    /* resolved so far, in order of first use */
+    struct vz_mirror_var *vars;
+    size_t n_vars;
+};
+/* Resolve mirror.NAME. On failure the message says how to set one (the
+ * caller prefixes the location). */
+int md_mirror_resolve(struct md_mirror_ctx *m, const char *name, const struct vz_mirror_var **out,
+                      vz_error_t *err);
+void md_mirror_ctx_release(struct md_mirror_ctx *m);
+
+/* --- expand.c --- */
+struct md_vars {
+    const char *codename, *release, *arch, *distro_arch, *distribution;
+    struct md_mirror_ctx *mirrors; /* NULL: leave {{mirror.NAME}} as written */
+};
+/* Expand the scalar n into every string it stands for: one, or one per
+ * mirror URI when it names a mirror variable with several. */
+int md_expand_all(const struct md_vars *v, const struct yt_doc *doc, const struct yt_node *n,
+                  char ***out, vz_error_t *err);
+/* Expand to exactly one string (mirror variables give their first URI). */
+int md_expand(const struct md_vars *v, const struct yt_doc *doc, const struct yt_node *n,
+              char **out, vz_error_t *err);
+/* Check the variables of every value in a document (keys hold none). */
+int md_check_vars(const struct yt_doc *doc, vz_error_t *err);
+
+#endif

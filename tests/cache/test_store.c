@@ -1,0 +1,345 @@
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cache/sign.h"
+#include "cache/store.h"
+#include "common/common.h"
+#include "tmplbuild/pack.h"
+#include "util.h"
+
+#define NAME "debian-12-x86_64-minimal"
+
+static const char *root;
+static char *tree;
+
+static void setup(void)
+{
+    root = vzt_root_setup();
+    tree = vz_path_join(root, "buildroot");
+    vzt_make_tree(tree, 0, 1600000000);
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    vz_log_level = VZ_LOG_WARN;
+}
+
+static void teardown(void)
+{
+    free(tree);
+    vzt_root_teardown();
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+static int build(const char *name, const char *compress, vz_error_t *err)
+{
+    struct vz_manifest *m = vz_manifest_new(name);
+    vz_manifest_add_pkg(m, "base-files", "12.4", "amd64",
+                        "2222222222222222222222222222222222222222222222222222222222222222", 70000);
+    struct vz_pack_opts o = VZ_PACK_OPTS_INIT;
+    o.compress = compress;
+    int r = vz_pack_to_cache(tree, m, &o, 5, NULL, err);
+    vz_manifest_free(m);
+    return r;
+}
+
+static char *cpath(const char *file)
+{
+    char *dir = vz_template_path("cache");
+    char *p = vz_path_join(dir, file);
+    free(dir);
+    return p;
+}
+
+Test(store, build_find_verify)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find(NAME, &c, &err), 0, "%s", vzt_errmsg(&err));
+    char *t = cpath(NAME ".tar.zst"), *m = cpath(NAME ".manifest"), *s = cpath(NAME ".manifest.sig");
+    cr_assert_str_eq(c->tarball, t);
+    cr_assert_str_eq(c->manifest_path, m);
+    cr_assert_str_eq(c->sig_path, s);
+    cr_assert_str_eq(c->compress, "zst");
+    char hex[65];
+    uint64_t size;
+    cr_assert_eq(vz_sha256_file(t, hex, &size, &err), 0);
+    cr_assert_str_eq(c->tar_sha256, hex);
+    cr_assert_eq(c->tar_size, size);
+    cr_assert_eq(vz_cache_verify_signature(c, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_cache_verify_tarball(c, &err), 0, "%s", vzt_errmsg(&err));
+    char signer[17];
+    cr_assert_eq(vz_cache_verify(NAME, signer, &err), 0, "%s", vzt_errmsg(&err));
+    char own[17];
+    cr_assert_eq(vz_key_ensure(own, &err), 0);
+    cr_assert_str_eq(signer, own);
+    /* exactly the three files, no temps */
+    char *dir = vz_template_path("cache");
+    cr_assert_eq(vzt_count_entries(dir), 3);
+    struct vz_manifest *mf = NULL;
+    cr_assert_eq(vz_cache_manifest(c, &mf, &err), 0);
+    cr_assert_str_eq(mf->signer, own);
+    cr_assert_eq(mf->build_time, 1700000000);
+    cr_assert_eq(mf->n_pkgs, 1);
+    vz_manifest_free(mf);
+    vz_cache_info_free(c);
+    /* rebuilding with another compression replaces the tarball */
+    cr_assert_eq(build(NAME, "gz", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vzt_count_entries(dir), 3);
+    cr_assert(!vz_file_exists(t));
+    cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    free(dir);
+    free(t);
+    free(m);
+    free(s);
+}
+
+Test(store, missing_cache_is_enotemplate)
+{
+    vz_error_t err = NULL;
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("debian-99-x86_64", &c, &err), -1);
+    cr_assert_eq(err->status, VZ_ENOTEMPLATE);
+    char *dir = vz_template_path("cache");
+    char *want = vz_xasprintf("no cache of template debian-99-x86_64 in %s (build it with 'vzpkg "
+                              "create-cache debian-99-x86_64' or fetch it with 'vzpkg download "
+                              "debian-99-x86_64')", dir);
+    cr_assert_str_eq(err->msg, want);
+    vz_error_release(&err);
+    free(want);
+    free(dir);
+}
+
+static void expect_verify_fail(const char *contains)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cache_verify(NAME, NULL, &err), -1, "tampering not detected (%s)", contains);
+    cr_assert(strstr(err->msg, contains), "message '%s' lacks '%s'", err->msg, contains);
+    cr_assert(err->status == VZ_EVERIFY || err->status == VZ_ECORRUPT, "status %d", err->status);
+    vz_error_release(&err);
+}
+
+Test(store, every_tampered_byte_is_reported)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    char *t = cpath(NAME ".tar.zst"), *m = cpath(NAME ".manifest"), *s = cpath(NAME ".manifest.sig");
+    char *key = vz_xmalloc(17);
+    size_t sl = 0;
+    char *stext = vzt_slurp(s, &sl);
+    cr_assert_eq(vz_sig_key_id(stext, sl, key, &err), 0);
+    free(stext);
+    char *bad_sig = vz_xasprintf("cache " NAME ": manifest signature (%s): bad signature (key %s)",
+                                 s, key);
+
+    /* manifest: a byte inside a package name (still valid JSON) */
+    size_t ml;
+    char *mt = vzt_slurp(m, &ml);
+    long off = strstr(mt, "base-files") - mt;
+    vzt_flip_byte(m, off);
+    expect_verify_fail(bad_sig);
+    vzt_flip_byte(m, off);
+    cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
+
+    /* signature: a byte of the base64, picked so that the flipped byte is
+     * still base64 ('z', 'Z', '+' and '/' XOR 1 are not) */
+    char *sig_now = vzt_slurp(s, &sl);
+    long soff = 40;
+    while (soff < (long)sl && !strchr("abcdefghijklmnopqrstuvwxyABCDEFGHIJKLMNOPQRSTUVWXY0123456789",
+                                       sig_now[soff]))
+        soff++;
+    free(sig_now);
+    vzt_flip_byte(s, soff);
+    expect_verify_fail(bad_sig);
+    vzt_flip_byte(s, soff);
+
+    /* tarball: first, middle and last byte */
+    struct stat st;
+    stat(t, &st);
+    long offs[] = { 0, st.st_size / 2, -1 };
+    for (int i = 0; i < 3; i++) {
+        vzt_flip_byte(t, offs[i]);
+        char *w = vz_xasprintf("cache " NAME ": tarball %s has sha256 ", t);
+        expect_verify_fail(w);
+        expect_verify_fail("the manifest says");
+        free(w);
+        vzt_flip_byte(t, offs[i]);
+    }
+    cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
+
+    /* truncations */
+    vzt_truncate(t, st.st_size - 1);
+    char *w = vz_xasprintf("cache " NAME ": tarball %s is %ld bytes, the manifest says %ld "
+                           "(truncated or modified)", t, (long)st.st_size - 1, (long)st.st_size);
+    expect_verify_fail(w);
+    free(w);
+    vzt_truncate(s, 50);
+    expect_verify_fail("signature malformed");
+    vzt_truncate(m, (long)ml / 2);
+    expect_verify_fail("cache " NAME ": ");
+    free(mt);
+    free(bad_sig);
+    free(key);
+    free(t);
+    free(m);
+    free(s);
+}
+
+Test(store, renamed_cache_refused)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    const char *sfx[] = { ".tar.zst", ".manifest", ".manifest.sig" };
+    for (int i = 0; i < 3; i++) {
+        char *a = cpath(vz_xasprintf(NAME "%s", sfx[i])), *b = cpath(vz_xasprintf("other%s", sfx[i]));
+        cr_assert_eq(rename(a, b), 0);
+        free(a);
+        free(b);
+    }
+    /* the manifest names NAME.tar.zst, not other.tar.zst */
+    cr_assert_eq(vz_cache_verify("other", NULL, &err), -1);
+    cr_assert_str_eq(err->msg, "cache other: manifest names tarball '" NAME
+                               ".tar.zst', expected 'other.tar.zst'");
+    vz_error_release(&err);
+}
+
+Test(store, list_and_remove)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(build("b-tmpl", "zst", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(build("a-tmpl", "gz", &err), 0, "%s", vzt_errmsg(&err));
+    char **names = NULL;
+    cr_assert_eq(vz_cache_list(&names, &err), 0);
+    cr_assert_eq(vz_strv_len(names), 2);
+    cr_assert_str_eq(names[0], "a-tmpl");
+    cr_assert_str_eq(names[1], "b-tmpl");
+    vz_strv_free(names);
+    cr_assert_eq(vz_cache_remove("a-tmpl", 0, &err), 0, "%s", vzt_errmsg(&err));
+    char *dir = vz_template_path("cache");
+    cr_assert_eq(vzt_count_entries(dir), 3);
+    cr_assert_eq(vz_cache_remove("a-tmpl", 0, &err), -1);
+    cr_assert_eq(err->status, VZ_ENOTEMPLATE);
+    vz_error_release(&err);
+    free(dir);
+}
+
+/* Run a build in a child that SIGKILLs itself at stage; assert it died. */
+static void build_killed_at(const char *stage)
+{
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        setenv("VZ_TEST_KILL_AT", stage, 1);
+        vz_error_t err = NULL;
+        build(NAME, "zst", &err);
+        _exit(42); /* the hook did not fire */
+    }
+    int st = 0;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "child of stage %s was not killed (status %d)",
+              stage, st);
+}
+
+Test(store, killed_at_every_stage_leaves_no_cache_and_next_run_succeeds)
+{
+    const char *stages[] = { "begun", "packed", "temps-written", "tarball-renamed", "sig-renamed" };
+    char *dir = vz_template_path("cache");
+    for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+        build_killed_at(stages[i]);
+        vz_error_t err = NULL;
+        struct vz_cache_info *c = NULL;
+        cr_assert_eq(vz_cache_find(NAME, &c, &err), -1, "cache visible after kill at %s", stages[i]);
+        cr_assert_eq(err->status, VZ_ENOTEMPLATE, "%s: %s", stages[i], err->msg);
+        vz_error_release(&err);
+        char **names = NULL;
+        cr_assert_eq(vz_cache_list(&names, &err), 0);
+        cr_assert_eq(vz_strv_len(names), 0);
+        vz_strv_free(names);
+    }
+    vz_error_t err = NULL;
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vzt_count_entries(dir), 3, "stale temps left behind");
+    free(dir);
+}
+
+Test(store, killed_while_replacing_keeps_old_or_nothing)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    struct vz_cache_info *old = NULL;
+    cr_assert_eq(vz_cache_find(NAME, &old, &err), 0);
+    /* change the tree so a rebuild differs */
+    char *f = vz_path_join(tree, "etc/hostname");
+    vzt_write(f, "changed\n");
+    /* killed before the commit point: the old cache stays, intact */
+    const char *before[] = { "begun", "packed", "temps-written" };
+    for (int i = 0; i < 3; i++) {
+        build_killed_at(before[i]);
+        struct vz_cache_info *c = NULL;
+        cr_assert_eq(vz_cache_find(NAME, &c, &err), 0, "%s: %s", before[i], vzt_errmsg(&err));
+        cr_assert_str_eq(c->tar_sha256, old->tar_sha256);
+        cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s: %s", before[i], vzt_errmsg(&err));
+        vz_cache_info_free(c);
+    }
+    /* killed inside the renames: no cache rather than a mixed one */
+    const char *during[] = { "old-manifest-removed", "tarball-renamed", "sig-renamed" };
+    for (int i = 0; i < 3; i++) {
+        build_killed_at(during[i]);
+        struct vz_cache_info *c = NULL;
+        cr_assert_eq(vz_cache_find(NAME, &c, &err), -1, "%s: cache visible", during[i]);
+        cr_assert_eq(err->status, VZ_ENOTEMPLATE);
+        vz_error_release(&err);
+        cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    }
+    cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    char *dir = vz_template_path("cache");
+    cr_assert_eq(vzt_count_entries(dir), 3);
+    free(dir);
+    vz_cache_info_free(old);
+    free(f);
+}
+
+Test(store, killed_by_another_process_mid_pack)
+{
+    /* a tree big enough that packing takes a while */
+    char *big = vz_path_join(tree, "big");
+    char *cmd = vz_xasprintf("head -c 64000000 /dev/urandom > %s", big);
+    cr_assert_eq(system(cmd), 0);
+    char *tmp = cpath(NAME ".tar.zst.tmp");
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        vz_error_t err = NULL;
+        build(NAME, "zst", &err);
+        _exit(0);
+    }
+    /* wait until the child has written some of the tarball, then kill it */
+    struct stat st;
+    for (int i = 0; i < 20000; i++) {
+        if (stat(tmp, &st) == 0 && st.st_size > 0)
+            break;
+        usleep(1000);
+    }
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    vz_error_t err = NULL;
+    struct vz_cache_info *c = NULL;
+    if (WIFSIGNALED(status)) {
+        cr_assert_eq(vz_cache_find(NAME, &c, &err), -1);
+        cr_assert_eq(err->status, VZ_ENOTEMPLATE);
+        vz_error_release(&err);
+    }
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    char *dir = vz_template_path("cache");
+    cr_assert_eq(vzt_count_entries(dir), 3);
+    free(dir);
+    free(tmp);
+    free(cmd);
+    free(big);
+}

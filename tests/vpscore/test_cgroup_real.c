@@ -1,0 +1,235 @@
+/* cgroups for real on this host: v1 controllers under /sys/fs/cgroup/<ctrl>
+ * and the v2 unified hierarchy at /sys/fs/cgroup/unified (no controllers
+ * there, so only create/enter/freeze/kill/remove are exercised for v2).
+ * Every group is named vzforge/vzt-*-PID and removed by the test. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "vpscore/cgroup.h"
+
+static int have_v1(void)
+{
+    return vz_is_dir("/sys/fs/cgroup/memory") && vz_is_dir("/sys/fs/cgroup/pids") &&
+           vz_is_dir("/sys/fs/cgroup/freezer") && vz_is_dir("/sys/fs/cgroup/cpu");
+}
+
+static struct vz_cgroup *current; /* removed by teardown when a test fails */
+
+static void teardown(void)
+{
+    if (current) {
+        vz_error_t err = NULL;
+        vz_cgroup_kill(current, &err);
+        vz_error_release(&err);
+        vz_cgroup_remove(current, &err);
+        vz_error_release(&err);
+        vz_cgroup_free(current);
+        current = NULL;
+    }
+}
+
+TestSuite(cgroup_real, .fini = teardown);
+
+static struct vz_cgroup *open_v1(const char *tag)
+{
+    cr_assert(have_v1(), "cgroup v1 memory/cpu/pids/freezer are not mounted under /sys/fs/cgroup");
+    char id[64];
+    snprintf(id, sizeof(id), "vzt-%s-%d", tag, (int)getpid());
+    struct vz_cgroup *cg = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_open_at("/sys/fs/cgroup", 1, id, &cg, &err), 0);
+    current = cg;
+    cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
+    return cg;
+}
+
+static void close_cg(struct vz_cgroup *cg)
+{
+    vz_error_t err = NULL;
+    cr_expect_eq(vz_cgroup_kill(cg, &err), 0, "%s", err ? err->msg : "");
+    vz_error_release(&err);
+    cr_expect_eq(vz_cgroup_remove(cg, &err), 0, "%s", err ? err->msg : "");
+    vz_error_release(&err);
+    cr_expect_not(vz_cgroup_exists(cg), "group left behind");
+    vz_cgroup_free(cg);
+    current = NULL;
+}
+
+/* fork a child that waits for a byte on a pipe, then runs fn */
+static pid_t spawn_in(struct vz_cgroup *cg, void (*fn)(void))
+{
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t c = fork();
+    cr_assert_geq(c, 0);
+    if (c == 0) {
+        close(p[1]);
+        char b;
+        if (read(p[0], &b, 1) != 1)
+            _exit(99);
+        fn();
+        _exit(0);
+    }
+    close(p[0]);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_enter(cg, c, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(write(p[1], "x", 1), 1);
+    close(p[1]);
+    return c;
+}
+
+static void hog(void)
+{
+    /* touch 256 MB, 1 MB at a time; the limit is 32 MB */
+    for (int i = 0; i < 256; i++) {
+        char *m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            _exit(3);
+        memset(m, 1, 1 << 20);
+    }
+    _exit(0);
+}
+
+Test(cgroup_real, v1_memory_hog_killed_at_limit_host_untouched)
+{
+    struct vz_cgroup *cg = open_v1("mem");
+    struct vz_cgroup_limits l = VZ_CGROUP_LIMITS_NONE;
+    l.ram = 32LL << 20;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_apply(cg, &l, &err), 0, "%s", err ? err->msg : "");
+    char *mem = vz_cgroup_path(cg, "memory");
+    char *v = NULL;
+    cr_assert_eq(vz_read_file(vz_path_join(mem, "memory.limit_in_bytes"), &v, NULL, &err), 0);
+    cr_assert_eq(atoll(v), 32LL << 20);
+    free(v);
+    pid_t c = spawn_in(cg, hog);
+    int st = 0;
+    cr_assert_eq(waitpid(c, &st, 0), c);
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+              "the hog was not OOM-killed (status 0x%x)", st);
+    cr_assert_eq(vz_read_file(vz_path_join(mem, "memory.oom_control"), &v, NULL, &err), 0);
+    cr_assert_not_null(strstr(v, "oom_kill 1"), "memory.oom_control: %s", v);
+    free(v);
+    /* the test process itself (outside the group) is alive and can allocate */
+    char *m = malloc(64 << 20);
+    cr_assert_not_null(m);
+    memset(m, 2, 64 << 20);
+    free(m);
+    free(mem);
+    close_cg(cg);
+}
+
+static void bomb(void)
+{
+    /* bounded fork bomb: 200 children that sleep; numproc is 20 */
+    int made = 0;
+    for (int i = 0; i < 200; i++) {
+        pid_t c = fork();
+        if (c == 0) {
+            pause();
+            _exit(0);
+        }
+        if (c > 0)
+            made++;
+    }
+    _exit(made >= 200 ? 1 : 0);
+}
+
+Test(cgroup_real, v1_fork_bomb_stopped_at_numproc)
+{
+    struct vz_cgroup *cg = open_v1("pids");
+    struct vz_cgroup_limits l = VZ_CGROUP_LIMITS_NONE;
+    l.numproc = 20;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_apply(cg, &l, &err), 0, "%s", err ? err->msg : "");
+    pid_t c = spawn_in(cg, bomb);
+    int st = 0;
+    cr_assert_eq(waitpid(c, &st, 0), c);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fork bomb was not stopped (status 0x%x)", st);
+    pid_t *pids = NULL;
+    size_t n = 0;
+    cr_assert_eq(vz_cgroup_pids(cg, &pids, &n, &err), 0);
+    cr_assert_eq(n, 19, "want the 19 children left (20 - the parent that exited), got %zu", n);
+    free(pids);
+    char *p = vz_cgroup_path(cg, "pids");
+    char *v = NULL;
+    cr_assert_eq(vz_read_file(vz_path_join(p, "pids.events"), &v, NULL, &err), 0);
+    char *m = strstr(v, "max ");
+    cr_assert_not_null(m, "pids.events: %s", v);
+    cr_assert_gt(atoll(m + 4), 0, "pids.events records no refused fork: %s", v);
+    free(v);
+    free(p);
+    close_cg(cg);
+}
+
+static void spin(void)
+{
+    for (;;)
+        pause();
+}
+
+Test(cgroup_real, v1_cpu_files_freeze_kill_remove)
+{
+    struct vz_cgroup *cg = open_v1("cpu");
+    struct vz_cgroup_limits l = VZ_CGROUP_LIMITS_NONE;
+    l.cpulimit = 50;
+    l.cpuunits = 2000;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_apply(cg, &l, &err), 0, "%s", err ? err->msg : "");
+    char *cpu = vz_cgroup_path(cg, "cpu");
+    char *v = NULL;
+    cr_assert_eq(vz_read_file(vz_path_join(cpu, "cpu.cfs_quota_us"), &v, NULL, &err), 0);
+    cr_assert_str_eq(v, "50000\n");
+    free(v);
+    cr_assert_eq(vz_read_file(vz_path_join(cpu, "cpu.shares"), &v, NULL, &err), 0);
+    cr_assert_str_eq(v, "2048\n");
+    free(v);
+    free(cpu);
+    pid_t c = spawn_in(cg, spin);
+    cr_assert_eq(vz_cgroup_freeze(cg, 1, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_cgroup_freeze(cg, 0, &err), 0, "%s", err ? err->msg : "");
+    /* remove refuses while the process is in it, and says why */
+    cr_assert_lt(vz_cgroup_remove(cg, &err), 0);
+    cr_assert_not_null(strstr(err->msg, "processes still in it"), "%s", err->msg);
+    vz_error_release(&err);
+    cr_assert_eq(vz_cgroup_kill(cg, &err), 0, "%s", err ? err->msg : "");
+    int st = 0;
+    cr_assert_eq(waitpid(c, &st, 0), c);
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    close_cg(cg);
+}
+
+Test(cgroup_real, v2_unified_enter_freeze_kill_remove)
+{
+    const char *root = "/sys/fs/cgroup/unified";
+    cr_assert(vz_file_exists("/sys/fs/cgroup/unified/cgroup.procs"),
+              "no cgroup2 hierarchy at %s on this host", root);
+    char id[64];
+    snprintf(id, sizeof(id), "vzt-v2-%d", (int)getpid());
+    struct vz_cgroup *cg = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_open_at(root, 2, id, &cg, &err), 0);
+    current = cg;
+    cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
+    struct vz_cgroup_limits none = VZ_CGROUP_LIMITS_NONE;
+    cr_assert_eq(vz_cgroup_apply(cg, &none, &err), 0, "%s", err ? err->msg : "");
+    pid_t c = spawn_in(cg, spin);
+    pid_t *pids = NULL;
+    size_t n = 0;
+    cr_assert_eq(vz_cgroup_pids(cg, &pids, &n, &err), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(pids[0], c);
+    free(pids);
+    cr_assert_eq(vz_cgroup_freeze(cg, 1, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_cgroup_freeze(cg, 0, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_cgroup_kill(cg, &err), 0, "%s", err ? err->msg : "");
+    int st = 0;
+    cr_assert_eq(waitpid(c, &st, 0), c);
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    close_cg(cg);
+}

@@ -1,0 +1,266 @@
+/* vpscore/cgroup-v1.c: cgroup v1 back end: one hierarchy per controller,
+ * mounted at ROOT/<ctrl>. The group exists in each mounted controller. */
+#include "vpscore/cgroup-internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const v1_ctrls[] = { "memory", "cpu", "cpuacct", "pids", "freezer" };
+
+static char *v1_path(const struct vz_cgroup *cg, const char *ctrl)
+{
+    return vz_xasprintf("%s/%s/%s", cg->root, ctrl, cg->name);
+}
+
+static int ctrl_mounted(const struct vz_cgroup *cg, const char *ctrl)
+{
+    cleanup_free char *p = vz_path_join(cg->root, ctrl);
+    return vz_is_dir(p);
+}
+
+static int v1_exists(const struct vz_cgroup *cg)
+{
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(v1_ctrls); i++) {
+        cleanup_free char *p = v1_path(cg, v1_ctrls[i]);
+        if (vz_is_dir(p))
+            return 1;
+    }
+    return 0;
+}
+
+static int v1_remove(struct vz_cgroup *cg, vz_error_t *err)
+{
+    int r = 0;
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(v1_ctrls); i++) {
+        cleanup_free char *p = v1_path(cg, v1_ctrls[i]);
+        if (rmdir(p) == 0 || errno == ENOENT)
+            continue;
+        vz_error_t e = NULL;
+        if (errno == ENOTEMPTY) /* only a fake tree (regular files) says this */
+            vz_rm_rf(p, &e);
+        else if (errno == EBUSY)
+            vz_error_sys(&e, "remove cgroup %s (processes still in it: stop the container first)", p);
+        else
+            vz_error_sys(&e, "remove cgroup %s", p);
+        if (e && r == 0) {
+            *err = e;
+            r = -1;
+        } else
+            vz_error_release(&e);
+    }
+    return r;
+}
+
+static int v1_create(struct vz_cgroup *cg, vz_error_t *err)
+{
+    int made = 0;
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(v1_ctrls); i++) {
+        if (!ctrl_mounted(cg, v1_ctrls[i]))
+            continue;
+        cleanup_free char *ctrl_root = vz_path_join(cg->root, v1_ctrls[i]);
+        if (vz_cg_mkdir(ctrl_root, cg->name, err) < 0) {
+            vz_error_t e2 = NULL;
+            v1_remove(cg, &e2);
+            vz_error_release(&e2);
+            return vz_error_wrap(err, "create cgroup %s", cg->name);
+        }
+        made++;
+    }
+    if (made == 0)
+        return vz_error_set(err, VZ_ESYSTEM, ENOENT,
+                            "no cgroup v1 controller (memory, cpu, pids, freezer) is mounted under %s",
+                            cg->root);
+    return 0;
+}
+
+static int need(const struct vz_cgroup *cg, const char *ctrl, const char *what, vz_error_t *err)
+{
+    cleanup_free char *p = v1_path(cg, ctrl);
+    if (vz_is_dir(p))
+        return 0;
+    if (!ctrl_mounted(cg, ctrl))
+        return vz_error_set(err, VZ_ESYSTEM, ENOENT, "%s needs the %s controller, not mounted under %s",
+                            what, ctrl, cg->root);
+    return vz_error_set(err, VZ_ESYSTEM, ENOENT, "%s: group %s does not exist (create it first)", what, p);
+}
+
+static int v1_set_memory(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_error_t *err)
+{
+    cleanup_free char *mem = v1_path(cg, "memory");
+    char lim[32], sw[32];
+    if (l->ram >= 0)
+        snprintf(lim, sizeof(lim), "%lld", (long long)l->ram);
+    else
+        snprintf(lim, sizeof(lim), "-1");
+    /* memsw is the limit of ram+swap; swap unset with ram set means no swap
+     * (OpenVZ's SWAPPAGES default is 0). */
+    if (l->ram < 0)
+        snprintf(sw, sizeof(sw), "-1");
+    else
+        snprintf(sw, sizeof(sw), "%lld", (long long)(l->ram + (l->swap > 0 ? l->swap : 0)));
+    cleanup_free char *memsw = vz_path_join(mem, "memory.memsw.limit_in_bytes");
+    int have_memsw = vz_file_exists(memsw);
+    /* memsw must stay >= limit: raise memsw first when growing, limit first
+     * when shrinking. Try one order, then the other. */
+    vz_error_t e1 = NULL;
+    if (vz_cg_write(mem, "memory.limit_in_bytes", lim, &e1) == 0) {
+        if (!have_memsw)
+            return 0;
+        return vz_cg_write(mem, "memory.memsw.limit_in_bytes", sw, err);
+    }
+    if (!have_memsw) {
+        *err = e1;
+        return -1;
+    }
+    vz_error_release(&e1);
+    if (vz_cg_write(mem, "memory.memsw.limit_in_bytes", sw, err) < 0)
+        return -1;
+    return vz_cg_write(mem, "memory.limit_in_bytes", lim, err);
+}
+
+/* A controller section applies when its group exists; a limit that needs a
+ * controller whose group is missing is an error, an unset one is skipped. */
+static int section(const struct vz_cgroup *cg, const char *ctrl, int wanted, const char *what,
+                   vz_error_t *err)
+{
+    cleanup_free char *p = v1_path(cg, ctrl);
+    if (vz_is_dir(p))
+        return 1;
+    if (!wanted)
+        return 0;
+    return need(cg, ctrl, what, err);
+}
+
+static int v1_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_error_t *err)
+{
+    char v[64];
+    int r = section(cg, "memory", l->ram >= 0 || l->swap >= 0, "--ram/--swap", err);
+    if (r < 0 || (r > 0 && v1_set_memory(cg, l, err) < 0))
+        return -1;
+
+    int64_t quota = vz_cg_quota_us(l);
+    r = section(cg, "cpu", quota >= 0 || l->cpuunits > 0, "--cpulimit/--cpus/--cpuunits", err);
+    if (r < 0)
+        return -1;
+    if (r > 0) {
+        cleanup_free char *cpu = v1_path(cg, "cpu");
+        snprintf(v, sizeof(v), "%d", VZ_CG_PERIOD_US);
+        if (vz_cg_write(cpu, "cpu.cfs_period_us", v, err) < 0)
+            return -1;
+        snprintf(v, sizeof(v), "%lld", (long long)quota);
+        if (vz_cg_write(cpu, "cpu.cfs_quota_us", v, err) < 0)
+            return -1;
+        int64_t shares = l->cpuunits > 0 ? (int64_t)l->cpuunits * 1024 / 1000 : 1024;
+        shares = shares < 2 ? 2 : shares > 262144 ? 262144 : shares;
+        snprintf(v, sizeof(v), "%lld", (long long)shares);
+        if (vz_cg_write(cpu, "cpu.shares", v, err) < 0)
+            return -1;
+    }
+
+    r = section(cg, "pids", l->numproc >= 0, "--numproc", err);
+    if (r < 0)
+        return -1;
+    if (r > 0) {
+        cleanup_free char *pids = v1_path(cg, "pids");
+        if (l->numproc >= 0)
+            snprintf(v, sizeof(v), "%lld", (long long)l->numproc);
+        else
+            snprintf(v, sizeof(v), "max");
+        if (vz_cg_write(pids, "pids.max", v, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int v1_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err)
+{
+    char v[32];
+    snprintf(v, sizeof(v), "%d", (int)pid);
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(v1_ctrls); i++) {
+        cleanup_free char *p = v1_path(cg, v1_ctrls[i]);
+        if (!vz_is_dir(p))
+            continue;
+        if (vz_cg_write(p, "cgroup.procs", v, err) < 0)
+            return vz_error_wrap(err, "move process %d into cgroup %s", (int)pid, cg->name);
+    }
+    return 0;
+}
+
+static int v1_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err)
+{
+    if (need(cg, "freezer", frozen ? "freeze" : "thaw", err) < 0)
+        return -1;
+    cleanup_free char *p = v1_path(cg, "freezer");
+    const char *want = frozen ? "FROZEN" : "THAWED";
+    if (vz_cg_write(p, "freezer.state", want, err) < 0)
+        return -1;
+    for (int i = 0; i < 2000; i++) { /* up to 10 s */
+        cleanup_free char *st = NULL;
+        if (vz_cg_read(p, "freezer.state", &st, err) < 0)
+            return -1;
+        if (strcmp(st, want) == 0)
+            return 0;
+        usleep(5000);
+    }
+    return vz_error_set(err, VZ_ETIMEOUT, 0, "cgroup %s: freezer.state did not reach %s in 10 s", p, want);
+}
+
+static char *v1_procs_path(const struct vz_cgroup *cg)
+{
+    /* pids sees every task; freezer and memory too. The first mounted one. */
+    static const char *const order[] = { "pids", "freezer", "memory", "cpu" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(order); i++) {
+        char *p = v1_path(cg, order[i]);
+        if (vz_is_dir(p)) {
+            char *f = vz_path_join(p, "cgroup.procs");
+            free(p);
+            return f;
+        }
+        free(p);
+    }
+    return NULL;
+}
+
+static int v1_kill(struct vz_cgroup *cg, vz_error_t *err)
+{
+    cleanup_free char *procs = v1_procs_path(cg);
+    if (procs == NULL)
+        return 0;
+    /* Freeze first so nothing forks between reading the list and killing;
+     * SIGKILL is delivered to frozen tasks once they are thawed. */
+    cleanup_free char *fz = v1_path(cg, "freezer");
+    int frozen = 0;
+    if (vz_is_dir(fz)) {
+        vz_error_t e = NULL;
+        if (v1_freeze(cg, 1, &e) == 0)
+            frozen = 1;
+        vz_error_release(&e);
+    }
+    if (frozen) {
+        pid_t *pids = NULL;
+        size_t n = 0;
+        if (vz_cg_read_pids(procs, &pids, &n, err) < 0)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            kill(pids[i], SIGKILL);
+        free(pids);
+        if (v1_freeze(cg, 0, err) < 0)
+            return -1;
+    }
+    return vz_cg_kill_loop(procs, err);
+}
+
+const struct vz_cgroup_ops vz_cgroup_v1_ops = {
+    .version = 1,
+    .path = v1_path,
+    .exists = v1_exists,
+    .create = v1_create,
+    .apply = v1_apply,
+    .enter = v1_enter,
+    .freeze = v1_freeze,
+    .kill = v1_kill,
+    .procs_path = v1_procs_path,
+    .remove = v1_remove,
+};

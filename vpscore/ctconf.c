@@ -1,0 +1,270 @@
+/* vpscore/ctconf.c: CTIDs, container paths, locks, limits from a conf. */
+#include "vpscore/ctconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+int vz_ctid_check(const char *ctid, vz_error_t *err)
+{
+    if (ctid == NULL || *ctid == '\0')
+        return vz_error_set(err, VZ_EBADARG, 0, "empty CTID: give a number (101) or a name (web1)");
+    size_t n = strlen(ctid);
+    if (n > VZ_CTID_MAX)
+        return vz_error_set(err, VZ_EBADARG, 0, "CTID '%.20s...' is %zu characters; at most %d",
+                            ctid, n, VZ_CTID_MAX);
+    int digits = 1;
+    for (const char *p = ctid; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!isascii(c) || !(isalnum(c) || c == '-' || c == '_' || c == '.'))
+            return vz_error_set(err, VZ_EBADARG, 0,
+                                "CTID '%s': character '%c' not allowed (use letters, digits, '-', '_', '.')",
+                                ctid, isprint(c) ? c : '?');
+        if (!isdigit(c))
+            digits = 0;
+    }
+    if (!isalnum((unsigned char)ctid[0]))
+        return vz_error_set(err, VZ_EBADARG, 0, "CTID '%s' must start with a letter or digit", ctid);
+    if (strstr(ctid, ".."))
+        return vz_error_set(err, VZ_EBADARG, 0, "CTID '%s' must not contain '..'", ctid);
+    if (digits) {
+        if (ctid[0] == '0')
+            return vz_error_set(err, VZ_EBADARG, 0,
+                                "CTID '%s': 0 is the host and numbers have no leading zeros", ctid);
+        if (n > 10 || strtoll(ctid, NULL, 10) > 2147483647LL)
+            return vz_error_set(err, VZ_EBADARG, 0, "CTID %s is above 2147483647", ctid);
+    }
+    return 0;
+}
+
+char *vz_ct_expand(const char *s, const char *ctid)
+{
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    static const char *const vars[] = { "${VEID}", "$VEID", "${CTID}", "$CTID" };
+    while (*s) {
+        size_t i;
+        for (i = 0; i < VZ_ARRAY_SIZE(vars); i++)
+            if (strncmp(s, vars[i], strlen(vars[i])) == 0)
+                break;
+        if (i < VZ_ARRAY_SIZE(vars)) {
+            vz_buf_adds(&b, ctid);
+            s += strlen(vars[i]);
+        } else
+            vz_buf_addc(&b, *s++);
+    }
+    return vz_buf_detach(&b, NULL);
+}
+
+static char *from_global(const char *key, const char *dflt, const char *ctid)
+{
+    const char *v = vz_conf_get(vz_global_conf(), key);
+    cleanup_free char *e = vz_ct_expand(v && *v ? v : dflt, ctid);
+    return vz_root_path(e);
+}
+
+char *vz_ct_default_private(const char *ctid) { return from_global("VE_PRIVATE", "/vz/private/$VEID", ctid); }
+char *vz_ct_default_root(const char *ctid) { return from_global("VE_ROOT", "/vz/root/$VEID", ctid); }
+
+char *vz_ct_conf_path(const char *ctid)
+{
+    cleanup_free char *rel = vz_xasprintf("/etc/vz/conf/%s.conf", ctid);
+    return vz_root_path(rel);
+}
+
+char *vz_ct_lock_path(const char *ctid)
+{
+    cleanup_free char *rel = vz_xasprintf("/vz/lock/%s.lck", ctid);
+    return vz_root_path(rel);
+}
+
+char *vz_ct_pid_path(const char *ctid)
+{
+    cleanup_free char *rel = vz_xasprintf("/vz/run/%s.pid", ctid);
+    return vz_root_path(rel);
+}
+
+int vz_ct_lock(const char *ctid, int *fd, vz_error_t *err)
+{
+    if (vz_ctid_check(ctid, err) < 0)
+        return -1;
+    cleanup_free char *p = vz_ct_lock_path(ctid);
+    cleanup_free char *dir = vz_root_path("/vz/lock");
+    if (vz_mkdir_p(dir, 0755, err) < 0)
+        return vz_error_wrap(err, "lock container %s", ctid);
+    int f = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (f < 0)
+        return vz_error_sys(err, "lock container %s: open %s", ctid, p);
+    if (flock(f, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        close(f);
+        if (e == EWOULDBLOCK)
+            return vz_error_set(err, VZ_ELOCKED, 0,
+                                "container %s is locked by another vzctl (%s); retry when it finishes",
+                                ctid, p);
+        return vz_error_set(err, VZ_ESYSTEM, e, "lock container %s: flock %s", ctid, p);
+    }
+    /* the holder's pid, for an admin looking at the file */
+    char pidbuf[32];
+    int n = snprintf(pidbuf, sizeof(pidbuf), "%d\n", (int)getpid());
+    if (ftruncate(f, 0) == 0 && pwrite(f, pidbuf, (size_t)n, 0) < 0)
+        vz_debug("lock %s: cannot record pid", p);
+    *fd = f;
+    return 0;
+}
+
+int vz_ct_load(const char *ctid, struct vz_ct *ct, vz_error_t *err)
+{
+    memset(ct, 0, sizeof(*ct));
+    if (vz_ctid_check(ctid, err) < 0)
+        return -1;
+    ct->ctid = vz_xstrdup(ctid);
+    ct->conf_path = vz_ct_conf_path(ctid);
+    if (vz_conf_load(&ct->conf, ct->conf_path, err) < 0) {
+        int missing = (*err)->errnum == ENOENT;
+        if (missing) {
+            vz_error_release(err);
+            vz_error_set(err, VZ_ENOCTCONF, 0, "container %s does not exist (no %s)", ctid, ct->conf_path);
+        }
+        vz_ct_release(ct);
+        return -1;
+    }
+    const char *priv = vz_conf_get(&ct->conf, "VE_PRIVATE");
+    const char *root = vz_conf_get(&ct->conf, "VE_ROOT");
+    ct->private_dir = priv && *priv ? vz_ct_expand(priv, ctid) : vz_ct_default_private(ctid);
+    ct->root_dir = root && *root ? vz_ct_expand(root, ctid) : vz_ct_default_root(ctid);
+    return 0;
+}
+
+void vz_ct_release(struct vz_ct *ct)
+{
+    free(ct->ctid);
+    free(ct->conf_path);
+    if (ct->conf.path)
+        vz_conf_release(&ct->conf);
+    free(ct->private_dir);
+    free(ct->root_dir);
+    memset(ct, 0, sizeof(*ct));
+}
+
+int vz_parse_size(const char *s, int64_t *bytes)
+{
+    if (s == NULL || *s == '\0')
+        return -1;
+    if (strcmp(s, "unlimited") == 0 || strcmp(s, "max") == 0) {
+        *bytes = -1;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return -1;
+    unsigned shift = 0;
+    switch (toupper((unsigned char)*end)) {
+    case '\0': break;
+    case 'K': shift = 10; break;
+    case 'M': shift = 20; break;
+    case 'G': shift = 30; break;
+    case 'T': shift = 40; break;
+    default: return -1;
+    }
+    if (*end && end[1] != '\0' && !(toupper((unsigned char)end[1]) == 'B' && end[2] == '\0'))
+        return -1;
+    if (v > (unsigned long long)INT64_MAX >> shift)
+        return -1;
+    *bytes = (int64_t)(v << shift);
+    return 0;
+}
+
+int vz_parse_barlim(const char *s, int64_t *limit)
+{
+    if (s == NULL || *s == '\0')
+        return -1;
+    const char *colon = strchr(s, ':');
+    const char *l = colon ? colon + 1 : s;
+    if (strcmp(l, "unlimited") == 0 || strcmp(l, "max") == 0) {
+        *limit = -1;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long long v = strtoll(l, &end, 10);
+    if (end == l || *end || errno || v < 0)
+        return -1;
+    /* OpenVZ's "unlimited" is LONG_MAX */
+    *limit = v >= 9223372036854775807LL ? -1 : v;
+    return 0;
+}
+
+static int int_key(const struct vz_conf *c, const char *key, int *out, vz_error_t *err)
+{
+    const char *v = vz_conf_get(c, key);
+    *out = -1;
+    if (v == NULL || *v == '\0' || strcmp(v, "unlimited") == 0)
+        return 0;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || x < 0 || x > 1000000)
+        return vz_error_set(err, VZ_EBADARG, 0, "%s: %s=\"%s\" is not a number 0..1000000", c->path, key, v);
+    *out = (int)x;
+    return 0;
+}
+
+int vz_ct_limits_from_conf(const struct vz_conf *c, struct vz_cgroup_limits *l, vz_error_t *err)
+{
+    *l = (struct vz_cgroup_limits)VZ_CGROUP_LIMITS_NONE;
+    const long page = sysconf(_SC_PAGESIZE);
+    const char *v;
+    if ((v = vz_conf_get(c, "PHYSPAGES")) && *v) {
+        int64_t pages;
+        if (vz_parse_barlim(v, &pages) < 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "%s: PHYSPAGES=\"%s\": want PAGES or BARRIER:LIMIT", c->path, v);
+        l->ram = pages < 0 ? -1 : pages * page;
+    } else if ((v = vz_conf_get(c, "RAM")) && *v) {
+        if (vz_parse_size(v, &l->ram) < 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "%s: RAM=\"%s\": want a size such as 512M", c->path, v);
+    }
+    if ((v = vz_conf_get(c, "SWAPPAGES")) && *v) {
+        int64_t pages;
+        if (vz_parse_barlim(v, &pages) < 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "%s: SWAPPAGES=\"%s\": want PAGES or BARRIER:LIMIT", c->path, v);
+        l->swap = pages < 0 ? -1 : pages * page;
+    } else if ((v = vz_conf_get(c, "SWAP")) && *v) {
+        if (vz_parse_size(v, &l->swap) < 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "%s: SWAP=\"%s\": want a size such as 256M", c->path, v);
+    }
+    if (int_key(c, "CPUS", &l->cpus, err) < 0 || int_key(c, "CPULIMIT", &l->cpulimit, err) < 0 ||
+        int_key(c, "CPUUNITS", &l->cpuunits, err) < 0)
+        return -1;
+    if (l->cpus == 0)
+        l->cpus = -1;
+    if (l->cpulimit == 0)
+        l->cpulimit = -1;
+    if ((v = vz_conf_get(c, "NUMPROC")) && *v) {
+        if (vz_parse_barlim(v, &l->numproc) < 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "%s: NUMPROC=\"%s\": want N or BARRIER:LIMIT", c->path, v);
+    }
+    return 0;
+}
+
+int vz_ct_running_hook(const char *ctid, pid_t *pid)
+{
+    cleanup_free char *p = vz_ct_pid_path(ctid);
+    cleanup_free char *data = NULL;
+    vz_error_t err = NULL;
+    if (vz_read_file(p, &data, NULL, &err) < 0) {
+        vz_error_release(&err);
+        return 0;
+    }
+    long v = strtol(data, NULL, 10);
+    if (v <= 0 || (kill((pid_t)v, 0) < 0 && errno == ESRCH))
+        return 0;
+    if (pid)
+        *pid = (pid_t)v;
+    return 1;
+}
