@@ -132,7 +132,7 @@ int vzpkg_list(int argc, char **argv)
     if (vz_template_list(&mopts, &e, &ne, &err) < 0)
         return vz_cli_fail(&err);
     struct cached *cl = available ? NULL : scan_cached(&nc);
-    int w = name_width(e, ne, cl, nc);
+    int w = cached_only ? name_width(NULL, 0, cl, nc) : name_width(e, ne, cl, nc);
     json_t *arr = json ? json_array() : NULL;
 
     if (cached_only) {
