@@ -129,7 +129,7 @@ static void prune(const char *repodir, const char *sha)
 }
 
 static int load_component(Pool *pool, struct release_ctx *c, const char *comp, const char *arch,
-                          struct vz_repo_stats *st, vz_error_t *err)
+                          const struct vz_repo_opts *o, struct vz_repo_stats *st, vz_error_t *err)
 {
     const struct vz_repo_def *d = c->def;
     static const char *const exts[] = { ".xz", ".gz", "" };
@@ -169,9 +169,11 @@ static int load_component(Pool *pool, struct release_ctx *c, const char *comp, c
                 push_url(&urls, d->uris[i], d->suite, rf->path);
         struct vz_fetch_item item = { .urls = urls, .dest = dest, .sha256 = rf->sha256,
                                       .size = (int64_t)rf->size, .label = rf->path };
-        struct vz_fetch_opts fo = { .jobs = 1, .stage = "index" };
+        struct vz_fetch_opts fo = o && o->fetch ? *o->fetch : (struct vz_fetch_opts){ 0 };
+        fo.jobs = 1;
+        fo.stage = "index";
         if (vz_fetch_many(&item, 1, &fo, err) < 0)
-            return vz_error_wrap(err, "fetch %s", rf->path);
+            return -1; /* fetch names the file, the URL and what was wrong */
         if (st)
             st->index_downloads++;
     }
@@ -252,7 +254,7 @@ static int load_one(Pool *pool, const struct vz_template *t, const struct vz_rep
         goto out;
 
     for (size_t i = 0; d->components && d->components[i]; i++)
-        if (load_component(pool, &c, d->components[i], t->distro_arch, st, err) < 0)
+        if (load_component(pool, &c, d->components[i], t->distro_arch, o, st, err) < 0)
             goto out;
     prune(c.repodir, c.sha256);
 

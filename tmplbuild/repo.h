@@ -34,6 +34,7 @@
 #include <solv/repo.h>
 
 #include "metadata/metadata.h"
+#include "tmplbuild/fetch.h"
 #include "tmplbuild/plan.h"
 
 #define VZ_KEY_PRIORITY  "vzforge:priority"
@@ -43,6 +44,7 @@ struct vz_repo_opts {
     const char *repodata_dir; /* NULL = vz_template_path("repodata") */
     bool allow_expired;       /* accept a Release whose Valid-Until has passed */
     time_t now;               /* 0 = time(NULL) (tests pin it) */
+    const struct vz_fetch_opts *fetch; /* retries, timeouts for index downloads; NULL = defaults */
 };
 
 /* What one call did, for tests and --verbose. */
