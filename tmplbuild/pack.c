@@ -239,7 +239,7 @@ static int copy_data(struct archive *a, int rootfd, const char *root, const stru
             return vz_error_set(err, VZ_EBUILD, 0, "%s/%s shrank while being packed", root,
                                 it->rel);
         if (archive_write_data(a, buf, (size_t)n) != n)
-            return vz_error_set(err, VZ_EBUILD, archive_errno(a), "pack %s/%s: %s", root,
+            return vz_error_set(err, VZ_EBUILD, (archive_errno(a) > 0 ? archive_errno(a) : 0), "pack %s/%s: %s", root,
                                 it->rel, archive_error_string(a));
         left -= (uint64_t)n;
     }
@@ -362,7 +362,7 @@ static int write_entries(struct archive *a, int rootfd, const char *root, struct
             archive_entry_set_size(e, 0);
         }
         if (archive_write_header(a, e) != ARCHIVE_OK) {
-            r = vz_error_set(err, VZ_EBUILD, archive_errno(a), "pack %s: %s", full,
+            r = vz_error_set(err, VZ_EBUILD, (archive_errno(a) > 0 ? archive_errno(a) : 0), "pack %s: %s", full,
                              archive_error_string(a));
             break;
         }

@@ -430,3 +430,13 @@ void vz_testrepo_release(struct vz_testrepo *r)
     free(r->component);
     memset(r, 0, sizeof(*r));
 }
+
+int vz_testrepo_keyid(bool other, char out[17], vz_error_t *err)
+{
+    const struct testkey *k = get_key(other ? 1 : 0, err);
+    if (k == NULL)
+        return -1;
+    size_t n = strlen(k->fpr);
+    memcpy(out, k->fpr + (n >= 16 ? n - 16 : 0), 17);
+    return 0;
+}

@@ -57,6 +57,7 @@
 #include <time.h>
 
 #include "common/common.h"
+#include "metadata/metadata.h"
 
 struct vz_testfile {
     const char *path;     /* absolute path inside the package: "/etc/issue" */
@@ -120,6 +121,19 @@ int vz_testrepo_write_release(const struct vz_testrepo *r, const struct vz_testr
 
 /* Write the public keyring of a second, unrelated key to path. */
 int vz_testrepo_other_keyring(const char *path, vz_error_t *err);
+
+/* Long key ID (16 hex digits, as gpgv reports it) of the signing key, or of
+ * the second key when other is true. */
+int vz_testrepo_keyid(bool other, char out[17], vz_error_t *err);
+
+/* A template for r as metadata would produce it: name "test-1-x86_64-minimal",
+ * one repository "main" (r->url, r->suite, r->component, r->keyring), arch
+ * x86_64/amd64, base_required, merged_usr "symlinks", and copies of packages
+ * and excludes (NULL-terminated, may be NULL). Tests adjust fields freely;
+ * vz_testrepo_template_free() frees every string and array it holds. */
+struct vz_template *vz_testrepo_template(const struct vz_testrepo *r, const char *const *packages,
+                                         const char *const *excludes);
+void vz_testrepo_template_free(struct vz_template *t);
 
 /* The default package set (static storage). */
 const struct vz_testpkg *vz_testrepo_default_pkgs(size_t *n);
