@@ -3,6 +3,7 @@
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
 #include "metadata/metadata.h"
+#include "tmplbuild/build.h"
 #include "tmplbuild/fetch.h"
 #include "tmplbuild/resolve.h"
 
@@ -10,18 +11,26 @@
 #include <string.h>
 
 static const char create_usage[] =
-    "Usage: vzpkg create-cache TEMPLATE... --dry-run [--json] [OPTIONS]\n"
-    "Build a template cache. With --dry-run: resolve the template's packages from its\n"
-    "verified repositories and print the plan (install order) without building.\n"
+    "Usage: vzpkg create-cache TEMPLATE... [--dry-run] [--force] [--jobs N] [OPTIONS]\n"
+    "Build a signed template cache: resolve the template's packages from its verified\n"
+    "repositories, download them, install them into a fresh root (maintainer scripts\n"
+    "in a sandbox), run the template's hooks, clean up and pack TEMPLATE/cache/NAME.tar.zst\n"
+    "with a signed manifest. With --dry-run: print the plan (install order) only.\n"
     "  --dry-run            print the plan: package, version, architecture, download and\n"
     "                       installed size, and totals\n"
-    "  --json               the plan as JSON (an object; an array for several templates)\n"
+    "  --force              rebuild a cache that exists already\n"
+    "  -j, --jobs N         parallel downloads (default 8)\n"
+    "  --compress gz|xz|zst tarball compression (default zst; gz is what old vzctl reads)\n"
+    "  --timings            print the time of each stage (index, resolve, download, unpack,\n"
+    "                       configure, pack)\n"
+    "  --json               the plan (--dry-run) or the build summary as JSON (an object;\n"
+    "                       an array for several templates)\n"
     "  --mirror URL|NAME=URL  use this mirror (for every mirror variable, or for NAME)\n"
     "  --debug-solver DIR   write libsolv's testcase to DIR (replay with testsolv)\n"
     "  --allow-expired      accept a Release whose Valid-Until has passed\n"
-    "  -q, -v, -h           quiet, verbose (timings), this help\n"
-    "Exit codes: docs/exit-codes.md (201 metadata, 202 resolution, 203 download,\n"
-    "204 verification).\n";
+    "  -q, -v, -h           quiet, verbose (timings, script output), this help\n"
+    "Exit codes: docs/exit-codes.md (1 cache exists, 201 metadata, 202 resolution,\n"
+    "203 download, 204 verification, 205 build step or hook failed, 206 unsafe package).\n";
 
 static const char fetch_usage[] =
     "Usage: vzpkg fetch TEMPLATE... [--jobs N] [OPTIONS]\n"
@@ -40,10 +49,13 @@ enum {
     OPT_ALLOW_EXPIRED,
     OPT_JOBS,
     OPT_FORCE,
+    OPT_COMPRESS,
+    OPT_TIMINGS,
 };
 
 struct build_args {
-    bool dry_run, json, allow_expired, force;
+    bool dry_run, json, allow_expired, force, timings;
+    const char *compress;
     char **mirrors;
     const char *debug_solver;
     int jobs;
@@ -60,6 +72,8 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
         { "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
         { "jobs", required_argument, NULL, OPT_JOBS },
         { "force", no_argument, NULL, OPT_FORCE },
+        { "compress", required_argument, NULL, OPT_COMPRESS },
+        { "timings", no_argument, NULL, OPT_TIMINGS },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -88,6 +102,21 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
             break;
         case OPT_FORCE:
             a->force = true;
+            break;
+        case OPT_COMPRESS:
+            if (is_fetch)
+                return vz_cli_usage_error(usage, "unknown option --compress");
+            if (strcmp(optarg, "gz") && strcmp(optarg, "xz") && strcmp(optarg, "zst")) {
+                vz_error_t err = NULL;
+                vz_error_set(&err, VZ_EBADARG, 0, "--compress %s: give gz, xz or zst", optarg);
+                return vz_cli_fail(&err);
+            }
+            a->compress = optarg;
+            break;
+        case OPT_TIMINGS:
+            if (is_fetch)
+                return vz_cli_usage_error(usage, "unknown option --timings");
+            a->timings = true;
             break;
         case 'j':
         case OPT_JOBS: {
@@ -179,6 +208,73 @@ static void plan_print(const struct vz_template *t, const struct vz_plan *p)
            vz_human_bytes(p->total_installed_size, b2));
 }
 
+static json_t *build_json(const struct vz_build_result *r)
+{
+    const struct vz_build_timings *t = &r->t;
+    json_t *tm = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "index", t->index,
+                           "resolve", t->resolve, "download", t->download, "unpack", t->unpack,
+                           "preinst", t->preinst, "configure", t->configure, "hooks", t->hooks,
+                           "cleanup", t->cleanup, "pack", t->pack, "total", t->total);
+    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:s, s:o}", "template", r->template_name,
+                     "packages", (json_int_t)r->packages, "download_size",
+                     (json_int_t)r->download_size, "installed_size",
+                     (json_int_t)r->installed_size, "tarball", r->tarball, "tar_size",
+                     (json_int_t)r->tar_size, "tar_sha256", r->tar_sha256, "timings", tm);
+}
+
+static void print_timings(const struct vz_build_result *r)
+{
+    const struct vz_build_timings *t = &r->t;
+    fprintf(stderr,
+            "timings for %s (%zu packages):\n"
+            "  index      %7.3f s\n  resolve    %7.3f s\n  download   %7.3f s\n"
+            "  unpack     %7.3f s\n  preinst    %7.3f s\n  configure  %7.3f s\n"
+            "  hooks      %7.3f s\n  cleanup    %7.3f s\n  pack       %7.3f s\n"
+            "  total      %7.3f s\n",
+            r->template_name, r->packages, t->index, t->resolve, t->download, t->unpack,
+            t->preinst, t->configure, t->hooks, t->cleanup, t->pack, t->total);
+}
+
+static int build_all(int argc, char **argv, const struct build_args *a)
+{
+    json_t *all = a->json ? json_array() : NULL;
+    int status = 0;
+    for (int i = optind; i < argc; i++) {
+        struct vz_build_opts bo = { .mirrors = a->mirrors, .jobs = a->jobs,
+                                    .compress = a->compress, .force = a->force,
+                                    .allow_expired = a->allow_expired,
+                                    .debug_solver_dir = a->debug_solver };
+        struct vz_build_result res;
+        vz_error_t err = NULL;
+        int r = vz_build_template(argv[i], &bo, &res, &err);
+        if (a->timings && res.template_name)
+            print_timings(&res);
+        if (r < 0) {
+            vz_build_result_release(&res);
+            status = vz_cli_fail(&err);
+            break;
+        }
+        char b1[16];
+        vz_info("%s: %zu packages, cache %s (%s) signed and stored", res.template_name,
+                res.packages, res.tarball, vz_human_bytes(res.tar_size, b1));
+        if (all)
+            json_array_append_new(all, build_json(&res));
+        vz_build_result_release(&res);
+    }
+    if (all && status == 0) {
+        if (json_array_size(all) == 1) {
+            json_t *one = json_incref(json_array_get(all, 0));
+            json_decref(all);
+            all = one;
+        }
+        vz_cli_print_json(all);
+        all = NULL;
+    }
+    if (all)
+        json_decref(all);
+    return status;
+}
+
 int vzpkg_create_cache(int argc, char **argv)
 {
     struct build_args a = { 0 };
@@ -187,12 +283,8 @@ int vzpkg_create_cache(int argc, char **argv)
     if (r != 0)
         return r;
     vz_error_t err = NULL;
-    if (!a.dry_run) {
-        vz_error_set(&err, VZ_EFAIL, 0,
-                     "create-cache: building caches is not implemented yet (issue 4); "
-                     "--dry-run prints the resolved plan");
-        return vz_cli_fail(&err);
-    }
+    if (!a.dry_run)
+        return build_all(argc, argv, &a);
     json_t *all = a.json ? json_array() : NULL;
     int status = 0;
     for (int i = optind; i < argc; i++) {

@@ -142,7 +142,7 @@ static char **hook_env(const struct vz_template *t, const char *root)
         free(v);
     }
     for (char **e = t->environment; e && *e; e++)
-        vz_strv_push(&env, *e);
+        vz_env_put(&env, *e);
     return env;
 }
 
@@ -296,7 +296,8 @@ static int build(struct build *b, const char *name, vz_error_t *err)
         return vz_error_set(err, VZ_EMETADATA, 0, "%s: family '%s' cannot be built (only deb)",
                             b->t->source_path, b->t->family);
 
-    struct vz_resolve_opts ro = { 0 };
+    struct vz_resolve_opts ro = { .repo = { .allow_expired = o->allow_expired },
+                                  .debug_solver_dir = o->debug_solver_dir };
     struct vz_resolve_stats rs = { 0 };
     if (vz_resolve(b->t, &ro, &b->plan, &rs, err) < 0)
         return -1;
@@ -315,9 +316,10 @@ static int build(struct build *b, const char *name, vz_error_t *err)
     cleanup_free char *dir = vz_template_path("build");
     if (vz_mkdir_p(dir, 0700, err) < 0)
         return -1;
-    cleanup_free char *lockf = vz_xasprintf("%s/%s.lock", dir, b->t->name);
+    cleanup_free char *lockf = vz_xasprintf("build-%s.lock", b->t->name);
+    cleanup_free char *what = vz_xasprintf("the build of %s", b->t->name);
     cleanup_lock struct vz_lock *lock = NULL;
-    if (vz_lock_acquire(lockf, "the template build", false,
+    if (vz_lock_acquire(lockf, what, false,
                         o->lock_timeout_s ? o->lock_timeout_s : 60, &lock, err) < 0)
         return -1;
     if (remove_stale_roots(dir, b->t->name, err) < 0)

@@ -8,8 +8,8 @@
  *
  * The build root is TEMPLATE/build/NAME.XXXXXX; it is removed when the build
  * ends, on success and on failure, and leftovers of a build that was killed
- * are removed by the next build of the same template (a lock file,
- * TEMPLATE/build/NAME.lock, keeps two builds of one template apart). Nothing
+ * are removed by the next build of the same template (a lock,
+ * $VZ_ROOT/vz/lock/build-NAME.lock, keeps two builds of one template apart). Nothing
  * is mounted in the host's mount namespace: the sandbox's mounts live and
  * die with its own namespace. A failing hook fails the build with the hook's
  * output in the message. docs/building.md has the decisions and why.
@@ -30,6 +30,8 @@ struct vz_build_opts {
     int lock_timeout_s;      /* waiting for another build of the template; 0 = 60 */
     const char *distros_dir; /* NULL = shipped */
     const char *apt_root;    /* NULL = "/" (host apt sources for mirror discovery) */
+    bool allow_expired;      /* accept a Release whose Valid-Until has passed */
+    const char *debug_solver_dir; /* write libsolv's testcase there; NULL = no */
 };
 
 struct vz_build_timings {

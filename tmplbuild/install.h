@@ -61,6 +61,9 @@ struct vz_install_timings {
     size_t packages;
 };
 
+/* Set KEY=VALUE in a NULL-terminated environment, replacing KEY if present. */
+void vz_env_put(char ***env, const char *kv);
+
 int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t, vz_error_t *err);
 
 #endif
