@@ -175,7 +175,7 @@ static int load_component(Pool *pool, struct release_ctx *c, const char *comp, c
     repo->appdata = (void *)d;
     cleanup_free char *fcomp = file_part(comp);
     cleanup_free char *solv = vz_xasprintf("%s/%s-%s-%s.solv", c->repodir, c->sha256, fcomp, arch);
-    int r = vz_index_load_solv(repo, solv, err);
+    int r = vz_repo_index_load_solv(repo, solv, err);
     if (r < 0)
         return -1;
     if (r == 1) {
@@ -205,11 +205,11 @@ static int load_component(Pool *pool, struct release_ctx *c, const char *comp, c
         if (st)
             st->index_downloads++;
     }
-    if (vz_index_parse(repo, dest, err) < 0)
+    if (vz_repo_index_parse(repo, dest, err) < 0)
         return -1;
     if (st)
         st->parses++;
-    return vz_index_write_solv(repo, solv, err);
+    return vz_repo_index_write_solv(repo, solv, err);
 }
 
 static int load_one(Pool *pool, const struct vz_template *t, const struct vz_repo_def *d,

@@ -64,7 +64,7 @@ int main(int argc, char **argv)
         pool = new_pool();
         repo = repo_create(pool, "cold");
         t0 = vz_now();
-        if (vz_index_parse(repo, argv[1], &err) < 0 || vz_index_write_solv(repo, solv, &err) < 0)
+        if (vz_repo_index_parse(repo, argv[1], &err) < 0 || vz_repo_index_write_solv(repo, solv, &err) < 0)
             die(&err);
         t = vz_now() - t0;
         best[1] = t < best[1] ? t : best[1];
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
         pool = new_pool();
         repo = repo_create(pool, "solv");
         t0 = vz_now();
-        if (vz_index_load_solv(repo, solv, &err) != 1)
+        if (vz_repo_index_load_solv(repo, solv, &err) != 1)
             die(&err);
         t = vz_now() - t0;
         best[2] = t < best[2] ? t : best[2];
