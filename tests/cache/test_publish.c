@@ -80,7 +80,8 @@ TestSuite(publish, .init = setup, .fini = teardown);
 static int download(const char *name, vz_error_t *err)
 {
     char *iu = vz_httpd_url(srv, "/index.json");
-    struct vz_download_opts o = { iu, false, 1, 1, 5 };
+    /* lock timeout generous: concurrent tests wait for each other */
+    struct vz_download_opts o = { iu, false, 1, 1, 120 };
     int r = vz_download(name, &o, NULL, err);
     free(iu);
     return r;
