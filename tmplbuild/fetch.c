@@ -333,7 +333,9 @@ static int start(struct xfer *x, vz_error_t *err)
             return -1;
         if (k == 1) { /* locked by another process: look again soon */
             x->not_before = vz_now() + 0.2;
-            return 0;
+            /* Never wait for another process's lock while holding locks of
+             * our own verified files: two runs would wait for each other. */
+            return flush_pending(r, err);
         }
         if (k == 2) {
             x->st = X_DONE;

@@ -12,7 +12,7 @@
 #include "tests/tmplbuild/fetch_fixture.h"
 #include "tmplbuild/fetch.h"
 
-TestSuite(fetch, .init = ff_setup, .fini = ff_teardown);
+TestSuite(fetch, .init = ff_setup, .fini = ff_teardown, .timeout = 120);
 
 Test(fetch, plain_download_verifies_and_renames)
 {
@@ -535,4 +535,33 @@ Test(fetch, failover_after_server_errors_goes_to_the_next_mirror_at_once)
     ff_assert_file(it.dest, f);
     cr_assert_eq(vz_httpd_hits(ff_srv, "/down/pool/v.deb"), 1);
     ff_item_free(&it);
+}
+
+Test(fetch, to_buf_opts_gives_up_after_its_retries_and_detects_stalls)
+{
+    ff_add_data("/dists/InRelease", "0123456789", 10);
+    vz_httpd_fault(ff_srv, "/dists/InRelease", VZ_HTTPD_STATUS, 500, 0);
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    vz_error_t err = NULL;
+    char *url = ff_url("/dists/InRelease");
+    struct vz_fetch_opts o = { .retries = 2, .backoff_ms = 10, .timeout_s = 1 };
+    long code = 0;
+    cr_assert_eq(vz_fetch_to_buf_opts(url, &b, &code, &o, &err), -1);
+    char *want = vz_xasprintf("%s: HTTP 500", url);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(code, 500);
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/dists/InRelease"), 3);
+    vz_error_release(&err);
+    free(want);
+    vz_httpd_fault(ff_srv, "/dists/InRelease", VZ_HTTPD_STALL, 4, 0);
+    o.retries = 1;
+    cr_assert_eq(vz_fetch_to_buf_opts(url, &b, NULL, &o, &err), -1);
+    want = vz_xasprintf("%s: timed out (no data for 1 s)", url);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(b.len, 0, "a failed fetch leaves the buffer as it was");
+    vz_error_release(&err);
+    free(want);
+    free(url);
+    vz_buf_release(&b);
 }
