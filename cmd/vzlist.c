@@ -1,12 +1,267 @@
-/* vzlist: list containers. */
+/* vzlist: list containers, as OpenVZ's vzlist. Formatting only; the data
+ * comes from vpscore/ctlist.h. */
 #include "cmd/cli.h"
+
+#include "vpscore/cgroup.h"
+#include "vpscore/ctconf.h"
+#include "vpscore/ctlist.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage: vzlist [-a|-S] [-o FIELD[,FIELD...]] [-H] [-s [-]FIELD] [-j] [-1] [CTID...]\n"
+    "List containers. Default: running ones, columns CTID NPROC STATUS IP_ADDR HOSTNAME.\n"
+    "  -a, --all          running and stopped\n"
+    "  -S, --stopped      stopped only\n"
+    "  -o, --output F,..  columns; -L lists them\n"
+    "  -H, --no-header    no header line\n"
+    "  -s, --sort [-]F    sort by field F (-F: descending)\n"
+    "  -j, --json         JSON array of objects\n"
+    "  -1                 CTIDs only\n"
+    "  -L, --list         list the fields\n";
+
+enum kind { K_STR, K_NUM, K_LIST };
+
+struct field {
+    const char *name, *header;
+    int width;      /* negative: left-aligned */
+    enum kind kind;
+    const char *help;
+};
+
+static const struct field fields[] = {
+    { "ctid", "CTID", 10, K_STR, "container ID" },
+    { "numproc", "NPROC", 10, K_NUM, "processes running in it" },
+    { "status", "STATUS", -9, K_STR, "running or stopped" },
+    { "ip", "IP_ADDR", -15, K_LIST, "addresses (IP_ADDRESS)" },
+    { "hostname", "HOSTNAME", -20, K_STR, "HOSTNAME" },
+    { "ostemplate", "OSTEMPLATE", -28, K_STR, "OS template cache it was created from" },
+    { "layout", "LAYOUT", -7, K_STR, "overlay or plain" },
+    { "private", "PRIVATE", -30, K_STR, "VE_PRIVATE" },
+    { "root", "ROOT", -30, K_STR, "VE_ROOT" },
+    { "onboot", "ONBOOT", -6, K_STR, "ONBOOT (yes/no)" },
+    { "physpages.l", "PHYSPAGES.L", 12, K_NUM, "RAM limit in pages" },
+    { "swappages.l", "SWAPPAGES.L", 12, K_NUM, "swap limit in pages" },
+    { "numproc.l", "NUMPROC.L", 10, K_NUM, "process limit" },
+    { "cpulimit", "CPULIM", 7, K_NUM, "CPU limit in percent of one CPU" },
+    { "cpuunits", "CPUUNI", 7, K_NUM, "CPU weight" },
+    { "cpus", "CPUS", 5, K_NUM, "number of CPUs" },
+};
+
+static const struct field *find_field(const char *name)
+{
+    if (strcmp(name, "nproc") == 0 || strcmp(name, "veid") == 0)
+        name = strcmp(name, "nproc") == 0 ? "numproc" : "ctid";
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(fields); i++)
+        if (strcmp(fields[i].name, name) == 0)
+            return &fields[i];
+    return NULL;
+}
+
+/* The value of a field as text; "-" when unset. Allocated. */
+static char *value(const struct vz_ct_entry *e, const struct field *f)
+{
+    const char *n = f->name;
+    const char *v = NULL;
+    if (!strcmp(n, "ctid"))
+        return vz_xstrdup(e->ctid);
+    if (!strcmp(n, "numproc"))
+        return e->nproc >= 0 ? vz_xasprintf("%ld", e->nproc) : vz_xstrdup("-");
+    if (!strcmp(n, "status"))
+        return vz_xstrdup(e->running ? "running" : "stopped");
+    if (!strcmp(n, "ip")) v = vz_conf_get(&e->conf, "IP_ADDRESS");
+    else if (!strcmp(n, "hostname")) v = vz_conf_get(&e->conf, "HOSTNAME");
+    else if (!strcmp(n, "ostemplate")) v = vz_conf_get(&e->conf, "OSTEMPLATE");
+    else if (!strcmp(n, "layout")) v = vz_conf_get(&e->conf, "VE_LAYOUT");
+    else if (!strcmp(n, "private")) v = vz_conf_get(&e->conf, "VE_PRIVATE");
+    else if (!strcmp(n, "root")) v = vz_conf_get(&e->conf, "VE_ROOT");
+    else if (!strcmp(n, "onboot")) v = vz_conf_get(&e->conf, "ONBOOT");
+    else if (!strcmp(n, "cpulimit")) v = vz_conf_get(&e->conf, "CPULIMIT");
+    else if (!strcmp(n, "cpuunits")) v = vz_conf_get(&e->conf, "CPUUNITS");
+    else if (!strcmp(n, "cpus")) v = vz_conf_get(&e->conf, "CPUS");
+    else {
+        const char *key = !strcmp(n, "physpages.l") ? "PHYSPAGES" : !strcmp(n, "swappages.l") ? "SWAPPAGES" : "NUMPROC";
+        int64_t lim;
+        const char *raw = vz_conf_get(&e->conf, key);
+        if (raw && vz_parse_barlim(raw, &lim) == 0 && lim >= 0)
+            return vz_xasprintf("%lld", (long long)lim);
+        return vz_xstrdup("-");
+    }
+    return vz_xstrdup(v && *v ? v : "-");
+}
+
+static json_t *json_value(const struct vz_ct_entry *e, const struct field *f)
+{
+    cleanup_free char *v = value(e, f);
+    if (f->kind == K_LIST) {
+        json_t *a = json_array();
+        if (strcmp(v, "-") != 0) {
+            char *save = NULL;
+            for (char *t = strtok_r(v, " ", &save); t; t = strtok_r(NULL, " ", &save))
+                json_array_append_new(a, json_string(t));
+        }
+        return a;
+    }
+    if (strcmp(v, "-") == 0)
+        return json_null();
+    if (f->kind == K_NUM || (!strcmp(f->name, "ctid") && strspn(v, "0123456789") == strlen(v)))
+        return json_integer(atoll(v));
+    if (!strcmp(f->name, "onboot"))
+        return json_boolean(strcmp(v, "yes") == 0);
+    return json_string(v);
+}
+
+static const struct field *sort_field;
+static int sort_desc;
+
+static int cmp_entries(const void *a, const void *b)
+{
+    cleanup_free char *x = value(a, sort_field);
+    cleanup_free char *y = value(b, sort_field);
+    int r;
+    int nx = *x && strspn(x, "0123456789") == strlen(x), ny = *y && strspn(y, "0123456789") == strlen(y);
+    if (nx && ny)
+        r = atoll(x) < atoll(y) ? -1 : atoll(x) > atoll(y);
+    else
+        r = strcmp(x, y);
+    return sort_desc ? -r : r;
+}
 
 int main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
     vz_log_prog = "vzlist";
+    static const struct option opts[] = {
+        { "all", no_argument, NULL, 'a' },
+        { "stopped", no_argument, NULL, 'S' },
+        { "output", required_argument, NULL, 'o' },
+        { "no-header", no_argument, NULL, 'H' },
+        { "sort", required_argument, NULL, 's' },
+        { "json", no_argument, NULL, 'j' },
+        { "list", no_argument, NULL, 'L' },
+        VZ_CLI_COMMON_OPTS,
+        { NULL, 0, NULL, 0 },
+    };
+    int all = 0, stopped = 0, header = 1, json = 0, only_ids = 0, c;
+    const char *out = NULL, *sort = NULL;
+    while ((c = getopt_long(argc, argv, "aSo:Hs:jL1hqv", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a': all = 1; break;
+        case 'S': stopped = 1; break;
+        case 'o': out = optarg; break;
+        case 'H': header = 0; break;
+        case 's': sort = optarg; break;
+        case 'j': json = 1; break;
+        case '1': only_ids = 1; break;
+        case 'L':
+            for (size_t i = 0; i < VZ_ARRAY_SIZE(fields); i++)
+                printf("%-12s %-12s %s\n", fields[i].name, fields[i].header, fields[i].help);
+            return 0;
+        default: vz_cli_common_opt(c, usage);
+        }
+    }
+    const struct field *cols[VZ_ARRAY_SIZE(fields) * 2];
+    size_t ncols = 0;
+    if (only_ids)
+        out = "ctid";
+    if (out) {
+        cleanup_free char *copy = vz_xstrdup(out);
+        char *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            const struct field *f = find_field(t);
+            if (f == NULL)
+                return vz_cli_usage_error(usage, "-o: unknown field '%s' (vzlist -L lists them)", t);
+            if (ncols < VZ_ARRAY_SIZE(cols))
+                cols[ncols++] = f;
+        }
+    } else if (json) {
+        for (size_t i = 0; i < VZ_ARRAY_SIZE(fields); i++)
+            cols[ncols++] = &fields[i];
+    } else {
+        static const char *const def[] = { "ctid", "numproc", "status", "ip", "hostname" };
+        for (size_t i = 0; i < VZ_ARRAY_SIZE(def); i++)
+            cols[ncols++] = find_field(def[i]);
+    }
+    if (sort) {
+        sort_desc = sort[0] == '-';
+        sort_field = find_field(sort + sort_desc);
+        if (sort_field == NULL)
+            return vz_cli_usage_error(usage, "-s: unknown field '%s' (vzlist -L lists them)", sort + sort_desc);
+    }
+    for (int i = optind; i < argc; i++) {
+        vz_error_t err = NULL;
+        if (vz_ctid_check(argv[i], &err) < 0)
+            return vz_cli_fail(&err);
+    }
+
+    struct vz_ct_entry *v = NULL;
+    size_t n = 0;
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "vzlist is not implemented yet");
-    return vz_cli_fail(&err);
+    if (vz_ct_list(&v, &n, &err) < 0)
+        return vz_cli_fail(&err);
+    /* keep what was asked for */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int keep;
+        if (optind < argc) {
+            keep = 0;
+            for (int a = optind; a < argc; a++)
+                keep |= strcmp(argv[a], v[i].ctid) == 0;
+        } else
+            keep = all || (stopped ? !v[i].running : v[i].running);
+        if (keep)
+            v[k++] = v[i];
+        else
+            free(v[i].ctid), vz_conf_release(&v[i].conf);
+    }
+    n = k;
+    if (sort_field)
+        qsort(v, n, sizeof(*v), cmp_entries);
+    int rc = 0;
+    if (optind < argc && n < (size_t)(argc - optind)) {
+        for (int a = optind; a < argc; a++) {
+            int found = 0;
+            for (size_t i = 0; i < n; i++)
+                found |= strcmp(argv[a], v[i].ctid) == 0;
+            if (!found) {
+                fprintf(stderr, "vzlist: container %s not found\n", argv[a]);
+                rc = VZ_ENOCTCONF;
+            }
+        }
+    }
+
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_t *o = json_object();
+            for (size_t j = 0; j < ncols; j++)
+                json_object_set_new(o, cols[j]->name, json_value(&v[i], cols[j]));
+            json_array_append_new(arr, o);
+        }
+        vz_cli_print_json(arr);
+    } else {
+        if (header && !only_ids) {
+            for (size_t j = 0; j < ncols; j++) {
+                int w = cols[j]->width;
+                if (j == ncols - 1 && w < 0)
+                    printf("%s", cols[j]->header);
+                else
+                    printf("%*s%s", w, cols[j]->header, j == ncols - 1 ? "" : " ");
+            }
+            putchar('\n');
+        }
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < ncols; j++) {
+                cleanup_free char *s = value(&v[i], cols[j]);
+                int w = cols[j]->width;
+                if (j == ncols - 1 && w < 0)
+                    printf("%s", s);
+                else
+                    printf("%*s%s", w, s, j == ncols - 1 ? "" : " ");
+            }
+            putchar('\n');
+        }
+    }
+    vz_ct_list_free(v, n);
+    return rc;
 }

@@ -67,6 +67,33 @@ static int open_dir_in_root(int rootfd, const char *dir, const char *root, vz_er
 int vz_rootfs_write(const char *root, const char *rel, const void *data, size_t len, mode_t mode,
                     vz_error_t *err)
 {
+    return vz_rootfs_write_like(root, rel, data, len, mode, NULL, err);
+}
+
+int vz_rootfs_stat(const char *root, const char *rel, struct stat *st)
+{
+    while (*rel == '/')
+        rel++;
+    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return -1;
+    int fd = open_in_root(rootfd, rel, O_PATH | O_NOFOLLOW, 0);
+    int e = errno;
+    close(rootfd);
+    if (fd < 0) {
+        errno = e;
+        return -1;
+    }
+    int r = fstat(fd, st);
+    e = errno;
+    close(fd);
+    errno = e;
+    return r;
+}
+
+int vz_rootfs_write_like(const char *root, const char *rel, const void *data, size_t len, mode_t mode,
+                         const struct stat *like, vz_error_t *err)
+{
     while (*rel == '/')
         rel++;
     cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -87,6 +114,10 @@ int vz_rootfs_write(const char *root, const char *rel, const void *data, size_t 
         return -1;
     struct stat old;
     int have_old = fstatat(dfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode);
+    if (!have_old && like) {
+        old = *like;
+        have_old = 1;
+    }
     unsigned char rnd[6];
     if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
         return vz_error_sys(err, "getrandom");

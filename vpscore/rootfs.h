@@ -14,6 +14,7 @@
 #define VZ_VPSCORE_ROOTFS_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "common/common.h"
@@ -22,6 +23,12 @@
  * created (0755). mode applies to a new file only. */
 int vz_rootfs_write(const char *root, const char *rel, const void *data, size_t len, mode_t mode,
                     vz_error_t *err);
+/* As vz_rootfs_write, but a new file gets like's mode and owner (copy-up of
+ * an overlay lower file). like may be NULL. */
+int vz_rootfs_write_like(const char *root, const char *rel, const void *data, size_t len, mode_t mode,
+                         const struct stat *like, vz_error_t *err);
+/* lstat inside the root (confined). -1 with errno on failure, no err. */
+int vz_rootfs_stat(const char *root, const char *rel, struct stat *st);
 /* VZ_EFAIL with errnum ENOENT when the file does not exist. */
 int vz_rootfs_read(const char *root, const char *rel, char **data, size_t *len, vz_error_t *err);
 

@@ -1,0 +1,264 @@
+/* vzctl create/set/destroy and vzlist as an admin runs them: a signed cache
+ * made by the store, the binaries from build/bin, exit codes and messages. */
+#include <criterion/criterion.h>
+#include <crypt.h>
+#include <jansson.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "tests/vpscore/fixture.h"
+
+static struct fx fx;
+
+static void setup(void) { fx_setup_signed(&fx, NULL); }
+static void teardown(void) { fx_teardown(&fx); }
+
+TestSuite(cli, .init = setup, .fini = teardown);
+
+#define NAME "test-1-x86_64-minimal"
+
+static int run(char **out, const char *a0, ...)
+{
+    char *argv[32];
+    int n = 0;
+    va_list ap;
+    va_start(ap, a0);
+    argv[n++] = (char *)a0;
+    const char *s;
+    while (n < 31 && (s = va_arg(ap, const char *)) != NULL)
+        argv[n++] = (char *)s;
+    va_end(ap);
+    argv[n] = NULL;
+    return fx_run(argv, out);
+}
+
+static char *slurp(const char *rel)
+{
+    char *p = fx_path(&fx, rel);
+    char *d = NULL;
+    vz_error_t err = NULL;
+    int r = vz_read_file(p, &d, NULL, &err);
+    vz_error_release(&err);
+    free(p);
+    return r < 0 ? NULL : d;
+}
+
+Test(cli, create_list_set_destroy)
+{
+    char *out = NULL;
+    int st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--hostname", "ct101",
+                 "--ipadd", "10.55.0.2", "--ipadd", "10.55.0.3", NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_assert_not_null(strstr(out, "Creating container private area (" NAME ")"), "%s", out);
+    cr_assert_not_null(strstr(out, "Container private area was created"), "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "create", "web1", "--ostemplate", NAME, "--layout", "plain", NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    free(out);
+
+    /* default vzlist shows running ones only: none here */
+    st = run(&out, "vzlist", NULL);
+    cr_assert_eq(st, 0);
+    cr_assert_str_eq(out, "      CTID      NPROC STATUS    IP_ADDR         HOSTNAME\n");
+    free(out);
+    st = run(&out, "vzlist", "-a", NULL);
+    cr_assert_eq(st, 0);
+    cr_assert_str_eq(out, "      CTID      NPROC STATUS    IP_ADDR         HOSTNAME\n"
+                          "       101          - stopped   10.55.0.2 10.55.0.3 ct101\n"
+                          "      web1          - stopped   -               -\n");
+    free(out);
+    st = run(&out, "vzlist", "-a", "-H", "-o", "ctid,layout,ostemplate", "-s", "-ctid", NULL);
+    cr_assert_eq(st, 0);
+    cr_assert_str_eq(out, "      web1 plain   " NAME "\n       101 overlay " NAME "\n");
+    free(out);
+    st = run(&out, "vzlist", "-a", "-j", "-o", "ctid,ip,status,numproc,onboot", NULL);
+    cr_assert_eq(st, 0);
+    json_error_t je;
+    json_t *j = json_loads(out, 0, &je);
+    cr_assert_not_null(j, "not JSON: %s", out);
+    cr_assert_eq(json_array_size(j), 2);
+    json_t *c0 = json_array_get(j, 0);
+    cr_assert_eq(json_integer_value(json_object_get(c0, "ctid")), 101);
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(c0, "ip"), 1)), "10.55.0.3");
+    cr_assert_str_eq(json_string_value(json_object_get(c0, "status")), "stopped");
+    cr_assert(json_is_null(json_object_get(c0, "numproc")));
+    cr_assert(json_is_false(json_object_get(c0, "onboot")));
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 1), "ctid")), "web1");
+    json_decref(j);
+    free(out);
+    st = run(&out, "vzlist", "-o", "nosuch", NULL);
+    cr_assert_eq(st, 2);
+    cr_assert_not_null(strstr(out, "-o: unknown field 'nosuch'"), "%s", out);
+    free(out);
+
+    /* set on a stopped container needs --save */
+    st = run(&out, "vzctl", "set", "101", "--ram", "256M", NULL);
+    cr_assert_eq(st, 2, "%s", out);
+    cr_assert_not_null(strstr(out, "is not running: nothing applied; add --save"), "%s", out);
+    free(out);
+    char *conf = slurp("etc/vz/conf/101.conf");
+    cr_assert_not_null(strstr(conf, "PHYSPAGES=\"0:131072\""), "changed without --save: %s", conf);
+    free(conf);
+    st = run(&out, "vzctl", "set", "101", "--ram", "256M", "--swap", "64M", "--cpulimit", "50",
+             "--cpus", "1", "--cpuunits", "2000", "--numproc", "128", "--onboot", "yes",
+             "--hostname", "renamed", "--ipdel", "10.55.0.2", "--ipadd", "10.55.0.4",
+             "--nameserver", "10.55.9.53", "--searchdomain", "example.test", "--save", NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    free(out);
+    conf = slurp("etc/vz/conf/101.conf");
+    const char *want[] = { "PHYSPAGES=\"0:65536\"", "SWAPPAGES=\"0:16384\"", "CPULIMIT=\"50\"", "CPUS=\"1\"",
+                           "CPUUNITS=\"2000\"", "NUMPROC=\"128:128\"", "ONBOOT=\"yes\"", "HOSTNAME=\"renamed\"",
+                           "IP_ADDRESS=\"10.55.0.3 10.55.0.4\"", "NAMESERVER=\"10.55.9.53\"",
+                           "SEARCHDOMAIN=\"example.test\"" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(want); i++)
+        cr_assert_not_null(strstr(conf, want[i]), "missing %s in:\n%s", want[i], conf);
+    free(conf);
+    char *h = slurp("vz/private/101/upper/etc/hostname");
+    cr_assert_str_eq(h, "renamed\n");
+    free(h);
+    char *rc = slurp("vz/private/101/upper/etc/resolv.conf");
+    cr_assert_not_null(strstr(rc, "search example.test\nnameserver 10.55.9.53\n"), "%s", rc);
+    free(rc);
+    st = run(&out, "vzctl", "set", "101", "--cpulimit", "lots", "--save", NULL);
+    cr_assert_eq(st, 21, "%s", out);
+    cr_assert_not_null(strstr(out, "--cpulimit lots: want a number"), "%s", out);
+    free(out);
+
+    st = run(&out, "vzctl", "destroy", "101", NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_assert_not_null(strstr(out, "Container private area was destroyed"), "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "destroy", "web1", NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "destroy", "web1", NULL);
+    cr_assert_eq(st, 14, "%s", out);
+    free(out);
+    st = run(&out, "vzlist", "-a", "-H", NULL);
+    cr_assert_eq(st, 0);
+    cr_assert_str_eq(out, "");
+    free(out);
+    cr_assert_eq(fx_count(&fx, "vz/private"), 0);
+}
+
+Test(cli, userpasswd_sets_sha512_hash_inside)
+{
+    char *out = NULL;
+    cr_assert_eq(run(&out, "vzctl", "create", "101", "--ostemplate", NAME, NULL), 0, "%s", out);
+    free(out);
+    /* overlay, stopped: shadow is copied up from the shared tree into upper */
+    int st = run(&out, "vzctl", "set", "101", "--userpasswd", "user1:s3cret pass", NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    free(out);
+    char *p = fx_path(&fx, "vz/private/101/upper/etc/shadow");
+    struct stat sb;
+    cr_assert_eq(stat(p, &sb), 0);
+    cr_assert_eq(sb.st_mode & 0777, 0640, "mode of the copied-up shadow");
+    cr_assert_eq(sb.st_gid, 42, "group of the copied-up shadow");
+    free(p);
+    char *sh = slurp("vz/private/101/upper/etc/shadow");
+    cr_assert_not_null(strstr(sh, "root:*:19000:0:99999:7:::\n"), "root's entry changed: %s", sh);
+    char *u = strstr(sh, "user1:$6$");
+    cr_assert_not_null(u, "%s", sh);
+    char *end = strchr(u + 6, ':');
+    char *hash = vz_xasprintf("%.*s", (int)(end - u - 6), u + 6);
+    cr_assert_str_eq(crypt("s3cret pass", hash), hash, "the hash does not verify");
+    cr_assert_str_neq(crypt("wrong", hash), hash);
+    cr_assert_eq(strlen(hash) > 3 + 16 + 1 + 80, 1, "%s", hash);
+    free(hash);
+    free(sh);
+    /* the shared tree's shadow is untouched */
+    char *lower = vz_xasprintf("vz/template/unpacked/" NAME "-%s/etc/shadow", fx.cache.tar_sha256);
+    sh = slurp(lower);
+    cr_assert_str_eq(sh, "root:*:19000:0:99999:7:::\nuser1:!:19000:0:99999:7:::\n");
+    free(sh);
+    free(lower);
+    st = run(&out, "vzctl", "set", "101", "--userpasswd", "nobody:x", NULL);
+    cr_assert_eq(st, 21, "%s", out);
+    cr_assert_not_null(strstr(out, "user 'nobody' has no entry in the container's /etc/shadow"), "%s", out);
+    free(out);
+}
+
+Test(cli, userpasswd_does_not_follow_symlinks_out)
+{
+    char *out = NULL;
+    cr_assert_eq(run(&out, "vzctl", "create", "102", "--ostemplate", NAME, "--layout", "plain", NULL), 0, "%s", out);
+    free(out);
+    /* a hostile container replaces its shadow by a link to the host's */
+    char *p = fx_path(&fx, "vz/private/102/etc/shadow");
+    cr_assert_eq(unlink(p), 0);
+    cr_assert_eq(symlink("/etc/shadow", p), 0);
+    char *host_before = NULL;
+    vz_error_t err = NULL;
+    int have_host = vz_read_file("/etc/shadow", &host_before, NULL, &err) == 0;
+    vz_error_release(&err);
+    int st = run(&out, "vzctl", "set", "102", "--userpasswd", "root:x", NULL);
+    /* /etc/shadow resolves inside the container to itself: a loop, refused */
+    cr_assert_neq(st, 0, "followed a symlink: %s", out);
+    free(out);
+    if (have_host) {
+        char *host_after = NULL;
+        cr_assert_eq(vz_read_file("/etc/shadow", &host_after, NULL, &err), 0);
+        cr_assert_str_eq(host_after, host_before, "the host's /etc/shadow changed");
+        free(host_after);
+    }
+    free(host_before);
+    free(p);
+}
+
+Test(cli, refusals_with_documented_codes_leave_nothing)
+{
+    char *out = NULL;
+    int st = run(&out, "vzctl", "create", "101", "--ostemplate", "nosuch-1-x86_64", NULL);
+    cr_assert_eq(st, 91, "%s", out);
+    cr_assert_not_null(strstr(out, "nosuch-1-x86_64"), "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "create", "../x", "--ostemplate", NAME, NULL);
+    cr_assert_eq(st, 21, "%s", out);
+    cr_assert_not_null(strstr(out, "vzctl: error: CTID '../x'"), "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "create", "101", NULL);
+    cr_assert_eq(st, 29, "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "create", NULL);
+    cr_assert_eq(st, 2, "%s", out);
+    free(out);
+    /* tampered tarball */
+    int fd = open(fx.cache.tarball, O_RDWR);
+    unsigned char b;
+    cr_assert_eq(pread(fd, &b, 1, 100), 1);
+    b ^= 0x80;
+    cr_assert_eq(pwrite(fd, &b, 1, 100), 1);
+    st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, NULL);
+    cr_assert_eq(st, 204, "%s", out);
+    cr_assert_not_null(strstr(out, "but the signed manifest says"), "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--layout", "plain", NULL);
+    cr_assert_eq(st, 204, "%s", out);
+    free(out);
+    b ^= 0x80;
+    cr_assert_eq(pwrite(fd, &b, 1, 100), 1);
+    close(fd);
+    /* tampered manifest: the signature fails before anything is unpacked */
+    char *dir = fx_path(&fx, "vz/template/cache/" NAME ".manifest");
+    char *m = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_read_file(dir, &m, NULL, &err), 0);
+    char *t = strstr(m, "\"source\": \"build\"");
+    cr_assert_not_null(t, "%s", m);
+    t[strlen("\"source\": \"buil")] = 'T'; /* "builT": still a valid manifest, not the signed one */
+    cr_assert_eq(vz_atomic_write(dir, m, strlen(m), 0644, &err), 0);
+    st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, NULL);
+    cr_assert_eq(st, 204, "%s", out);
+    cr_assert_not_null(strstr(out, "bad signature"), "%s", out);
+    free(out);
+    free(m);
+    free(dir);
+    cr_assert_leq(fx_count(&fx, "vz/private"), 0);
+    cr_assert_leq(fx_count(&fx, "etc/vz/conf"), 0);
+    cr_assert_leq(fx_count(&fx, "vz/template/unpacked"), 0);
+}

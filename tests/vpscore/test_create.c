@@ -1,0 +1,445 @@
+/* vzctl create / destroy on disk: both layouts from a fixture cache,
+ * refusals that leave nothing behind, the conf written. */
+#include <criterion/criterion.h>
+#include <crypt.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "tests/vpscore/fixture.h"
+#include "vpscore/create.h"
+#include "vpscore/ctconf.h"
+#include "vpscore/ctset.h"
+
+static struct fx fx;
+
+static void setup(void) { fx_setup(&fx, NULL); }
+static void teardown(void) { fx_teardown(&fx); }
+
+TestSuite(create, .init = setup, .fini = teardown);
+
+static int create_ct(const char *ctid, const char *layout, vz_error_t *err)
+{
+    char *ips[] = { "10.55.0.2", NULL };
+    char *ns[] = { "10.55.9.53", NULL };
+    char *sd[] = { "example.test", NULL };
+    struct vz_create_opts o = { .ctid = ctid, .layout = layout, .hostname = "ct.example.test",
+                                .ipadd = ips, .nameserver = ns, .searchdomain = sd };
+    return vz_ct_create(&o, &fx.cache, NULL, err);
+}
+
+static char *read_rel(const char *rel)
+{
+    char *p = fx_path(&fx, rel);
+    char *d = NULL;
+    vz_error_t err = NULL;
+    int r = vz_read_file(p, &d, NULL, &err);
+    free(p);
+    if (r < 0) {
+        vz_error_release(&err);
+        return NULL;
+    }
+    return d;
+}
+
+static void assert_nothing_written(void)
+{
+    cr_assert_leq(fx_count(&fx, "vz/private"), 0, "private area left behind");
+    cr_assert_leq(fx_count(&fx, "etc/vz/conf"), 0, "conf left behind");
+    cr_assert_leq(fx_count(&fx, "vz/template/unpacked"), 0, "shared tree (or its temp) left behind");
+}
+
+Test(create, overlay_shares_one_tree_and_gives_upper_work)
+{
+    vz_error_t err = NULL;
+    struct vz_create_opts o = { .ctid = "101", .layout = "overlay", .hostname = "ct101" };
+    struct vz_create_result res;
+    cr_assert_eq(vz_ct_create(&o, &fx.cache, &res, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(res.reused_tree, 0);
+    char *tree_rel = vz_xasprintf("vz/template/unpacked/test-1-x86_64-minimal-%s", fx.cache.tar_sha256);
+    char *hello = vz_xasprintf("%s/usr/bin/hello", tree_rel);
+    char *p = fx_path(&fx, hello);
+    struct stat st;
+    cr_assert_eq(stat(p, &st), 0, "shared tree misses usr/bin/hello");
+    cr_assert_eq(st.st_mode & 0777, 0755);
+    cr_assert_eq(st.st_nlink, 2, "hard link not kept");
+    free(p);
+    /* the private area holds upper and work only, plus the files create writes */
+    cr_assert_eq(fx_count(&fx, "vz/private/101"), 4, "want upper, work, upper/etc, upper/etc/hostname");
+    char *h = read_rel("vz/private/101/upper/etc/hostname");
+    cr_assert_str_eq(h, "ct101\n");
+    free(h);
+    char *conf = read_rel("etc/vz/conf/101.conf");
+    cr_assert_not_null(conf);
+    cr_assert_not_null(strstr(conf, "\nVE_LAYOUT=\"overlay\"\n"), "%s", conf);
+    cr_assert_not_null(strstr(conf, "\nOSTEMPLATE=\"test-1-x86_64-minimal\"\n"), "%s", conf);
+    char *lower = vz_xasprintf("\nVE_LOWERDIR=\"%s/%s\"\n", fx.root, tree_rel);
+    cr_assert_not_null(strstr(conf, lower), "%s", conf);
+    free(conf);
+
+    /* a second container reuses the tree: nothing new in unpacked/ */
+    long before = fx_count(&fx, "vz/template/unpacked");
+    o.ctid = "102";
+    cr_assert_eq(vz_ct_create(&o, &fx.cache, &res, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(res.reused_tree, 1);
+    cr_assert_eq(fx_count(&fx, "vz/template/unpacked"), before);
+    free(tree_rel), free(hello), free(lower);
+}
+
+Test(create, plain_unpacks_into_private_with_owners)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(create_ct("web1", "plain", &err), 0, "%s", err ? err->msg : "");
+    char *p = fx_path(&fx, "vz/private/web1/etc/shadow");
+    struct stat st;
+    cr_assert_eq(stat(p, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0640);
+    cr_assert_eq(st.st_gid, 42, "numeric group not kept");
+    free(p);
+    p = fx_path(&fx, "vz/private/web1/var/empty");
+    cr_assert_eq(stat(p, &st), 0);
+    cr_assert_eq(st.st_uid, 1000);
+    free(p);
+    p = fx_path(&fx, "vz/private/web1/bin");
+    char target[64] = { 0 };
+    cr_assert_gt(readlink(p, target, sizeof(target) - 1), 0);
+    cr_assert_str_eq(target, "usr/bin");
+    free(p);
+    char *h = read_rel("vz/private/web1/etc/hostname");
+    cr_assert_str_eq(h, "ct.example.test\n");
+    free(h);
+    char *r = read_rel("vz/private/web1/etc/resolv.conf");
+    cr_assert_not_null(strstr(r, "search example.test\nnameserver 10.55.9.53\n"), "%s", r);
+    free(r);
+    cr_assert_eq(fx_count(&fx, "vz/template/unpacked"), -1, "plain must not make a shared tree");
+}
+
+Test(create, conf_has_openvz_keys)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(create_ct("101", "plain", &err), 0, "%s", err ? err->msg : "");
+    struct vz_ct ct;
+    cr_assert_eq(vz_ct_load("101", &ct, &err), 0);
+    const struct { const char *k, *v; } want[] = {
+        { "OSTEMPLATE", "test-1-x86_64-minimal" },
+        { "VE_LAYOUT", "plain" },
+        { "HOSTNAME", "ct.example.test" },
+        { "IP_ADDRESS", "10.55.0.2" },
+        { "NAMESERVER", "10.55.9.53" },
+        { "SEARCHDOMAIN", "example.test" },
+        { "PHYSPAGES", "0:131072" },
+        { "SWAPPAGES", "0:0" },
+        { "CPUUNITS", "1000" },
+        { "CPULIMIT", "0" },
+        { "CPUS", "0" },
+        { "NUMPROC", "0:1024" },
+        { "ONBOOT", "no" },
+    };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(want); i++) {
+        const char *v = vz_conf_get(&ct.conf, want[i].k);
+        cr_assert_not_null(v, "%s missing", want[i].k);
+        cr_assert_str_eq(v, want[i].v, "%s", want[i].k);
+    }
+    char *priv = vz_xasprintf("%s/vz/private/101", fx.root);
+    char *root = vz_xasprintf("%s/vz/root/101", fx.root);
+    cr_assert_str_eq(vz_conf_get(&ct.conf, "VE_PRIVATE"), priv);
+    cr_assert_str_eq(vz_conf_get(&ct.conf, "VE_ROOT"), root);
+    cr_assert_str_eq(ct.private_dir, priv);
+    struct vz_cgroup_limits l;
+    cr_assert_eq(vz_ct_limits_from_conf(&ct.conf, &l, &err), 0);
+    cr_assert_eq(l.ram, 512LL << 20);
+    cr_assert_eq(l.swap, 0);
+    cr_assert_eq(l.numproc, 1024);
+    cr_assert_eq(l.cpulimit, -1);
+    cr_assert_eq(l.cpus, -1);
+    cr_assert_eq(l.cpuunits, 1000);
+    vz_ct_release(&ct);
+    free(priv), free(root);
+}
+
+Test(create, vz_conf_paths_and_config_sample)
+{
+    vz_error_t err = NULL;
+    char *etc = fx_path(&fx, "etc/vz/conf");
+    cr_assert_eq(vz_mkdir_p(etc, 0755, &err), 0);
+    char *vzconf = fx_path(&fx, "etc/vz/vz.conf");
+    const char *g = "VE_PRIVATE=/srv/vz/$VEID/private\nVE_ROOT=/srv/vz/${VEID}/root\n";
+    cr_assert_eq(vz_atomic_write(vzconf, g, strlen(g), 0644, &err), 0);
+    char *sample = vz_path_join(etc, "ve-small.conf-sample");
+    const char *s = "# small\nPHYSPAGES=\"0:256M\"\n";
+    cr_assert_eq(vz_atomic_write(sample, s, strlen(s), 0644, &err), 0);
+    struct vz_create_opts o = { .ctid = "7", .layout = "plain", .config = "small" };
+    cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0, "a bad PHYSPAGES was accepted");
+    cr_assert_eq(err->status, VZ_EBADARG);
+    cr_assert_not_null(strstr(err->msg, "PHYSPAGES=\"0:256M\""), "%s", err->msg);
+    vz_error_release(&err);
+    cr_assert_eq(fx_count(&fx, "srv"), -1, "private area or its parents left after the conf failed");
+    s = "# small\nRAM=\"256M\"\n";
+    cr_assert_eq(vz_atomic_write(sample, s, strlen(s), 0644, &err), 0);
+    cr_assert_eq(vz_ct_create(&o, &fx.cache, NULL, &err), 0, "%s", err ? err->msg : "");
+    char *p = fx_path(&fx, "srv/vz/7/private/etc/passwd");
+    cr_assert(vz_file_exists(p), "VE_PRIVATE of vz.conf not used");
+    char *conf = read_rel("etc/vz/conf/7.conf");
+    cr_assert_not_null(strstr(conf, "# small\nRAM=\"256M\"\n"), "sample not copied: %s", conf);
+    char *root = vz_xasprintf("VE_ROOT=\"%s/srv/vz/7/root\"", fx.root);
+    cr_assert_not_null(strstr(conf, root), "%s", conf);
+    o.ctid = "8";
+    o.config = "nosuch";
+    cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
+    cr_assert_eq(err->status, VZ_EBADARG);
+    cr_assert_not_null(strstr(err->msg, "--config nosuch: no ve-nosuch.conf-sample (looked in"), "%s", err->msg);
+    vz_error_release(&err);
+    o.config = "../../x";
+    cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
+    cr_assert_eq(err->status, VZ_EBADARG);
+    vz_error_release(&err);
+    free(etc), free(vzconf), free(sample), free(p), free(conf), free(root);
+}
+
+Test(create, tampered_cache_refused_nothing_left)
+{
+    fx_tamper(&fx);
+    const char *layouts[] = { "overlay", "plain" };
+    for (int i = 0; i < 2; i++) {
+        vz_error_t err = NULL;
+        cr_assert_lt(create_ct("101", layouts[i], &err), 0, "%s: tampered cache accepted", layouts[i]);
+        cr_assert_eq(err->status, VZ_EVERIFY, "%s: status %d: %s", layouts[i], err->status, err->msg);
+        cr_assert_not_null(strstr(err->msg, "but the signed manifest says"), "%s", err->msg);
+        vz_error_release(&err);
+        assert_nothing_written();
+    }
+}
+
+Test(create, replaced_valid_tarball_refused_after_unpack)
+{
+    /* a well-formed tarball that is not the signed one: the hash is only
+     * known at the end, so everything unpacked must be removed */
+    vz_error_t err = NULL;
+    char *script = vz_xasprintf("mkdir -p %1$s/t/etc && echo evil > %1$s/t/etc/motd && "
+                                "tar -C %1$s/t -cf - . | zstd -q > %2$s && rm -rf %1$s/t",
+                                fx.root, fx.cache.tarball);
+    char *argv[] = { "sh", "-c", script, NULL };
+    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0);
+    fx.cache.tar_size = 0; /* only the hash can tell */
+    const char *layouts[] = { "overlay", "plain" };
+    for (int i = 0; i < 2; i++) {
+        cr_assert_lt(create_ct("101", layouts[i], &err), 0);
+        cr_assert_eq(err->status, VZ_EVERIFY, "%s", err->msg);
+        vz_error_release(&err);
+        assert_nothing_written();
+    }
+    free(script);
+}
+
+Test(create, unsafe_member_refused)
+{
+    vz_error_t err = NULL;
+    /* a member named ../escape, made with tar's --transform */
+    char *script = vz_xasprintf("mkdir -p %1$s/t && echo x > %1$s/t/escape && "
+                                "tar -C %1$s/t --transform 's,^\\./,../,' -cf - ./escape | zstd -q > %2$s && rm -rf %1$s/t",
+                                fx.root, fx.cache.tarball);
+    char *argv[] = { "sh", "-c", script, NULL };
+    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0);
+    cr_assert_eq(vz_sha256_file(fx.cache.tarball, fx.cache.tar_sha256, &fx.cache.tar_size, &err), 0);
+    cr_assert_lt(create_ct("101", "plain", &err), 0);
+    cr_assert_eq(err->status, VZ_ECORRUPT, "%s", err->msg);
+    cr_assert_not_null(strstr(err->msg, "member '../escape' would land outside the root"), "%s", err->msg);
+    vz_error_release(&err);
+    assert_nothing_written();
+    char *esc = fx_path(&fx, "vz/private/escape");
+    cr_assert_not(vz_file_exists(esc));
+    free(esc);
+    free(script);
+}
+
+Test(create, bad_ctids_refused_with_21)
+{
+    const char *bad[] = { "", "../x", "/abs", "a/b", "..", ".", ".hidden", "-rf", "0", "007",
+                          "2147483648", "a b", "x\ny", "ct$1", "web..1",
+                          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 65 */ };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(bad); i++) {
+        vz_error_t err = NULL;
+        cr_assert_lt(create_ct(bad[i], "plain", &err), 0, "CTID '%s' accepted", bad[i]);
+        cr_assert_eq(err->status, VZ_EBADARG, "'%s': %s", bad[i], err->msg);
+        cr_assert_not_null(strstr(err->msg, "CTID"), "'%s': %s", bad[i], err->msg);
+        vz_error_release(&err);
+    }
+    const char *good[] = { "1", "101", "2147483647", "web1", "web-1.example_2" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(good); i++) {
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_ctid_check(good[i], &err), 0, "'%s' refused", good[i]);
+    }
+    assert_nothing_written();
+    cr_assert_eq(fx_count(&fx, "vz/lock"), -1, "a lock file was made for a bad CTID");
+}
+
+Test(create, bad_hostname_and_ip_refused_before_anything)
+{
+    vz_error_t err = NULL;
+    struct vz_create_opts o = { .ctid = "101", .layout = "plain", .hostname = "bad_host!" };
+    cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
+    cr_assert_eq(err->status, VZ_EBADARG);
+    vz_error_release(&err);
+    char *ips[] = { "10.1.1.1/24", NULL };
+    o.hostname = NULL;
+    o.ipadd = ips;
+    cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
+    cr_assert_eq(err->status, VZ_EBADARG);
+    cr_assert_not_null(strstr(err->msg, "--ipadd: '10.1.1.1/24' is not an IPv4 address"), "%s", err->msg);
+    vz_error_release(&err);
+    o.ipadd = NULL;
+    o.layout = "ploopish";
+    cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
+    cr_assert_str_eq(err->msg, "--layout ploopish: use overlay or plain");
+    vz_error_release(&err);
+    assert_nothing_written();
+}
+
+Test(create, existing_gives_44_and_keeps_the_old_one)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(create_ct("101", "plain", &err), 0);
+    long n = fx_count(&fx, "vz/private/101");
+    cr_assert_lt(create_ct("101", "overlay", &err), 0);
+    cr_assert_eq(err->status, VZ_EPRIVATEEXISTS, "%s", err->msg);
+    vz_error_release(&err);
+    cr_assert_eq(fx_count(&fx, "vz/private/101"), n, "the old private area was changed");
+    /* a private dir without conf (an admin's leftover) is also 44 */
+    char *p = fx_path(&fx, "vz/private/102");
+    cr_assert_eq(mkdir(p, 0700), 0);
+    cr_assert_lt(create_ct("102", "plain", &err), 0);
+    cr_assert_eq(err->status, VZ_EPRIVATEEXISTS);
+    cr_assert_not_null(strstr(err->msg, "private area"), "%s", err->msg);
+    vz_error_release(&err);
+    cr_assert(vz_is_dir(p), "the leftover was removed");
+    free(p);
+}
+
+Test(create, locked_gives_9_and_dead_holder_does_not_block)
+{
+    vz_error_t err = NULL;
+    int fd = -1;
+    cr_assert_eq(vz_ct_lock("101", &fd, &err), 0);
+    cr_assert_lt(create_ct("101", "plain", &err), 0);
+    cr_assert_eq(err->status, VZ_ELOCKED, "%s", err->msg);
+    vz_error_release(&err);
+    assert_nothing_written();
+    close(fd);
+    /* a holder that died (SIGKILL) leaves the file but not the lock */
+    pid_t c = fork();
+    if (c == 0) {
+        int f2;
+        vz_error_t e2 = NULL;
+        if (vz_ct_lock("101", &f2, &e2) < 0)
+            _exit(1);
+        raise(SIGKILL);
+    }
+    int st;
+    waitpid(c, &st, 0);
+    cr_assert(WIFSIGNALED(st));
+    cr_assert_eq(create_ct("101", "plain", &err), 0, "%s", err ? err->msg : "");
+}
+
+Test(create, concurrent_creates_share_one_tree)
+{
+    /* four processes create containers of the same template at once: one
+     * shared tree results, every container points at it, no temp is left */
+    pid_t kids[4];
+    for (int i = 0; i < 4; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            char id[16];
+            snprintf(id, sizeof(id), "%d", 300 + i);
+            vz_error_t e = NULL;
+            struct vz_create_opts o = { .ctid = id, .layout = "overlay" };
+            _exit(vz_ct_create(&o, &fx.cache, NULL, &e) == 0 ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        int st;
+        cr_assert_eq(waitpid(kids[i], &st, 0), kids[i]);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "create %d failed", 300 + i);
+    }
+    char *top = fx_path(&fx, "vz/template/unpacked");
+    DIR *d = opendir(top);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            n++;
+    closedir(d);
+    cr_assert_eq(n, 1, "want one shared tree and no temporaries, found %d entries", n);
+    free(top);
+    for (int i = 0; i < 4; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "%d", 300 + i);
+        struct vz_ct ct;
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_ct_load(id, &ct, &err), 0);
+        cr_assert(vz_is_dir(vz_conf_get(&ct.conf, "VE_LOWERDIR")));
+        vz_ct_release(&ct);
+    }
+}
+
+Test(create, destroy_removes_everything)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(create_ct("101", "overlay", &err), 0);
+    cr_assert_eq(create_ct("102", "plain", &err), 0);
+    cr_assert_eq(vz_ct_destroy("101", &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_ct_destroy("102", &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(fx_count(&fx, "vz/private"), 0);
+    cr_assert_eq(fx_count(&fx, "etc/vz/conf"), 0);
+    cr_assert_lt(vz_ct_destroy("101", &err), 0);
+    cr_assert_eq(err->status, VZ_ENOCTCONF, "%s", err->msg);
+    cr_assert_not_null(strstr(err->msg, "destroy container 101: container 101 does not exist (no "), "%s", err->msg);
+    vz_error_release(&err);
+}
+
+Test(create, destroy_refuses_running)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(create_ct("101", "plain", &err), 0);
+    char *run = fx_path(&fx, "vz/run");
+    cr_assert_eq(vz_mkdir_p(run, 0755, &err), 0);
+    char *pidf = vz_ct_pid_path("101");
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    cr_assert_eq(vz_atomic_write(pidf, buf, strlen(buf), 0644, &err), 0);
+    cr_assert_lt(vz_ct_destroy("101", &err), 0);
+    cr_assert_eq(err->status, VZ_ERUNNING);
+    cr_assert_not_null(strstr(err->msg, "is running"), "%s", err->msg);
+    vz_error_release(&err);
+    cr_assert_gt(fx_count(&fx, "vz/private/101"), 0, "destroy removed a running container's files");
+    free(run), free(pidf);
+}
+
+Test(create, create_destroy_100_leaves_nothing)
+{
+    vz_error_t err = NULL;
+    for (int i = 0; i < 100; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "%d", 1000 + i);
+        cr_assert_eq(create_ct(id, i % 2 ? "plain" : "overlay", &err), 0, "%s", err ? err->msg : "");
+        cr_assert_eq(vz_ct_destroy(id, &err), 0, "%s", err ? err->msg : "");
+    }
+    cr_assert_eq(fx_count(&fx, "vz/private"), 0);
+    cr_assert_eq(fx_count(&fx, "etc/vz/conf"), 0);
+    cr_assert_eq(fx_count(&fx, "vz/root"), -1);
+    /* the one shared tree stays (other containers may use it), no temps */
+    char *top = fx_path(&fx, "vz/template/unpacked");
+    DIR *d = opendir(top);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")))
+            n++;
+    closedir(d);
+    cr_assert_eq(n, 1, "want exactly the one shared tree in unpacked/");
+    free(top);
+}

@@ -1,0 +1,202 @@
+/* vzctl set on a running container. Until the runtime's start is merged the
+ * "container" is a child in its own UTS, network and mount namespaces,
+ * chrooted into the private area, registered by the pid-file convention
+ * (vz/run/CTID.pid) and put into its cgroup (cgroup v1, real). The whole
+ * test runs in a network namespace it creates first. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "tests/vpscore/fixture.h"
+#include "vpscore/cgroup.h"
+#include "vpscore/create.h"
+#include "vpscore/ctconf.h"
+#include "vpscore/ctset.h"
+#include "vpscore/net.h"
+
+static struct fx fx;
+static char ctid[32];
+static pid_t child = -1;
+static struct vz_cgroup *cg;
+
+static void teardown(void)
+{
+    if (child > 0) {
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+    }
+    if (cg) {
+        vz_error_t err = NULL;
+        vz_cgroup_kill(cg, &err);
+        vz_error_release(&err);
+        vz_cgroup_remove(cg, &err);
+        vz_error_release(&err);
+        vz_cgroup_free(cg);
+    }
+    fx_teardown(&fx);
+}
+
+static void setup(void)
+{
+    cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
+    fx_setup(&fx, NULL);
+    snprintf(ctid, sizeof(ctid), "vzt-live-%d", (int)getpid());
+}
+
+TestSuite(set_live, .init = setup, .fini = teardown);
+
+static void start_fake(const char *priv)
+{
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    child = fork();
+    cr_assert_geq(child, 0);
+    if (child == 0) {
+        close(p[0]);
+        if (unshare(CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS) < 0)
+            _exit(1);
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || chroot(priv) < 0 || chdir("/") < 0)
+            _exit(2);
+        if (sethostname("before", 6) < 0)
+            _exit(3);
+        if (write(p[1], "R", 1) != 1)
+            _exit(4);
+        for (;;)
+            pause();
+    }
+    close(p[1]);
+    char c = 0;
+    cr_assert_eq(read(p[0], &c, 1), 1, "fake container did not start");
+    close(p[0]);
+    vz_error_t err = NULL;
+    char *run = fx_path(&fx, "vz/run");
+    cr_assert_eq(vz_mkdir_p(run, 0755, &err), 0);
+    char *pidf = vz_ct_pid_path(ctid);
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%d\n", (int)child);
+    cr_assert_eq(vz_atomic_write(pidf, buf, strlen(buf), 0644, &err), 0);
+    cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_cgroup_enter(cg, child, &err), 0, "%s", err ? err->msg : "");
+    free(run);
+    free(pidf);
+}
+
+static char *child_hostname(void)
+{
+    char arg[32];
+    snprintf(arg, sizeof(arg), "%d", (int)child);
+    char *argv[] = { "nsenter", "-t", arg, "-u", "hostname", NULL };
+    struct vz_buf out = VZ_BUF_INIT;
+    vz_buf_init(&out);
+    struct vz_run_opts o = { .out = &out };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run_ok(argv, &o, &err), 0, "%s", err ? err->msg : "");
+    return vz_buf_detach(&out, NULL);
+}
+
+Test(set_live, running_container_gets_limits_hostname_addresses_files)
+{
+    vz_error_t err = NULL;
+    struct vz_create_opts co = { .ctid = ctid, .layout = "plain", .hostname = "before" };
+    cr_assert_eq(vz_ct_create(&co, &fx.cache, NULL, &err), 0, "%s", err ? err->msg : "");
+    struct vz_ct ct;
+    cr_assert_eq(vz_ct_load(ctid, &ct, &err), 0);
+    start_fake(ct.private_dir);
+
+    /* vzlist sees it running, with its one process */
+    char *lout = NULL;
+    char *lv[] = { "vzlist", "-j", "-o", "ctid,status,numproc", NULL };
+    cr_assert_eq(fx_run(lv, &lout), 0, "%s", lout);
+    char *want = vz_xasprintf("\"ctid\": \"%s\",\n    \"numproc\": 1,\n    \"status\": \"running\"", ctid);
+    cr_assert_not_null(strstr(lout, want), "%s", lout);
+    free(want);
+    free(lout);
+
+    char *add[] = { "10.55.0.40", NULL };
+    char *ns[] = { "10.55.9.53", NULL };
+    struct vz_set_opts o = { .hostname = "after", .ram = "64M", .numproc = "50", .cpulimit = "25",
+                             .ipadd = add, .nameserver = ns, .userpasswd = "root:pw" };
+    cr_assert_eq(vz_ct_set(ctid, &o, &err), 0, "%s", err ? err->msg : "");
+
+    /* live: UTS hostname, cgroup files, address in its namespace */
+    char *h = child_hostname();
+    cr_assert_str_eq(h, "after\n");
+    free(h);
+    char *mem = vz_cgroup_path(cg, "memory");
+    char *v = NULL;
+    char *f = vz_path_join(mem, "memory.limit_in_bytes");
+    cr_assert_eq(vz_read_file(f, &v, NULL, &err), 0);
+    cr_assert_str_eq(v, "67108864\n");
+    free(v), free(f), free(mem);
+    char *pids = vz_cgroup_path(cg, "pids");
+    f = vz_path_join(pids, "pids.max");
+    cr_assert_eq(vz_read_file(f, &v, NULL, &err), 0);
+    cr_assert_str_eq(v, "50\n");
+    free(v), free(f), free(pids);
+    char *cpu = vz_cgroup_path(cg, "cpu");
+    f = vz_path_join(cpu, "cpu.cfs_quota_us");
+    cr_assert_eq(vz_read_file(f, &v, NULL, &err), 0);
+    cr_assert_str_eq(v, "25000\n");
+    free(v), free(f), free(cpu);
+    cr_assert(vz_net_exists(ctid), "no veth for the running container");
+    char arg[32];
+    snprintf(arg, sizeof(arg), "%d", (int)child);
+    char *argv[] = { "nsenter", "-t", arg, "-n", "ip", "-4", "addr", "show", "dev", "eth0", NULL };
+    struct vz_buf out = VZ_BUF_INIT;
+    vz_buf_init(&out);
+    struct vz_run_opts ro = { .out = &out };
+    cr_assert_eq(vz_run_ok(argv, &ro, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_not_null(strstr(out.data, "inet 10.55.0.40/32"), "%s", out.data);
+    vz_buf_release(&out);
+
+    /* files, through /proc/PID/root: they land in the private area */
+    char *hp = vz_path_join(ct.private_dir, "etc/hostname");
+    cr_assert_eq(vz_read_file(hp, &v, NULL, &err), 0);
+    cr_assert_str_eq(v, "after\n");
+    free(v), free(hp);
+    char *sp = vz_path_join(ct.private_dir, "etc/shadow");
+    cr_assert_eq(vz_read_file(sp, &v, NULL, &err), 0);
+    cr_assert_not_null(strstr(v, "root:$6$"), "%s", v);
+    free(v), free(sp);
+    char *rp = vz_path_join(ct.private_dir, "etc/resolv.conf");
+    cr_assert_eq(vz_read_file(rp, &v, NULL, &err), 0);
+    cr_assert_not_null(strstr(v, "nameserver 10.55.9.53\n"), "%s", v);
+    free(v), free(rp);
+
+    /* without --save the conf is unchanged */
+    struct vz_ct ct2;
+    cr_assert_eq(vz_ct_load(ctid, &ct2, &err), 0);
+    cr_assert_str_eq(vz_conf_get(&ct2.conf, "HOSTNAME"), "before");
+    cr_assert_null(vz_conf_get(&ct2.conf, "IP_ADDRESS"));
+    vz_ct_release(&ct2);
+
+    /* --ipdel removes it live */
+    char *del[] = { "10.55.0.40", NULL };
+    struct vz_set_opts o2 = { .ipdel = del, .save = 1 };
+    cr_assert_eq(vz_ct_set(ctid, &o2, &err), 0, "%s", err ? err->msg : "");
+    vz_buf_init(&out);
+    cr_assert_eq(vz_run_ok(argv, &ro, &err), 0);
+    cr_assert_null(strstr(out.data, "10.55.0.40"), "%s", out.data);
+    vz_buf_release(&out);
+
+    /* destroy refuses while it runs, then works once it is gone */
+    cr_assert_lt(vz_ct_destroy(ctid, &err), 0);
+    cr_assert_eq(err->status, VZ_ERUNNING);
+    vz_error_release(&err);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    child = -1;
+    cr_assert_eq(vz_ct_destroy(ctid, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_not(vz_cgroup_exists(cg), "destroy left the cgroup");
+    cr_assert_not(vz_net_exists(ctid), "destroy left the veth");
+    cr_assert_not(vz_is_dir(ct.private_dir));
+    vz_ct_release(&ct);
+}

@@ -1,0 +1,373 @@
+/* vpscore/create.c: vzctl create and destroy on disk (create.h). */
+#include "vpscore/create.h"
+#include "vpscore/cgroup.h"
+#include "vpscore/ctconf.h"
+#include "vpscore/net.h"
+#include "vpscore/rootfs.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef VZ_DATADIR
+#define VZ_DATADIR "/usr/local/share/vzforge"
+#endif
+
+int vz_hostname_check(const char *h, vz_error_t *err)
+{
+    size_t n = h ? strlen(h) : 0;
+    if (n == 0 || n > 253)
+        return vz_error_set(err, VZ_EBADARG, 0, "hostname '%s': 1 to 253 characters", h ? h : "");
+    size_t label = 0;
+    for (const char *p = h; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '.') {
+            if (label == 0 || p[-1] == '-')
+                return vz_error_set(err, VZ_EBADARG, 0, "hostname '%s': empty label or label ending in '-'", h);
+            label = 0;
+            continue;
+        }
+        if (!(isascii(c) && (isalnum(c) || c == '-')) || (label == 0 && c == '-'))
+            return vz_error_set(err, VZ_EBADARG, 0,
+                                "hostname '%s': only letters, digits, '-' (not first) and '.' are allowed", h);
+        if (++label > 63)
+            return vz_error_set(err, VZ_EBADARG, 0, "hostname '%s': a label is longer than 63", h);
+    }
+    if (h[n - 1] == '-')
+        return vz_error_set(err, VZ_EBADARG, 0, "hostname '%s' ends in '-'", h);
+    return 0;
+}
+
+static char *exe_dir_etc(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(exe, '/');
+        if (slash == NULL)
+            break;
+        *slash = '\0';
+        char *cand = vz_xasprintf("%s/etc/ve-basic.conf-sample", exe);
+        int ok = vz_file_exists(cand);
+        free(cand);
+        if (ok)
+            return vz_xasprintf("%s/etc", exe);
+    }
+    return NULL;
+}
+
+char *vz_conf_sample_path(const char *name, vz_error_t *err)
+{
+    for (const char *p = name; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.') || (p == name && *p == '.')) {
+            vz_error_set(err, VZ_EBADARG, 0, "--config '%s': a sample name is letters, digits, '-', '_', '.'", name);
+            return NULL;
+        }
+    if (*name == '\0') {
+        vz_error_set(err, VZ_EBADARG, 0, "--config: empty sample name");
+        return NULL;
+    }
+    cleanup_free char *file = vz_xasprintf("ve-%s.conf-sample", name);
+    cleanup_free char *local = vz_root_path("/etc/vz/conf");
+    cleanup_free char *etcvz = vz_root_path("/etc/vz"); /* where `make install` puts the samples */
+    const char *env = getenv("VZ_SAMPLES_DIR");
+    cleanup_free char *src = exe_dir_etc();
+    const char *dirs[] = { local, etcvz, env && *env ? env : NULL, src, VZ_DATADIR "/etc" };
+    struct vz_buf tried = VZ_BUF_INIT;
+    vz_buf_init(&tried);
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(dirs); i++) {
+        if (dirs[i] == NULL)
+            continue;
+        char *p = vz_path_join(dirs[i], file);
+        if (vz_file_exists(p)) {
+            vz_buf_release(&tried);
+            return p;
+        }
+        vz_buf_addf(&tried, "%s%s", tried.len ? ", " : "", p);
+        free(p);
+    }
+    vz_error_set(err, VZ_EBADARG, 0, "--config %s: no %s (looked in %s)", name, file, tried.data);
+    vz_buf_release(&tried);
+    return NULL;
+}
+
+static int overlay_supported(void)
+{
+    cleanup_free char *fs = NULL;
+    vz_error_t e = NULL;
+    if (vz_read_file("/proc/filesystems", &fs, NULL, &e) < 0) {
+        vz_error_release(&e);
+        return 0;
+    }
+    return strstr(fs, "\toverlay\n") != NULL;
+}
+
+static char *joined(char *const *v)
+{
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    for (size_t i = 0; v && v[i]; i++)
+        vz_buf_addf(&b, "%s%s", i ? " " : "", v[i]);
+    return vz_buf_detach(&b, NULL);
+}
+
+/* Files create writes into the container's own tree. */
+static int write_ct_files(const char *root, const struct vz_create_opts *o, vz_error_t *err)
+{
+    if (o->hostname) {
+        cleanup_free char *h = vz_xasprintf("%s\n", o->hostname);
+        if (vz_rootfs_write(root, "etc/hostname", h, strlen(h), 0644, err) < 0)
+            return -1;
+    }
+    return vz_net_write_resolv(root, o->nameserver, o->searchdomain, err);
+}
+
+struct create_undo {
+    char *private_dir; /* removed on failure when set */
+    char **made_dirs;  /* parents create made, deepest last: rmdir'ed on failure */
+};
+
+/* mkdir -p that records which directories it made. */
+static int mkdir_p_track(const char *path, char ***made, vz_error_t *err)
+{
+    if (vz_is_dir(path)) /* the common case: one stat, no walk */
+        return 0;
+    cleanup_free char *p = vz_xstrdup(path);
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0755) == 0)
+            vz_strv_push(made, p);
+        else if (errno != EEXIST)
+            return vz_error_sys(err, "mkdir %s", p);
+        else if (!vz_is_dir(p))
+            return vz_error_set(err, VZ_ESYSTEM, ENOTDIR, "mkdir %s", p);
+        *s = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
+static int check_opts(const struct vz_create_opts *o, const char **layout, vz_error_t *err)
+{
+    if (vz_ctid_check(o->ctid, err) < 0)
+        return -1;
+    if (o->hostname && vz_hostname_check(o->hostname, err) < 0)
+        return -1;
+    for (size_t i = 0; o->ipadd && o->ipadd[i]; i++)
+        if (vz_net_ip_check(o->ipadd[i], err) < 0)
+            return vz_error_wrap(err, "--ipadd");
+    for (size_t i = 0; o->nameserver && o->nameserver[i]; i++)
+        if (vz_net_ip_check(o->nameserver[i], err) < 0)
+            return vz_error_wrap(err, "--nameserver");
+    const char *l = o->layout;
+    if (l == NULL || *l == '\0')
+        l = vz_conf_get(vz_global_conf(), "VE_LAYOUT");
+    if (l == NULL || *l == '\0' || strcmp(l, "simfs") == 0 || strcmp(l, "ploop") == 0)
+        l = (l && *l) ? "plain" : (overlay_supported() ? "overlay" : "plain");
+    if (strcmp(l, "overlay") != 0 && strcmp(l, "plain") != 0)
+        return vz_error_set(err, VZ_EBADARG, 0, "--layout %s: use overlay or plain", l);
+    if (strcmp(l, "overlay") == 0 && !overlay_supported())
+        return vz_error_set(err, VZ_EBADARG, 0,
+                            "--layout overlay: this kernel has no overlay file system (modprobe overlay, or use --layout plain)");
+    if (o->private_dir && o->private_dir[0] != '/')
+        return vz_error_set(err, VZ_EBADARG, 0, "--private %s: must be an absolute path", o->private_dir);
+    if (o->root_dir && o->root_dir[0] != '/')
+        return vz_error_set(err, VZ_EBADARG, 0, "--root %s: must be an absolute path", o->root_dir);
+    *layout = l;
+    return 0;
+}
+
+static int do_create(const struct vz_create_opts *o, const struct vz_cache_info *cache, const char *layout,
+                     struct create_undo *u, struct vz_create_result *res, vz_error_t *err)
+{
+    cleanup_free char *conf_path = vz_ct_conf_path(o->ctid);
+    if (vz_file_exists(conf_path))
+        return vz_error_set(err, VZ_EPRIVATEEXISTS, 0, "container %s already exists (%s)", o->ctid, conf_path);
+    cleanup_free char *priv = o->private_dir ? vz_ct_expand(o->private_dir, o->ctid) : vz_ct_default_private(o->ctid);
+    cleanup_free char *root = o->root_dir ? vz_ct_expand(o->root_dir, o->ctid) : vz_ct_default_root(o->ctid);
+    if (vz_file_exists(priv))
+        return vz_error_set(err, VZ_EPRIVATEEXISTS, 0,
+                            "private area %s already exists: destroy the old container or remove it", priv);
+
+    /* the sample first: a typo in --config must not cost an unpack */
+    const char *sample = o->config;
+    if (sample == NULL || *sample == '\0')
+        sample = vz_conf_get(vz_global_conf(), "CONFIGFILE");
+    if (sample == NULL || *sample == '\0')
+        sample = "basic";
+    cleanup_free char *sample_path = vz_conf_sample_path(sample, err);
+    if (sample_path == NULL)
+        return -1;
+    struct vz_conf conf;
+    if (vz_conf_load(&conf, sample_path, err) < 0)
+        return vz_error_wrap(err, "sample config");
+    free(conf.path);
+    conf.path = vz_xstrdup(conf_path);
+
+    int r = -1;
+    /* every cleanup variable before the first goto */
+    cleanup_free char *lower = NULL, *upper = NULL, *work = NULL, *ips = NULL, *ns = NULL, *sd = NULL;
+    cleanup_free char *confdir = vz_root_path("/etc/vz/conf");
+    cleanup_free char *parent = vz_xstrdup(priv);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent)
+        *slash = '\0';
+    if (mkdir_p_track(parent, &u->made_dirs, err) < 0)
+        goto out;
+    if (mkdir(priv, 0700) < 0) {
+        if (errno == EEXIST)
+            vz_error_set(err, VZ_EPRIVATEEXISTS, 0, "private area %s already exists", priv);
+        else
+            vz_error_sys(err, "mkdir %s", priv);
+        goto out;
+    }
+    u->private_dir = vz_xstrdup(priv);
+
+    if (strcmp(layout, "overlay") == 0) {
+        if (vz_template_tree(cache, &lower, &res->reused_tree, err) < 0)
+            goto out;
+        upper = vz_path_join(priv, "upper");
+        work = vz_path_join(priv, "work");
+        if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0) {
+            vz_error_sys(err, "mkdir %s/{upper,work}", priv);
+            goto out;
+        }
+        if (write_ct_files(upper, o, err) < 0)
+            goto out;
+    } else {
+        if (vz_unpack_verified(cache->tarball, cache->tar_sha256, cache->tar_size, priv, err) < 0)
+            goto out;
+        if (chmod(priv, 0755) < 0) {
+            vz_error_sys(err, "chmod %s", priv);
+            goto out;
+        }
+        if (write_ct_files(priv, o, err) < 0)
+            goto out;
+    }
+
+    vz_conf_set(&conf, "OSTEMPLATE", cache->name);
+    vz_conf_set(&conf, "VE_ROOT", root);
+    vz_conf_set(&conf, "VE_PRIVATE", priv);
+    vz_conf_set(&conf, "VE_LAYOUT", layout);
+    if (lower)
+        vz_conf_set(&conf, "VE_LOWERDIR", lower);
+    else
+        vz_conf_unset(&conf, "VE_LOWERDIR");
+    if (o->hostname)
+        vz_conf_set(&conf, "HOSTNAME", o->hostname);
+    ips = joined(o->ipadd);
+    ns = joined(o->nameserver);
+    sd = joined(o->searchdomain);
+    if (*ips)
+        vz_conf_set(&conf, "IP_ADDRESS", ips);
+    if (*ns)
+        vz_conf_set(&conf, "NAMESERVER", ns);
+    if (*sd)
+        vz_conf_set(&conf, "SEARCHDOMAIN", sd);
+    /* the limits in the sample must parse before the container exists */
+    struct vz_cgroup_limits lim;
+    if (vz_ct_limits_from_conf(&conf, &lim, err) < 0)
+        goto out;
+    if (!vz_is_dir(confdir) && vz_mkdir_p(confdir, 0755, err) < 0)
+        goto out;
+    if (vz_conf_save(&conf, err) < 0) /* atomic: the container now exists */
+        goto out;
+    free(u->private_dir);
+    u->private_dir = NULL;
+    r = 0;
+out:
+    vz_conf_release(&conf);
+    return r;
+}
+
+int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cache,
+                 struct vz_create_result *res, vz_error_t *err)
+{
+    struct vz_create_result dummy;
+    if (res == NULL)
+        res = &dummy;
+    memset(res, 0, sizeof(*res));
+    double t0 = vz_now();
+    const char *layout = NULL;
+    if (check_opts(o, &layout, err) < 0)
+        return -1;
+    cleanup_close int lock = -1;
+    if (vz_ct_lock(o->ctid, &lock, err) < 0)
+        return -1;
+    struct create_undo u = { NULL, NULL };
+    int r = do_create(o, cache, layout, &u, res, err);
+    if (r < 0 && u.private_dir) {
+        vz_error_t e = NULL;
+        if (vz_rm_rf(u.private_dir, &e) < 0) {
+            vz_warn("cannot remove %s after a failed create: %s", u.private_dir, e->msg);
+            vz_error_release(&e);
+        }
+    }
+    for (size_t i = u.made_dirs ? vz_strv_len(u.made_dirs) : 0; r < 0 && i-- > 0;)
+        rmdir(u.made_dirs[i]);
+    vz_strv_free(u.made_dirs);
+    free(u.private_dir);
+    if (r < 0)
+        return vz_error_wrap(err, "create container %s", o->ctid);
+    res->seconds = vz_now() - t0;
+    return 0;
+}
+
+int vz_ct_destroy(const char *ctid, vz_error_t *err)
+{
+    if (vz_ctid_check(ctid, err) < 0)
+        return -1;
+    cleanup_close int lock = -1;
+    if (vz_ct_lock(ctid, &lock, err) < 0)
+        return -1;
+    struct vz_ct ct;
+    if (vz_ct_load(ctid, &ct, err) < 0)
+        return vz_error_wrap(err, "destroy container %s", ctid);
+    int r = -1;
+    pid_t pid = 0;
+    cleanup_free char *pidf = vz_ct_pid_path(ctid);
+    if (vz_ct_running_hook(ctid, &pid)) {
+        vz_error_set(err, VZ_ERUNNING, 0, "container %s is running (pid %d): stop it first (vzctl stop %s)",
+                     ctid, (int)pid, ctid);
+        goto out;
+    }
+    /* cgroup and veth a crashed runtime may have left */
+    struct vz_cgroup *cg = NULL;
+    vz_error_t e = NULL;
+    if (vz_cgroup_open(ctid, &cg, &e) == 0) {
+        if (vz_cgroup_exists(cg) && (vz_cgroup_kill(cg, err) < 0 || vz_cgroup_remove(cg, err) < 0)) {
+            vz_cgroup_free(cg);
+            goto out;
+        }
+        vz_cgroup_free(cg);
+    } else
+        vz_error_release(&e); /* no cgroupfs: nothing to remove */
+    if (vz_net_teardown(ctid, err) < 0)
+        goto out;
+    if (vz_rm_rf(ct.private_dir, err) < 0)
+        goto out;
+    if (rmdir(ct.root_dir) < 0 && errno != ENOENT && errno != ENOTDIR) {
+        vz_error_sys(err, "remove mount point %s (still mounted? vzctl umount %s)", ct.root_dir, ctid);
+        goto out;
+    }
+    if (unlink(ct.conf_path) < 0 && errno != ENOENT) {
+        vz_error_sys(err, "remove %s", ct.conf_path);
+        goto out;
+    }
+    unlink(pidf);
+    r = 0;
+out:
+    vz_ct_release(&ct);
+    if (r < 0)
+        return vz_error_wrap(err, "destroy container %s", ctid);
+    return 0;
+}

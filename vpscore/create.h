@@ -1,0 +1,81 @@
+/* vpscore/create.h: a container on disk from a verified template cache:
+ * create, destroy, and the verified unpacking both layouts use.
+ *
+ * What a caller may rely on:
+ *   - vz_ct_create() expects a cache whose manifest signature was already
+ *     checked (vz_cache_verify_signature); it hashes the tarball itself while
+ *     unpacking and refuses (VZ_EVERIFY, 204) when the sha256 or the size
+ *     differs from the manifest's.
+ *   - All or nothing: on any failure nothing it made remains: no private
+ *     area, no conf, no half-unpacked shared tree. The conf file is written
+ *     last, so "conf exists" means "container complete".
+ *   - It takes the per-container lock (VZ_ELOCKED, 9) for its whole run.
+ *   - Layouts:
+ *       overlay  the cache unpacked once into vz_template_path("unpacked")/
+ *                NAME-<tar sha256> (unpacked into a temporary directory next
+ *                to it, renamed into place only when the hash matched; later
+ *                containers reuse it); VE_PRIVATE gets upper/ and work/ only.
+ *                The conf records the tree as VE_LOWERDIR; the runtime mounts
+ *                overlay lowerdir=VE_LOWERDIR,upperdir=VE_PRIVATE/upper,
+ *                workdir=VE_PRIVATE/work on VE_ROOT.
+ *       plain    the cache unpacked into VE_PRIVATE itself (bind-mounted on
+ *                VE_ROOT by the runtime), as OpenVZ's simfs.
+ *   - Exit statuses: VZ_EBADARG (21) bad CTID, hostname, address or layout;
+ *     VZ_EPRIVATEEXISTS (44) private area or conf already there;
+ *     VZ_EVERIFY (204) checksum; VZ_ECORRUPT (206) unreadable or unsafe
+ *     archive (absolute or ".." paths); VZ_ESYSTEM (3) anything else.
+ */
+#ifndef VZ_VPSCORE_CREATE_H
+#define VZ_VPSCORE_CREATE_H
+
+#include <stdint.h>
+
+#include "cache/store.h"
+#include "common/common.h"
+
+struct vz_create_opts {
+    const char *ctid;
+    const char *layout;               /* "overlay", "plain", NULL: vz.conf VE_LAYOUT, else overlay when the kernel has it */
+    const char *config;               /* sample: ve-NAME.conf-sample; NULL: vz.conf CONFIGFILE, else "basic" */
+    const char *hostname;             /* NULL: none */
+    char *const *ipadd;               /* NULL-terminated, may be NULL */
+    char *const *nameserver;
+    char *const *searchdomain;
+    const char *private_dir;          /* NULL: VE_PRIVATE of vz.conf */
+    const char *root_dir;             /* NULL: VE_ROOT of vz.conf */
+};
+
+struct vz_create_result {
+    int reused_tree;   /* overlay: the shared tree already existed */
+    double seconds;    /* wall time of the whole create */
+};
+
+int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cache,
+                 struct vz_create_result *res, vz_error_t *err);
+
+/* Remove a stopped container: cgroups, host veth, private area, root mount
+ * point, conf (last). VZ_ERUNNING (32) while running (vz_ct_running_hook),
+ * VZ_ENOCTCONF (14) when there is no such container. */
+int vz_ct_destroy(const char *ctid, vz_error_t *err);
+
+/* Unpack tarball (compression detected) into the existing directory dest
+ * while hashing the compressed bytes in the same pass; VZ_EVERIFY when the
+ * sha256 (hex) or size (0 = unchecked) differ. On failure dest may hold a
+ * partial tree: the caller removes it. */
+int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, const char *dest,
+                       vz_error_t *err);
+
+/* The shared read-only tree of a cache (overlay lower), unpacked when
+ * missing. *path allocated; *reused = 1 when it existed. */
+int vz_template_tree(const struct vz_cache_info *cache, char **path, int *reused, vz_error_t *err);
+
+/* Path of sample config ve-NAME.conf-sample, searched in $VZ_ROOT/etc/vz/conf,
+ * $VZ_ROOT/etc/vz (make install), $VZ_SAMPLES_DIR, etc/ of the source tree
+ * the binary runs from, $(PREFIX)/share/vzforge/etc. VZ_EBADARG naming all
+ * places when it is in none. */
+char *vz_conf_sample_path(const char *name, vz_error_t *err);
+
+/* Hostname syntax (RFC 1123 labels, at most 253 characters). */
+int vz_hostname_check(const char *h, vz_error_t *err);
+
+#endif

@@ -1,0 +1,28 @@
+/* vpscore/ctlist.h: every container on this host, with its state (vzlist).
+ *
+ * Containers are the files $VZ_ROOT/etc/vz/conf/CTID.conf whose CTID passes
+ * vz_ctid_check(); samples and other files are ignored. Running state comes
+ * from vz_ct_running_hook() (the runtime's status check once merged), the
+ * process count from the container's cgroup.
+ */
+#ifndef VZ_VPSCORE_CTLIST_H
+#define VZ_VPSCORE_CTLIST_H
+
+#include <sys/types.h>
+
+#include "common/common.h"
+
+struct vz_ct_entry {
+    char *ctid;
+    struct vz_conf conf;   /* the container's conf, loaded */
+    int running;
+    pid_t pid;             /* init pid when running */
+    long nproc;            /* processes in its cgroup; -1 when stopped or unknown */
+};
+
+/* Sorted by CTID (numbers numerically, before names). A conf that cannot
+ * be read is reported with a warning and skipped. */
+int vz_ct_list(struct vz_ct_entry **out, size_t *n, vz_error_t *err);
+void vz_ct_list_free(struct vz_ct_entry *v, size_t n);
+
+#endif

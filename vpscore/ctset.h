@@ -1,0 +1,50 @@
+/* vpscore/ctset.h: vzctl set: change a container's parameters.
+ *
+ * What a caller may rely on:
+ *   - Options left NULL / -2 are not touched.
+ *   - save = 1: the conf is rewritten (atomically, comments kept).
+ *   - Running container (vz_ct_running_hook): cgroup limits are applied to
+ *     its group, the hostname set in its UTS namespace (setns), addresses
+ *     added/removed in its network namespace (net.h); files inside it
+ *     (etc/hostname, etc/resolv.conf, etc/shadow) are written through
+ *     /proc/PID/root, confined to its root (rootfs.h).
+ *   - Stopped container: files are written into its tree (plain: VE_PRIVATE;
+ *     overlay: VE_PRIVATE/upper, reading what upper lacks from VE_LOWERDIR).
+ *     Conf changes without save on a stopped container change nothing and
+ *     return VZ_EUSAGE with a hint to add --save (vzctl's behaviour).
+ *   - --userpasswd needs no --save: it writes a SHA-512 crypt hash ("$6$",
+ *     16-character salt from getrandom) into the container's etc/shadow.
+ *     VZ_EBADARG when the user has no shadow entry.
+ *   - Takes the per-container lock (VZ_ELOCKED).
+ */
+#ifndef VZ_VPSCORE_CTSET_H
+#define VZ_VPSCORE_CTSET_H
+
+#include <stdint.h>
+
+#include "common/common.h"
+
+struct vz_set_opts {
+    const char *hostname;
+    char **ipadd;           /* NULL-terminated */
+    char **ipdel;           /* NULL-terminated; "all" removes every address */
+    char **nameserver;      /* replaces NAMESERVER */
+    char **searchdomain;    /* replaces SEARCHDOMAIN */
+    const char *ram;        /* size: "512M" */
+    const char *swap;
+    const char *cpus;
+    const char *cpulimit;
+    const char *cpuunits;
+    const char *numproc;
+    const char *onboot;     /* "yes" / "no" */
+    const char *userpasswd; /* "user:password" */
+    int save;
+};
+
+int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err);
+
+/* Replace user's hash in a shadow file's text; *out allocated. VZ_EBADARG
+ * when user has no entry. Exposed for tests. */
+int vz_shadow_set(const char *shadow, const char *user, const char *password, char **out, vz_error_t *err);
+
+#endif

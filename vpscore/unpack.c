@@ -1,0 +1,266 @@
+/* vpscore/unpack.c: one pass over a cache tarball: read -> sha256 ->
+ * libarchive decompress + extract. And the overlay layout's shared tree,
+ * landed atomically (temporary directory + rename). */
+#include "vpscore/create.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define VZ_UNPACK_BLOCK (1 << 20)
+
+struct hashed_src {
+    int fd;
+    const char *path;
+    struct vz_sha256 h;
+    uint64_t n;
+    int read_errno;
+    unsigned char *buf;
+};
+
+static la_ssize_t src_read(struct archive *a, void *cd, const void **out)
+{
+    struct hashed_src *s = cd;
+    for (;;) {
+        ssize_t r = read(s->fd, s->buf, VZ_UNPACK_BLOCK);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            s->read_errno = errno;
+            archive_set_error(a, errno, "read %s", s->path);
+            return -1;
+        }
+        vz_sha256_update(&s->h, s->buf, (size_t)r);
+        s->n += (uint64_t)r;
+        *out = s->buf;
+        return r;
+    }
+}
+
+/* Entry names must stay below dest: relative, no ".." component. */
+static int safe_member(const char *p)
+{
+    if (p == NULL || *p == '/')
+        return 0;
+    for (const char *s = p; *s;) {
+        const char *e = strchr(s, '/');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 2 && s[0] == '.' && s[1] == '.')
+            return 0;
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    return 1;
+}
+
+static int copy_data(struct archive *in, struct archive *out)
+{
+    for (;;) {
+        const void *buf;
+        size_t size;
+        la_int64_t off;
+        int r = archive_read_data_block(in, &buf, &size, &off);
+        if (r == ARCHIVE_EOF)
+            return ARCHIVE_OK;
+        if (r < ARCHIVE_WARN)
+            return r;
+        if (archive_write_data_block(out, buf, size, off) < ARCHIVE_WARN)
+            return ARCHIVE_FATAL - 1; /* marks a write-side failure */
+    }
+}
+
+/* Hash the rest of the file and compare. 0 when it matches; otherwise
+ * VZ_EVERIFY (the cause of any decompression error, too: a changed byte
+ * usually breaks the compressed stream before the end is reached). */
+static int finish_hash(struct archive *a, struct hashed_src *s, const char *sha256, uint64_t size,
+                       vz_error_t *err)
+{
+    const void *dummy;
+    for (;;) {
+        la_ssize_t n = src_read(a, s, &dummy);
+        if (n < 0)
+            return vz_error_set(err, VZ_ESYSTEM, s->read_errno, "read %s", s->path);
+        if (n == 0)
+            break;
+    }
+    char hex[VZ_SHA256_HEX_LEN + 1];
+    vz_sha256_final(&s->h, NULL, hex);
+    if (sha256 && strcmp(hex, sha256) != 0)
+        return vz_error_set(err, VZ_EVERIFY, 0,
+                            "%s: sha256 is %s but the signed manifest says %s: the file changed after it was "
+                            "signed; rebuild it (vzpkg create-cache) or download it again",
+                            s->path, hex, sha256);
+    if (size && s->n != size)
+        return vz_error_set(err, VZ_EVERIFY, 0, "%s: %llu bytes but the signed manifest says %llu", s->path,
+                            (unsigned long long)s->n, (unsigned long long)size);
+    return 0;
+}
+
+int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, const char *dest,
+                       vz_error_t *err)
+{
+    char real[PATH_MAX];
+    /* libarchive's symlink check walks every component of the full path:
+     * give it one without symlinks (/vz may well be one). */
+    if (realpath(dest, real) == NULL)
+        return vz_error_sys(err, "unpack into %s", dest);
+    struct hashed_src s = { .fd = -1, .path = tarball };
+    s.fd = open(tarball, O_RDONLY | O_CLOEXEC);
+    if (s.fd < 0)
+        return vz_error_set(err, errno == ENOENT ? VZ_ENOTEMPLATE : VZ_ESYSTEM, errno, "open %s", tarball);
+    posix_fadvise(s.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (vz_sha256_init(&s.h, err) < 0) {
+        close(s.fd);
+        return -1;
+    }
+    s.buf = vz_xmalloc(VZ_UNPACK_BLOCK);
+    struct archive *a = archive_read_new();
+    struct archive *w = archive_write_disk_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    /* numeric owners (no lookup set), modes, times, xattrs (file
+     * capabilities); never through symlinks, never "..". */
+    archive_write_disk_set_options(w, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+                                          ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                          ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+    int r = 0, return_verified = 0;
+    size_t nfiles = 0;
+    struct vz_buf path = VZ_BUF_INIT;
+    vz_buf_init(&path);
+    if (archive_read_open(a, &s, NULL, src_read, NULL) != ARCHIVE_OK) {
+        r = vz_error_set(err, VZ_ECORRUPT, s.read_errno, "%s: %s", tarball, archive_error_string(a));
+        goto out;
+    }
+    for (;;) {
+        struct archive_entry *e;
+        int h = archive_read_next_header(a, &e);
+        if (h == ARCHIVE_EOF)
+            break;
+        if (h < ARCHIVE_WARN) {
+            r = vz_error_set(err, VZ_ECORRUPT, s.read_errno, "%s: %s", tarball, archive_error_string(a));
+            goto out;
+        }
+        const char *name = archive_entry_pathname(e);
+        while (name && name[0] == '.' && name[1] == '/')
+            name += 2;
+        if (name && (strcmp(name, ".") == 0 || *name == '\0'))
+            name = "";
+        if (!safe_member(name)) {
+            r = vz_error_set(err, VZ_ECORRUPT, 0, "%s: member '%s' would land outside the root", tarball,
+                             archive_entry_pathname(e));
+            goto out;
+        }
+        vz_buf_reset(&path);
+        vz_buf_addf(&path, "%s%s%s", real, *name ? "/" : "", name);
+        archive_entry_copy_pathname(e, path.data);
+        const char *hl = archive_entry_hardlink(e);
+        if (hl) {
+            while (hl[0] == '.' && hl[1] == '/')
+                hl += 2;
+            if (!safe_member(hl)) {
+                r = vz_error_set(err, VZ_ECORRUPT, 0, "%s: hard link '%s' points outside the root", tarball, hl);
+                goto out;
+            }
+            vz_buf_reset(&path);
+            vz_buf_addf(&path, "%s/%s", real, hl);
+            archive_entry_copy_hardlink(e, path.data);
+        }
+        if (archive_write_header(w, e) < ARCHIVE_WARN) {
+            r = vz_error_set(err, VZ_ESYSTEM, archive_errno(w), "unpack %s: %s", tarball, archive_error_string(w));
+            goto out;
+        }
+        if (archive_entry_size(e) > 0) {
+            int c = copy_data(a, w);
+            if (c == ARCHIVE_FATAL - 1) {
+                r = vz_error_set(err, VZ_ESYSTEM, archive_errno(w), "unpack %s: %s", tarball,
+                                 archive_error_string(w));
+                goto out;
+            }
+            if (c < ARCHIVE_WARN) {
+                r = vz_error_set(err, VZ_ECORRUPT, s.read_errno, "%s: %s", tarball, archive_error_string(a));
+                goto out;
+            }
+        }
+        if (archive_write_finish_entry(w) < ARCHIVE_WARN) {
+            r = vz_error_set(err, VZ_ESYSTEM, archive_errno(w), "unpack %s: %s", tarball, archive_error_string(w));
+            goto out;
+        }
+        nfiles++;
+    }
+    if (archive_write_close(w) < ARCHIVE_WARN) { /* directory modes and times */
+        r = vz_error_set(err, VZ_ESYSTEM, archive_errno(w), "unpack %s: %s", tarball, archive_error_string(w));
+        goto out;
+    }
+    /* hash what the decompressor did not need (padding after the end) */
+    r = finish_hash(a, &s, sha256, size, err);
+    if (r == 0)
+        vz_debug("unpacked %zu entries from %s (%llu bytes)", nfiles, tarball, (unsigned long long)s.n);
+    return_verified = 1;
+out:
+    if (r < 0 && !return_verified && s.read_errno == 0 && (*err)->status == VZ_ECORRUPT) {
+        /* a corrupt stream: was the file changed? say so rather than "corrupt" */
+        vz_error_t v = NULL;
+        if (finish_hash(a, &s, sha256, size, &v) < 0 && v->status == VZ_EVERIFY) {
+            vz_error_release(err);
+            *err = v;
+        } else
+            vz_error_release(&v);
+    }
+    vz_buf_release(&path);
+    archive_read_free(a);
+    archive_write_free(w);
+    vz_sha256_release(&s.h);
+    free(s.buf);
+    close(s.fd);
+    return r;
+}
+
+int vz_template_tree(const struct vz_cache_info *cache, char **path, int *reused, vz_error_t *err)
+{
+    cleanup_free char *dir = vz_template_path("unpacked");
+    cleanup_free char *final = vz_xasprintf("%s/%s-%s", dir, cache->name, cache->tar_sha256);
+    *reused = 0;
+    if (vz_is_dir(final)) {
+        *reused = 1;
+        *path = get_and_reset(&final);
+        return 0;
+    }
+    if (vz_mkdir_p(dir, 0755, err) < 0)
+        return vz_error_wrap(err, "shared tree of %s", cache->name);
+    cleanup_free char *tmp = vz_xasprintf("%s/.%s.tmp.XXXXXX", dir, cache->name);
+    if (mkdtemp(tmp) == NULL)
+        return vz_error_sys(err, "shared tree of %s: mkdtemp %s", cache->name, tmp);
+    if (chmod(tmp, 0755) < 0 ||
+        vz_unpack_verified(cache->tarball, cache->tar_sha256, cache->tar_size, tmp, err) < 0) {
+        if (*err == NULL)
+            vz_error_sys(err, "chmod %s", tmp);
+        vz_error_t e = NULL;
+        if (vz_rm_rf(tmp, &e) < 0) {
+            vz_warn("cannot remove %s: %s", tmp, e->msg);
+            vz_error_release(&e);
+        }
+        return -1;
+    }
+    if (rename(tmp, final) < 0) {
+        int e0 = errno;
+        vz_error_t e = NULL;
+        vz_rm_rf(tmp, &e);
+        vz_error_release(&e);
+        /* another create landed the same tree first: use theirs */
+        if ((e0 == EEXIST || e0 == ENOTEMPTY) && vz_is_dir(final)) {
+            *reused = 1;
+            *path = get_and_reset(&final);
+            return 0;
+        }
+        return vz_error_set(err, VZ_ESYSTEM, e0, "rename %s to %s", tmp, final);
+    }
+    *path = get_and_reset(&final);
+    return 0;
+}
