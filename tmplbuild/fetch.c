@@ -32,8 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PENDING_MAX 32 /* see flush_pending() */
-
 enum xstate { X_WAITING, X_ACTIVE, X_DONE };
 
 struct xfer {
@@ -69,8 +67,7 @@ struct fetch_run {
     uint64_t done_items;
     uint64_t done_bytes;
     size_t active;
-    struct xfer *pending[PENDING_MAX];
-    size_t n_pending;
+    struct vz_fetch_syncer *syncer;
 };
 
 /* ---- the .part file ------------------------------------------------------ */
@@ -207,51 +204,19 @@ static void progress_warn(struct fetch_run *r, const char *fmt, ...)
     vz_warn("%s", msg);
 }
 
-/* Verified files wait here (open, locked) until a batch is made durable and
- * renamed: one fdatasync per file in a row costs one journal commit for the
- * batch instead of one per file, and the transfers do not wait for the disk
- * file by file. A file is "done" for the progress display once verified; its
- * final name appears at the next flush (at the latest when the call ends). */
-
-/* Make every pending file durable, then give it its final name: after a
- * crash a final name never points at blocks that were not written. */
-static int flush_pending(struct fetch_run *r, vz_error_t *err)
-{
-    int ret = 0;
-    for (size_t i = 0; i < r->n_pending; i++) {
-        struct xfer *x = r->pending[i];
-        if (ret == 0 && fdatasync(x->fd) < 0)
-            ret = vz_error_sys(err, "fetch %s: write %s", x->label, x->part);
-    }
-    for (size_t i = 0; i < r->n_pending; i++) {
-        struct xfer *x = r->pending[i];
-        if (ret == 0 && rename(x->part, x->item->dest) < 0)
-            ret = vz_error_sys(err, "fetch %s: rename %s into place", x->label, x->item->dest);
-        if (ret < 0) {
-            part_close(x); /* keeps the complete .part for the next run */
-            continue;
-        }
-        close(x->fd); /* the name is gone: part_close() must not unlink it */
-        x->fd = -1;
-        part_close(x);
-    }
-    r->n_pending = 0;
-    return ret;
-}
-
-/* Verified: queue for the rename into place. */
-static int commit(struct xfer *x, vz_error_t *err)
+/* Verified: the syncer makes it durable, renames it into place and
+ * releases its lock (fetch_sync.c), while the transfers go on. The item
+ * counts as done for the progress display from now on. */
+static void commit(struct xfer *x)
 {
     struct fetch_run *r = x->run;
-    /* start the write-back now, so that the flush has little left to wait for */
+    /* start the write-back now, so that the fdatasync has little to wait for */
     sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    vz_fetch_syncer_push(r->syncer, x->fd, x->part, x->item->dest, x->label);
+    x->fd = -1; /* handed over: part_close() must not touch it */
     x->st = X_DONE;
     r->done_items++;
     vz_progress_update(&r->prog, r->done_items, r->done_bytes);
-    r->pending[r->n_pending++] = x;
-    if (r->n_pending == PENDING_MAX)
-        return flush_pending(r, err);
-    return 0;
 }
 
 /* Size and sha256 of the complete .part. Returns 0 and fills what (the
@@ -332,10 +297,10 @@ static int start(struct xfer *x, vz_error_t *err)
         if (k < 0)
             return -1;
         if (k == 1) { /* locked by another process: look again soon */
+            /* (Our own verified files are being renamed and unlocked by the
+             * syncer meanwhile, so two runs never wait for each other.) */
             x->not_before = vz_now() + 0.2;
-            /* Never wait for another process's lock while holding locks of
-             * our own verified files: two runs would wait for each other. */
-            return flush_pending(r, err);
+            return 0;
         }
         if (k == 2) {
             x->st = X_DONE;
@@ -351,8 +316,10 @@ static int start(struct xfer *x, vz_error_t *err)
     /* A complete .part from an earlier run: verify without the network. */
     if (it->size >= 0 && x->written == it->size && x->written > 0) {
         char what[512];
-        if (verify(x, what, sizeof(what)))
-            return commit(x, err);
+        if (verify(x, what, sizeof(what))) {
+            commit(x);
+            return 0;
+        }
         part_reset(x);
         if (vz_sha256_init(&x->hash, err) < 0)
             return -1;
@@ -399,8 +366,10 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
     char what[512];
 
     if (rc == CURLE_OK) {
-        if (verify(x, what, sizeof(what)))
-            return commit(x, err);
+        if (verify(x, what, sizeof(what))) {
+            commit(x);
+            return 0;
+        }
         /* A bad file is deleted; the next attempt starts from nothing. */
         part_reset(x);
         return attempt_failed(x, VZ_EVERIFY, false, what, err);
@@ -520,6 +489,7 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
     curl_multi_setopt(r.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)r.o.jobs);
     curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, (long)r.o.jobs * 2);
 
+    r.syncer = vz_fetch_syncer_new(todo);
     vz_progress_start(&r.prog, r.o.stage, todo, total_bytes);
     size_t finished = 0;
     for (;;) {
@@ -546,6 +516,8 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
                 next_wake = x->not_before;
         }
         if (finished == n)
+            break;
+        if (vz_fetch_syncer_failed(r.syncer)) /* disk full...: stop now */
             break;
         vz_progress_update(&r.prog, r.done_items, r.done_bytes); /* rate and ETA move during stalls too */
         int running = 0;
@@ -597,17 +569,21 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
             goto out_abort;
         }
     }
-    if (flush_pending(&r, err) < 0)
+    if (vz_fetch_syncer_finish(r.syncer, err) < 0) {
+        r.syncer = NULL;
         goto out_abort;
+    }
+    r.syncer = NULL;
     vz_progress_done(&r.prog);
     ret = 0;
     goto out;
 
 out_abort:
-    if (r.n_pending) { /* keep what was verified, report the first error */
+    if (r.syncer) { /* keep what was verified, report the first error */
         vz_error_t e2 = NULL;
-        flush_pending(&r, &e2);
+        vz_fetch_syncer_finish(r.syncer, &e2);
         vz_error_release(&e2);
+        r.syncer = NULL;
     }
     if (r.prog.tty)
         fputs("\r\033[K", stderr);
