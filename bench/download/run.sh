@@ -136,3 +136,15 @@ printf 'download best of %d: vzforge %.3f s, curl --parallel %.3f s, ratio %.2f 
     "$ROUNDS" "$best_vz" "$best_curl" "$ratio"
 printf 'download median:    vzforge %.3f s, curl --parallel %.3f s, ratio %.2f\n' \
     "$med_vz" "$med_curl" "$mratio"
+# For information: the whole `vzpkg fetch` (metadata, warm indexes, resolve,
+# download) into an empty package cache, when the list came from vzpkg.
+if [ -f "$T/info.json" ]; then
+    rm -rf "$T/vzroot/vz/template/pkgs"
+    s=$(date +%s.%N)
+    if VZ_ROOT=$T/vzroot "$BUILD/bin/vzpkg" fetch -q --jobs "$JOBS" "$TEMPLATE" 2> "$T/fetch.err"; then
+        e=$(date +%s.%N)
+        printf 'vzpkg fetch %s (resolve + download, indexes warm): %.3f s\n' "$TEMPLATE" "$(echo "$e - $s" | bc -l)"
+    else
+        echo "vzpkg fetch failed: $(tail -n 1 "$T/fetch.err")"
+    fi
+fi
