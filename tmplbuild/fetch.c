@@ -46,6 +46,8 @@ struct xfer {
     int64_t written;
     int64_t written_at_start; /* of the current attempt */
     double last_data;         /* when bytes last arrived (or the attempt began) */
+    double lock_since;        /* waiting for another process's lock: since when */
+    int64_t lock_size;        /* and the size of its .part then */
     size_t n_urls, url;      /* current URL index */
     bool *url_dead, *url_tried;
     unsigned attempts, backoffs;
@@ -299,7 +301,19 @@ static int start(struct xfer *x, vz_error_t *err)
         if (k == 1) { /* locked by another process: look again soon */
             /* (Our own verified files are being renamed and unlocked by the
              * syncer meanwhile, so two runs never wait for each other.) */
-            x->not_before = vz_now() + 0.2;
+            struct stat st;
+            int64_t size = stat(x->part, &st) == 0 ? (int64_t)st.st_size : -1;
+            double now = vz_now();
+            if (x->lock_since == 0 || size != x->lock_size) {
+                x->lock_since = now;
+                x->lock_size = size;
+            } else if (now - x->lock_since > 2.0 * (double)r->o.timeout_s) {
+                return vz_error_set(err, VZ_ELOCKED, 0,
+                                    "fetch %s: %s is locked by another process that made no "
+                                    "progress for %ld s",
+                                    x->label, x->part, 2 * r->o.timeout_s);
+            }
+            x->not_before = now + 0.2;
             return 0;
         }
         if (k == 2) {

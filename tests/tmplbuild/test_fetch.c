@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -605,5 +607,32 @@ Test(fetch, local_write_error_stops_without_retrying)
     cr_assert_eq(WEXITSTATUS(st), 0, "wrong message or status");
     cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/w.deb"), 1, "a local write error is not retried");
     cr_assert_not(vz_file_exists(it.dest));
+    ff_item_free(&it);
+}
+
+Test(fetch, part_locked_by_a_stuck_process_fails_after_a_while)
+{
+    struct ff_file *f = ff_add("/pool/lk.deb", 2000);
+    struct vz_fetch_item it = ff_item(f, "pkg-lk", 1);
+    char *part = vz_xasprintf("%s.part", it.dest);
+    /* another "process" holds the lock and never writes */
+    int fd = open(part, O_RDWR | O_CREAT, 0644);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(flock(fd, LOCK_EX), 0);
+    vz_error_t err = NULL;
+    struct vz_fetch_opts o = ff_opts();
+    o.timeout_s = 1;
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), -1);
+    char *want = vz_xasprintf("fetch pkg-lk: %s is locked by another process that made no progress for 2 s", part);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(err->status, VZ_ELOCKED);
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/lk.deb"), 0);
+    close(fd);
+    vz_error_release(&err);
+    /* once the lock is gone, the next run fetches it */
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
+    ff_assert_file(it.dest, f);
+    free(want);
+    free(part);
     ff_item_free(&it);
 }
