@@ -50,7 +50,7 @@ struct xfer {
     int64_t lock_size;        /* and the size of its .part then */
     size_t n_urls, url;      /* current URL index */
     bool *url_dead, *url_tried;
-    unsigned attempts, backoffs;
+    unsigned attempts, backoffs, free_resumes;
     double not_before;
     bool oversize;
     int write_errno;
@@ -101,8 +101,9 @@ static void part_close(struct xfer *x)
     x->hashing = false;
 }
 
-/* Open and lock DEST.part, and hash what it already holds. Returns 1 when
- * another process holds the lock (try later), 0 when ready, -1 on error. */
+/* Open and lock DEST.part, and hash what it already holds. Returns 0 when
+ * ready, 1 when another process holds the lock (try later), 2 when DEST
+ * appeared meanwhile (another process finished it), -1 on error. */
 static int part_open(struct xfer *x, vz_error_t *err)
 {
     const struct vz_fetch_item *it = x->item;
@@ -111,10 +112,11 @@ static int part_open(struct xfer *x, vz_error_t *err)
         if (fd < 0)
             return vz_error_sys(err, "fetch %s: open %s", x->label, x->part);
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+            int e = errno;
             close(fd);
-            if (errno == EWOULDBLOCK)
+            if (e == EWOULDBLOCK)
                 return 1;
-            return vz_error_sys(err, "fetch %s: lock %s", x->label, x->part);
+            return vz_error_set(err, VZ_ESYSTEM, e, "fetch %s: lock %s", x->label, x->part);
         }
         /* The path may have been renamed into place or removed by the
          * previous owner between our open and our lock: retry on a new one. */
@@ -138,8 +140,9 @@ static int part_open(struct xfer *x, vz_error_t *err)
     int64_t have = st.st_size;
     if (it->size >= 0 && have > it->size) {
         if (ftruncate(x->fd, 0) < 0) {
+            int e = errno;
             part_close(x);
-            return vz_error_sys(err, "fetch %s: truncate %s", x->label, x->part);
+            return vz_error_set(err, VZ_ESYSTEM, e, "fetch %s: truncate %s", x->label, x->part);
         }
         have = 0;
     }
@@ -148,8 +151,9 @@ static int part_open(struct xfer *x, vz_error_t *err)
     while (off < have) {
         ssize_t r = pread(x->fd, buf, sizeof(buf), off);
         if (r < 0) {
+            int e = errno;
             part_close(x);
-            return vz_error_sys(err, "fetch %s: read %s", x->label, x->part);
+            return vz_error_set(err, VZ_ESYSTEM, e, "fetch %s: read %s", x->label, x->part);
         }
         if (r == 0)
             break;
@@ -245,15 +249,21 @@ static int verify(struct xfer *x, char *what, size_t n)
 }
 
 /* A failed attempt: decide between fail-over, backoff and giving up. */
-static int attempt_failed(struct xfer *x, int status, bool url_dead, const char *what,
-                          vz_error_t *err)
+static int attempt_failed(struct xfer *x, int status, bool url_dead, bool timed_out,
+                          const char *what, vz_error_t *err)
 {
     const struct vz_fetch_item *it = x->item;
     struct fetch_run *r = x->run;
     const char *url = it->urls[x->url];
     snprintf(x->last_error, sizeof(x->last_error), "%s: %s", url, what);
     x->last_status = status;
-    x->attempts++;
+    /* A connection dropped after delivering new bytes does not use up a
+     * retry (a flaky link still gets a big file through), up to a bound. */
+    bool progressed = status == VZ_EFETCH && !timed_out && x->written > x->written_at_start;
+    if (progressed && x->free_resumes < VZ_FETCH_MAX_FREE_RESUMES)
+        x->free_resumes++;
+    else
+        x->attempts++;
     if (url_dead)
         x->url_dead[x->url] = true;
     size_t next = x->n_urls;
@@ -272,7 +282,6 @@ static int attempt_failed(struct xfer *x, int status, bool url_dead, const char 
     long ms = 0;
     /* A dropped connection that delivered bytes is resumed at once; only
      * an attempt that got nowhere waits before returning to a URL. */
-    bool progressed = status == VZ_EFETCH && x->written > x->written_at_start;
     if (x->url_tried[next] && !progressed)
         ms = vz_fetch_backoff_ms(r->o.backoff_ms, ++x->backoffs);
     x->not_before = vz_now() + (double)ms / 1000.0;
@@ -386,7 +395,7 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
         }
         /* A bad file is deleted; the next attempt starts from nothing. */
         part_reset(x);
-        return attempt_failed(x, VZ_EVERIFY, false, what, err);
+        return attempt_failed(x, VZ_EVERIFY, false, false, what, err);
     }
     if (rc == CURLE_WRITE_ERROR && x->write_errno) {
         int e = x->write_errno;
@@ -396,7 +405,7 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
     if (rc == CURLE_WRITE_ERROR && x->oversize) {
         snprintf(what, sizeof(what), "larger than the expected %" PRId64 " bytes", x->item->size);
         part_reset(x);
-        return attempt_failed(x, VZ_EVERIFY, false, what, err);
+        return attempt_failed(x, VZ_EVERIFY, false, false, what, err);
     }
     /* The server ignores our Range (200 to a ranged request) or says the
      * range is past the end (416): start this file again from byte 0. */
@@ -413,7 +422,8 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
                             x->item->urls[x->url], what);
     }
     /* Keep what arrived: the next attempt resumes it with Range. */
-    return attempt_failed(x, VZ_EFETCH, cl == VZ_FC_URL_DEAD, what, err);
+    return attempt_failed(x, VZ_EFETCH, cl == VZ_FC_URL_DEAD, rc == CURLE_OPERATION_TIMEDOUT, what,
+                          err);
 }
 
 /* ---- the loop ------------------------------------------------------------ */

@@ -16,6 +16,7 @@
 #define VZ_FETCH_DEFAULT_TIMEOUT_S 30
 #define VZ_FETCH_DEFAULT_BACKOFF_MS 500
 #define VZ_FETCH_MAX_BACKOFF_MS 8000
+#define VZ_FETCH_MAX_FREE_RESUMES 32 /* dropped connections that made progress, per item */
 #define VZ_FETCH_USER_AGENT "vzforge/" VZ_VERSION
 
 /* curl_global_init once per process (thread-safe). */

@@ -636,3 +636,37 @@ Test(fetch, part_locked_by_a_stuck_process_fails_after_a_while)
     free(part);
     ff_item_free(&it);
 }
+
+Test(fetch, repeated_drops_that_make_progress_do_not_use_up_retries)
+{
+    struct ff_file *f = ff_add("/pool/flaky.deb", 100000);
+    vz_httpd_fault(ff_srv, "/pool/flaky.deb", VZ_HTTPD_DROP, 15000, 5);
+    struct vz_fetch_item it = ff_item(f, "pkg-flaky", 1);
+    vz_error_t err = NULL;
+    struct vz_fetch_opts o = ff_opts();
+    o.retries = 1;
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
+    ff_assert_file(it.dest, f);
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/flaky.deb"), 6);
+    cr_assert_eq(vz_httpd_range_hits(ff_srv, "/pool/flaky.deb"), 5);
+    cr_assert_eq(vz_httpd_last_range_start(ff_srv, "/pool/flaky.deb"), 75000);
+    ff_item_free(&it);
+}
+
+Test(fetch, drops_without_progress_use_up_retries)
+{
+    struct ff_file *f = ff_add("/pool/dead.deb", 10000);
+    vz_httpd_fault(ff_srv, "/pool/dead.deb", VZ_HTTPD_DROP, 0, 0);
+    struct vz_fetch_item it = ff_item(f, "pkg-dead", 1);
+    vz_error_t err = NULL;
+    struct vz_fetch_opts o = ff_opts();
+    o.retries = 2;
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), -1);
+    char *want = vz_xasprintf("fetch pkg-dead: %s: transfer closed with 10000 bytes remaining to read",
+                              it.urls[0]);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/dead.deb"), 3);
+    free(want);
+    vz_error_release(&err);
+    ff_item_free(&it);
+}
