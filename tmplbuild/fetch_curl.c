@@ -62,8 +62,12 @@ enum vz_fetch_class vz_fetch_classify(CURLcode rc, long http_code, const char *e
         return VZ_FC_RETRY;
     case CURLE_FILE_COULDNT_READ_FILE:
     case CURLE_REMOTE_FILE_NOT_FOUND:
+    case CURLE_REMOTE_ACCESS_DENIED:
+    case CURLE_LOGIN_DENIED:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_PEER_FAILED_VERIFICATION: /* a mirror with a bad certificate stays bad */
+    case CURLE_SSL_CACERT_BADFILE:
         snprintf(desc, n, "%s", errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
         return VZ_FC_URL_DEAD;
     case CURLE_URL_MALFORMAT:
