@@ -1,20 +1,43 @@
 #!/bin/sh
-# Download of the bookworm minimal set (Essential + Priority: required and
-# their dependencies, as apt resolves them in a scratch root) into an empty
-# package cache: vzforge (vz_fetch_plan through bench/download/fetchbench)
-# against `curl --parallel --parallel-max 8` fetching the same URLs.
+# Download of the minimal bookworm set into an empty package cache: vzforge
+# (vz_fetch_plan through bench/download/fetchbench) against
+# `curl --parallel --parallel-max 8` fetching the same URLs.
 #
-# The mirror: $VZ_MIRROR_DEBIAN, else the host's apt sources. Network: only
-# that mirror. ROUNDS (default 3) alternating runs of each; the best of each
-# is compared (the first run warms any cache between us and the mirror, for
-# both tools alike).
+# The package list: vzforge's own plan (`vzpkg create-cache
+# debian-12-x86_64-minimal --dry-run --json`, mirror from `vzpkg info`) when
+# that works and jq is installed; else apt's choice for Essential + Priority
+# required (no Recommends) in a scratch apt root (LIST=apt forces this).
+# The mirror: $VZ_MIRROR_DEBIAN, else the host's apt sources; never written
+# here. Network: only that mirror. ROUNDS (default 5) alternating runs of
+# each; best and median of each are compared.
 set -eu
 SRC=${VZ_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${VZ_BUILD:-$SRC/build}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 SUITE=${SUITE:-bookworm}
+TEMPLATE=${TEMPLATE:-debian-12-x86_64-minimal}
 JOBS=${JOBS:-8}
+LIST=${LIST:-auto}
+command -v curl >/dev/null || { echo "bench/download: needs the curl program" >&2; exit 1; }
 
+T=$(mktemp -d /tmp/vzbench-dl-XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT INT TERM
+[ -f "$BUILD/libtmplbuild.a" ] && [ -x "$BUILD/bin/vzpkg" ] || make -C "$SRC" --no-print-directory all >/dev/null
+
+# vzforge's plan: "FILENAME SIZE SHA256 NAME" lines from the dry run.
+list_from_vzpkg() {
+    command -v jq >/dev/null || return 1
+    VZ_ROOT=$T/vzroot "$BUILD/bin/vzpkg" create-cache "$TEMPLATE" --dry-run --json > "$T/plan.json" 2> "$T/plan.err" || return 1
+    VZ_ROOT=$T/vzroot "$BUILD/bin/vzpkg" info "$TEMPLATE" --json > "$T/info.json" 2>> "$T/plan.err" || return 1
+    [ "$(jq '.repositories | length' "$T/info.json")" -eq 1 ] || return 1
+    mirror=$(jq -r '.repositories[0].uris[0]' "$T/info.json")
+    jq -r '.packages[] | "\(.filename) \(.size) \(.sha256) \(.name)"' "$T/plan.json" > "$T/list"
+    source="vzpkg $TEMPLATE --dry-run"
+}
+
+# apt's choice in a scratch root.
+list_from_apt() {
+command -v apt-get >/dev/null || { echo "bench/download: needs apt-get to list the minimal set" >&2; exit 1; }
 mirror=${VZ_MIRROR_DEBIAN:-}
 if [ -z "$mirror" ]; then
     for f in /etc/apt/sources.list.d/*.sources; do
@@ -33,11 +56,6 @@ if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
 fi
 [ -n "$mirror" ] || { echo "bench/download: no mirror for $SUITE: set VZ_MIRROR_DEBIAN" >&2; exit 1; }
 mirror=${mirror%/}
-command -v apt-get >/dev/null || { echo "bench/download: needs apt-get to list the minimal set" >&2; exit 1; }
-command -v curl >/dev/null || { echo "bench/download: needs the curl program" >&2; exit 1; }
-
-T=$(mktemp -d /tmp/vzbench-dl-XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT INT TERM
 
 # Scratch apt root: the package list as apt would install it.
 A=$T/apt
@@ -62,12 +80,19 @@ awk '/^Package:/ { p = $2 } /^Filename:/ { fn = $2 } /^Size:/ { sz = $2 } /^SHA2
      /^$/ { if (fn != "") { b = fn; sub(/.*\//, "", b); print b, fn, sz, h, p } fn = "" }' "$T/Packages" |
     awk 'NR == FNR { want[$1] = 1; next } ($1 in want) && !seen[$1]++ { print $2, $3, $4, $5 }' "$T/files" - > "$T/list"
 [ "$(wc -l < "$T/list")" -eq "$(wc -l < "$T/files")" ] || { echo "bench/download: could not match apt's files to the index" >&2; exit 1; }
+source="apt-get --print-uris (Essential + required, no Recommends)"
+}
+
+if [ "$LIST" = apt ] || ! list_from_vzpkg; then
+    [ "$LIST" = apt ] || echo "bench/download: vzpkg dry run unavailable ($(tail -n 1 "$T/plan.err" 2>/dev/null)); using apt's list" >&2
+    list_from_apt
+fi
+mirror=${mirror%/}
 n=$(wc -l < "$T/list")
 [ "$n" -gt 0 ] || { echo "bench/download: apt listed no packages" >&2; exit 1; }
 bytes=$(awk '{ s += $2 } END { print s }' "$T/list")
 
 # The vzforge driver, linked against this build's libraries.
-[ -f "$BUILD/libtmplbuild.a" ] || make -C "$SRC" --no-print-directory all >/dev/null
 cc -O2 -std=gnu11 -D_GNU_SOURCE -DVZ_VERSION='"bench"' -I"$SRC" -o "$T/fetchbench" \
    "$SRC/bench/download/fetchbench.c" "$BUILD/libtmplbuild.a" "$BUILD/libcache.a" \
    "$BUILD/libmetadata.a" "$BUILD/libcommon.a" \
@@ -88,7 +113,7 @@ run_curl() {
     echo "$e - $s" | bc -l
 }
 
-echo "bench/download: $n packages, $bytes bytes, mirror from host config, $JOBS jobs, $ROUNDS rounds"
+echo "bench/download: $n packages, $bytes bytes from $source; mirror from host config; $JOBS jobs; $ROUNDS rounds"
 i=0
 : > "$T/times"
 while [ "$i" -lt "$ROUNDS" ]; do
@@ -111,3 +136,15 @@ printf 'download best of %d: vzforge %.3f s, curl --parallel %.3f s, ratio %.2f 
     "$ROUNDS" "$best_vz" "$best_curl" "$ratio"
 printf 'download median:    vzforge %.3f s, curl --parallel %.3f s, ratio %.2f\n' \
     "$med_vz" "$med_curl" "$mratio"
+# For information: the whole `vzpkg fetch` (metadata, warm indexes, resolve,
+# download) into an empty package cache, when the list came from vzpkg.
+if [ -f "$T/info.json" ]; then
+    rm -rf "$T/vzroot/vz/template/pkgs"
+    s=$(date +%s.%N)
+    if VZ_ROOT=$T/vzroot "$BUILD/bin/vzpkg" fetch -q --jobs "$JOBS" "$TEMPLATE" 2> "$T/fetch.err"; then
+        e=$(date +%s.%N)
+        printf 'vzpkg fetch %s (resolve + download, indexes warm): %.3f s\n' "$TEMPLATE" "$(echo "$e - $s" | bc -l)"
+    else
+        echo "vzpkg fetch failed: $(tail -n 1 "$T/fetch.err")"
+    fi
+fi
