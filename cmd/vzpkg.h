@@ -5,8 +5,8 @@
 int vzpkg_list(int argc, char **argv);          /* cmd/vzpkg_list.c */
 int vzpkg_info(int argc, char **argv);          /* cmd/vzpkg_list.c */
 int vzpkg_create_cache(int argc, char **argv);  /* cmd/vzpkg_build.c */
-int vzpkg_update_cache(int argc, char **argv);  /* cmd/vzpkg_build.c */
-int vzpkg_status(int argc, char **argv);        /* cmd/vzpkg_build.c */
+int vzpkg_update_cache(int argc, char **argv);  /* cmd/vzpkg_update.c */
+int vzpkg_status(int argc, char **argv);        /* cmd/vzpkg_update.c */
 int vzpkg_fetch(int argc, char **argv);         /* cmd/vzpkg_build.c */
 int vzpkg_remove_cache(int argc, char **argv);  /* cmd/vzpkg_store.c */
 int vzpkg_verify(int argc, char **argv);        /* cmd/vzpkg_store.c */

@@ -132,7 +132,7 @@ int vzpkg_list(int argc, char **argv)
     if (vz_template_list(&mopts, &e, &ne, &err) < 0)
         return vz_cli_fail(&err);
     struct cached *cl = available ? NULL : scan_cached(&nc);
-    int w = name_width(e, ne, cl, nc);
+    int w = cached_only ? name_width(NULL, 0, cl, nc) : name_width(e, ne, cl, nc);
     json_t *arr = json ? json_array() : NULL;
 
     if (cached_only) {
@@ -274,13 +274,18 @@ static void field_value(const struct vz_template *t, const char *f, struct fval 
         v->json = json_object();
         struct vz_buf b = VZ_BUF_INIT;
         vz_buf_init(&b);
-        if (t->script_pre_cache) {
-            vz_buf_addf(&b, "pre-cache:\n%s", t->script_pre_cache);
-            json_object_set_new(v->json, "pre-cache", json_string(t->script_pre_cache));
-        }
-        if (t->script_post_install) {
-            vz_buf_addf(&b, "post-install:\n%s", t->script_post_install);
-            json_object_set_new(v->json, "post-install", json_string(t->script_post_install));
+        const char *names[] = { "pre-cache", "post-install" };
+        const char *texts[] = { t->script_pre_cache, t->script_post_install };
+        for (size_t i = 0; i < 2; i++) {
+            if (texts[i] == NULL)
+                continue;
+            /* "NAME:" then the script indented, so several read apart */
+            vz_buf_addf(&b, "%s:\n", names[i]);
+            cleanup_free char *copy = vz_xstrdup(texts[i]);
+            char *save = NULL;
+            for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                vz_buf_addf(&b, "  %s\n", l);
+            json_object_set_new(v->json, names[i], json_string(texts[i]));
         }
         v->str = b.len ? vz_buf_detach(&b, NULL) : NULL;
         vz_buf_release(&b);

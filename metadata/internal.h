@@ -4,7 +4,9 @@
  *   schema.c    node tree -> struct md_file, structural validation
  *   expand.c    {{variable}} expansion
  *   mirror.c    mirror variable resolution (CLI, env, vz.conf, apt sources)
- *   template.c  file lookup, variants/extends, the effective template, its hash
+ *   aptsources.c  the host's apt sources (one-line and deb822 formats)
+ *   template.c  variants/extends: the effective template, its hash
+ *   catalog.c   file lookup (shipped + local overrides), load by name, list
  *   suggest.c   "did you mean" by edit distance
  */
 #ifndef VZ_METADATA_INTERNAL_H
@@ -82,6 +84,16 @@ struct md_mirror_ctx {
 int md_mirror_resolve(struct md_mirror_ctx *m, const char *name, const struct vz_mirror_var **out,
                       vz_error_t *err);
 void md_mirror_ctx_release(struct md_mirror_ctx *m);
+/* "scheme://..." */
+bool md_is_url(const char *s);
+/* Append u without trailing '/', unless already there. */
+void md_push_uri(char ***v, const char *u);
+
+/* --- aptsources.c --- */
+/* URIs for mirror.<distribution> or mirror.<distribution>_security from the
+ * host's apt sources under m->apt_root (deb family only); *uris stays NULL
+ * when none serves the suite. *origin says which file and line. */
+void md_mirror_from_apt(struct md_mirror_ctx *m, const char *name, char ***uris, char **origin);
 
 /* --- expand.c --- */
 struct md_vars {
@@ -97,5 +109,11 @@ int md_expand(const struct md_vars *v, const struct yt_doc *doc, const struct yt
               char **out, vz_error_t *err);
 /* Check the variables of every value in a document (keys hold none). */
 int md_check_vars(const struct yt_doc *doc, vz_error_t *err);
+
+/* --- template.c --- */
+/* The template of architecture ai and variant vi of a validated file.
+ * mirrors NULL: leave {{mirror.NAME}} unexpanded (listing, checks). */
+int md_build(const struct md_file *f, int ai, int vi, struct md_mirror_ctx *mirrors,
+             struct vz_template **out, vz_error_t *err);
 
 #endif

@@ -33,7 +33,7 @@ const char *md_suggest(const char *word, const char *const *cands, size_t n)
     /* A typo is a couple of edits, more for long words; never suggest a word
      * that shares almost nothing with what was typed. */
     size_t len = strlen(word);
-    size_t limit = len / 3 > 2 ? len / 3 : 2;
+    size_t limit = len / 5 > 2 ? len / 5 : 2;
     if (len <= 2)
         limit = 1;
     const char *best = NULL;

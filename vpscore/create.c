@@ -75,9 +75,10 @@ char *vz_conf_sample_path(const char *name, vz_error_t *err)
     }
     cleanup_free char *file = vz_xasprintf("ve-%s.conf-sample", name);
     cleanup_free char *local = vz_root_path("/etc/vz/conf");
+    cleanup_free char *etcvz = vz_root_path("/etc/vz"); /* where `make install` puts the samples */
     const char *env = getenv("VZ_SAMPLES_DIR");
     cleanup_free char *src = exe_dir_etc();
-    const char *dirs[] = { local, env && *env ? env : NULL, src, VZ_DATADIR "/etc" };
+    const char *dirs[] = { local, etcvz, env && *env ? env : NULL, src, VZ_DATADIR "/etc" };
     struct vz_buf tried = VZ_BUF_INIT;
     vz_buf_init(&tried);
     for (size_t i = 0; i < VZ_ARRAY_SIZE(dirs); i++) {
@@ -135,6 +136,8 @@ struct create_undo {
 /* mkdir -p that records which directories it made. */
 static int mkdir_p_track(const char *path, char ***made, vz_error_t *err)
 {
+    if (vz_is_dir(path)) /* the common case: one stat, no walk */
+        return 0;
     cleanup_free char *p = vz_xstrdup(path);
     for (char *s = p + 1;; s++) {
         if (*s != '/' && *s != '\0')
@@ -274,7 +277,7 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
     struct vz_cgroup_limits lim;
     if (vz_ct_limits_from_conf(&conf, &lim, err) < 0)
         goto out;
-    if (vz_mkdir_p(confdir, 0755, err) < 0)
+    if (!vz_is_dir(confdir) && vz_mkdir_p(confdir, 0755, err) < 0)
         goto out;
     if (vz_conf_save(&conf, err) < 0) /* atomic: the container now exists */
         goto out;

@@ -94,7 +94,7 @@ int vz_ct_lock(const char *ctid, int *fd, vz_error_t *err)
         return -1;
     cleanup_free char *p = vz_ct_lock_path(ctid);
     cleanup_free char *dir = vz_root_path("/vz/lock");
-    if (vz_mkdir_p(dir, 0755, err) < 0)
+    if (!vz_is_dir(dir) && vz_mkdir_p(dir, 0755, err) < 0)
         return vz_error_wrap(err, "lock container %s", ctid);
     int f = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (f < 0)

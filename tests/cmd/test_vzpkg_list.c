@@ -1,0 +1,378 @@
+/* vzpkg list / info as a user runs them: build/bin/vzpkg ($VZ_BUILD) with a
+ * temporary VZ_ROOT, the shipped distros ($VZ_SRC/distros) and fake mirrors. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+
+static char root[64];
+
+static void setup(void)
+{
+    snprintf(root, sizeof(root), "/tmp/vzt-cmd-XXXXXX");
+    cr_assert_not_null(mkdtemp(root));
+    const char *src = getenv("VZ_SRC");
+    cr_assert_not_null(src, "VZ_SRC is not set: run through make check");
+    cr_assert_not_null(getenv("VZ_BUILD"), "VZ_BUILD is not set: run through make check");
+    char *d = vz_xasprintf("%s/distros", src);
+    setenv("VZ_DISTROS_DIR", d, 1);
+    free(d);
+    setenv("VZ_ROOT", root, 1);
+    setenv("VZ_APT_ROOT", root, 1); /* no apt sources: nothing from the host */
+    unsetenv("VZ_MIRROR_DEBIAN");
+    unsetenv("VZ_MIRROR_DEBIAN_SECURITY");
+}
+
+static void teardown(void)
+{
+    vz_error_t err = NULL;
+    vz_rm_rf(root, &err);
+    vz_error_release(&err);
+}
+
+TestSuite(vzpkg_list, .init = setup, .fini = teardown);
+
+struct result {
+    int status;
+    char *out, *err;
+};
+
+/* vzpkg(arg, ...): run build/bin/vzpkg with the arguments up to the first NULL. */
+#define vzpkg(...) run_vzpkg((const char *[]){ __VA_ARGS__, NULL })
+
+static struct result run_vzpkg(const char **args)
+{
+    char *bin = vz_xasprintf("%s/bin/vzpkg", getenv("VZ_BUILD"));
+    cr_assert(vz_file_exists(bin), "%s not built", bin);
+    char *argv[16] = { bin };
+    for (size_t i = 0; args[i] && i < 14; i++)
+        argv[i + 1] = (char *)args[i];
+    struct vz_buf out = VZ_BUF_INIT, errb = VZ_BUF_INIT;
+    vz_buf_init(&out);
+    vz_buf_init(&errb);
+    struct vz_run_opts o = { .out = &out, .errbuf = &errb };
+    struct result r = { -1, NULL, NULL };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "run vzpkg: %s", err ? err->msg : "");
+    r.out = vz_buf_detach(&out, NULL);
+    r.err = vz_buf_detach(&errb, NULL);
+    free(bin);
+    return r;
+}
+
+static void release(struct result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static const char available[] =
+    "debian-12-aarch64-default  Debian 12 (bookworm): what an admin expects in a VPS\n"
+    "debian-12-aarch64-minimal  Debian 12 (bookworm) minimal: Essential and required packages plus apt\n"
+    "debian-12-i686-default     Debian 12 (bookworm): what an admin expects in a VPS\n"
+    "debian-12-i686-minimal     Debian 12 (bookworm) minimal: Essential and required packages plus apt\n"
+    "debian-12-x86_64-default   Debian 12 (bookworm): what an admin expects in a VPS\n"
+    "debian-12-x86_64-minimal   Debian 12 (bookworm) minimal: Essential and required packages plus apt\n"
+    "debian-13-aarch64-default  Debian 13 (trixie): what an admin expects in a VPS\n"
+    "debian-13-aarch64-minimal  Debian 13 (trixie) minimal: Essential and required packages plus apt\n"
+    "debian-13-x86_64-default   Debian 13 (trixie): what an admin expects in a VPS\n"
+    "debian-13-x86_64-minimal   Debian 13 (trixie) minimal: Essential and required packages plus apt\n";
+
+Test(vzpkg_list, available_lists_every_template_sorted_with_summaries)
+{
+    struct result r = vzpkg("list", "--available", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, available);
+    cr_assert_str_eq(r.err, "");
+    release(&r);
+}
+
+static void make_cache(const char *file)
+{
+    char *p = vz_xasprintf("%s/vz/template/cache/%s", root, file);
+    char *dir = vz_xasprintf("%s/vz/template/cache", root);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
+    cr_assert_eq(vz_atomic_write(p, "x", 1, 0644, &err), 0);
+    free(p);
+    free(dir);
+}
+
+Test(vzpkg_list, default_marks_cached_templates_and_orphan_caches)
+{
+    make_cache("debian-12-x86_64-minimal.tar.zst");
+    make_cache("debian-12-x86_64-minimal.manifest");
+    make_cache("old-1-x86_64-base.tar.gz");
+    struct result r = vzpkg("list", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "debian-12-x86_64-minimal   cached  Debian 12 (bookworm) minimal:"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "debian-12-x86_64-default   -       Debian 12"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "\nold-1-x86_64-base          cached  (no metadata)\n"), "%s", r.out);
+    release(&r);
+}
+
+Test(vzpkg_list, cached_lists_only_existing_cache_files)
+{
+    make_cache("debian-13-x86_64-default.tar.xz");
+    make_cache("debian-12-x86_64-minimal.tar.zst");
+    make_cache("debian-12-x86_64-minimal.tar.gz"); /* zst wins */
+    make_cache("notes.txt");
+    struct result r = vzpkg("list", "--cached", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    char *want = vz_xasprintf("debian-12-x86_64-minimal  %s/vz/template/cache/debian-12-x86_64-minimal.tar.zst\n"
+                              "debian-13-x86_64-default  %s/vz/template/cache/debian-13-x86_64-default.tar.xz\n",
+                              root, root);
+    cr_assert_str_eq(r.out, want);
+    free(want);
+    release(&r);
+}
+
+Test(vzpkg_list, json_output)
+{
+    make_cache("debian-13-x86_64-default.tar.zst");
+    struct result r = vzpkg("list", "--json", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0);
+    json_error_t je;
+    json_t *a = json_loads(r.out, 0, &je);
+    cr_assert_not_null(a, "not JSON: %s", je.text);
+    cr_assert_eq(json_array_size(a), 10);
+    json_t *last = json_array_get(a, 9);
+    cr_assert_str_eq(json_string_value(json_object_get(last, "name")), "debian-13-x86_64-minimal");
+    json_t *def = json_array_get(a, 8);
+    cr_assert(json_is_true(json_object_get(def, "cached")));
+    cr_assert_str_eq(json_string_value(json_object_get(def, "summary")),
+                     "Debian 13 (trixie): what an admin expects in a VPS");
+    json_decref(a);
+    release(&r);
+}
+
+Test(vzpkg_list, usage_errors_exit_2)
+{
+    struct result r = vzpkg("list", "--available", "--cached", NULL, NULL);
+    cr_assert_eq(r.status, 2);
+    cr_assert_str_eq(r.out, "");
+    cr_assert(strncmp(r.err, "vzpkg: --available and --cached exclude each other\nUsage: vzpkg list", 66) == 0,
+              "%s", r.err);
+    release(&r);
+    r = vzpkg("list", "--bogus", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 2);
+    cr_assert_not_null(strstr(r.err, "Usage: vzpkg list"));
+    release(&r);
+    r = vzpkg("list", "extra", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 2);
+    release(&r);
+    r = vzpkg("info", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strncmp(r.err, "vzpkg: info needs a TEMPLATE\nUsage: vzpkg info", 46) == 0, "%s", r.err);
+    release(&r);
+}
+
+Test(vzpkg_list, help_exits_0)
+{
+    struct result r = vzpkg("list", "--help", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0);
+    cr_assert(strncmp(r.out, "Usage: vzpkg list [--available|--cached] [--json]\n", 50) == 0);
+    release(&r);
+    r = vzpkg("info", "-h", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0);
+    cr_assert(strncmp(r.out, "Usage: vzpkg info", 17) == 0);
+    release(&r);
+}
+
+Test(vzpkg_list, info_packages_after_extends)
+{
+    struct result r = vzpkg("info", "debian-13-x86_64-default", "packages", NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "apt\nsystemd-sysv\niproute2\niputils-ping\nifupdown\nnetbase\nopenssh-server\n"
+                            "ca-certificates\nless\nprocps\nvim-tiny\nlocales\ncron\nlogrotate\n");
+    release(&r);
+}
+
+Test(vzpkg_list, info_virtuozzo_fields)
+{
+    struct result r = vzpkg("info", "debian-12-aarch64-minimal", "name", "osrelease", "arch", "package_manager_type");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "name: debian-12-aarch64-minimal\nosrelease: 12\narch: aarch64\npackage_manager_type: dpkg\n");
+    release(&r);
+    r = vzpkg("info", "debian-12-aarch64-minimal", "distribution", "variant", "codename", NULL);
+    cr_assert_str_eq(r.out, "distribution: debian\nvariant: minimal\ncodename: bookworm\n");
+    release(&r);
+}
+
+Test(vzpkg_list, info_json)
+{
+    struct result r = vzpkg("info", "--json", "debian-12-x86_64-minimal", "packages", "summary");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "{\n  \"packages\": [\n    \"apt\"\n  ],\n  \"summary\": \"Debian 12 (bookworm) minimal: "
+                            "Essential and required packages plus apt\"\n}\n");
+    release(&r);
+}
+
+Test(vzpkg_list, info_mirrorlist_shows_the_resolution)
+{
+    struct result r = vzpkg("info", "debian-12-x86_64-default", "mirrorlist", "--mirror", "http://127.0.0.1:1/debian");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "mirror.debian http://127.0.0.1:1/debian (from --mirror)\n");
+    release(&r);
+    setenv("VZ_MIRROR_DEBIAN", "http://127.0.0.1:2/a http://127.0.0.1:2/b", 1);
+    r = vzpkg("info", "debian-12-x86_64-default", "mirrorlist", "repositories", NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out,
+                     "mirrorlist:\n"
+                     "  mirror.debian http://127.0.0.1:2/a (from environment VZ_MIRROR_DEBIAN)\n"
+                     "  mirror.debian http://127.0.0.1:2/b (from environment VZ_MIRROR_DEBIAN)\n"
+                     "repositories:\n"
+                     "  deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://127.0.0.1:2/a bookworm main\n"
+                     "  deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://127.0.0.1:2/a bookworm-updates main\n");
+    release(&r);
+}
+
+Test(vzpkg_list, info_apt_sources_of_the_host)
+{
+    char *p = vz_xasprintf("%s/etc/apt/sources.list", root);
+    vz_error_t err = NULL;
+    char *d = vz_xasprintf("%s/etc/apt", root);
+    cr_assert_eq(vz_mkdir_p(d, 0755, &err), 0);
+    const char *txt = "deb http://127.0.0.1:3/debian bookworm main\n";
+    cr_assert_eq(vz_atomic_write(p, txt, strlen(txt), 0644, &err), 0);
+    struct result r = vzpkg("info", "debian-12-x86_64-minimal", "mirrorlist", NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    char *want = vz_xasprintf("mirror.debian http://127.0.0.1:3/debian (from %s:1, suite bookworm)\n", p);
+    cr_assert_str_eq(r.out, want);
+    free(want);
+    free(p);
+    free(d);
+    release(&r);
+}
+
+Test(vzpkg_list, info_without_any_mirror)
+{
+    /* fields that need no mirror work anyway */
+    struct result r = vzpkg("info", "debian-12-x86_64-minimal", "packages", NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "apt\n");
+    release(&r);
+    r = vzpkg("info", "debian-12-x86_64-minimal", "repositories", NULL, NULL);
+    cr_assert_eq(r.status, 201);
+    char *want = vz_xasprintf("vzpkg: error: %s/distros/debian-12.yaml:27:14: no mirror for {{mirror.debian}}: "
+                              "set one with --mirror URL (or --mirror debian=URL), VZ_MIRROR_DEBIAN=URL in the "
+                              "environment, or MIRROR_DEBIAN=\"URL\" in %s/etc/vz/vz.conf (the host's apt sources "
+                              "under %s have no matching deb entry)\n", getenv("VZ_SRC"), root, root);
+    cr_assert_str_eq(r.err, want);
+    free(want);
+    release(&r);
+}
+
+Test(vzpkg_list, info_unknown_template_exit_91)
+{
+    struct result r = vzpkg("info", "debian-13-x86_64-defualt", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 91);
+    cr_assert_str_eq(r.err, "vzpkg: error: unknown template 'debian-13-x86_64-defualt' "
+                            "(did you mean 'debian-13-x86_64-default'?)\n");
+    cr_assert_str_eq(r.out, "");
+    release(&r);
+}
+
+Test(vzpkg_list, info_bad_field_and_bad_mirror)
+{
+    struct result r = vzpkg("info", "debian-13-x86_64-default", "pakages", NULL, NULL);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strncmp(r.err, "vzpkg: unknown field 'pakages' (did you mean 'packages'?)\nUsage:", 64) == 0, "%s", r.err);
+    release(&r);
+    r = vzpkg("info", "--mirror", "127.0.0.1/debian", "debian-13-x86_64-default", NULL);
+    cr_assert_eq(r.status, 21);
+    cr_assert_str_eq(r.err, "vzpkg: --mirror '127.0.0.1/debian': expected URL or NAME=URL (for example "
+                            "http://HOST/debian)\n");
+    release(&r);
+}
+
+Test(vzpkg_list, info_reports_bad_metadata_with_location)
+{
+    char *dir = vz_xasprintf("%s/etc/vz/distros", root);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
+    char *p = vz_xasprintf("%s/debian-12.yaml", dir);
+    const char *txt = "distribution: debian\nrelease: \"12\"\ncodename: bookworm\nfamily: deb\n"
+                      "summary: s\nmerged_usr: symlinks\narchitectures: {x86_64: amd64}\n"
+                      "repositories: [{name: main, mirror: x, suite: s, components: [main], keyring: /k}]\n"
+                      "variants:\n  minimal:\n    base: required\n    pakages: [apt]\n";
+    cr_assert_eq(vz_atomic_write(p, txt, strlen(txt), 0644, &err), 0);
+    struct result r = vzpkg("info", "debian-12-x86_64-minimal", "packages", NULL, NULL);
+    cr_assert_eq(r.status, 201);
+    char *want = vz_xasprintf("vzpkg: error: %s:12:5: unknown key 'pakages' (did you mean 'packages'?)\n", p);
+    cr_assert_str_eq(r.err, want);
+    free(want);
+    release(&r);
+    /* list skips the broken override (with a warning) and still lists the rest */
+    r = vzpkg("list", "--available", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0);
+    cr_assert_not_null(strstr(r.out, "debian-13-x86_64-minimal"));
+    cr_assert_null(strstr(r.out, "debian-12-x86_64-minimal"));
+    want = vz_xasprintf("vzpkg: warning: skipping %s:12:5: unknown key 'pakages' (did you mean 'packages'?)\n", p);
+    cr_assert_str_eq(r.err, want);
+    free(want);
+    release(&r);
+    free(p);
+    free(dir);
+}
+
+Test(docs, exit_codes_doc_matches_error_h)
+{
+    const char *src = getenv("VZ_SRC");
+    cr_assert_not_null(src, "VZ_SRC is not set: run through make check");
+    char *script = vz_xasprintf("%s/docs/gen-exit-codes.sh", src);
+    char *doc = vz_xasprintf("%s/docs/exit-codes.md", src);
+    char *argv[] = { "sh", script, NULL };
+    struct vz_buf out = VZ_BUF_INIT;
+    vz_buf_init(&out);
+    struct vz_run_opts o = { .out = &out };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run_ok(argv, &o, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_gt(out.len, 200, "generator printed too little: %s", out.data);
+    cr_assert_not_null(strstr(out.data, "| 201 | `VZ_EMETADATA` | invalid template metadata |\n"));
+    char *text = NULL;
+    cr_assert_eq(vz_read_file(doc, &text, NULL, &err), 0);
+    char *want = vz_xasprintf("<!-- BEGIN generated by docs/gen-exit-codes.sh -->\n%s<!-- END generated -->\n", out.data);
+    cr_assert_not_null(strstr(text, want), "docs/exit-codes.md is out of date: run docs/gen-exit-codes.sh");
+    free(want);
+    free(text);
+    vz_buf_release(&out);
+    free(script);
+    free(doc);
+}
+
+Test(vzpkg_list, info_scripts_and_environment_of_a_local_variant)
+{
+    /* a local override: the shipped file plus a variant with scripts */
+    char *src = vz_xasprintf("%s/distros/debian-12.yaml", getenv("VZ_SRC"));
+    char *text = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_read_file(src, &text, NULL, &err), 0);
+    char *dir = vz_xasprintf("%s/etc/vz/distros", root);
+    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
+    char *p = vz_xasprintf("%s/debian-12.yaml", dir);
+    char *y = vz_xasprintf("%s  web:\n    extends: default\n    excludes: [vim-tiny]\n"
+                           "    environment: {TZ: UTC, LC_ALL: C}\n"
+                           "    scripts:\n      pre-cache: echo {{codename}}\n"
+                           "      post-install: |\n        a\n        b\n", text);
+    cr_assert_eq(vz_atomic_write(p, y, strlen(y), 0644, &err), 0);
+    struct result r = vzpkg("info", "debian-12-x86_64-web", "scripts", "environment", "excludes");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "scripts:\n  pre-cache:\n    echo bookworm\n  post-install:\n    a\n    b\n"
+                            "environment:\n  DEBIAN_FRONTEND=noninteractive\n  LC_ALL=C\n  TZ=UTC\n"
+                            "excludes:\n  vim-tiny\n");
+    release(&r);
+    r = vzpkg("info", "debian-12-x86_64-web", "source");
+    char *want = vz_xasprintf("%s\n", p); /* the override shadows the shipped file */
+    cr_assert_str_eq(r.out, want);
+    free(want);
+    release(&r);
+    free(y);
+    free(p);
+    free(dir);
+    free(text);
+    free(src);
+}
