@@ -4,6 +4,7 @@
 #include "vpscore/ctconf.h"
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
+#include "vpscore/runtime.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -335,7 +336,7 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
     int r = -1;
     pid_t pid = 0;
     cleanup_free char *pidf = vz_ct_pid_path(ctid);
-    if (vz_ct_running_hook(ctid, &pid)) {
+    if (vz_ct_init_pid(ctid, &pid)) {
         vz_error_set(err, VZ_ERUNNING, 0, "container %s is running (pid %d): stop it first (vzctl stop %s)",
                      ctid, (int)pid, ctid);
         goto out;

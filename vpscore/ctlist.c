@@ -2,6 +2,7 @@
 #include "vpscore/ctlist.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/runtime.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -60,7 +61,13 @@ int vz_ct_list(struct vz_ct_entry **out, size_t *n, vz_error_t *err)
             continue;
         }
         ent.ctid = get_and_reset(&ctid);
-        ent.running = vz_ct_running_hook(ent.ctid, &ent.pid);
+        struct vz_ct_state st;
+        if (vz_ct_status(ent.ctid, &st, &e) < 0)
+            vz_error_release(&e);
+        ent.running = st.running;
+        ent.mounted = st.mounted;
+        ent.suspended = st.suspended;
+        ent.pid = st.pid;
         if (ent.running) {
             struct vz_cgroup *cg = NULL;
             pid_t *pids = NULL;

@@ -1,9 +1,9 @@
 /* vpscore/ctlist.h: every container on this host, with its state (vzlist).
  *
  * Containers are the files $VZ_ROOT/etc/vz/conf/CTID.conf whose CTID passes
- * vz_ctid_check(); samples and other files are ignored. Running state comes
- * from vz_ct_running_hook() (the runtime's status check once merged), the
- * process count from the container's cgroup.
+ * vz_ctid_check(); samples and other files are ignored. State comes from the
+ * runtime's vz_ct_status() (running, mounted, suspended), the process count
+ * from the container's cgroup.
  */
 #ifndef VZ_VPSCORE_CTLIST_H
 #define VZ_VPSCORE_CTLIST_H
@@ -16,6 +16,8 @@ struct vz_ct_entry {
     char *ctid;
     struct vz_conf conf;   /* the container's conf, loaded */
     int running;
+    int mounted;
+    int suspended;
     pid_t pid;             /* init pid when running */
     long nproc;            /* processes in its cgroup; -1 when stopped or unknown */
 };

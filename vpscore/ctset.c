@@ -5,6 +5,7 @@
 #include "vpscore/ctconf.h"
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
+#include "vpscore/runtime.h"
 
 #include <crypt.h>
 #include <errno.h>
@@ -406,7 +407,7 @@ int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
     int r = -1, changed = 0;
     struct ct_view view = { NULL, NULL };
     pid_t pid = 0;
-    int running = vz_ct_running_hook(ctid, &pid);
+    int running = vz_ct_init_pid(ctid, &pid);
     if (opts_to_conf(o, &ct.conf, &changed, err) < 0)
         goto out;
     if (!running && changed && !o->save) {

@@ -14,6 +14,7 @@
 #include "tests/vpscore/fixture.h"
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/ns.h"
 #include "vpscore/ctset.h"
 
 static struct fx fx;
@@ -409,7 +410,7 @@ Test(create, destroy_refuses_running)
     cr_assert_eq(vz_mkdir_p(run, 0755, &err), 0);
     char *pidf = vz_ct_pid_path("101");
     char buf[32];
-    snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), vz_proc_starttime(getpid())); /* runtime.h format */
     cr_assert_eq(vz_atomic_write(pidf, buf, strlen(buf), 0644, &err), 0);
     cr_assert_lt(vz_ct_destroy("101", &err), 0);
     cr_assert_eq(err->status, VZ_ERUNNING);
