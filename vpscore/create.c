@@ -2,6 +2,7 @@
 #include "vpscore/create.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/ctlist.h"
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
 #include "vpscore/runtime.h"
@@ -166,6 +167,9 @@ static int check_opts(const struct vz_create_opts *o, const char **layout, vz_er
     for (size_t i = 0; o->ipadd && o->ipadd[i]; i++)
         if (vz_net_ip_check(o->ipadd[i], err) < 0)
             return vz_error_wrap(err, "--ipadd");
+    for (size_t i = 0; o->ipadd && o->ipadd[i]; i++)
+        if (vz_ct_ip_check_free(o->ipadd[i], o->ctid, err) < 0)
+            return -1;
     for (size_t i = 0; o->nameserver && o->nameserver[i]; i++)
         if (vz_net_ip_check(o->nameserver[i], err) < 0)
             return vz_error_wrap(err, "--nameserver");

@@ -27,4 +27,8 @@ struct vz_ct_entry {
 int vz_ct_list(struct vz_ct_entry **out, size_t *n, vz_error_t *err);
 void vz_ct_list_free(struct vz_ct_entry *v, size_t n);
 
+/* VZ_EIPINUSE (78) naming the container when another container than
+ * except_ctid has ip in its IP_ADDRESS; 0 otherwise. */
+int vz_ct_ip_check_free(const char *ip, const char *except_ctid, vz_error_t *err);
+
 #endif

@@ -95,6 +95,15 @@ Test(cli, create_list_set_destroy)
     cr_assert_not_null(strstr(out, "-o: unknown field 'nosuch'"), "%s", out);
     free(out);
 
+    /* an address another container has: 78, as vzctl */
+    st = run(&out, "vzctl", "create", "102", "--ostemplate", NAME, "--ipadd", "10.55.0.3", NULL);
+    cr_assert_eq(st, 78, "%s", out);
+    cr_assert_not_null(strstr(out, "IP address 10.55.0.3 is already used by container 101"), "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "set", "web1", "--ipadd", "10.55.0.2", "--save", NULL);
+    cr_assert_eq(st, 78, "%s", out);
+    free(out);
+
     /* set on a stopped container needs --save */
     st = run(&out, "vzctl", "set", "101", "--ram", "256M", NULL);
     cr_assert_eq(st, 2, "%s", out);

@@ -26,7 +26,12 @@ TestSuite(create, .init = setup, .fini = teardown);
 
 static int create_ct(const char *ctid, const char *layout, vz_error_t *err)
 {
-    char *ips[] = { "10.55.0.2", NULL };
+    /* each container its own address (a second one with the same is 78) */
+    static int next = 2;
+    char ip[32];
+    snprintf(ip, sizeof(ip), "10.55.%d.%d", next / 250, next % 250);
+    next++;
+    char *ips[] = { ip, NULL };
     char *ns[] = { "10.55.9.53", NULL };
     char *sd[] = { "example.test", NULL };
     struct vz_create_opts o = { .ctid = ctid, .layout = layout, .hostname = "ct.example.test",
