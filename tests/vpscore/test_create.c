@@ -207,6 +207,32 @@ Test(create, vz_conf_paths_and_config_sample)
     free(etc), free(vzconf), free(sample), free(p), free(conf), free(root);
 }
 
+Test(create, private_and_root_options)
+{
+    vz_error_t err = NULL;
+    char *priv = fx_path(&fx, "custom/area/$VEID");
+    char *root = fx_path(&fx, "mnt/ct-$VEID");
+    struct vz_create_opts o = { .ctid = "55", .layout = "plain", .private_dir = priv, .root_dir = root };
+    cr_assert_eq(vz_ct_create(&o, &fx.cache, NULL, &err), 0, "%s", err ? err->msg : "");
+    struct vz_ct ct;
+    cr_assert_eq(vz_ct_load("55", &ct, &err), 0);
+    char *want_priv = fx_path(&fx, "custom/area/55");
+    char *want_root = fx_path(&fx, "mnt/ct-55");
+    cr_assert_str_eq(ct.private_dir, want_priv);
+    cr_assert_str_eq(ct.root_dir, want_root);
+    char *passwd = vz_path_join(want_priv, "etc/passwd");
+    cr_assert(vz_file_exists(passwd));
+    vz_ct_release(&ct);
+    cr_assert_eq(vz_ct_destroy("55", &err), 0, "%s", err ? err->msg : "");
+    cr_assert_not(vz_file_exists(want_priv));
+    o.private_dir = "relative/dir";
+    o.ctid = "56";
+    cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
+    cr_assert_str_eq(err->msg, "--private relative/dir: must be an absolute path");
+    vz_error_release(&err);
+    free(priv), free(root), free(want_priv), free(want_root), free(passwd);
+}
+
 Test(create, tampered_cache_refused_nothing_left)
 {
     fx_tamper(&fx);
