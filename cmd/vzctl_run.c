@@ -1,92 +1,265 @@
-/* vzctl_run.c: placeholder until its issue lands; exits loudly, never pretends. */
+/* cmd/vzctl_run.c: vzctl start, stop, restart, status, enter, exec, exec2,
+ * mount, umount, suspend, resume. Parsing and output only; the work is in
+ * vpscore/runtime.h. */
 #include "cmd/cli.h"
 #include "cmd/vzctl.h"
+#include "vpscore/runtime.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Parse "CMD [common options] [extra] CTID": returns the CTID or NULL after
+ * printing a usage error (*rc set). flags: "fast" recognises --fast. */
+static const char *parse(int argc, char **argv, const char *usage, int want_fast, int *fast, int *rc)
+{
+    static const struct option opts[] = {
+        VZ_CLI_COMMON_OPTS,
+        { "fast", no_argument, NULL, 'f' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    /* '+': stop at the first non-option (exec's command keeps its own options). */
+    while ((c = getopt_long(argc, argv, "+hqv", opts, NULL)) != -1) {
+        if (vz_cli_common_opt(c, usage))
+            continue;
+        if (c == 'f' && want_fast) {
+            *fast = 1;
+            continue;
+        }
+        *rc = vz_cli_usage_error(usage, "unknown option '%s'", argv[optind - 1]);
+        return NULL;
+    }
+    if (optind >= argc) {
+        *rc = vz_cli_usage_error(usage, "%s: missing CTID", argv[0]);
+        return NULL;
+    }
+    const char *ctid = argv[optind++];
+    /* Options after the CTID, as vzctl accepts them (stop 101 --fast). */
+    while (want_fast && optind < argc && strcmp(argv[optind], "--fast") == 0) {
+        *fast = 1;
+        optind++;
+    }
+    return ctid;
+}
+
+static int no_more_args(int argc, char **argv, const char *usage)
+{
+    if (optind < argc)
+        return vz_cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+#define SIMPLE_USAGE(cmd, what)                                                                              \
+    "Usage: vzctl " cmd " CTID\n" what "\n"                                                                  \
+    "Exit codes: 0 done, 9 locked, 14 no such container, 21 bad CTID, 31 not running,\n"                     \
+    "32 already running, 40 not mounted, 41 already mounted, 43 private area missing\n"                      \
+    "(docs/exit-codes.md).\n"
 
 int vzctl_start(int argc, char **argv)
 {
-    (void)argc;
+    const char *usage = SIMPLE_USAGE("start", "Start a container: its init, or vzforge's tiny init when it has none.");
+    int rc = 0, fast = 0;
+    const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
+    if (!ctid)
+        return rc;
+    if ((rc = no_more_args(argc, argv, usage)))
+        return rc;
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    printf("Starting container %s ...\n", ctid);
+    fflush(stdout);
+    if (vz_ct_start(ctid, NULL, &err) < 0)
+        return vz_cli_fail(&err);
+    printf("Container %s started\n", ctid);
+    return 0;
 }
+
+static const char stop_usage[] =
+    "Usage: vzctl stop CTID [--fast]\n"
+    "Stop a container: ask its init to power off, wait STOP_TIMEOUT seconds (conf,\n"
+    "default 60), then kill everything in it. --fast: kill at once.\n"
+    "Exit codes: 0 stopped, 9 locked, 14 no such container, 31 not running, 33 could\n"
+    "not stop (docs/exit-codes.md).\n";
 
 int vzctl_stop(int argc, char **argv)
 {
-    (void)argc;
+    int rc = 0, fast = 0;
+    const char *ctid = parse(argc, argv, stop_usage, 1, &fast, &rc);
+    if (!ctid)
+        return rc;
+    if ((rc = no_more_args(argc, argv, stop_usage)))
+        return rc;
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    printf("Stopping container %s ...\n", ctid);
+    fflush(stdout);
+    if (vz_ct_stop(ctid, fast, &err) < 0)
+        return vz_cli_fail(&err);
+    printf("Container %s stopped\n", ctid);
+    return 0;
 }
 
 int vzctl_restart(int argc, char **argv)
 {
-    (void)argc;
+    const char *usage = "Usage: vzctl restart CTID [--fast]\n"
+                        "Stop the container if it runs (see vzctl stop --help), then start it.\n";
+    int rc = 0, fast = 0;
+    const char *ctid = parse(argc, argv, usage, 1, &fast, &rc);
+    if (!ctid)
+        return rc;
+    if ((rc = no_more_args(argc, argv, usage)))
+        return rc;
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    printf("Restarting container %s ...\n", ctid);
+    fflush(stdout);
+    if (vz_ct_stop(ctid, fast, &err) < 0) {
+        if (err->status != VZ_ENOTRUNNING)
+            return vz_cli_fail(&err);
+        vz_error_release(&err);
+    }
+    if (vz_ct_start(ctid, NULL, &err) < 0)
+        return vz_cli_fail(&err);
+    printf("Container %s started\n", ctid);
+    return 0;
 }
 
 int vzctl_status(int argc, char **argv)
 {
-    (void)argc;
+    const char *usage = "Usage: vzctl status CTID\n"
+                        "Print 'CTID N exist|deleted mounted|unmounted running|down [suspended]'. Exit 0\n"
+                        "whatever the state (21 for an invalid CTID).\n";
+    int rc = 0, fast = 0;
+    const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
+    if (!ctid)
+        return rc;
+    if ((rc = no_more_args(argc, argv, usage)))
+        return rc;
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    struct vz_ct_state st;
+    if (vz_ct_status(ctid, &st, &err) < 0)
+        return vz_cli_fail(&err);
+    cleanup_free char *line = vz_ct_status_line(ctid, &st);
+    puts(line);
+    return 0;
 }
 
 int vzctl_enter(int argc, char **argv)
 {
-    (void)argc;
+    const char *usage = "Usage: vzctl enter CTID\n"
+                        "Open a login shell (bash, else sh) on a new terminal inside the running container.\n"
+                        "Exit codes: the shell's exit status; 31 not running.\n";
+    int rc = 0, fast = 0;
+    const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
+    if (!ctid)
+        return rc;
+    if ((rc = no_more_args(argc, argv, usage)))
+        return rc;
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    int st = 0;
+    fprintf(stderr, "entered into CT %s\n", ctid);
+    if (vz_ct_enter(ctid, &st, &err) < 0)
+        return vz_cli_fail(&err);
+    fprintf(stderr, "exited from CT %s\n", ctid);
+    return st;
+}
+
+static int do_exec(int argc, char **argv, int exec2)
+{
+    const char *usage = exec2 ? "Usage: vzctl exec2 CTID COMMAND [ARG...]\n"
+                                "Run COMMAND (with /bin/sh -c, the arguments joined by spaces, as vzctl does;\n"
+                                "'-' reads the commands from stdin) inside the running container, with this\n"
+                                "terminal's stdin, stdout and stderr. Exits with the command's exit status\n"
+                                "(31 when the container is not running).\n"
+                              : "Usage: vzctl exec CTID COMMAND [ARG...]\n"
+                                "Run COMMAND (with /bin/sh -c, the arguments joined by spaces, as vzctl does;\n"
+                                "'-' reads the commands from stdin) inside the running container, with this\n"
+                                "terminal's stdin, stdout and stderr. Exit codes: 0, 8 when the command\n"
+                                "failed (use exec2 for its own status), 31 not running.\n";
+    int rc = 0, fast = 0;
+    const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
+    if (!ctid)
+        return rc;
+    if (optind >= argc)
+        return vz_cli_usage_error(usage, "%s: missing COMMAND", argv[0]);
+    struct vz_buf cmd = VZ_BUF_INIT;
+    vz_buf_init(&cmd);
+    for (int i = optind; i < argc; i++) {
+        if (i > optind)
+            vz_buf_addc(&cmd, ' ');
+        vz_buf_adds(&cmd, argv[i]);
+    }
+    char *sh_c[] = { "/bin/sh", "-c", cmd.data, NULL };
+    char *sh_s[] = { "/bin/sh", "-s", NULL };
+    char **cargv = strcmp(cmd.data, "-") == 0 ? sh_s : sh_c;
+    vz_error_t err = NULL;
+    int st = 0;
+    rc = vz_ct_exec(ctid, cargv, &st, &err);
+    vz_buf_release(&cmd);
+    if (rc < 0)
+        return vz_cli_fail(&err);
+    if (exec2)
+        return st;
+    if (st != 0) {
+        vz_error_set(&err, VZ_EEXEC, 0, "command in container %s exited with status %d", ctid, st);
+        return vz_cli_fail(&err);
+    }
+    return 0;
 }
 
 int vzctl_exec(int argc, char **argv)
 {
-    (void)argc;
-    vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    return do_exec(argc, argv, 0);
 }
 
 int vzctl_exec2(int argc, char **argv)
 {
-    (void)argc;
+    return do_exec(argc, argv, 1);
+}
+
+static int simple(int argc, char **argv, const char *usage, int (*fn)(const char *, vz_error_t *),
+                  const char *done)
+{
+    int rc = 0, fast = 0;
+    const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
+    if (!ctid)
+        return rc;
+    if ((rc = no_more_args(argc, argv, usage)))
+        return rc;
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    if (fn(ctid, &err) < 0)
+        return vz_cli_fail(&err);
+    printf("Container %s %s\n", ctid, done);
+    return 0;
 }
 
 int vzctl_mount(int argc, char **argv)
 {
-    (void)argc;
-    vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    return simple(argc, argv,
+                  SIMPLE_USAGE("mount", "Mount the container's root on VE_ROOT (overlay or bind of VE_PRIVATE)."),
+                  vz_ct_mount, "is mounted");
 }
 
 int vzctl_umount(int argc, char **argv)
 {
-    (void)argc;
-    vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    return simple(argc, argv, SIMPLE_USAGE("umount", "Unmount the root of a stopped container."), vz_ct_umount,
+                  "is unmounted");
+}
+
+static int suspend(const char *ctid, vz_error_t *err)
+{
+    return vz_ct_suspend(ctid, 1, err);
+}
+
+static int resume(const char *ctid, vz_error_t *err)
+{
+    return vz_ct_suspend(ctid, 0, err);
 }
 
 int vzctl_suspend(int argc, char **argv)
 {
-    (void)argc;
-    vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    return simple(argc, argv, SIMPLE_USAGE("suspend", "Freeze every process of a running container."), suspend,
+                  "is suspended");
 }
 
 int vzctl_resume(int argc, char **argv)
 {
-    (void)argc;
-    vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    return simple(argc, argv, SIMPLE_USAGE("resume", "Thaw a suspended container."), resume, "is resumed");
 }
-

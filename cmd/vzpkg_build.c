@@ -1,5 +1,5 @@
-/* cmd/vzpkg_build.c: `vzpkg create-cache` (--dry-run: the resolved plan),
- * `vzpkg fetch`; `update-cache` and `status` wait for issue 4. */
+/* cmd/vzpkg_build.c: `vzpkg create-cache` (--dry-run: the resolved plan) and
+ * `vzpkg fetch`. Building a cache comes with issue 4. */
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
 #include "metadata/metadata.h"

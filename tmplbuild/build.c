@@ -2,7 +2,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -216,7 +220,45 @@ struct build {
     struct vz_template *t;
     struct vz_plan *plan;
     char *root;
+    bool private_ns;  /* the process has its own mount namespace (see vz_build_template) */
+    bool root_in_ram; /* a tmpfs is mounted on root */
 };
+
+static uint64_t mem_available(void)
+{
+    cleanup_file FILE *f = fopen("/proc/meminfo", "re");
+    char line[256];
+    unsigned long long kb;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+            return (uint64_t)kb * 1024;
+    return 0;
+}
+
+/* The root lives in RAM when there is plenty of it (VZ_BUILD_IN_RAM=0 or 1
+ * overrides): no journal, no fsync for dpkg's database, and removal is an
+ * unmount. The tmpfs is mounted in the builder's private mount namespace,
+ * so it is invisible to the host and vanishes if the builder is killed. */
+static bool want_ram_root(const struct build *b)
+{
+    const char *env = getenv("VZ_BUILD_IN_RAM");
+    if (env && *env)
+        return strcmp(env, "0") != 0;
+    uint64_t need = 2 * b->plan->total_installed_size + (512ull << 20);
+    return mem_available() > need;
+}
+
+static void mount_ram_root(struct build *b)
+{
+    if (!b->private_ns || !want_ram_root(b))
+        return;
+    if (mount("vzforge-build", b->root, "tmpfs", 0, "mode=0755") < 0) {
+        vz_debug("tmpfs on %s: %s; building on disk", b->root, strerror(errno));
+        return;
+    }
+    b->root_in_ram = true;
+    vz_debug("build root %s in RAM (tmpfs)", b->root);
+}
 
 static int build_in_root(struct build *b, vz_error_t *err)
 {
@@ -336,8 +378,11 @@ static int build(struct build *b, const char *name, vz_error_t *err)
         return vz_error_set(err, VZ_ESYSTEM, e, "create build root in %s", dir);
     }
     chmod(b->root, 0755);
+    mount_ram_root(b);
     int r = build_in_root(b, err);
     vz_error_t rmerr = NULL;
+    if (b->root_in_ram && umount2(b->root, MNT_DETACH) < 0)
+        vz_warn("unmount %s: %s", b->root, strerror(errno));
     if (vz_rm_rf(b->root, &rmerr) < 0) {
         if (r == 0) {
             *err = rmerr;
@@ -356,6 +401,12 @@ int vz_build_template(const char *name, const struct vz_build_opts *opts,
     memset(res, 0, sizeof(*res));
     struct build b = { .o = opts, .res = res };
     double t0 = vz_now();
+    /* A mount namespace of our own (before any thread exists), so that a
+     * tmpfs build root is never seen by, and never left in, the host's. */
+    if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+        b.private_ns = true;
+    else
+        vz_debug("no private mount namespace (%s): building on disk", strerror(errno));
     int r = build(&b, name, err);
     res->t.total = vz_now() - t0;
     if (r < 0)

@@ -209,7 +209,9 @@ static int run_in_root(struct inst *s, char *const argv[], char **env, const cha
     cleanup_buf struct vz_buf out = VZ_BUF_INIT;
     vz_buf_init(&out);
     int status = -1;
+    double t0 = vz_now();
     int r = s->o->runner->run(s->o->runner->ctx, s->ur.root, argv, env, &out, &status, err);
+    vz_debug("%s: %.3f s", what, vz_now() - t0);
     if (r < 0)
         return vz_error_wrap(err, "%s", what);
     if (out.len)
@@ -398,8 +400,10 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
             vz_unpack_load_diversions(&s->ur, err) < 0)
             return -1;
         struct vz_deb_info *full = NULL;
+        double tu = vz_now();
         if (vz_unpack_deb(&s->ur, o->debs[i], &full, err) < 0)
             return -1;
+        vz_debug("unpack %s: %.3f s", full->package, vz_now() - tu);
         vz_deb_info_free(s->info[i]);
         s->info[i] = reg[i] = full;
         done[i] = true;

@@ -4,6 +4,8 @@
 #include "tmplbuild/repo_int.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,6 +81,7 @@ static int fetch_release(struct release_ctx *c, const char *keyring, bool *fetch
         if (vz_read_file(out_path, &c->text, &len, err) < 0)
             return -1;
         vz_sha256_hex(inrel.data, inrel.len, c->sha256);
+        vz_buf_release(&c->raw);
         c->raw = inrel;
         vz_buf_init(&inrel);
         return 0;
@@ -113,19 +116,43 @@ static int fetch_release(struct release_ctx *c, const char *keyring, bool *fetch
     return 0;
 }
 
-/* Remove files of older Releases (names not starting with sha). */
+/* Remove files of older Releases (names not starting with sha), and
+ * .incoming-* work directories that a killed run left (older than an hour,
+ * so a concurrent run's are left alone). */
 static void prune(const char *repodir, const char *sha)
 {
     cleanup_dir DIR *d = opendir(repodir);
     if (d == NULL)
         return;
     struct dirent *e;
+    time_t now = time(NULL);
     while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, ".incoming-", 10) == 0) {
+            struct stat st;
+            if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                st.st_mtime < now - 3600) {
+                cleanup_free char *p = vz_path_join(repodir, e->d_name);
+                vz_error_t err = NULL;
+                if (vz_rm_rf(p, &err) < 0)
+                    vz_error_release(&err);
+            }
+            continue;
+        }
         if (e->d_name[0] == '.' || strncmp(e->d_name, sha, 64) == 0)
             continue;
         if (unlinkat(dirfd(d), e->d_name, 0) == 0)
             vz_debug("repodata: removed stale %s/%s", repodir, e->d_name);
     }
+}
+
+/* A component name as part of a file name ("updates/main" -> "updates_main"). */
+static char *file_part(const char *comp)
+{
+    char *s = vz_xstrdup(comp);
+    for (char *p = s; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    return s;
 }
 
 static int load_component(Pool *pool, struct release_ctx *c, const char *comp, const char *arch,
@@ -146,8 +173,9 @@ static int load_component(Pool *pool, struct release_ctx *c, const char *comp, c
     cleanup_free char *rname = vz_xasprintf("%s/%s", d->name, comp);
     Repo *repo = repo_create(pool, rname);
     repo->appdata = (void *)d;
-    cleanup_free char *solv = vz_xasprintf("%s/%s-%s-%s.solv", c->repodir, c->sha256, comp, arch);
-    int r = vz_index_load_solv(repo, solv, err);
+    cleanup_free char *fcomp = file_part(comp);
+    cleanup_free char *solv = vz_xasprintf("%s/%s-%s-%s.solv", c->repodir, c->sha256, fcomp, arch);
+    int r = vz_repo_index_load_solv(repo, solv, err);
     if (r < 0)
         return -1;
     if (r == 1) {
@@ -157,7 +185,7 @@ static int load_component(Pool *pool, struct release_ctx *c, const char *comp, c
     }
 
     const char *base = strrchr(rf->path, '/') + 1;
-    cleanup_free char *dest = vz_xasprintf("%s/%s-%s-binary-%s-%s", c->repodir, c->sha256, comp,
+    cleanup_free char *dest = vz_xasprintf("%s/%s-%s-binary-%s-%s", c->repodir, c->sha256, fcomp,
                                            arch, base);
     if (!vz_file_exists(dest)) {
         /* the mirror that answered first, then the others */
@@ -177,11 +205,11 @@ static int load_component(Pool *pool, struct release_ctx *c, const char *comp, c
         if (st)
             st->index_downloads++;
     }
-    if (vz_index_parse(repo, dest, err) < 0)
+    if (vz_repo_index_parse(repo, dest, err) < 0)
         return -1;
     if (st)
         st->parses++;
-    return vz_index_write_solv(repo, solv, err);
+    return vz_repo_index_write_solv(repo, solv, err);
 }
 
 static int load_one(Pool *pool, const struct vz_template *t, const struct vz_repo_def *d,
@@ -232,6 +260,16 @@ static int load_one(Pool *pool, const struct vz_template *t, const struct vz_rep
 
     if (vz_release_parse(c.text, &c.rel, err) < 0)
         goto out;
+    /* A correctly signed Release of another suite (an older release, say)
+     * must not stand in for this one: apt refuses it the same way. */
+    if (!(c.rel.suite && strcmp(c.rel.suite, d->suite) == 0) &&
+        !(c.rel.codename && strcmp(c.rel.codename, d->suite) == 0)) {
+        vz_error_set(err, VZ_EVERIFY, 0,
+                     "the Release at %s is for suite %s (codename %s), not %s: the mirror "
+                     "serves the wrong distribution", c.uri, c.rel.suite ? c.rel.suite : "-",
+                     c.rel.codename ? c.rel.codename : "-", d->suite);
+        goto out;
+    }
     time_t now = o && o->now ? o->now : time(NULL);
     if (c.rel.valid_until_t && c.rel.valid_until_t < now) {
         if (!(o && o->allow_expired)) {

@@ -145,7 +145,7 @@ static ssize_t reader_read(void *cookie, char *buf, size_t size)
     return n;
 }
 
-int vz_index_parse(Repo *repo, const char *path, vz_error_t *err)
+int vz_repo_index_parse(Repo *repo, const char *path, vz_error_t *err)
 {
     Pool *pool = repo->pool;
     struct scan sc;
@@ -208,7 +208,7 @@ out:
     return ret;
 }
 
-int vz_index_write_solv(Repo *repo, const char *path, vz_error_t *err)
+int vz_repo_index_write_solv(Repo *repo, const char *path, vz_error_t *err)
 {
     cleanup_atomic struct vz_atomic_file af = { 0 };
     if (vz_atomic_open(&af, path, 0644, err) < 0)
@@ -231,7 +231,7 @@ int vz_index_write_solv(Repo *repo, const char *path, vz_error_t *err)
     return vz_atomic_commit(&af, err);
 }
 
-int vz_index_load_solv(Repo *repo, const char *path, vz_error_t *err)
+int vz_repo_index_load_solv(Repo *repo, const char *path, vz_error_t *err)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {

@@ -39,10 +39,10 @@ time_t vz_release_parse_date(const char *s);
 
 /* repo_index.c: parse a verified Packages file (any compression libarchive
  * reads) into repo, adding priority/essential/size; write/read .solv. */
-int vz_index_parse(Repo *repo, const char *path, vz_error_t *err);
-int vz_index_write_solv(Repo *repo, const char *path, vz_error_t *err);
+int vz_repo_index_parse(Repo *repo, const char *path, vz_error_t *err);
+int vz_repo_index_write_solv(Repo *repo, const char *path, vz_error_t *err);
 /* Returns 1 when loaded, 0 when the file is missing or unusable (then it is
  * removed and the caller parses the index), -1 on error. */
-int vz_index_load_solv(Repo *repo, const char *path, vz_error_t *err);
+int vz_repo_index_load_solv(Repo *repo, const char *path, vz_error_t *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include "tmplbuild/repo_int.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,8 +66,12 @@ static char *key_desc(const char *arg)
 static int interpret(const char *status, int rc, const char *errtext, const char *keyring,
                      const char *what, vz_error_t *err)
 {
-    cleanup_free char *valid = status_arg(status, "VALIDSIG");
-    if (rc == 0 && valid)
+    /* As apt: good when at least one signature is good (GOODSIG, which gpg
+     * reports only for a valid signature by a usable key: not expired, not
+     * revoked) and none is bad. Other signatures by keys the keyring does not
+     * hold are ignored: Debian signs with several keys at once. */
+    bool good = strstr(status, "[GNUPG:] GOODSIG ") && strstr(status, "[GNUPG:] VALIDSIG ");
+    if (good && !strstr(status, "[GNUPG:] BADSIG "))
         return 0;
     static const struct {
         const char *kw, *fmt;

@@ -75,9 +75,10 @@ char *vz_conf_sample_path(const char *name, vz_error_t *err)
     }
     cleanup_free char *file = vz_xasprintf("ve-%s.conf-sample", name);
     cleanup_free char *local = vz_root_path("/etc/vz/conf");
+    cleanup_free char *etcvz = vz_root_path("/etc/vz"); /* where `make install` puts the samples */
     const char *env = getenv("VZ_SAMPLES_DIR");
     cleanup_free char *src = exe_dir_etc();
-    const char *dirs[] = { local, env && *env ? env : NULL, src, VZ_DATADIR "/etc" };
+    const char *dirs[] = { local, etcvz, env && *env ? env : NULL, src, VZ_DATADIR "/etc" };
     struct vz_buf tried = VZ_BUF_INIT;
     vz_buf_init(&tried);
     for (size_t i = 0; i < VZ_ARRAY_SIZE(dirs); i++) {

@@ -69,8 +69,10 @@ int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, c
  * missing. *path allocated; *reused = 1 when it existed. */
 int vz_template_tree(const struct vz_cache_info *cache, char **path, int *reused, vz_error_t *err);
 
-/* Directory of shipped sample configs: $VZ_SAMPLES_DIR, else etc/ of the
- * source tree the binary runs from, else /etc/vz/conf under VZ_ROOT only. */
+/* Path of sample config ve-NAME.conf-sample, searched in $VZ_ROOT/etc/vz/conf,
+ * $VZ_ROOT/etc/vz (make install), $VZ_SAMPLES_DIR, etc/ of the source tree
+ * the binary runs from, $(PREFIX)/share/vzforge/etc. VZ_EBADARG naming all
+ * places when it is in none. */
 char *vz_conf_sample_path(const char *name, vz_error_t *err);
 
 /* Hostname syntax (RFC 1123 labels, at most 253 characters). */

@@ -262,8 +262,15 @@ int vz_net_teardown(const char *ctid, vz_error_t *err)
     char veth[IF_NAMESIZE];
     vz_net_veth_name(ctid, veth);
     cleanup_free char *cmd = vz_xasprintf("link del %s\n", veth);
-    if (ip_batch(0, cmd, 0, err) < 0)
+    if (ip_batch(0, cmd, 0, err) < 0) {
+        /* the kernel removes the pair when the container's namespace dies,
+         * asynchronously: it may vanish between the check and the delete */
+        if (!vz_net_exists(ctid)) {
+            vz_error_release(err);
+            return 0;
+        }
         return vz_error_wrap(err, "remove network of container %s", ctid);
+    }
     return 0;
 }
 

@@ -194,10 +194,13 @@ Test(store, renamed_cache_refused)
     cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
     const char *sfx[] = { ".tar.zst", ".manifest", ".manifest.sig" };
     for (int i = 0; i < 3; i++) {
-        char *a = cpath(vz_xasprintf(NAME "%s", sfx[i])), *b = cpath(vz_xasprintf("other%s", sfx[i]));
+        char *fa = vz_xasprintf(NAME "%s", sfx[i]), *fb = vz_xasprintf("other%s", sfx[i]);
+        char *a = cpath(fa), *b = cpath(fb);
         cr_assert_eq(rename(a, b), 0);
         free(a);
         free(b);
+        free(fa);
+        free(fb);
     }
     /* the manifest names NAME.tar.zst, not other.tar.zst */
     cr_assert_eq(vz_cache_verify("other", NULL, &err), -1);

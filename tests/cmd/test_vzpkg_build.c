@@ -31,14 +31,26 @@ static const char yaml_fmt[] =
     "    suite: \"{{codename}}\"\n"
     "    components: [main]\n"
     "    keyring: %s\n"
+    "  - name: plain\n"
+    "    mirror: \"{{mirror.vztest}}\"\n"
+    "    suite: \"{{codename}}\"\n"
+    "    components: [main]\n"
+    "    allow_unsigned: true\n"
     "variants:\n"
     "  minimal:\n"
     "    summary: \"minimal\"\n"
     "    base: required\n"
+    "    repositories: [main]\n"
+    "    packages: [editor-t]\n"
+    "  unsigned:\n"
+    "    summary: \"from a repository whose signature is not checked\"\n"
+    "    base: required\n"
+    "    repositories: [plain]\n"
     "    packages: [editor-t]\n"
     "  broken:\n"
     "    summary: \"cannot be resolved\"\n"
     "    base: required\n"
+    "    repositories: [main]\n"
     "    packages: [editor-t]\n"
     "    excludes: [libt1]\n";
 
@@ -99,6 +111,8 @@ static struct result run_vzpkg(const char **args)
     cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "run vzpkg: %s", err ? err->msg : "");
     r.out = vz_buf_detach(&out, NULL);
     r.err = vz_buf_detach(&errb, NULL);
+    vz_buf_release(&out);
+    vz_buf_release(&errb);
     return r;
 }
 
@@ -245,4 +259,21 @@ Test(vzpkg_build, fetch_fills_package_cache)
     cr_assert_eq(r.status, 0, "%s", r.err);
     release(&r);
     cr_assert_eq(vz_httpd_hits(httpd, "/pool/main/e/editor-t/editor-t_9.0-1_amd64.deb"), 1);
+}
+
+Test(vzpkg_build, allow_unsigned_warns_on_every_run)
+{
+    cleanup_free char *want = vz_xasprintf(
+        "vzpkg: warning: repository plain: signature NOT checked (allow_unsigned: true); anyone "
+        "between you and %s can change what gets installed\n", mirror);
+    for (int run = 0; run < 2; run++) {
+        struct result r = vzpkg("create-cache", "vztest-1-x86_64-unsigned", "--dry-run", "--json",
+                                "--mirror", mirror);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_assert(strstr(r.err, want) != NULL, "run %d: %s", run, r.err);
+        release(&r);
+    }
+    /* the signature files were never even asked for */
+    cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/InRelease"), 0);
+    cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/Release"), 2);
 }

@@ -269,8 +269,11 @@ Test(create_cache, removes_root_left_by_a_killed_build)
                                             root);
     vz_error_t err = NULL;
     cr_assert_eq(vz_mkdir_p(vz_xasprintf("%s/usr/bin", stale), 0755, &err), 0);
+    /* this one builds on disk (the others in RAM, the default with enough memory) */
+    setenv("VZ_BUILD_IN_RAM", "0", 1);
     struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
                             "--compress", "gz");
+    unsetenv("VZ_BUILD_IN_RAM");
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.err, "removing the build root of an interrupted build"), "%s", r.err);
     release(&r);

@@ -40,6 +40,8 @@
  *   editor-t      important (not in the minimal set); conffile /etc/editor-t.conf;
  *                 its postinst registers /usr/bin/editor with update-alternatives
  *   i386-only     Architecture i386 (ignored by an amd64 pool)
+ *   interp-t      optional, Multi-Arch: allowed (an interpreter)
+ *   script-t      optional, arch all; Depends: interp-t:any (>= 3)
  *   oldver        optional, in two versions (1.0 and 2.0): the newer one wins
  *
  * The minimal set (Essential or Priority required, closed under Depends,
@@ -94,6 +96,8 @@ struct vz_testrepo_opts {
     int indexes;
     bool unsigned_repo;     /* no InRelease / Release.gpg at all */
     bool no_inrelease;      /* only Release + Release.gpg */
+    bool also_other_key;    /* signed by the test key and by the second key, as
+                             * Debian signs with several keys at once */
     time_t date;            /* Release Date: 0 = now */
     time_t valid_until;     /* 0 = no Valid-Until */
 };

@@ -307,6 +307,7 @@ Test(repo, index_checksum_mismatch_refused)
         "Packages.xz: sha256 mismatch (expected %s, got %s)", r.url, good, bad);
     cr_assert_str_eq(err->msg, want);
     cr_assert_eq(err->status, VZ_EVERIFY);
+    vz_error_release(&err);
     /* nothing unverified is kept */
     struct vz_buf out = VZ_BUF_INIT;
     vz_buf_init(&out);
@@ -369,6 +370,51 @@ Test(repo, unreachable_mirror_names_url)
     vz_error_release(&err);
     /* a second mirror in the list is used */
     vz_strv_push(&t->repos[0].uris, r.url);
+    cr_assert_eq(load(t, NULL, NULL, NULL, &err), 0, "%s", err ? err->msg : "");
+    vz_testrepo_template_free(t);
+    vz_testrepo_release(&r);
+}
+
+Test(repo, release_of_another_suite_refused)
+{
+    /* a correctly signed Release for "stable" served where "testing" should be */
+    struct vz_testrepo r = make_repo(&(struct vz_testrepo_opts){ .suite = "stable" });
+    cleanup_free char *from = vz_xasprintf("%s/dists/stable", r.dir);
+    cleanup_free char *to = vz_xasprintf("%s/dists/testing", r.dir);
+    cr_assert_eq(rename(from, to), 0);
+    struct vz_template *t = vz_testrepo_template(&r, NULL, NULL);
+    free(t->repos[0].suite);
+    t->repos[0].suite = vz_xstrdup("testing");
+    vz_error_t err = NULL;
+    cr_assert_eq(load(t, NULL, NULL, NULL, &err), -1);
+    cleanup_free char *want = vz_xasprintf(
+        "repository main: the Release at %s is for suite stable (codename stable), not testing: "
+        "the mirror serves the wrong distribution", r.url);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(err->status, VZ_EVERIFY);
+    vz_error_release(&err);
+    vz_testrepo_template_free(t);
+    vz_testrepo_release(&r);
+}
+
+Test(repo, one_good_signature_among_unknown_ones_is_enough)
+{
+    /* Debian signs InRelease with several keys; a keyring that holds one of
+     * them verifies it, as with apt */
+    struct vz_testrepo r = make_repo(&(struct vz_testrepo_opts){ .also_other_key = true });
+    struct vz_template *t = vz_testrepo_template(&r, NULL, NULL);
+    vz_error_t err = NULL;
+    cr_assert_eq(load(t, NULL, NULL, NULL, &err), 0, "%s", err ? err->msg : "");
+    vz_testrepo_template_free(t);
+    vz_testrepo_release(&r);
+}
+
+Test(repo, two_signers_detached_one_known)
+{
+    struct vz_testrepo r = make_repo(&(struct vz_testrepo_opts){ .also_other_key = true,
+                                                                 .no_inrelease = true });
+    struct vz_template *t = vz_testrepo_template(&r, NULL, NULL);
+    vz_error_t err = NULL;
     cr_assert_eq(load(t, NULL, NULL, NULL, &err), 0, "%s", err ? err->msg : "");
     vz_testrepo_template_free(t);
     vz_testrepo_release(&r);

@@ -64,7 +64,9 @@ static char *names(const struct vz_plan *p)
     for (size_t i = 0; i < p->n; i++)
         vz_buf_addf(&b, "%s%s", i ? " " : "", v[i]);
     vz_strv_free(v);
-    return vz_buf_detach(&b, NULL);
+    char *s = vz_buf_detach(&b, NULL);
+    vz_buf_release(&b);
+    return s;
 }
 
 static const struct vz_pkg *find(const struct vz_plan *p, const char *name)
@@ -205,6 +207,24 @@ Test(resolve, newest_version_and_virtual_name_requests)
     cleanup_free char *n = names(p);
     cr_assert_str_eq(n, "newapi oldver");
     cr_assert_str_eq(find(p, "oldver")->version, "2.0");
+    vz_plan_free(p);
+    vz_testrepo_template_free(t);
+    vz_testrepo_release(&r);
+}
+
+Test(resolve, multiarch_any_dependency)
+{
+    struct vz_testrepo r = repo_of(NULL, 0);
+    const char *pk[] = { "script-t", NULL };
+    struct vz_template *t = vz_testrepo_template(&r, pk, NULL);
+    t->base_required = false;
+    struct vz_plan *p = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(resolve(t, NULL, &p, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *n = names(p);
+    cr_assert_str_eq(n, "interp-t script-t");
+    cr_assert_str_eq(find(p, "interp-t")->multi_arch, "allowed");
+    cr_assert_lt(pos(p, "interp-t"), pos(p, "script-t"));
     vz_plan_free(p);
     vz_testrepo_template_free(t);
     vz_testrepo_release(&r);

@@ -12,6 +12,18 @@
 #include "common/common.h"
 #include "vpscore/cgroup.h"
 
+/* dir/file's content (allocated; the test fails when it is unreadable) */
+static char *read_in(const char *dir, const char *file)
+{
+    char *p = vz_path_join(dir, file);
+    char *v = NULL;
+    vz_error_t err = NULL;
+    int r = vz_read_file(p, &v, NULL, &err);
+    free(p);
+    cr_assert_eq(r, 0, "%s", err ? err->msg : "");
+    return v;
+}
+
 static int have_v1(void)
 {
     return vz_is_dir("/sys/fs/cgroup/memory") && vz_is_dir("/sys/fs/cgroup/pids") &&
@@ -104,7 +116,7 @@ Test(cgroup_real, v1_memory_hog_killed_at_limit_host_untouched)
     cr_assert_eq(vz_cgroup_apply(cg, &l, &err), 0, "%s", err ? err->msg : "");
     char *mem = vz_cgroup_path(cg, "memory");
     char *v = NULL;
-    cr_assert_eq(vz_read_file(vz_path_join(mem, "memory.limit_in_bytes"), &v, NULL, &err), 0);
+    v = read_in(mem, "memory.limit_in_bytes");
     cr_assert_eq(atoll(v), 32LL << 20);
     free(v);
     pid_t c = spawn_in(cg, hog);
@@ -112,7 +124,7 @@ Test(cgroup_real, v1_memory_hog_killed_at_limit_host_untouched)
     cr_assert_eq(waitpid(c, &st, 0), c);
     cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
               "the hog was not OOM-killed (status 0x%x)", st);
-    cr_assert_eq(vz_read_file(vz_path_join(mem, "memory.oom_control"), &v, NULL, &err), 0);
+    v = read_in(mem, "memory.oom_control");
     cr_assert_not_null(strstr(v, "oom_kill 1"), "memory.oom_control: %s", v);
     free(v);
     /* the test process itself (outside the group) is alive and can allocate */
@@ -158,7 +170,7 @@ Test(cgroup_real, v1_fork_bomb_stopped_at_numproc)
     free(pids);
     char *p = vz_cgroup_path(cg, "pids");
     char *v = NULL;
-    cr_assert_eq(vz_read_file(vz_path_join(p, "pids.events"), &v, NULL, &err), 0);
+    v = read_in(p, "pids.events");
     char *m = strstr(v, "max ");
     cr_assert_not_null(m, "pids.events: %s", v);
     cr_assert_gt(atoll(m + 4), 0, "pids.events records no refused fork: %s", v);
@@ -183,10 +195,10 @@ Test(cgroup_real, v1_cpu_files_freeze_kill_remove)
     cr_assert_eq(vz_cgroup_apply(cg, &l, &err), 0, "%s", err ? err->msg : "");
     char *cpu = vz_cgroup_path(cg, "cpu");
     char *v = NULL;
-    cr_assert_eq(vz_read_file(vz_path_join(cpu, "cpu.cfs_quota_us"), &v, NULL, &err), 0);
+    v = read_in(cpu, "cpu.cfs_quota_us");
     cr_assert_str_eq(v, "50000\n");
     free(v);
-    cr_assert_eq(vz_read_file(vz_path_join(cpu, "cpu.shares"), &v, NULL, &err), 0);
+    v = read_in(cpu, "cpu.shares");
     cr_assert_str_eq(v, "2048\n");
     free(v);
     free(cpu);

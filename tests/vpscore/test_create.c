@@ -345,6 +345,47 @@ Test(create, locked_gives_9_and_dead_holder_does_not_block)
     cr_assert_eq(create_ct("101", "plain", &err), 0, "%s", err ? err->msg : "");
 }
 
+Test(create, concurrent_creates_share_one_tree)
+{
+    /* four processes create containers of the same template at once: one
+     * shared tree results, every container points at it, no temp is left */
+    pid_t kids[4];
+    for (int i = 0; i < 4; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            char id[16];
+            snprintf(id, sizeof(id), "%d", 300 + i);
+            vz_error_t e = NULL;
+            struct vz_create_opts o = { .ctid = id, .layout = "overlay" };
+            _exit(vz_ct_create(&o, &fx.cache, NULL, &e) == 0 ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        int st;
+        cr_assert_eq(waitpid(kids[i], &st, 0), kids[i]);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "create %d failed", 300 + i);
+    }
+    char *top = fx_path(&fx, "vz/template/unpacked");
+    DIR *d = opendir(top);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            n++;
+    closedir(d);
+    cr_assert_eq(n, 1, "want one shared tree and no temporaries, found %d entries", n);
+    free(top);
+    for (int i = 0; i < 4; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "%d", 300 + i);
+        struct vz_ct ct;
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_ct_load(id, &ct, &err), 0);
+        cr_assert(vz_is_dir(vz_conf_get(&ct.conf, "VE_LOWERDIR")));
+        vz_ct_release(&ct);
+    }
+}
+
 Test(create, destroy_removes_everything)
 {
     vz_error_t err = NULL;

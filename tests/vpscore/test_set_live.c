@@ -111,6 +111,15 @@ Test(set_live, running_container_gets_limits_hostname_addresses_files)
     cr_assert_eq(vz_ct_load(ctid, &ct, &err), 0);
     start_fake(ct.private_dir);
 
+    /* vzlist sees it running, with its one process */
+    char *lout = NULL;
+    char *lv[] = { "vzlist", "-j", "-o", "ctid,status,numproc", NULL };
+    cr_assert_eq(fx_run(lv, &lout), 0, "%s", lout);
+    char *want = vz_xasprintf("\"ctid\": \"%s\",\n    \"numproc\": 1,\n    \"status\": \"running\"", ctid);
+    cr_assert_not_null(strstr(lout, want), "%s", lout);
+    free(want);
+    free(lout);
+
     char *add[] = { "10.55.0.40", NULL };
     char *ns[] = { "10.55.9.53", NULL };
     struct vz_set_opts o = { .hostname = "after", .ram = "64M", .numproc = "50", .cpulimit = "25",

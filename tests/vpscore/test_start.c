@@ -1,0 +1,349 @@
+/* Container runtime: start/stop/status/exec/mount on a busybox container
+ * (plain layout: VE_PRIVATE is a busybox root). Real cgroups (v1 or v2 as
+ * the host has them, group vzforge/<unique CTID>); every test runs in a
+ * network namespace it creates first. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "tests/lib/rootfs.h"
+#include "tests/vpscore/fixture.h"
+#include "vpscore/cgroup.h"
+#include "vpscore/mount.h"
+#include "vpscore/ns.h"
+#include "vpscore/runtime.h"
+
+static char vzroot[64];
+static char ctid[32];
+static char *priv, *veroot;
+static int mounts_before;
+
+static void write_conf(const char *extra)
+{
+    cleanup_free char *conf = vz_xasprintf("%s/etc/vz/conf/%s.conf", vzroot, ctid);
+    cleanup_free char *text = vz_xasprintf("VE_PRIVATE=\"%s\"\nVE_ROOT=\"%s\"\nVE_LAYOUT=\"plain\"\n"
+                                           "HOSTNAME=\"ct-%s\"\nSTOP_TIMEOUT=\"3\"\n%s",
+                                           priv, veroot, ctid, extra ? extra : "");
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_atomic_write(conf, text, strlen(text), 0644, &err), 0);
+}
+
+static void setup(void)
+{
+    /* Own network and mount namespaces: veths and mounts of parallel tests
+     * never mix, and the mount counts below are this test's alone. */
+    cr_assert_eq(unshare(CLONE_NEWNET | CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
+    cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    snprintf(vzroot, sizeof(vzroot), "/tmp/vzt-rt-XXXXXX");
+    cr_assert(mkdtemp(vzroot));
+    setenv("VZ_ROOT", vzroot, 1);
+    snprintf(ctid, sizeof(ctid), "vzt%d", (int)getpid());
+    vz_error_t err = NULL;
+    cleanup_free char *confdir = vz_path_join(vzroot, "etc/vz/conf");
+    cleanup_free char *privdir = vz_path_join(vzroot, "vz/private");
+    cr_assert_eq(vz_mkdir_p(confdir, 0755, &err), 0);
+    cr_assert_eq(vz_mkdir_p(privdir, 0755, &err), 0);
+    char *bb = vzt_busybox_root();
+    priv = vz_xasprintf("%s/%s", privdir, ctid);
+    cr_assert_eq(rename(bb, priv), 0);
+    free(bb);
+    veroot = vz_xasprintf("%s/vz/root/%s", vzroot, ctid);
+    write_conf(NULL);
+    mounts_before = vzt_mount_count();
+}
+
+static void teardown(void)
+{
+    vz_error_t err = NULL;
+    if (vz_ct_init_pid(ctid, NULL) && vz_ct_stop(ctid, 1, &err) < 0) {
+        cr_log_error("teardown stop: %s", err->msg);
+        vz_error_release(&err);
+    }
+    cr_expect_eq(vzt_mount_count(), mounts_before, "mounts left on the host");
+    cr_expect_eq(vz_mounts_under(vzroot), 0, "mounts left under %s", vzroot);
+    struct vz_cgroup *cg = NULL;
+    if (vz_cgroup_open(ctid, &cg, &err) == 0) {
+        cr_expect_eq(vz_cgroup_exists(cg), 0, "cgroup of %s left behind", ctid);
+        vz_cgroup_remove(cg, &err);
+        vz_error_release(&err);
+        vz_cgroup_free(cg);
+    }
+    vz_rm_rf(vzroot, &err);
+    vz_error_release(&err);
+    free(priv);
+    free(veroot);
+}
+
+TestSuite(start, .init = setup, .fini = teardown);
+
+static void start_ok(void)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_start(ctid, NULL, &err), 0, "start: %s", err ? err->msg : "");
+}
+
+/* vzctl exec2 CTID SCRIPT through the real binary; output merged. */
+static int vzctl(char **out, const char *a1, const char *a2)
+{
+    char *argv[] = { "vzctl", (char *)a1, ctid, (char *)a2, NULL };
+    return fx_run(argv, out);
+}
+
+static char *status_line(void)
+{
+    struct vz_ct_state st;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_status(ctid, &st, &err), 0);
+    return vz_ct_status_line(ctid, &st);
+}
+
+Test(start, start_status_double_start_stop_double_stop)
+{
+    start_ok();
+    cleanup_free char *s1 = status_line();
+    cleanup_free char *want1 = vz_xasprintf("CTID %s exist mounted running", ctid);
+    cr_assert_str_eq(s1, want1);
+    cr_assert(vz_is_mountpoint(veroot));
+
+    /* The pid file: "PID STARTTIME", naming a live process. */
+    cleanup_free char *pidfile = vz_xasprintf("%s/vz/run/%s.pid", vzroot, ctid);
+    cleanup_free char *data = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_read_file(pidfile, &data, NULL, &err), 0);
+    pid_t pid = 0;
+    cr_assert(vz_ct_init_pid(ctid, &pid));
+    cleanup_free char *want_pid = vz_xasprintf("%d %llu\n", (int)pid, vz_proc_starttime(pid));
+    cr_assert_str_eq(data, want_pid);
+
+    cr_assert_eq(vz_ct_start(ctid, NULL, &err), -1);
+    cr_assert_eq(err->status, VZ_ERUNNING);
+    cleanup_free char *m = vz_xasprintf("container %s is already running", ctid);
+    cr_assert_str_eq(err->msg, m);
+    vz_error_release(&err);
+
+    cr_assert_eq(vz_ct_stop(ctid, 0, &err), 0, "stop: %s", err ? err->msg : "");
+    cr_assert_eq(vz_proc_starttime(pid), 0, "init still alive after stop");
+    cleanup_free char *s2 = status_line();
+    cleanup_free char *want2 = vz_xasprintf("CTID %s exist unmounted down", ctid);
+    cr_assert_str_eq(s2, want2);
+    cr_assert(!vz_file_exists(pidfile));
+
+    cr_assert_eq(vz_ct_stop(ctid, 0, &err), -1);
+    cr_assert_eq(err->status, VZ_ENOTRUNNING);
+    cleanup_free char *m2 = vz_xasprintf("container %s is not running", ctid);
+    cr_assert_str_eq(err->msg, m2);
+    vz_error_release(&err);
+}
+
+Test(start, cli_exit_codes_and_exec_passthrough)
+{
+    cleanup_free char *o1 = NULL, *o2 = NULL, *o3 = NULL, *o4 = NULL, *o5 = NULL, *o6 = NULL, *o7 = NULL;
+    /* The container outlives the vzctl process that started it. */
+    cr_assert_eq(vzctl(&o1, "start", NULL), 0, "%s", o1);
+    cr_assert_eq(vzctl(&o2, "start", NULL), 32, "%s", o2);
+    cleanup_free char *m = vz_xasprintf("Starting container %s ...\nvzctl: error: container %s is already running\n",
+                                        ctid, ctid);
+    cr_assert_str_eq(o2, m);
+    cr_assert_eq(vzctl(&o3, "exec2", "echo out; echo err >&2; hostname; exit 42"), 42, "%s", o3);
+    cleanup_free char *want3 = vz_xasprintf("out\nerr\nct-%s\n", ctid);
+    cr_assert_str_eq(o3, want3);
+    cr_assert_eq(vzctl(&o4, "exec", "exit 3"), 8, "%s", o4);
+    cleanup_free char *want4 = vz_xasprintf("vzctl: error: command in container %s exited with status 3\n", ctid);
+    cr_assert_str_eq(o4, want4);
+    cr_assert_eq(vzctl(&o5, "stop", "--fast"), 0, "%s", o5);
+    cr_assert_eq(vzctl(&o6, "stop", NULL), 31, "%s", o6);
+    cr_assert_eq(vzctl(&o7, "exec", "true"), 31, "%s", o7);
+}
+
+Test(start, isolated_processes_hostname_mounts_caps)
+{
+    start_ok();
+    cleanup_free char *out = NULL;
+    /* pid 1 is the tiny init; the shell is the only other process. */
+    cr_assert_eq(vzctl(&out, "exec2",
+                       "cd /proc && echo [0-9]*; cat /proc/1/comm; hostname; "
+                       "cut -d' ' -f5 /proc/self/mountinfo | grep -v '^/proc/' | tr '\\n' ' '; echo; "
+                       "cat /proc/self/cgroup | grep -c -v ':/$'; "
+                       "echo 1 > /proc/sys/kernel/ctrl-alt-del; date -s 2001-01-01 >/dev/null; "
+                       "ls /proc/1/root/ 2>&1 | head -1"),
+                 0, "%s", out);
+    /* Line 1: "1 N" with N the shell's pid; then the rest, exactly. */
+    cr_assert_eq(strncmp(out, "1 ", 2), 0, "got %s", out);
+    cleanup_free char *want = vz_xasprintf("vzinit\nct-%s\n/ /proc /sys /dev /dev/pts /dev/shm /dev/mqueue "
+                                           "/sys/firmware \n0\n"
+                                           "/bin/sh: can't create /proc/sys/kernel/ctrl-alt-del: Read-only file system\n"
+                                           "date: can't set date: Operation not permitted\n"
+                                           "ls: /proc/1/root/: Permission denied\n",
+                                           ctid);
+    char *nl = strchr(out, '\n');
+    cr_assert(nl);
+    cr_assert_str_eq(nl + 1, want, "got %s", out);
+}
+
+Test(start, capabilities_and_sys_admin_opt_in)
+{
+    start_ok();
+    cleanup_free char *o1 = NULL, *o2 = NULL;
+    cr_assert_eq(vzctl(&o1, "exec2", "grep CapBnd /proc/self/status"), 0);
+    unsigned long long caps = strtoull(strchr(o1, ':') + 1, NULL, 16);
+    const int gone[] = { 16, 17, 19, 21, 22, 25, 27 }; /* MODULE RAWIO PTRACE ADMIN BOOT TIME MKNOD */
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(gone); i++)
+        cr_assert_eq(caps & (1ULL << gone[i]), 0, "capability %d kept: %s", gone[i], o1);
+    cr_assert_neq(caps & (1ULL << 12), 0, "CAP_NET_ADMIN (own netns) must stay: %s", o1);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0);
+
+    write_conf("CAPABILITY=\"SYS_ADMIN:on\"\n");
+    start_ok();
+    cr_assert_eq(vzctl(&o2, "exec2", "grep CapBnd /proc/self/status"), 0);
+    caps = strtoull(strchr(o2, ':') + 1, NULL, 16);
+    cr_assert_neq(caps & (1ULL << 21), 0, "SYS_ADMIN:on ignored: %s", o2);
+}
+
+Test(start, stop_kills_daemons_and_the_cgroup_empties)
+{
+    start_ok();
+    cleanup_free char *out = NULL;
+    cr_assert_eq(vzctl(&out, "exec2", "setsid sh -c 'trap \"\" TERM; sleep 1000; true' </dev/null >/dev/null 2>&1 & "
+                                     "sleep 1000 </dev/null >/dev/null 2>&1 &"),
+                 0, "%s", out);
+    struct vz_cgroup *cg = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0);
+    pid_t *pids = NULL;
+    size_t n = 0;
+    for (int i = 0; i < 300; i++) { /* the background jobs start after exec2 returns */
+        free(pids);
+        pids = NULL;
+        cr_assert_eq(vz_cgroup_pids(cg, &pids, &n, &err), 0);
+        if (n >= 4)
+            break;
+        usleep(10000);
+    }
+    cr_assert_geq(n, 4, "init, two sleeps and a shell expected in the cgroup, got %zu", n);
+    unsigned long long starts[16];
+    for (size_t i = 0; i < n && i < 16; i++)
+        starts[i] = vz_proc_starttime(pids[i]);
+    cr_assert_eq(vz_ct_stop(ctid, 0, &err), 0, "%s", err ? err->msg : "");
+    for (size_t i = 0; i < n && i < 16; i++)
+        cr_assert(starts[i] == 0 || vz_proc_starttime(pids[i]) != starts[i], "pid %d survived stop", pids[i]);
+    free(pids);
+    vz_cgroup_free(cg);
+}
+
+Test(start, missing_private_bad_ctid_missing_conf_locked)
+{
+    vz_error_t err = NULL;
+    cleanup_free char *moved = vz_xasprintf("%s.away", priv);
+    cr_assert_eq(rename(priv, moved), 0);
+    cr_assert_eq(vz_ct_start(ctid, NULL, &err), -1);
+    cr_assert_eq(err->status, VZ_ENOPRIVATE);
+    cleanup_free char *m = vz_xasprintf("container %s: private area %s does not exist", ctid, priv);
+    cr_assert_str_eq(err->msg, m);
+    vz_error_release(&err);
+    cr_assert_eq(rename(moved, priv), 0);
+
+    cr_assert_eq(vz_ct_start("../etc", NULL, &err), -1);
+    cr_assert_eq(err->status, VZ_EBADARG);
+    vz_error_release(&err);
+    cr_assert_eq(vz_ct_start("4242424", NULL, &err), -1);
+    cr_assert_eq(err->status, VZ_ENOCTCONF);
+    vz_error_release(&err);
+
+    int lockfd = -1;
+    cr_assert_eq(vz_ct_lock(ctid, &lockfd, &err), 0);
+    cr_assert_eq(vz_ct_start(ctid, NULL, &err), -1);
+    cr_assert_eq(err->status, VZ_ELOCKED, "%s", err->msg);
+    vz_error_release(&err);
+    close(lockfd);
+    cr_assert(!vz_ct_init_pid(ctid, NULL));
+}
+
+Test(start, mount_umount_states)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_mount(ctid, &err), 0);
+    cleanup_free char *s = status_line();
+    cleanup_free char *want = vz_xasprintf("CTID %s exist mounted down", ctid);
+    cr_assert_str_eq(s, want);
+    cr_assert_eq(vz_ct_mount(ctid, &err), -1);
+    cr_assert_eq(err->status, VZ_EMOUNTED);
+    vz_error_release(&err);
+    /* start uses the existing mount; stop unmounts it. */
+    start_ok();
+    cr_assert_eq(vz_ct_umount(ctid, &err), -1);
+    cr_assert_eq(err->status, VZ_ERUNNING);
+    vz_error_release(&err);
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0);
+    cr_assert_eq(vz_ct_umount(ctid, &err), -1);
+    cr_assert_eq(err->status, VZ_ENOTMOUNTED);
+    vz_error_release(&err);
+}
+
+Test(start, busybox_init_as_sbin_init)
+{
+    cleanup_free char *init = vz_path_join(priv, "sbin/init");
+    cr_assert_eq(symlink("/bin/busybox", init), 0);
+    cleanup_free char *inittab = vz_path_join(priv, "etc/inittab");
+    const char *tab = "::sysinit:/bin/touch /tmp/booted\n";
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_atomic_write(inittab, tab, strlen(tab), 0644, &err), 0);
+    start_ok();
+    cleanup_free char *out = NULL;
+    int st = 1;
+    for (int i = 0; i < 200 && st != 0; i++) { /* sysinit runs right after init starts */
+        free(out);
+        out = NULL;
+        st = vzctl(&out, "exec2", "test -e /tmp/booted && readlink /proc/1/exe");
+        if (st)
+            usleep(10000);
+    }
+    cr_assert_eq(st, 0, "busybox init did not run its sysinit: %s", out);
+    cr_assert_str_eq(out, "/bin/busybox\n");
+    /* busybox init cannot power off (no CAP_SYS_BOOT): stop kills it after STOP_TIMEOUT. */
+    cr_assert_eq(vz_ct_stop(ctid, 0, &err), 0, "%s", err ? err->msg : "");
+}
+
+Test(start, suspend_and_resume)
+{
+    start_ok();
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_suspend(ctid, 1, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *s = status_line();
+    cleanup_free char *want = vz_xasprintf("CTID %s exist mounted running suspended", ctid);
+    cr_assert_str_eq(s, want);
+    cr_assert_eq(vz_ct_suspend(ctid, 0, &err), 0);
+    cleanup_free char *out = NULL;
+    cr_assert_eq(vzctl(&out, "exec2", "echo alive"), 0);
+    cr_assert_str_eq(out, "alive\n");
+}
+
+Test(start, hundred_cycles_leave_nothing_behind)
+{
+    int procs = vzt_descendant_count();
+    pid_t pids[100];
+    unsigned long long starts[100];
+    vz_error_t err = NULL;
+    for (int i = 0; i < 100; i++) {
+        start_ok();
+        cr_assert(vz_ct_init_pid(ctid, &pids[i]));
+        starts[i] = vz_proc_starttime(pids[i]);
+        char *argv[] = { "true", NULL };
+        int st = -1;
+        cr_assert_eq(vz_ct_exec(ctid, argv, &st, &err), 0, "%s", err ? err->msg : "");
+        cr_assert_eq(st, 0);
+        cr_assert_eq(vz_ct_stop(ctid, i % 2, &err), 0, "%s", err ? err->msg : "");
+    }
+    for (int i = 0; i < 100; i++)
+        cr_assert_neq(vz_proc_starttime(pids[i]), starts[i], "init of cycle %d still alive", i);
+    cr_assert_eq(vzt_descendant_count(), procs);
+    cr_assert_eq(vzt_mount_count(), mounts_before);
+}

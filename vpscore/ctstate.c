@@ -1,0 +1,190 @@
+/* vpscore/ctstate.c: is a container running, mounted; mount and umount;
+ * suspend and resume (vpscore/runtime.h). */
+#include "vpscore/cgroup.h"
+#include "vpscore/mount.h"
+#include "vpscore/ns.h"
+#include "vpscore/runtime.h"
+#include "vpscore/runtime-internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int vz_ct_init_pid(const char *ctid, pid_t *pid)
+{
+    cleanup_free char *path = vz_ct_pid_path(ctid);
+    cleanup_free char *data = NULL;
+    vz_error_t err = NULL;
+    if (vz_read_file(path, &data, NULL, &err) < 0) {
+        vz_error_release(&err);
+        return 0;
+    }
+    long p = 0;
+    unsigned long long start = 0;
+    if (sscanf(data, "%ld %llu", &p, &start) != 2 || p <= 1 || start == 0)
+        return 0;
+    if (vz_proc_starttime((pid_t)p) != start)
+        return 0;
+    if (pid)
+        *pid = (pid_t)p;
+    return 1;
+}
+
+static int is_frozen(const char *ctid)
+{
+    struct vz_cgroup *cg = NULL;
+    vz_error_t err = NULL;
+    if (vz_cgroup_open(ctid, &cg, &err) < 0) {
+        vz_error_release(&err);
+        return 0;
+    }
+    int v2 = vz_cgroup_version(cg) == 2;
+    cleanup_free char *dir = vz_cgroup_path(cg, "freezer");
+    vz_cgroup_free(cg);
+    cleanup_free char *file = vz_path_join(dir, v2 ? "cgroup.freeze" : "freezer.state");
+    cleanup_free char *data = NULL;
+    if (vz_read_file(file, &data, NULL, &err) < 0) {
+        vz_error_release(&err);
+        return 0;
+    }
+    return v2 ? data[0] == '1' : strncmp(data, "FROZEN", 6) == 0;
+}
+
+int vz_ct_status(const char *ctid, struct vz_ct_state *st, vz_error_t *err)
+{
+    memset(st, 0, sizeof(*st));
+    if (vz_ctid_check(ctid, err) < 0)
+        return -1;
+    struct vz_ct ct;
+    vz_error_t e = NULL;
+    if (vz_ct_load(ctid, &ct, &e) < 0) {
+        if (e->status == VZ_ENOCTCONF) {
+            vz_error_release(&e);
+            return 0;
+        }
+        *err = e;
+        return -1;
+    }
+    st->exists = vz_is_dir(ct.private_dir);
+    st->mounted = vz_is_mountpoint(ct.root_dir);
+    st->running = vz_ct_init_pid(ctid, &st->pid);
+    st->suspended = st->running && is_frozen(ctid);
+    vz_ct_release(&ct);
+    return 0;
+}
+
+char *vz_ct_status_line(const char *ctid, const struct vz_ct_state *st)
+{
+    return vz_xasprintf("CTID %s %s %s %s%s", ctid, st->exists ? "exist" : "deleted",
+                        st->mounted ? "mounted" : "unmounted", st->running ? "running" : "down",
+                        st->suspended ? " suspended" : "");
+}
+
+int vz_ct_mount_root(const struct vz_ct *ct, vz_error_t *err)
+{
+    if (!vz_is_dir(ct->private_dir))
+        return vz_error_set(err, VZ_ENOPRIVATE, 0,
+                            "container %s: private area %s does not exist (create the container first)",
+                            ct->ctid, ct->private_dir);
+    if (vz_is_mountpoint(ct->root_dir))
+        return vz_error_set(err, VZ_EMOUNTED, 0, "container %s is already mounted on %s", ct->ctid,
+                            ct->root_dir);
+    if (vz_mkdir_p(ct->root_dir, 0755, err) < 0)
+        return vz_error_wrap(err, "container %s", ct->ctid);
+    const char *layout = vz_conf_get(&ct->conf, "VE_LAYOUT");
+    const char *lower = vz_conf_get(&ct->conf, "VE_LOWERDIR");
+    int overlay = layout ? strcmp(layout, "overlay") == 0 : (lower && *lower);
+    if (!overlay) {
+        if (vz_mount_bind(ct->private_dir, ct->root_dir, err) < 0)
+            return vz_error_wrap(err, "container %s", ct->ctid);
+        return 0;
+    }
+    if (!lower || !*lower)
+        return vz_error_set(err, VZ_ENOPRIVATE, 0, "%s: VE_LAYOUT is overlay but VE_LOWERDIR is not set",
+                            ct->conf_path);
+    if (!vz_is_dir(lower))
+        return vz_error_set(err, VZ_ENOPRIVATE, 0,
+                            "container %s: template tree %s (VE_LOWERDIR) does not exist", ct->ctid, lower);
+    cleanup_free char *upper = vz_path_join(ct->private_dir, "upper");
+    cleanup_free char *work = vz_path_join(ct->private_dir, "work");
+    if (vz_mkdir_p(upper, 0755, err) < 0 || vz_mkdir_p(work, 0700, err) < 0)
+        return vz_error_wrap(err, "container %s", ct->ctid);
+    if (vz_mount_overlay(lower, upper, work, ct->root_dir, err) < 0)
+        return vz_error_wrap(err, "container %s", ct->ctid);
+    return 0;
+}
+
+int vz_rt_open_locked(const char *ctid, struct vz_ct *ct, int *lockfd, vz_error_t *err)
+{
+    if (vz_ctid_check(ctid, err) < 0)
+        return -1;
+    if (vz_ct_load(ctid, ct, err) < 0)
+        return -1;
+    if (vz_ct_lock(ctid, lockfd, err) < 0) {
+        vz_ct_release(ct);
+        return -1;
+    }
+    return 0;
+}
+
+int vz_rt_keeps_sys_admin(const struct vz_conf *c)
+{
+    const char *v = vz_conf_get(c, "CAPABILITY");
+    if (!v)
+        return 0;
+    const char *p = v;
+    while ((p = strstr(p, "SYS_ADMIN:on"))) {
+        if ((p == v || p[-1] == ' ' || p[-1] == ',') && (p[12] == '\0' || p[12] == ' ' || p[12] == ','))
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
+int vz_ct_mount(const char *ctid, vz_error_t *err)
+{
+    struct vz_ct ct;
+    cleanup_close int lockfd = -1;
+    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+        return -1;
+    int rc = vz_ct_mount_root(&ct, err);
+    vz_ct_release(&ct);
+    return rc;
+}
+
+int vz_ct_umount(const char *ctid, vz_error_t *err)
+{
+    struct vz_ct ct;
+    cleanup_close int lockfd = -1;
+    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+        return -1;
+    int rc = 0;
+    if (vz_ct_init_pid(ctid, NULL))
+        rc = vz_error_set(err, VZ_ERUNNING, 0, "container %s is running: stop it first", ctid);
+    else if (!vz_is_mountpoint(ct.root_dir))
+        rc = vz_error_set(err, VZ_ENOTMOUNTED, 0, "container %s is not mounted (%s)", ctid, ct.root_dir);
+    else
+        rc = vz_umount(ct.root_dir, err);
+    vz_ct_release(&ct);
+    return rc;
+}
+
+int vz_ct_suspend(const char *ctid, int frozen, vz_error_t *err)
+{
+    struct vz_ct ct;
+    cleanup_close int lockfd = -1;
+    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+        return -1;
+    vz_ct_release(&ct);
+    if (!vz_ct_init_pid(ctid, NULL))
+        return vz_error_set(err, VZ_ENOTRUNNING, 0, "container %s is not running", ctid);
+    struct vz_cgroup *cg = NULL;
+    if (vz_cgroup_open(ctid, &cg, err) < 0)
+        return -1;
+    int rc = vz_cgroup_freeze(cg, frozen, err);
+    vz_cgroup_free(cg);
+    if (rc < 0)
+        return vz_error_wrap(err, "%s container %s", frozen ? "suspend" : "resume", ctid);
+    return 0;
+}

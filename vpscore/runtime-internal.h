@@ -1,0 +1,18 @@
+/* vpscore/runtime-internal.h: helpers shared by start, stop, exec and state.
+ * Not a public interface: callers outside vpscore use vpscore/runtime.h. */
+#ifndef VZ_VPSCORE_RUNTIME_INTERNAL_H
+#define VZ_VPSCORE_RUNTIME_INTERNAL_H
+
+#include <sys/types.h>
+
+#include "common/common.h"
+#include "vpscore/ctconf.h"
+
+/* Check the CTID, load its conf, take its lock (*lockfd; close to release). */
+int vz_rt_open_locked(const char *ctid, struct vz_ct *ct, int *lockfd, vz_error_t *err);
+/* CAPABILITY="... SYS_ADMIN:on ..." in the container's conf. */
+int vz_rt_keeps_sys_admin(const struct vz_conf *c);
+/* Wait until pid (not necessarily our child) has exited: 0, or -1 on timeout. */
+int vz_rt_wait_gone(pid_t pid, int timeout_ms);
+
+#endif

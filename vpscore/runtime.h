@@ -1,0 +1,77 @@
+/* vpscore/runtime.h: running containers: start, stop, status, exec, enter,
+ * mount, umount, suspend, resume.
+ *
+ * What a caller may rely on:
+ *   - A started container does not depend on the process that started it:
+ *     its init is the grandchild of the caller, reparented to the host's
+ *     init (or subreaper) as soon as vz_ct_start() returns.
+ *   - $VZ_ROOT/vz/run/CTID.pid holds "PID STARTTIME\n": the host pid of the
+ *     container's init and its start time in clock ticks since boot (field
+ *     22 of /proc/PID/stat). vz_ct_init_pid() says "running" only when a
+ *     live (not zombie) process with that pid has that start time, so a
+ *     recycled pid never passes for the container.
+ *   - The root is mounted on VE_ROOT in the host's mount namespace (overlay
+ *     of VE_LOWERDIR + VE_PRIVATE/upper + VE_PRIVATE/work, or a bind mount of
+ *     VE_PRIVATE for the plain layout), as OpenVZ shows it; the container's
+ *     own mounts (/proc, /sys, /dev, ...) live only in its namespace. stop
+ *     unmounts VE_ROOT when it is done.
+ *   - Status codes (common/error.h): VZ_ENOCTCONF 14 no such container,
+ *     VZ_ELOCKED 9, VZ_ERUNNING 32 already running, VZ_ENOTRUNNING 31,
+ *     VZ_ENOPRIVATE 43 private area missing, VZ_EMOUNTED 41 / VZ_ENOTMOUNTED 40,
+ *     VZ_ESTOP 33 could not stop, VZ_EBROKENCT 47 no init and no shell.
+ *   - Every function takes the container's lock except status and exec/enter.
+ */
+#ifndef VZ_VPSCORE_RUNTIME_H
+#define VZ_VPSCORE_RUNTIME_H
+
+#include <sys/types.h>
+
+#include "common/common.h"
+#include "vpscore/ctconf.h"
+
+/* 1 and *pid set when the container's init runs, 0 otherwise. */
+int vz_ct_init_pid(const char *ctid, pid_t *pid);
+
+struct vz_ct_state {
+    int exists;    /* the private area exists */
+    int mounted;   /* VE_ROOT is a mount point */
+    int running;
+    int suspended; /* running and frozen */
+    pid_t pid;     /* init's host pid when running */
+};
+/* VZ_EBADARG for a bad CTID; a CTID without conf is "deleted unmounted down". */
+int vz_ct_status(const char *ctid, struct vz_ct_state *st, vz_error_t *err);
+/* "CTID 101 exist mounted running" (allocated), as vzctl prints. */
+char *vz_ct_status_line(const char *ctid, const struct vz_ct_state *st);
+
+/* Mount VE_ROOT (VZ_EMOUNTED when it already is) / unmount it (VZ_ERUNNING
+ * while the container runs, VZ_ENOTMOUNTED when it is not mounted). */
+int vz_ct_mount(const char *ctid, vz_error_t *err);
+int vz_ct_umount(const char *ctid, vz_error_t *err);
+/* The same on a loaded container, without locking (start and stop use them). */
+int vz_ct_mount_root(const struct vz_ct *ct, vz_error_t *err);
+
+struct vz_start_opts {
+    int no_network; /* skip the veth even when IP_ADDRESS is set (bench) */
+};
+int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *err);
+
+/* fast: no clean shutdown, kill at once. Otherwise the init is asked to
+ * shut down (the signal its kind understands) and given STOP_TIMEOUT
+ * seconds (conf; default 60) before everything is killed. */
+int vz_ct_stop(const char *ctid, int fast, vz_error_t *err);
+
+/* Run argv inside the running container (all its namespaces, its root, its
+ * cgroup, its capabilities) with the caller's stdin/stdout/stderr; wait and
+ * return the exit status through *status (0-255, 128+signal). */
+int vz_ct_exec(const char *ctid, char *const argv[], int *status, vz_error_t *err);
+
+/* An interactive login shell on a new pty of the container's own devpts,
+ * relayed to the caller's stdin/stdout (raw mode while it runs when stdin is
+ * a terminal). *status: the shell's exit status. */
+int vz_ct_enter(const char *ctid, int *status, vz_error_t *err);
+
+/* Freeze / thaw every process of a running container (freezer cgroup). */
+int vz_ct_suspend(const char *ctid, int frozen, vz_error_t *err);
+
+#endif

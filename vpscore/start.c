@@ -1,0 +1,290 @@
+/* vpscore/start.c: vz_ct_start() (vpscore/runtime.h).
+ *
+ * Processes and the hand-shake:
+ *
+ *   caller --fork--> helper --clone(new namespaces)--> init (pid 1)
+ *
+ * The helper joins the container's cgroup first, so init is born in it
+ * (and its cgroup namespace is rooted there), sends init's pid up a pipe and
+ * exits: init is reparented away from the caller and outlives it.
+ * init mounts its root (vpscore/mount.c) while the caller sets up the veth
+ * (vpscore/net.c); then waits for the caller's "go" byte so that eth0 exists
+ * before the container's own init starts; then drops capabilities and execs
+ * /sbin/init, or becomes the tiny init (vpscore/init.h) when there is none.
+ * Failures inside come back through the error pipe; the pipe reaching EOF
+ * without a record means init is running. Any failure undoes everything:
+ * init killed, veth, cgroup, mount, pid file.
+ */
+#include "vpscore/cgroup.h"
+#include "vpscore/init.h"
+#include "vpscore/mount.h"
+#include "vpscore/net.h"
+#include "vpscore/ns.h"
+#include "vpscore/runtime.h"
+#include "vpscore/runtime-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *const init_env[] = {
+    "container=vzforge",
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME=/",
+    "TERM=linux",
+    NULL,
+};
+
+enum { SLOT_ERR = 3, SLOT_SYNC = 4, NSLOTS = 5 };
+
+struct init_args {
+    const char *root;
+    const char *hostname;
+    int keep_sys_admin;
+    int stop_grace_ms;
+};
+
+static void container_init(const struct init_args *a, int devnull, int errfd, int syncfd)
+{
+    int fds[NSLOTS] = { devnull, devnull, devnull, errfd, syncfd };
+    if (vz_ns_arrange_fds(fds, NSLOTS) < 0)
+        _exit(1);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    setsid();
+    struct vz_rootfs r = { .root = a->root, .hostname = a->hostname, .root_is_mount = 1 };
+    if (vz_mount_rootfs(&r, SLOT_ERR) < 0)
+        _exit(1);
+    char go = 0;
+    ssize_t n;
+    while ((n = read(SLOT_SYNC, &go, 1)) < 0 && errno == EINTR)
+        ;
+    if (n != 1)
+        _exit(1); /* the caller gave up */
+    close(SLOT_SYNC);
+    if (vz_ns_loopback_up() < 0) {
+        vz_child_fail(SLOT_ERR, errno, "bring up lo");
+        _exit(1);
+    }
+    if (vz_ns_drop_caps(VZ_CAPS_CONTAINER, a->keep_sys_admin) < 0) {
+        vz_child_fail(SLOT_ERR, errno, "drop capabilities");
+        _exit(1);
+    }
+    vz_ns_reset_signals();
+    if (access("/sbin/init", X_OK) == 0) {
+        char *argv[] = { "init", NULL };
+        execve("/sbin/init", argv, init_env);
+        vz_child_fail(SLOT_ERR, errno, "execute /sbin/init of %s", a->root);
+        _exit(1);
+    }
+    close(SLOT_ERR); /* success: the caller reads EOF */
+    vz_init_run(a->stop_grace_ms);
+}
+
+/* The helper: runs as a normal fork() child, may allocate. */
+static void helper(const char *ctid, const struct init_args *a, int errfd, int syncfd, int pidfd_w)
+{
+    setsid();
+    vz_error_t err = NULL;
+    struct vz_cgroup *cg = NULL;
+    if (vz_cgroup_open(ctid, &cg, &err) < 0 || vz_cgroup_enter(cg, getpid(), &err) < 0) {
+        vz_child_fail(errfd, err->errnum, "%s", err->msg);
+        _exit(1);
+    }
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull < 0) {
+        vz_child_fail(errfd, errno, "open /dev/null");
+        _exit(1);
+    }
+    pid_t pid = vz_ns_clone(VZ_NS_FLAGS, &err);
+    if (pid == 0)
+        container_init(a, devnull, errfd, syncfd);
+    if (pid < 0) {
+        vz_child_fail(errfd, err->errnum, "%s", err->msg);
+        _exit(1);
+    }
+    int32_t p = pid;
+    ssize_t w = write(pidfd_w, &p, sizeof(p));
+    _exit(w == (ssize_t)sizeof(p) ? 0 : 1);
+}
+
+int vz_rt_wait_gone(pid_t pid, int timeout_ms)
+{
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0)
+        return errno == ESRCH ? 0 : -1;
+    struct pollfd p = { fd, POLLIN, 0 };
+    int r;
+    while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+        ;
+    close(fd);
+    return r > 0 ? 0 : -1;
+}
+
+static int split_ips(const char *s, char ***out)
+{
+    *out = NULL;
+    if (!s)
+        return 0;
+    cleanup_free char *copy = vz_xstrdup(s);
+    char *save = NULL;
+    for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+        vz_strv_push(out, t);
+    return 0;
+}
+
+static int write_pidfile(const char *ctid, pid_t pid, vz_error_t *err)
+{
+    cleanup_free char *path = vz_ct_pid_path(ctid);
+    cleanup_free char *dir = vz_xstrdup(path);
+    if (vz_mkdir_p(dirname(dir), 0755, err) < 0)
+        return -1;
+    unsigned long long start = vz_proc_starttime(pid);
+    if (start == 0)
+        return vz_error_set(err, VZ_EFAIL, 0, "container %s: its init (pid %d) exited right after starting",
+                            ctid, (int)pid);
+    cleanup_free char *text = vz_xasprintf("%d %llu\n", (int)pid, start);
+    return vz_atomic_write(path, text, strlen(text), 0644, err);
+}
+
+int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *err)
+{
+    static const struct vz_start_opts defaults;
+    if (!opts)
+        opts = &defaults;
+    struct vz_ct ct;
+    cleanup_close int lockfd = -1;
+    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+        return -1;
+    int rc = -1, mounted_here = 0, net_done = 0;
+    struct vz_cgroup *cg = NULL;
+    pid_t init = 0;
+    int errp[2] = { -1, -1 }, syncp[2] = { -1, -1 }, pidp[2] = { -1, -1 };
+    cleanup_strv char **ips = NULL;
+
+    if (vz_ct_init_pid(ctid, NULL)) {
+        vz_error_set(err, VZ_ERUNNING, 0, "container %s is already running", ctid);
+        goto out;
+    }
+    if (!vz_is_dir(ct.private_dir)) {
+        vz_error_set(err, VZ_ENOPRIVATE, 0, "container %s: private area %s does not exist", ctid, ct.private_dir);
+        goto out;
+    }
+    if (!vz_is_mountpoint(ct.root_dir)) {
+        if (vz_ct_mount_root(&ct, err) < 0)
+            goto out;
+        mounted_here = 1;
+    }
+    struct vz_cgroup_limits limits = VZ_CGROUP_LIMITS_NONE;
+    if (vz_ct_limits_from_conf(&ct.conf, &limits, err) < 0 || vz_cgroup_open(ctid, &cg, err) < 0 ||
+        vz_cgroup_create(cg, err) < 0 || vz_cgroup_apply(cg, &limits, err) < 0)
+        goto out;
+
+    struct init_args a = {
+        .root = ct.root_dir,
+        .hostname = vz_conf_get(&ct.conf, "HOSTNAME"),
+        .keep_sys_admin = vz_rt_keeps_sys_admin(&ct.conf),
+        .stop_grace_ms = 5000,
+    };
+    if (a.hostname && !*a.hostname)
+        a.hostname = NULL;
+    if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(syncp, O_CLOEXEC) < 0 || pipe2(pidp, O_CLOEXEC) < 0) {
+        vz_error_sys(err, "pipe");
+        goto out;
+    }
+    fflush(NULL);
+    pid_t h = fork();
+    if (h < 0) {
+        vz_error_sys(err, "fork");
+        goto out;
+    }
+    if (h == 0) {
+        close(errp[0]);
+        close(syncp[1]);
+        close(pidp[0]);
+        helper(ctid, &a, errp[1], syncp[0], pidp[1]);
+    }
+    close(errp[1]);
+    close(syncp[0]);
+    close(pidp[1]);
+    errp[1] = syncp[0] = pidp[1] = -1;
+    int ws;
+    while (waitpid(h, &ws, 0) < 0 && errno == EINTR)
+        ;
+    int32_t p = 0;
+    if (read(pidp[0], &p, sizeof(p)) != (ssize_t)sizeof(p) || p <= 0) {
+        /* The helper failed before clone: its record is on the error pipe. */
+        close(syncp[1]);
+        syncp[1] = -1;
+        if (vz_child_error_read(errp[0], VZ_ESYSTEM, err) == 0)
+            vz_error_set(err, VZ_ESYSTEM, 0, "the start helper exited with status %d", WEXITSTATUS(ws));
+        vz_error_wrap(err, "start container %s", ctid);
+        goto out;
+    }
+    init = p;
+
+    if (!opts->no_network) {
+        split_ips(vz_conf_get(&ct.conf, "IP_ADDRESS"), &ips);
+        if (ips && ips[0]) {
+            if (vz_net_setup(ctid, init, ips, err) < 0) {
+                vz_error_wrap(err, "start container %s", ctid);
+                goto out;
+            }
+            net_done = 1;
+        }
+    }
+    char go = 'g';
+    if (write(syncp[1], &go, 1) != 1) {
+        vz_error_sys(err, "start container %s: its init died during set-up", ctid);
+        vz_child_error_read(errp[0], VZ_ESYSTEM, err);
+        goto out;
+    }
+    close(syncp[1]);
+    syncp[1] = -1;
+    if (vz_child_error_read(errp[0], VZ_ESYSTEM, err) < 0) {
+        vz_error_wrap(err, "start container %s", ctid);
+        goto out;
+    }
+    if (write_pidfile(ctid, init, err) < 0)
+        goto out;
+    vz_debug("container %s: init pid %d", ctid, (int)init);
+    rc = 0;
+
+out:
+    for (int i = 0; i < 2; i++) {
+        if (errp[i] >= 0)
+            close(errp[i]);
+        if (syncp[i] >= 0)
+            close(syncp[i]);
+        if (pidp[i] >= 0)
+            close(pidp[i]);
+    }
+    if (rc < 0) {
+        if (init > 0) {
+            kill(init, SIGKILL);
+            vz_rt_wait_gone(init, 10000);
+        }
+        vz_error_t e2 = NULL;
+        if (net_done && vz_net_teardown(ctid, &e2) < 0)
+            vz_error_release(&e2);
+        if (cg) {
+            if (vz_cgroup_kill(cg, &e2) < 0)
+                vz_error_release(&e2);
+            if (vz_cgroup_remove(cg, &e2) < 0)
+                vz_error_release(&e2);
+        }
+        if (mounted_here && vz_umount(ct.root_dir, &e2) < 0)
+            vz_error_release(&e2);
+    }
+    if (cg)
+        vz_cgroup_free(cg);
+    vz_ct_release(&ct);
+    return rc;
+}

@@ -1,0 +1,111 @@
+/* vpscore/stop.c: vz_ct_stop() (vpscore/runtime.h).
+ *
+ * Killing a pid namespace's init kills every process in the namespace
+ * before init is gone (the kernel does it), so "kill init, wait for it"
+ * is a complete stop; the cgroup kill afterwards only catches what left the
+ * namespace but stayed in the cgroup. A clean stop first asks init with the
+ * signal its kind understands as "power off":
+ *   vzforge's tiny init  SIGTERM
+ *   systemd              SIGRTMIN+4 (poweroff.target)
+ *   busybox init         SIGUSR2 (poweroff)
+ *   anything else        SIGTERM (sysvinit ignores it; STOP_TIMEOUT then applies)
+ */
+#include "vpscore/cgroup.h"
+#include "vpscore/mount.h"
+#include "vpscore/net.h"
+#include "vpscore/runtime.h"
+#include "vpscore/runtime-internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int shutdown_signal(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f) {
+        int is_vzinit = fgets(buf, sizeof(buf), f) && strcmp(buf, "vzinit\n") == 0;
+        fclose(f);
+        if (is_vzinit)
+            return SIGTERM;
+    }
+    snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+    ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+    if (n > 0) {
+        buf[n] = '\0';
+        const char *base = strrchr(buf, '/');
+        base = base ? base + 1 : buf;
+        if (strncmp(base, "systemd", 7) == 0)
+            return SIGRTMIN + 4;
+        if (strncmp(base, "busybox", 7) == 0)
+            return SIGUSR2;
+    }
+    return SIGTERM;
+}
+
+static int stop_timeout(const struct vz_conf *c)
+{
+    const char *v = vz_conf_get(c, "STOP_TIMEOUT");
+    if (!v)
+        v = vz_conf_get(vz_global_conf(), "STOP_TIMEOUT");
+    int t = v ? atoi(v) : 60;
+    return t > 0 ? t : 60;
+}
+
+int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
+{
+    struct vz_ct ct;
+    cleanup_close int lockfd = -1;
+    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+        return -1;
+    int rc = -1;
+    pid_t pid = 0;
+    cleanup_free char *pidfile = vz_ct_pid_path(ctid);
+    if (!vz_ct_init_pid(ctid, &pid)) {
+        vz_error_set(err, VZ_ENOTRUNNING, 0, "container %s is not running", ctid);
+        goto out;
+    }
+    int gone = 0;
+    if (!fast) {
+        int t = stop_timeout(&ct.conf);
+        vz_debug("container %s: waiting up to %d s for init to exit", ctid, t);
+        if (kill(pid, shutdown_signal(pid)) == 0 || errno == ESRCH)
+            gone = vz_rt_wait_gone(pid, t * 1000) == 0;
+    }
+    if (!gone) {
+        if (kill(pid, SIGKILL) < 0 && errno != ESRCH) {
+            vz_error_set(err, VZ_ESTOP, errno, "container %s: kill its init (pid %d)", ctid, (int)pid);
+            goto out;
+        }
+        if (vz_rt_wait_gone(pid, 30000) < 0) {
+            vz_error_set(err, VZ_ESTOP, 0, "container %s: its init (pid %d) did not exit after SIGKILL", ctid,
+                         (int)pid);
+            goto out;
+        }
+    }
+    struct vz_cgroup *cg = NULL;
+    if (vz_cgroup_open(ctid, &cg, err) < 0)
+        goto out;
+    if (vz_cgroup_kill(cg, err) < 0 || vz_cgroup_remove(cg, err) < 0) {
+        vz_cgroup_free(cg);
+        vz_error_restatus(err, VZ_ESTOP);
+        goto out;
+    }
+    vz_cgroup_free(cg);
+    if (vz_net_exists(ctid) && vz_net_teardown(ctid, err) < 0)
+        goto out;
+    if (vz_is_mountpoint(ct.root_dir) && vz_umount(ct.root_dir, err) < 0)
+        goto out;
+    if (unlink(pidfile) < 0 && errno != ENOENT) {
+        vz_error_sys(err, "remove %s", pidfile);
+        goto out;
+    }
+    rc = 0;
+out:
+    vz_ct_release(&ct);
+    return rc;
+}
