@@ -3,6 +3,7 @@
  * the in-place upgrade tmplbuild/incremental.h; docs/updating.md. */
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
+#include "cache/lock.h"
 #include "cache/update_state.h"
 #include "tmplbuild/build.h"
 #include "tmplbuild/incremental.h"
@@ -227,6 +228,10 @@ static int build_one(const char *name, const struct args *a, const struct vz_man
 
 static int update_one(const char *name, const struct args *a, vz_error_t *err)
 {
+    /* a build of this template running now: wait for it, then check */
+    cleanup_lock struct vz_lock *lock = NULL;
+    if (vz_update_lock(name, a->timeout, &lock, err) < 0)
+        return -1;
     struct vz_cache_info *ci = NULL;
     vz_error_t ferr = NULL;
     if (vz_cache_find(name, &ci, &ferr) < 0) {

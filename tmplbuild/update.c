@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/lock.h"
 #include "cache/update_state.h"
 #include "tmplbuild/pack.h"
 #include "tmplbuild/resolve.h"
@@ -60,6 +61,15 @@ int vz_update_check(const char *name, const struct vz_update_opts *o,
     }
     *out = c;
     return 0;
+}
+
+int vz_update_lock(const char *name, int timeout_s, struct vz_lock **out, vz_error_t *err)
+{
+    if (!vz_safe_name(name))
+        return vz_error_set(err, VZ_EBADARG, 0, "'%s' is not a valid template name", name);
+    cleanup_free char *file = vz_xasprintf("build-%s.lock", name);
+    cleanup_free char *what = vz_xasprintf("the build of %s", name);
+    return vz_lock_acquire(file, what, false, timeout_s ? timeout_s : 60, out, err);
 }
 
 static void fill(struct vz_update_state *s, const char *name, const char *tar_sha256,

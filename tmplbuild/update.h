@@ -49,6 +49,14 @@ int vz_update_check(const char *name, const struct vz_update_opts *o,
                     struct vz_update_check **out, vz_error_t *err);
 void vz_update_check_free(struct vz_update_check *c);
 
+/* Take the lock a build of the template holds (tmplbuild/build.c), so that
+ * a second update-cache of the same template waits for the first and then
+ * finds the cache current instead of building it again. Re-entrant within
+ * the process: the build called afterwards takes it again at once.
+ * VZ_ELOCKED naming the holder after timeout_s (0 = 60). */
+struct vz_lock;
+int vz_update_lock(const char *name, int timeout_s, struct vz_lock **out, vz_error_t *err);
+
 /* Record c's result (updates available or not) for the cache it checked. */
 int vz_update_record(const struct vz_update_check *c, vz_error_t *err);
 

@@ -499,3 +499,25 @@ Test(update_cache, usage_errors)
     cr_assert(strstr(r.out, "0 the cache is current; 2 updates are available"), "%s", r.out);
     release(&r);
 }
+
+Test(update_cache, two_at_once_one_rebuilds_the_other_finds_it_current)
+{
+    create_cache();
+    make_repo("1.1");
+    cleanup_free char *bin = vz_xasprintf("%s/bin/vzpkg", getenv("VZ_BUILD"));
+    cleanup_free char *a = vz_path_join(root, "a.out"), *b = vz_path_join(root, "b.out");
+    char *argv[] = { "/bin/sh", "-c",
+                     "\"$0\" update-cache " NAME " >\"$1\" 2>/dev/null & "
+                     "\"$0\" update-cache " NAME " >\"$2\" 2>/dev/null; s=$?; wait $! && exit $s",
+                     bin, a, b, NULL };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *oa = slurp_path(a), *ob = slurp_path(b);
+    const char *rebuilt = NAME ": 1 package change; rebuilding\n"
+                          "upgraded pager-a 1.0 -> 1.1\n" NAME ": updated\n";
+    const char *noop = NAME ": up to date (11 packages, metadata unchanged); nothing to do\n";
+    bool ab = !strcmp(oa, rebuilt) && !strcmp(ob, noop);
+    bool ba = !strcmp(ob, rebuilt) && !strcmp(oa, noop);
+    cr_assert(ab || ba, "one must rebuild, the other find it current:\n%s---\n%s", oa, ob);
+    cr_assert_not(has_build_root());
+}
