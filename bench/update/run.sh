@@ -66,6 +66,7 @@ done
 [ "$(stat -c %i "$tar")" = "$ino0" ] || die "update-cache replaced the cache"
 
 : >"$work/st.times"
+: >"$work/full.times"
 i=0
 while [ "$i" -lt "$N" ]; do
     t0=$(now)
@@ -74,6 +75,12 @@ while [ "$i" -lt "$N" ]; do
     t1=$(now)
     [ "$rc" = 0 ] || die "status exited $rc"
     secs "$t0" "$t1" >>"$work/st.times"
+    t0=$(now)
+    "$VZPKG" -q status --full "$TEMPLATE" --mirror "$mirror" >/dev/null 2>&1
+    rc=$?
+    t1=$(now)
+    [ "$rc" = 0 ] || die "status --full exited $rc"
+    secs "$t0" "$t1" >>"$work/full.times"
     i=$((i + 1))
 done
 
@@ -102,9 +109,13 @@ done
 
 vz=$(median <"$work/vz.times")
 st=$(median <"$work/st.times")
+fu=$(median <"$work/full.times")
 ap=$(median <"$work/apt.times")
 echo "$TEMPLATE, $N runs each, median wall time (warm indexes, nothing changed):"
 printf '  vzpkg update-cache (no-op)   %6.3f s   (goal < 0.5 s)\n' "$vz"
 printf '  vzpkg status                 %6.3f s\n' "$st"
+printf '  vzpkg status --full          %6.3f s   (.solv load + solve, no fast path)\n' "$fu"
 printf '  apt-get update (scratch)     %6.3f s\n' "$ap"
 echo "  ratio update-cache / apt-get update: $(ratio "$vz" "$ap")"
+echo "  ratio status --full / apt-get update: $(ratio "$fu" "$ap")"
+echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -270,6 +270,8 @@ Test(update_cache, no_change_status_0_and_update_builds_nothing)
     cr_assert_eq(deb_hits(), hits, "a package was downloaded");
     cr_assert_not(has_build_root());
 
+    /* the Release is the one the cache was built from: no index is loaded */
+    unsigned idx = vz_httpd_hits(httpd, "/dists/testing/main/binary-amd64/Packages.xz");
     r = vzpkg("status", NAME, "--json");
     cr_assert_eq(r.status, 0, "%s", r.err);
     json_t *j = json_of(r.out);
@@ -277,7 +279,55 @@ Test(update_cache, no_change_status_0_and_update_builds_nothing)
     cr_assert_eq(json_array_size(json_object_get(j, "changes")), 0);
     cr_assert(json_is_false(json_object_get(j, "metadata_changed")));
     cr_assert_eq(json_integer_value(json_object_get(j, "packages")), 11);
+    cr_assert(json_is_true(json_object_get(j, "fast_path")));
+    cleanup_free char *digest = vz_xstrdup(json_string_value(json_object_get(j, "resolved_sha256")));
     json_decref(j);
+    release(&r);
+
+    /* --full resolves, and agrees */
+    r = vzpkg("status", NAME, "--json", "--full");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    j = json_of(r.out);
+    cr_assert(json_is_false(json_object_get(j, "fast_path")));
+    cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "current");
+    cr_assert_str_eq(json_string_value(json_object_get(j, "resolved_sha256")), digest);
+    cr_assert_eq(json_integer_value(json_object_get(j, "packages")), 11);
+    json_decref(j);
+    release(&r);
+    cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/main/binary-amd64/Packages.xz"), idx,
+                 "the index was downloaded again");
+}
+
+Test(update_cache, new_release_same_set_is_current_then_fast)
+{
+    create_cache();
+    /* a new Release (a package we do not install was added): resolve once */
+    size_t n = 0;
+    const struct vz_testpkg *def = vz_testrepo_default_pkgs(&n);
+    struct vz_testpkg *pk = vz_xcalloc(n + 2, sizeof(*pk));
+    memcpy(pk, def, n * sizeof(*pk));
+    pk[n] = (struct vz_testpkg){ .name = "dpkg-bb", .version = "1.35-1", .priority = "optional",
+                                 .depends = "busybox-sh", .files = dpkg_files };
+    pk[n + 1] = (struct vz_testpkg){ .name = "unrelated-t", .version = "1.0" };
+    vz_error_t err = NULL;
+    cleanup_free char *rdir = vz_path_join(root, "mirror");
+    vz_testrepo_release(&repo);
+    cr_assert_eq(vz_testrepo_create(rdir, pk, n + 2, NULL, &repo, &err), 0, "%s",
+                 err ? err->msg : "");
+    free(pk);
+
+    struct result r = vzpkg("status", NAME, "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_t *j = json_of(r.out);
+    cr_assert(json_is_false(json_object_get(j, "fast_path")), "a new Release must be resolved");
+    json_decref(j);
+    release(&r);
+    /* the record of that check vouches for the new Release */
+    r = vzpkg("update-cache", NAME, "-v");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, NAME ": up to date (11 packages, metadata unchanged); nothing to do\n");
+    cr_assert(strstr(r.err, "every Release unchanged since a resolution that matched the cache"),
+              "%s", r.err);
     release(&r);
 }
 
