@@ -3,6 +3,8 @@
 #include "cache/index.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
