@@ -377,3 +377,35 @@ Test(publish, two_concurrent_downloads_land_once)
     cr_assert_eq(vz_cache_verify("t1", NULL, &err), 0, "%s", vzt_errmsg(&err));
     free(tpath);
 }
+
+Test(publish, cli_download_takes_the_index_url_from_vz_conf)
+{
+    const char *b = getenv("VZ_BUILD");
+    cr_assert_not_null(b, "VZ_BUILD is not set: run through 'make check' or set VZ_BUILD=build");
+    char *conf = vz_xasprintf("%s/etc/vz/vz.conf", root_b);
+    char *iu = vz_httpd_url(srv, "/");
+    char *text = vz_xasprintf("# test\nINDEX_URL=\"%s\"\n", iu);
+    vzt_write(conf, text);
+    use_root(root_b);
+    char *bin = vz_xasprintf("%s/bin/vzpkg", b);
+    char *argv[] = { bin, "-q", "download", "t1", NULL };
+    struct vz_buf out, errb;
+    vz_buf_init(&out);
+    vz_buf_init(&errb);
+    struct vz_run_opts o = { .out = &out, .errbuf = &errb };
+    int st = -1;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
+    cr_assert_eq(st, 0, "%s", errb.data);
+    cr_assert_str_eq(out.data, "t1: downloaded and verified\n");
+    vz_buf_reset(&out);
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
+    cr_assert_eq(st, 0, "%s", errb.data);
+    cr_assert_str_eq(out.data, "t1: already up to date\n");
+    vz_buf_release(&out);
+    vz_buf_release(&errb);
+    free(bin);
+    free(text);
+    free(iu);
+    free(conf);
+}
