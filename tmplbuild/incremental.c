@@ -155,12 +155,11 @@ int vz_incremental_update(const struct vz_update_check *c, const struct vz_incre
     }
 
     cleanup_free char *dir = vz_template_path("build");
-    cleanup_free char *lockf = vz_xasprintf("%s/%s.lock", dir, c->t->name);
     cleanup_lock struct vz_lock *lock = NULL;
     cleanup_lock struct vz_lock *pl = NULL;
     cleanup_free char *root = vz_xasprintf("%s/%s.XXXXXX", dir, c->t->name);
     if (vz_mkdir_p(dir, 0700, err) < 0 ||
-        vz_lock_acquire(lockf, "the template build", false, timeout, &lock, err) < 0 ||
+        vz_update_lock(c->t->name, timeout, &lock, err) < 0 ||
         vz_lock_pkgcache(true, timeout, &pl, err) < 0) {
         free(sub.pkgs);
         return -1;

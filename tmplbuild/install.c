@@ -8,6 +8,7 @@
 
 #include "tmplbuild/dpkgdb.h"
 #include "tmplbuild/install.h"
+#include "tmplbuild/overlap.h"
 #include "tmplbuild/unpack.h"
 
 struct inst {
@@ -16,6 +17,8 @@ struct inst {
     struct vz_deb_info **info; /* per package, plan order */
     bool *early;               /* essential closure */
     char *dpkg_version;        /* of the dpkg package being installed, or NULL */
+    unsigned *seq;             /* unpack wave of each package (overlap.h) */
+    unsigned wave;
 };
 
 /* ---- dependency closure of the essential set ---- */
@@ -335,8 +338,10 @@ static int unpack_wave(struct inst *s, const bool *which, bool *done, struct vz_
 {
     if (unpack_parallel(s, which, err) < 0)
         return -1;
+    s->wave++;
     for (size_t i = 0; i < s->o->n; i++)
         if (which[i]) {
+            s->seq[i] = s->wave;
             done[i] = true;
             reg[i] = s->info[i];
             if (vz_dpkgdb_write_info(s->ur.root, reg[i], err) < 0)
@@ -406,12 +411,14 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
         vz_debug("unpack %s: %.3f s", full->package, vz_now() - tu);
         vz_deb_info_free(s->info[i]);
         s->info[i] = reg[i] = full;
+        s->seq[i] = ++s->wave;
         done[i] = true;
         if (vz_dpkgdb_write_info(s->ur.root, full, err) < 0 ||
             vz_dpkgdb_write_status(s->ur.root, reg, o->n, "install ok unpacked", err) < 0)
             return -1;
     }
-    if (vz_dpkgdb_write_triggers(s->ur.root, reg, o->n, err) < 0)
+    if (vz_overlap_fix(&s->ur, o->debs, s->info, s->seq, o->n, err) < 0 ||
+        vz_dpkgdb_write_triggers(s->ur.root, reg, o->n, err) < 0)
         return -1;
     double t2 = vz_now();
 
@@ -434,11 +441,13 @@ int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t
     struct inst s = { .o = o };
     s.info = vz_xcalloc(o->n + 1, sizeof(*s.info));
     s.early = vz_xcalloc(o->n + 1, sizeof(bool));
+    s.seq = vz_xcalloc(o->n + 1, sizeof(unsigned));
     int r = install(&s, t, err);
     for (size_t i = 0; i < o->n; i++)
         vz_deb_info_free(s.info[i]);
     free(s.info);
     free(s.early);
+    free(s.seq);
     free(s.dpkg_version);
     vz_unpack_root_release(&s.ur);
     return r;

@@ -105,6 +105,8 @@ struct sink_ctx {
     struct archive *disk;
     char **conffiles; /* "etc/x" (no leading "/"), parsed at the first entry */
     bool parsed;
+    const char *const *only; /* sorted "/path" list to extract, or NULL for all */
+    size_t n_only;
     int gen_md5;            /* -1 unknown, 0 the package ships md5sums, 1 generate */
     struct vz_buf md5sums;  /* generated, as dpkg does for packages without one */
 };
@@ -185,12 +187,22 @@ char *vz_unpack_path(const struct vz_unpack_root *r, const char *path, const cha
     return p ? p : vz_xasprintf("%s/%s", r->root, path);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int sink_entry(void *vctx, struct archive *in, struct archive_entry *e, const char *rel,
                       const struct vz_deb_info *info, vz_error_t *err)
 {
     struct sink_ctx *c = vctx;
     if (rel[0] == '\0')
         return 0; /* "./": the root already exists with its own mode */
+    if (c->only) {
+        cleanup_free char *abs = vz_xasprintf("/%s", rel);
+        if (!bsearch(&abs, c->only, c->n_only, sizeof(char *), cmp_str))
+            return 0;
+    }
     bool skip = false;
     cleanup_free char *full = disk_path(c->r, rel, info->package, &skip);
     if (skip) {
@@ -276,11 +288,11 @@ static int sink_entry(void *vctx, struct archive *in, struct archive_entry *e, c
     return 0;
 }
 
-int vz_unpack_deb(const struct vz_unpack_root *r, const char *deb, struct vz_deb_info **out,
-                  vz_error_t *err)
+static int unpack(const struct vz_unpack_root *r, const char *deb, const char *const *only,
+                  size_t n_only, struct vz_deb_info **out, vz_error_t *err)
 {
     *out = NULL;
-    struct sink_ctx c = { r, archive_write_disk_new(), NULL, false, -1, VZ_BUF_INIT };
+    struct sink_ctx c = { r, archive_write_disk_new(), NULL, false, only, n_only, -1, VZ_BUF_INIT };
     vz_buf_init(&c.md5sums);
     /* Numeric owners on purpose: no archive_write_disk_set_standard_lookup(),
      * which would map names through the host's passwd and group files. */
@@ -308,5 +320,20 @@ int vz_unpack_deb(const struct vz_unpack_root *r, const char *deb, struct vz_deb
         m->data = vz_buf_detach(&c.md5sums, &m->len);
     }
     vz_buf_release(&c.md5sums);
+    return ret;
+}
+
+int vz_unpack_deb(const struct vz_unpack_root *r, const char *deb, struct vz_deb_info **out,
+                  vz_error_t *err)
+{
+    return unpack(r, deb, NULL, 0, out, err);
+}
+
+int vz_unpack_deb_paths(const struct vz_unpack_root *r, const char *deb, const char *const *paths,
+                        size_t n, vz_error_t *err)
+{
+    struct vz_deb_info *info = NULL;
+    int ret = unpack(r, deb, paths, n, &info, err);
+    vz_deb_info_free(info);
     return ret;
 }

@@ -66,4 +66,9 @@ char *vz_unpack_path(const struct vz_unpack_root *r, const char *path, const cha
 int vz_unpack_deb(const struct vz_unpack_root *r, const char *deb, struct vz_deb_info **out,
                   vz_error_t *err);
 
+/* Unpack only the given paths ("/usr/bin/x", as dpkg records them, sorted
+ * by strcmp) of deb; everything else in it is skipped. */
+int vz_unpack_deb_paths(const struct vz_unpack_root *r, const char *deb, const char *const *paths,
+                        size_t n, vz_error_t *err);
+
 #endif

@@ -2,8 +2,10 @@
 #include "vpscore/create.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/ctlist.h"
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
+#include "vpscore/runtime.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -165,6 +167,9 @@ static int check_opts(const struct vz_create_opts *o, const char **layout, vz_er
     for (size_t i = 0; o->ipadd && o->ipadd[i]; i++)
         if (vz_net_ip_check(o->ipadd[i], err) < 0)
             return vz_error_wrap(err, "--ipadd");
+    for (size_t i = 0; o->ipadd && o->ipadd[i]; i++)
+        if (vz_ct_ip_check_free(o->ipadd[i], o->ctid, err) < 0)
+            return -1;
     for (size_t i = 0; o->nameserver && o->nameserver[i]; i++)
         if (vz_net_ip_check(o->nameserver[i], err) < 0)
             return vz_error_wrap(err, "--nameserver");
@@ -335,7 +340,7 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
     int r = -1;
     pid_t pid = 0;
     cleanup_free char *pidf = vz_ct_pid_path(ctid);
-    if (vz_ct_running_hook(ctid, &pid)) {
+    if (vz_ct_init_pid(ctid, &pid)) {
         vz_error_set(err, VZ_ERUNNING, 0, "container %s is running (pid %d): stop it first (vzctl stop %s)",
                      ctid, (int)pid, ctid);
         goto out;

@@ -294,3 +294,46 @@ Test(install, deb_field_and_safe_path)
     cr_assert_str_eq(err->msg, "t.deb: unsafe archive entry 'a/../../b': '..' component");
     vz_error_release(&err);
 }
+
+Test(install, file_in_two_packages_belongs_to_the_later_one)
+{
+    vz_error_t err = NULL;
+    cleanup_free char *repodir = vz_path_join(tmp, "repo");
+    struct vz_testrepo repo = { 0 };
+    cr_assert_eq(vz_testrepo_create(repodir, NULL, 0, NULL, &repo, &err), 0, "%s",
+                 err ? err->msg : "");
+    cleanup_free char *bb = install_find_deb(repo.dir, "busybox-sh");
+    /* "old" is written first by its thread but spends long on a big file
+     * before reaching the shared one, so without the overlap pass it would
+     * be the last writer */
+    size_t big = 8 << 20;
+    char *bigdata = vz_xmalloc(big + 1);
+    memset(bigdata, 'b', big);
+    bigdata[big] = '\0';
+    struct fx_entry eo[] = { { "./", 'd', NULL }, { "./usr/", 'd', NULL },
+                             { "./usr/share/", 'd', NULL }, { "./usr/share/big", 'f', bigdata },
+                             { "./usr/share/shared", 'f', "from old\n" } };
+    struct fx_entry en[] = { { "./", 'd', NULL }, { "./usr/", 'd', NULL },
+                             { "./usr/share/", 'd', NULL },
+                             { "./usr/share/shared", 'f', "from new\n" } };
+    cleanup_free char *d_old = vz_path_join(tmp, "old.deb");
+    cleanup_free char *d_new = vz_path_join(tmp, "new.deb");
+    cr_assert_eq(install_make_deb(d_old, "Package: old\nVersion: 1\nArchitecture: all\n"
+                                         "Maintainer: t <t@t>\nDescription: old\n",
+                                  NULL, NULL, eo, 5), 0);
+    cr_assert_eq(install_make_deb(d_new, "Package: new\nVersion: 1\nArchitecture: all\n"
+                                         "Replaces: old\nMaintainer: t <t@t>\nDescription: new\n",
+                                  NULL, NULL, en, 4), 0);
+    free(bigdata);
+    const char *debs[] = { bb, d_old, d_new };
+    struct vz_install_opts o = { .root = root, .debs = debs, .n = 3, .merged_usr = true,
+                                 .arch = "amd64", .jobs = 2, .runner = &install_chroot_runner };
+    cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *shared = install_slurp(root, "usr/share/shared");
+    cr_assert_str_eq(shared, "from new\n");
+    cleanup_free char *lo = install_slurp(root, "var/lib/dpkg/info/old.list");
+    cr_assert_str_eq(lo, "/.\n/usr\n/usr/share\n/usr/share/big\n");
+    cleanup_free char *ln = install_slurp(root, "var/lib/dpkg/info/new.list");
+    cr_assert_str_eq(ln, "/.\n/usr\n/usr/share\n/usr/share/shared\n");
+    vz_testrepo_release(&repo);
+}

@@ -14,6 +14,7 @@
 #include "tests/vpscore/fixture.h"
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/ns.h"
 #include "vpscore/ctset.h"
 
 static struct fx fx;
@@ -25,7 +26,12 @@ TestSuite(create, .init = setup, .fini = teardown);
 
 static int create_ct(const char *ctid, const char *layout, vz_error_t *err)
 {
-    char *ips[] = { "10.55.0.2", NULL };
+    /* each container its own address (a second one with the same is 78) */
+    static int next = 2;
+    char ip[32];
+    snprintf(ip, sizeof(ip), "10.55.%d.%d", next / 250, next % 250);
+    next++;
+    char *ips[] = { ip, NULL };
     char *ns[] = { "10.55.9.53", NULL };
     char *sd[] = { "example.test", NULL };
     struct vz_create_opts o = { .ctid = ctid, .layout = layout, .hostname = "ct.example.test",
@@ -199,6 +205,32 @@ Test(create, vz_conf_paths_and_config_sample)
     cr_assert_eq(err->status, VZ_EBADARG);
     vz_error_release(&err);
     free(etc), free(vzconf), free(sample), free(p), free(conf), free(root);
+}
+
+Test(create, private_and_root_options)
+{
+    vz_error_t err = NULL;
+    char *priv = fx_path(&fx, "custom/area/$VEID");
+    char *root = fx_path(&fx, "mnt/ct-$VEID");
+    struct vz_create_opts o = { .ctid = "55", .layout = "plain", .private_dir = priv, .root_dir = root };
+    cr_assert_eq(vz_ct_create(&o, &fx.cache, NULL, &err), 0, "%s", err ? err->msg : "");
+    struct vz_ct ct;
+    cr_assert_eq(vz_ct_load("55", &ct, &err), 0);
+    char *want_priv = fx_path(&fx, "custom/area/55");
+    char *want_root = fx_path(&fx, "mnt/ct-55");
+    cr_assert_str_eq(ct.private_dir, want_priv);
+    cr_assert_str_eq(ct.root_dir, want_root);
+    char *passwd = vz_path_join(want_priv, "etc/passwd");
+    cr_assert(vz_file_exists(passwd));
+    vz_ct_release(&ct);
+    cr_assert_eq(vz_ct_destroy("55", &err), 0, "%s", err ? err->msg : "");
+    cr_assert_not(vz_file_exists(want_priv));
+    o.private_dir = "relative/dir";
+    o.ctid = "56";
+    cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
+    cr_assert_str_eq(err->msg, "--private relative/dir: must be an absolute path");
+    vz_error_release(&err);
+    free(priv), free(root), free(want_priv), free(want_root), free(passwd);
 }
 
 Test(create, tampered_cache_refused_nothing_left)
@@ -409,7 +441,7 @@ Test(create, destroy_refuses_running)
     cr_assert_eq(vz_mkdir_p(run, 0755, &err), 0);
     char *pidf = vz_ct_pid_path("101");
     char buf[32];
-    snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), vz_proc_starttime(getpid())); /* runtime.h format */
     cr_assert_eq(vz_atomic_write(pidf, buf, strlen(buf), 0644, &err), 0);
     cr_assert_lt(vz_ct_destroy("101", &err), 0);
     cr_assert_eq(err->status, VZ_ERUNNING);
