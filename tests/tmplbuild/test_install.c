@@ -337,3 +337,36 @@ Test(install, file_in_two_packages_belongs_to_the_later_one)
     cr_assert_str_eq(ln, "/.\n/usr\n/usr/share\n/usr/share/shared\n");
     vz_testrepo_release(&repo);
 }
+
+Test(install, essential_set_is_configured_before_other_preinsts)
+{
+    vz_error_t err = NULL;
+    cleanup_free char *repodir = vz_path_join(tmp, "repo");
+    struct vz_testrepo repo = { 0 };
+    cr_assert_eq(vz_testrepo_create(repodir, NULL, 0, NULL, &repo, &err), 0, "%s",
+                 err ? err->msg : "");
+    cleanup_free char *bb = install_find_deb(repo.dir, "busybox-sh");
+    cleanup_free char *deb = vz_path_join(tmp, "late.deb");
+    struct fx_entry e[] = { { "./", 'd', NULL }, { "./etc/", 'd', NULL },
+                            { "./etc/late", 'f', "x\n" } };
+    cr_assert_eq(install_make_deb(deb,
+                                  "Package: late\nVersion: 1\nArchitecture: all\n"
+                                  "Maintainer: t <t@t>\nDescription: late\n",
+                                  "#!/bin/sh\nsed -n '/^Package: busybox-sh$/,/^$/p' "
+                                  "/var/lib/dpkg/status | grep '^Status:' > /late.txt\n"
+                                  "sed -n '/^Package: late$/,/^$/p' /var/lib/dpkg/status "
+                                  ">> /late.txt\n",
+                                  NULL, e, 3),
+                 0);
+    const char *debs[] = { deb, bb };
+    struct vz_install_opts o = { .root = root, .debs = debs, .n = 2, .merged_usr = true,
+                                 .arch = "amd64", .runner = &install_chroot_runner };
+    cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
+    /* even though "late" comes first in the plan: the essential busybox-sh was
+     * configured before its preinst ran, and "late" itself was not registered yet */
+    cleanup_free char *got = install_slurp(root, "late.txt");
+    cr_assert_str_eq(got, "Status: install ok installed\n");
+    cleanup_free char *status = install_slurp(root, "var/lib/dpkg/status");
+    cr_assert(strstr(status, "Package: late\nStatus: install ok installed\n"), "%s", status);
+    vz_testrepo_release(&repo);
+}
