@@ -212,6 +212,10 @@ static void stanza(struct vz_buf *out, const struct vz_deb_info *info, const cha
                 vz_buf_addf(out, "Multi-Arch: %s\n", info->multi_arch);
             continue;
         }
+        if (strcmp(want, "Priority") == 0 && info->priority) {
+            vz_buf_addf(out, "Priority: %s\n", info->priority);
+            continue;
+        }
         if (strcmp(want, "Protected") == 0) {
             cleanup_free char *v = vz_deb_field(info->control, "Protected");
             if (v && strcasecmp(v, "yes") == 0)

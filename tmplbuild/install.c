@@ -26,6 +26,13 @@ struct inst {
     double t_configure;
 };
 
+static void set_priority(struct inst *s, size_t i)
+{
+    const char *p = s->o->priorities ? s->o->priorities[i] : NULL;
+    if (p && s->info[i] && !s->info[i]->priority)
+        s->info[i]->priority = vz_xstrdup(p);
+}
+
 /* ---- dependency closure of the essential set ---- */
 
 static ssize_t find_pkg(struct inst *s, const char *name, size_t len)
@@ -112,6 +119,7 @@ static void *worker(void *arg)
         }
         vz_deb_info_free(p->s->info[i]);
         p->s->info[i] = full;
+        set_priority(p->s, i);
     }
 }
 
@@ -409,12 +417,14 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
 {
     const struct vz_install_opts *o = s->o;
     double t0 = vz_now();
-    if (vz_unpack_root_init(&s->ur, o->root, o->merged_usr, o->arch, err) < 0 ||
+    if (vz_unpack_root_init(&s->ur, o->root, o->merged_usr, o->merged_usr_shipped, o->arch,
+                            err) < 0 ||
         vz_dpkgdb_init(s->ur.root, err) < 0)
         return -1;
     for (size_t i = 0; i < o->n; i++) {
         if (vz_deb_read(o->debs[i], NULL, &s->info[i], err) < 0)
             return -1;
+        set_priority(s, i);
         if (strcmp(s->info[i]->package, "dpkg") == 0)
             s->dpkg_version = vz_xstrdup(s->info[i]->version);
     }
@@ -438,7 +448,10 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
      * unpacked first and its preinsts run afterwards: what debootstrap and
      * mmdebstrap do. Every other preinst runs before its package is
      * unpacked, as dpkg does. */
-    if (!shell_works(s)) {
+    bool pending = false;
+    for (size_t i = 0; i < o->n; i++)
+        pending = pending || !done[i];
+    if (pending && !shell_works(s)) {
         for (size_t i = 0; i < o->n; i++)
             wave[i] = !done[i] && s->early[i];
         if (unpack_wave(s, wave, done, reg, err) < 0)
@@ -474,6 +487,7 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
         vz_debug("unpack %s: %.3f s", full->package, vz_now() - tu);
         vz_deb_info_free(s->info[i]);
         s->info[i] = reg[i] = full;
+        set_priority(s, i);
         s->seq[i] = ++s->wave;
         done[i] = true;
         late[i] = full;

@@ -49,11 +49,14 @@ struct vz_install_opts {
     const char *root;          /* existing, empty directory */
     const char *const *debs;   /* package files in install (plan) order */
     size_t n;
-    bool merged_usr;
+    bool merged_usr;           /* map bin/, sbin/, lib.../ into usr/ */
+    bool merged_usr_shipped;   /* the packages ship the top-level symlinks (trixie) */
     const char *arch;          /* Debian architecture: "amd64" */
     int jobs;                  /* unpack threads; 0 = online CPUs */
     const struct vz_script_runner *runner;
     char *const *environment;  /* extra KEY=VALUE for scripts (template's), may be NULL */
+    const char *const *priorities; /* per package, the index's Priority (NULL entries or
+                                    * NULL array: the control file's) */
 };
 
 struct vz_install_timings {
