@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -414,4 +415,30 @@ Test(start, limits_memory_hog_killed_fork_bomb_stopped)
     /* stop still works with the container full. */
     cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0, "%s", err ? err->msg : "");
     (void)o3;
+}
+
+Test(start, exec_passes_no_caller_descriptor_into_the_container)
+{
+    start_ok();
+    /* A host directory open without O_CLOEXEC at a known number. */
+    int d = open("/", O_RDONLY | O_DIRECTORY);
+    cr_assert_eq(dup2(d, 57), 57);
+    close(d);
+    int mfd = memfd_create("out", 0);
+    int saved = dup(1);
+    fflush(stdout);
+    dup2(mfd, 1);
+    char *argv[] = { "sh", "-c", "ls /proc/$$/fd | tr '\\n' ' '", NULL };
+    int st = -1;
+    vz_error_t err = NULL;
+    int rc = vz_ct_exec(ctid, argv, &st, &err);
+    dup2(saved, 1);
+    close(saved);
+    close(57);
+    cr_assert_eq(rc, 0, "%s", err ? err->msg : "");
+    cr_assert_eq(st, 0);
+    char buf[256] = { 0 };
+    cr_assert_gt(pread(mfd, buf, sizeof(buf) - 1, 0), 0);
+    close(mfd);
+    cr_assert_str_eq(buf, "0 1 2 ");
 }
