@@ -20,6 +20,7 @@ PKGS      := libsolv libsolvext libarchive libcurl yaml-0.1 libcrypto jansson li
 DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev libyaml-dev \
              libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
              gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot
+DEPS_REAL := debootstrap mmdebstrap jq curl time
 TEST_PKGS := criterion
 
 CFLAGS   ?= -O2 -g
@@ -112,6 +113,7 @@ check: deps
 	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) tests/run-tests.sh $(TEST_BINS)
 
 check-real: deps
+	$(Q)$(MAKE) --no-print-directory deps DEPS_DEB="$(DEPS_REAL)"
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) tests/real/run.sh
 
@@ -120,6 +122,7 @@ demo: deps
 	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) bench/demo.sh
 
 bench: deps
+	$(Q)$(MAKE) --no-print-directory deps DEPS_DEB="$(DEPS_REAL) hyperfine"
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) bench/run-all.sh
 

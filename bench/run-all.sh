@@ -1,11 +1,13 @@
 #!/bin/sh
-# Runs every bench/*/run.sh (each prints vzforge vs. the usual tool and the ratio).
+# make bench: every bench/*/*.sh. Each runs vzforge and the tool a user would
+# otherwise pick side by side and prints both figures and the ratio.
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 found=0
-for b in "$(dirname "$0")"/*/run.sh; do
-    [ -x "$b" ] || continue
+for b in "$here"/*/*.sh; do
+    [ -f "$b" ] || continue
     found=1
-    echo "== $b"
-    "$b" || echo "bench failed: $b"
+    echo "== bench: ${b#$here/}"
+    sh "$b" || echo "== bench failed: ${b#$here/}"
 done
-[ "$found" = 1 ] || { echo "make bench: no benchmarks yet" >&2; exit 1; }
+[ "$found" = 1 ] || { echo "make bench: no benchmarks" >&2; exit 1; }

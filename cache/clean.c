@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +66,53 @@ static int referenced(char ***out, size_t *n, vz_error_t *err)
     return 0;
 }
 
+/* Leftovers in template/tmp of interrupted downloads and imports: a partial
+ * download whose flock is free (fetch holds it while writing), and an import
+ * tree whose template lock is free (import holds it while running). */
+static void remove_stale_tmp(bool dry_run, struct vz_gc_result *res)
+{
+    cleanup_free char *dir = vz_template_path("tmp");
+    cleanup_dir DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        cleanup_free char *p = vz_path_join(dir, n);
+        size_t l = strlen(n);
+        bool stale = false;
+        if (!strncmp(n, "download-", 9) && l > 5 && !strcmp(n + l - 5, ".part")) {
+            int fd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+            if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+                stale = true;
+            if (fd >= 0)
+                close(fd); /* drops our flock */
+        } else if (!strncmp(n, "import-", 7) && strrchr(n, '.')) {
+            cleanup_free char *name = vz_xasprintf("%.*s", (int)(strrchr(n, '.') - n - 7), n + 7);
+            struct vz_lock *lk = NULL;
+            vz_error_t e = NULL;
+            if (vz_safe_name(name) && vz_lock_template(name, 0, &lk, &e) == 0) {
+                stale = true;
+                vz_lock_release(lk);
+            }
+            vz_error_release(&e);
+        }
+        if (!stale)
+            continue;
+        struct stat st;
+        uint64_t bytes = lstat(p, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+        vz_error_t e = NULL;
+        if (!dry_run && vz_rm_rf(p, &e) < 0) {
+            vz_warn("cannot remove stale %s: %s", p, e->msg);
+            vz_error_release(&e);
+            continue;
+        }
+        vz_strv_push(&res->removed, n);
+        res->removed_files++;
+        res->removed_bytes += bytes;
+    }
+}
+
 int vz_pkgcache_gc(bool all, bool dry_run, int lock_timeout_s, struct vz_gc_result *res,
                    vz_error_t *err)
 {
@@ -77,6 +125,7 @@ int vz_pkgcache_gc(bool all, bool dry_run, int lock_timeout_s, struct vz_gc_resu
     size_t nrefs = 0;
     if (!all && referenced(&refs, &nrefs, err) < 0)
         return -1;
+    remove_stale_tmp(dry_run, res);
     cleanup_free char *dir = vz_template_path("pkgs");
     cleanup_dir DIR *d = opendir(dir);
     if (!d) {
@@ -115,7 +164,7 @@ int vz_pkgcache_gc(bool all, bool dry_run, int lock_timeout_s, struct vz_gc_resu
     }
     vz_strv_free(refs);
     if (r == 0 && res->removed_files)
-        qsort(res->removed, res->removed_files, sizeof(char *), cmp_str);
+        qsort(res->removed, vz_strv_len(res->removed), sizeof(char *), cmp_str);
     return r;
 }
 

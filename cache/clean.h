@@ -1,7 +1,9 @@
 /* cache/clean.h: garbage collection of the package cache (template/pkgs/).
  *
  * Keeps every file whose sha256 a current cache's manifest lists, removes the
- * rest (with all: everything), and leftover partial downloads (*.part).
+ * rest (with all: everything), and leftover partial downloads (*.part);
+ * also the remains of interrupted `vzpkg download` and `vzpkg import` runs in
+ * template/tmp/ (only those no running process holds).
  * Holds the package-cache lock exclusively, so it never races a build (builds
  * hold it shared while they fetch). Files whose names are not a sha256 (or a
  * partial download) are not ours and are left alone.

@@ -212,7 +212,7 @@ static int get_hex(json_t *o, const char *key, const char *where, char *out, boo
     if (!is_hex64(s, empty_ok))
         return vz_error_set(err, VZ_ECORRUPT, 0, "manifest: %s%s\"%s\" is not a sha256 hex digest",
                             where, *where ? " " : "", key);
-    memcpy(out, s, 65);
+    memcpy(out, s, strlen(s) + 1);
     return 0;
 }
 

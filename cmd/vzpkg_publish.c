@@ -1,20 +1,119 @@
-/* vzpkg_publish.c: placeholder until its issue lands; exits loudly, never pretends. */
+/* vzpkg_publish.c: publish caches to a signed static tree; download from one. */
+#include <string.h>
+
+#include "cache/index.h"
+#include "cache/lock.h"
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
+#include "tmplbuild/download.h"
+
+enum { OPT_KEEP = 0x1200, OPT_INDEX, OPT_INSECURE, OPT_TIMEOUT };
+
+static const char publish_usage[] =
+    "Usage: vzpkg publish DIR [NAME...] [--keep N] [--json]\n"
+    "Copy the named caches (all when none is named), after verifying them, into\n"
+    "the static tree DIR as DIR/NAME/ID/{NAME.tar.zst,NAME.manifest,NAME.manifest.sig},\n"
+    "keep the newest N builds per template (default 3), and write a signed index\n"
+    "DIR/index.json + DIR/index.json.sig (docs/publish.md). Any web server, CDN or\n"
+    "object store can serve DIR.\n";
 
 int vzpkg_publish(int argc, char **argv)
 {
-    (void)argc;
+    static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
+                                          { "keep", required_argument, NULL, OPT_KEEP },
+                                          { "json", no_argument, NULL, VZ_OPT_JSON },
+                                          { NULL, 0, NULL, 0 } };
+    int keep = 3, c;
+    bool json = false;
+    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+        if (vz_cli_common_opt(c, publish_usage))
+            continue;
+        if (c == VZ_OPT_JSON) {
+            json = true;
+        } else if (c == OPT_KEEP) {
+            char *end = NULL;
+            long k = strtol(optarg, &end, 10);
+            if (!end || *end || k < 1 || k > 1000) {
+                vz_error_t err = NULL;
+                vz_error_set(&err, VZ_EBADARG, 0, "--keep '%s': expected a number from 1 to 1000",
+                             optarg);
+                return vz_cli_fail(&err);
+            }
+            keep = (int)k;
+        }
+    }
+    if (optind >= argc)
+        return vz_cli_usage_error(publish_usage, "publish: missing DIR");
+    const char *dir = argv[optind];
+    char **names = vz_xcalloc(1, sizeof(char *));
+    for (int i = optind + 1; i < argc; i++)
+        vz_strv_push(&names, argv[i]);
+    char **published = vz_xcalloc(1, sizeof(char *));
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    int r = vz_publish(dir, names, keep, &published, &err);
+    vz_strv_free(names);
+    if (r < 0) {
+        vz_strv_free(published);
+        return vz_cli_fail(&err);
+    }
+    if (json) {
+        json_t *a = json_array();
+        for (char **p = published; *p; p++)
+            json_array_append_new(a, json_string(*p));
+        vz_cli_print_json(json_pack("{s:s, s:o}", "dir", dir, "published", a));
+    } else {
+        printf("published %zu new build(s) to %s; index %s/index.json signed\n",
+               vz_strv_len(published), dir, dir);
+    }
+    vz_strv_free(published);
+    return 0;
 }
+
+static const char download_usage[] =
+    "Usage: vzpkg download NAME|URL [--index URL] [--insecure] [--timeout SECONDS]\n"
+    "Fetch the newest published build of template NAME from a signed index\n"
+    "(--index, or INDEX_URL in vz.conf), or the cache whose tarball URL is given,\n"
+    "verify index signature, index serial (no replayed older index), manifest\n"
+    "signature and tarball sha256 (while downloading), and land it atomically.\n"
+    "--insecure skips the signature checks (hashes are still checked): only for\n"
+    "testing, never for production hosts.\n";
 
 int vzpkg_download(int argc, char **argv)
 {
-    (void)argc;
+    static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
+                                          { "index", required_argument, NULL, OPT_INDEX },
+                                          { "insecure", no_argument, NULL, OPT_INSECURE },
+                                          { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                                          { NULL, 0, NULL, 0 } };
+    struct vz_download_opts o = { NULL, false, 0, 0, -1 };
+    int c;
+    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+        if (vz_cli_common_opt(c, download_usage))
+            continue;
+        if (c == OPT_INDEX) {
+            o.index_url = optarg;
+        } else if (c == OPT_INSECURE) {
+            o.insecure = true;
+        } else if (c == OPT_TIMEOUT) {
+            vz_error_t err = NULL;
+            if (vz_lock_parse_timeout(optarg, &o.lock_timeout_s, &err) < 0)
+                return vz_cli_fail(&err);
+        }
+    }
+    if (optind + 1 != argc)
+        return vz_cli_usage_error(download_usage, "download: expected one NAME or URL");
+    if (o.insecure)
+        fprintf(stderr, "%s: WARNING: --insecure: signatures will NOT be checked; the cache you "
+                        "get is whatever the server or the network sends\n", vz_log_prog);
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    char *name = NULL;
+    int r = vz_download(argv[optind], &o, &name, &err);
+    if (r < 0)
+        return vz_cli_fail(&err);
+    if (r == 1)
+        printf("%s: already up to date\n", name);
+    else
+        printf("%s: downloaded and verified\n", name);
+    free(name);
+    return 0;
 }
-

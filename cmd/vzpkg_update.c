@@ -1,19 +1,312 @@
-/* vzpkg_update.c: placeholder until its issue lands; exits loudly, never pretends. */
+/* cmd/vzpkg_update.c: `vzpkg status` and `vzpkg update-cache`: keeping caches
+ * fresh. The check is tmplbuild/update.h, the rebuild tmplbuild/build.h,
+ * the in-place upgrade tmplbuild/incremental.h; docs/updating.md. */
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
+#include "cache/lock.h"
+#include "cache/update_state.h"
+#include "tmplbuild/build.h"
+#include "tmplbuild/incremental.h"
+#include "tmplbuild/update.h"
 
-int vzpkg_update_cache(int argc, char **argv)
+#include <stdlib.h>
+#include <string.h>
+
+static const char status_usage[] =
+    "Usage: vzpkg status TEMPLATE [--json] [--mirror URL|NAME=URL]... [--allow-expired]\n"
+    "Re-read the template's repository indexes, resolve its packages and compare them\n"
+    "and the metadata with its cache. Nothing is built or downloaded but the indexes.\n"
+    "  --json               what would change, as JSON\n"
+    "  --mirror URL|NAME=URL  use this mirror (for every mirror variable, or for NAME)\n"
+    "  --allow-expired      accept a Release whose Valid-Until has passed\n"
+    "  --full               always load the indexes and resolve, even when every Release\n"
+    "                       is the one a resolution that matched the cache used\n"
+    "  -q, -v, -h           quiet, verbose (timings), this help\n"
+    "Exit codes: 0 the cache is current; 2 updates are available (as Virtuozzo's vzpkg;\n"
+    "a usage error also exits 2 but prints the usage to stderr and nothing to stdout);\n"
+    "91 no cache of TEMPLATE (or no such template); 201 metadata, 202 resolution,\n"
+    "203 download, 204 verification, 206 unreadable cached manifest (docs/exit-codes.md).\n";
+
+static const char update_usage[] =
+    "Usage: vzpkg update-cache TEMPLATE... [--incremental] [--jobs N] [--compress zst|gz|xz]\n"
+    "                          [--mirror URL|NAME=URL]... [--timeout SECONDS]\n"
+    "Bring caches up to date. When the resolved packages and the metadata are unchanged\n"
+    "this says so and does nothing; otherwise it builds a new cache (the old one stays in\n"
+    "place until the new one has landed), reusing the package cache, and prints the\n"
+    "package changes. A template without a cache gets one built.\n"
+    "  --incremental        upgrade in place: unpack the old cache, install the changed\n"
+    "                       packages with the cache's own dpkg inside the sandbox, repack\n"
+    "  --jobs N             parallel downloads (default 8)\n"
+    "  --compress FORMAT    zst (default), gz (what old vzctl hosts read), xz\n"
+    "  --mirror URL|NAME=URL  use this mirror (for every mirror variable, or for NAME)\n"
+    "  --timeout SECONDS    wait this long for another build of the template (default 60)\n"
+    "  --full               always load the indexes and resolve (see vzpkg status --help)\n"
+    "  -q, -v, -h           quiet, verbose (timings), this help\n"
+    "Exit codes: 0 up to date or updated; 201 metadata, 202 resolution, 203 download,\n"
+    "204 verification, 205 build step, 9 locked (docs/exit-codes.md).\n";
+
+enum {
+    OPT_MIRROR = 0x2000,
+    OPT_ALLOW_EXPIRED,
+    OPT_INCREMENTAL,
+    OPT_JOBS,
+    OPT_COMPRESS,
+    OPT_TIMEOUT,
+    OPT_FULL,
+};
+
+struct args {
+    bool json, allow_expired, incremental, full;
+    char **mirrors;
+    int jobs, timeout;
+    const char *compress;
+};
+
+static int number(const char *opt, const char *v, long lo, long hi, int *out)
 {
-    (void)argc;
-    vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*v == '\0' || *end || n < lo || n > hi) {
+        vz_error_t err = NULL;
+        vz_error_set(&err, VZ_EBADARG, 0, "%s %s: give a number from %ld to %ld", opt, v, lo, hi);
+        return vz_cli_fail(&err);
+    }
+    *out = (int)n;
+    return 0;
 }
+
+static int parse(int argc, char **argv, bool is_status, struct args *a)
+{
+    static const struct option opts[] = {
+        VZ_CLI_COMMON_OPTS,
+        { "json", no_argument, NULL, VZ_OPT_JSON },
+        { "mirror", required_argument, NULL, OPT_MIRROR },
+        { "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
+        { "incremental", no_argument, NULL, OPT_INCREMENTAL },
+        { "jobs", required_argument, NULL, OPT_JOBS },
+        { "compress", required_argument, NULL, OPT_COMPRESS },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "full", no_argument, NULL, OPT_FULL },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *usage = is_status ? status_usage : update_usage;
+    int c;
+    while ((c = getopt_long(argc, argv, "hqvj:", opts, NULL)) != -1) {
+        if (vz_cli_common_opt(c, usage))
+            continue;
+        bool status_only = c == VZ_OPT_JSON || c == OPT_ALLOW_EXPIRED;
+        bool update_only = c == OPT_INCREMENTAL || c == OPT_JOBS || c == 'j' ||
+                           c == OPT_COMPRESS || c == OPT_TIMEOUT;
+        if ((is_status && update_only) || (!is_status && status_only))
+            return vz_cli_usage_error(usage, "%s does not take %s", argv[0], argv[optind - 1]);
+        int r = 0;
+        switch (c) {
+        case VZ_OPT_JSON: a->json = true; break;
+        case OPT_MIRROR: vz_strv_push(&a->mirrors, optarg); break;
+        case OPT_ALLOW_EXPIRED: a->allow_expired = true; break;
+        case OPT_INCREMENTAL: a->incremental = true; break;
+        case OPT_FULL: a->full = true; break;
+        case 'j':
+        case OPT_JOBS: r = number("--jobs", optarg, 1, 64, &a->jobs); break;
+        case OPT_TIMEOUT: r = number("--timeout", optarg, 0, 86400, &a->timeout); break;
+        case OPT_COMPRESS:
+            if (strcmp(optarg, "zst") && strcmp(optarg, "gz") && strcmp(optarg, "xz"))
+            {
+                vz_error_t err = NULL;
+                vz_error_set(&err, VZ_EBADARG, 0, "--compress %s: give zst, gz or xz", optarg);
+                return vz_cli_fail(&err);
+            }
+            a->compress = optarg;
+            break;
+        default: return vz_cli_usage_error(usage, NULL);
+        }
+        if (r)
+            return r;
+    }
+    if (optind >= argc)
+        return vz_cli_usage_error(usage, "no TEMPLATE given");
+    if (is_status && argc - optind > 1)
+        return vz_cli_usage_error(usage, "status takes one TEMPLATE");
+    return 0;
+}
+
+/* ---- output ---- */
+
+static json_t *change_json(const struct vz_pkg_change *c)
+{
+    return json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "kind", vz_pkg_change_kind_str(c->kind),
+                     "name", c->name, "old_version", c->old_version, "old_arch", c->old_arch,
+                     "new_version", c->new_version, "new_arch", c->new_arch);
+}
+
+static json_t *status_json(const struct vz_update_check *c)
+{
+    const struct vz_cache_diff *d = c->diff;
+    json_t *ch = json_array();
+    for (size_t i = 0; i < d->n_changes; i++)
+        json_array_append_new(ch, change_json(&d->changes[i]));
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s, s:b, s:o, s:{s:I, s:I, s:I, s:I, s:I}}",
+                     "template", c->t->name,
+                     "status", vz_cache_diff_unchanged(d) ? "current" : "updates",
+                     "cache", c->cache->tarball,
+                     "cached_packages", (json_int_t)c->cached->n_pkgs,
+                     "packages", (json_int_t)c->packages,
+                     "metadata_changed", d->metadata_changed,
+                     "cached_metadata_sha256", d->old_metadata_sha256,
+                     "metadata_sha256", d->new_metadata_sha256,
+                     "resolved_sha256", c->resolved_sha256,
+                     "fast_path", c->quick,
+                     "changes", ch,
+                     "counts", "added", (json_int_t)d->n_added, "removed", (json_int_t)d->n_removed,
+                     "upgraded", (json_int_t)d->n_upgraded, "downgraded",
+                     (json_int_t)d->n_downgraded, "rebuilt", (json_int_t)d->n_rebuilt);
+}
+
+static void print_changes(const struct vz_cache_diff *d, const char *indent)
+{
+    for (size_t i = 0; i < d->n_changes; i++) {
+        cleanup_free char *s = vz_pkg_change_str(&d->changes[i]);
+        printf("%s%s\n", indent, s);
+    }
+    if (d->metadata_changed)
+        printf("%smetadata changed (%.12s -> %.12s)\n", indent,
+               d->old_metadata_sha256[0] ? d->old_metadata_sha256 : "none",
+               d->new_metadata_sha256);
+}
+
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* ---- status ---- */
 
 int vzpkg_status(int argc, char **argv)
 {
-    (void)argc;
+    struct args a = { 0 };
+    int r = parse(argc, argv, true, &a);
+    cleanup_strv char **mirrors = a.mirrors;
+    if (r)
+        return r;
     vz_error_t err = NULL;
-    vz_error_set(&err, VZ_EFAIL, 0, "'%s' is not implemented yet", argv[0]);
-    return vz_cli_fail(&err);
+    struct vz_update_opts uo = { .mirrors = a.mirrors, .allow_expired = a.allow_expired,
+                                 .full = a.full };
+    struct vz_update_check *c = NULL;
+    if (vz_update_check(argv[optind], &uo, &c, &err) < 0)
+        return vz_cli_fail(&err);
+    if (vz_update_record(c, &err) < 0) {
+        vz_warn("%s", err->msg);
+        vz_error_release(&err);
+    }
+    bool current = vz_cache_diff_unchanged(c->diff);
+    if (a.json) {
+        vz_cli_print_json(status_json(c));
+    } else if (current) {
+        printf("%s: the cache is current (%zu package%s, metadata unchanged)\n", c->t->name,
+               c->packages, plural(c->packages));
+    } else {
+        size_t n = c->diff->n_changes;
+        printf("%s: updates available (%zu package change%s%s)\n", c->t->name, n, plural(n),
+               c->diff->metadata_changed ? ", metadata changed" : "");
+        print_changes(c->diff, "  ");
+    }
+    vz_debug("%s: index %.3f s, solve %.3f s", c->t->name, c->t_index, c->t_solve);
+    vz_update_check_free(c);
+    return current ? 0 : VZ_STATUS_UPDATES;
+}
+
+/* ---- update-cache ---- */
+
+static int build_one(const char *name, const struct args *a, const struct vz_manifest *old,
+                     vz_error_t *err)
+{
+    struct vz_build_opts bo = { .mirrors = a->mirrors, .jobs = a->jobs, .compress = a->compress,
+                                .force = old != NULL, .lock_timeout_s = a->timeout };
+    struct vz_build_result res;
+    if (vz_build_template(name, &bo, &res, err) < 0) {
+        vz_build_result_release(&res);
+        return -1;
+    }
+    char b[16];
+    vz_info("%s: %zu packages, %s (%s) in %.1f s", res.template_name, res.packages, res.tarball,
+            vz_human_bytes(res.tar_size, b), res.t.total);
+    vz_build_result_release(&res);
+    return 0;
+}
+
+static int update_one(const char *name, const struct args *a, vz_error_t *err)
+{
+    /* a build of this template running now: wait for it, then check */
+    cleanup_lock struct vz_lock *lock = NULL;
+    if (vz_update_lock(name, a->timeout, &lock, err) < 0)
+        return -1;
+    struct vz_cache_info *ci = NULL;
+    vz_error_t ferr = NULL;
+    if (vz_cache_find(name, &ci, &ferr) < 0) {
+        if (ferr->status != VZ_ENOTEMPLATE) {
+            *err = ferr;
+            return -1;
+        }
+        vz_error_release(&ferr);
+        if (a->incremental)
+            return vz_error_set(err, VZ_ENOTEMPLATE, 0,
+                                "%s has no cache to update in place; run 'vzpkg update-cache %s' "
+                                "without --incremental (or create-cache) to build one", name, name);
+        printf("%s: no cache yet; building it\n", name);
+        if (build_one(name, a, NULL, err) < 0)
+            return -1;
+        return vz_update_record_built(name, err);
+    }
+    vz_cache_info_free(ci);
+
+    struct vz_update_opts uo = { .mirrors = a->mirrors, .full = a->full };
+    struct vz_update_check *c = NULL;
+    if (vz_update_check(name, &uo, &c, err) < 0)
+        return -1;
+    if (vz_cache_diff_unchanged(c->diff)) {
+        printf("%s: up to date (%zu package%s, metadata unchanged); nothing to do\n", c->t->name,
+               c->packages, plural(c->packages));
+        int r = vz_update_record(c, err);
+        vz_update_check_free(c);
+        return r;
+    }
+    size_t n = c->diff->n_changes;
+    printf("%s: %zu package change%s%s; %s\n", c->t->name, n, plural(n),
+           c->diff->metadata_changed ? ", metadata changed" : "",
+           a->incremental ? "upgrading in place" : "rebuilding");
+    fflush(stdout);
+    int r;
+    if (a->incremental) {
+        struct vz_incremental_opts io = { .jobs = a->jobs, .compress = a->compress,
+                                          .lock_timeout_s = a->timeout };
+        r = vz_incremental_update(c, &io, err);
+    } else {
+        r = build_one(c->t->name, a, c->cached, err);
+    }
+    struct vz_cache_diff *d = NULL;
+    if (r == 0)
+        r = vz_update_diff_landed(c->t->name, c->cached, &d, err);
+    if (r == 0) {
+        print_changes(d, "");
+        printf("%s: updated\n", c->t->name);
+        r = vz_update_record_built(c->t->name, err);
+    }
+    vz_cache_diff_free(d);
+    vz_update_check_free(c);
+    return r;
+}
+
+int vzpkg_update_cache(int argc, char **argv)
+{
+    struct args a = { 0 };
+    int r = parse(argc, argv, false, &a);
+    cleanup_strv char **mirrors = a.mirrors;
+    if (r)
+        return r;
+    for (int i = optind; i < argc; i++) {
+        vz_error_t err = NULL;
+        if (update_one(argv[i], &a, &err) < 0)
+            return vz_cli_fail(&err);
+    }
+    return 0;
 }

@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -54,7 +55,23 @@ static const char *through_symlink(int rootfd, const char *rel, char *buf, size_
     return NULL;
 }
 
+static int extract_locked(const char *file, const char *dest, bool *had_root, vz_error_t *err);
+
+/* Names are read and written under C.UTF-8 (this thread only), as pack
+ * writes them: UTF-8 names pass unchanged whatever the caller's locale. */
 static int extract(const char *file, const char *dest, bool *had_root, vz_error_t *err)
+{
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t prev = utf8 ? uselocale(utf8) : (locale_t)0;
+    int r = extract_locked(file, dest, had_root, err);
+    if (utf8) {
+        uselocale(prev);
+        freelocale(utf8);
+    }
+    return r;
+}
+
+static int extract_locked(const char *file, const char *dest, bool *had_root, vz_error_t *err)
 {
     struct archive *r = archive_read_new();
     archive_read_support_filter_all(r);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -361,7 +362,12 @@ static int write_entries(struct archive *a, int rootfd, const char *root, struct
         } else {
             archive_entry_set_size(e, 0);
         }
-        if (archive_write_header(a, e) != ARCHIVE_OK) {
+        int hr = archive_write_header(a, e);
+        if (hr == ARCHIVE_WARN) {
+            /* a name that is not UTF-8: libarchive stores its bytes as they
+             * are (pax hdrcharset=BINARY for this entry) */
+            vz_debug("pack %s: %s", full, archive_error_string(a));
+        } else if (hr != ARCHIVE_OK) {
             r = vz_error_set(err, VZ_EBUILD, (archive_errno(a) > 0 ? archive_errno(a) : 0), "pack %s: %s", full,
                              archive_error_string(a));
             break;
@@ -406,6 +412,12 @@ int vz_pack_tree(const char *root, int out_fd, const struct vz_pack_opts *opts,
         list_free(&l);
         return -1;
     }
+    /* File names are bytes; libarchive converts them from the locale to the
+     * pax header's UTF-8. Under C.UTF-8 (for this thread only) UTF-8 names go
+     * in unchanged whatever the caller's locale, so the output does not
+     * depend on it. */
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t prev = utf8 ? uselocale(utf8) : (locale_t)0;
     struct archive *a = archive_write_new();
     int r = 0;
     if (archive_write_set_format_pax(a) != ARCHIVE_OK)
@@ -423,6 +435,10 @@ int vz_pack_tree(const char *root, int out_fd, const struct vz_pack_opts *opts,
         r = vz_error_set(err, s.errnum ? VZ_ESYSTEM : VZ_EFAIL, s.errnum,
                          "finish archive: %s", archive_error_string(a));
     archive_write_free(a);
+    if (utf8) {
+        uselocale(prev);
+        freelocale(utf8);
+    }
     list_free(&l);
     vz_sha256_final(&s.h, NULL, res->sha256);
     vz_sha256_release(&s.h);

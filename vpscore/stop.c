@@ -96,8 +96,13 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
         goto out;
     }
     vz_cgroup_free(cg);
-    if (vz_net_exists(ctid) && vz_net_teardown(ctid, err) < 0)
-        goto out;
+    /* The kernel deletes the pair with the namespace, asynchronously: a
+     * veth that vanished between the check and the removal is fine. */
+    if (vz_net_exists(ctid) && vz_net_teardown(ctid, err) < 0) {
+        if (vz_net_exists(ctid))
+            goto out;
+        vz_error_release(err);
+    }
     if (vz_is_mountpoint(ct.root_dir) && vz_umount(ct.root_dir, err) < 0)
         goto out;
     if (unlink(pidfile) < 0 && errno != ENOENT) {

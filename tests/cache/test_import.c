@@ -2,6 +2,9 @@
 #include <archive_entry.h>
 #include <criterion/criterion.h>
 #include <string.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +45,10 @@ struct ent {
 static char *make_tar(const char *name, const struct ent *e, size_t n)
 {
     char *p = vz_path_join(work, name);
+    /* like any other tool writing UTF-8 names */
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    cr_assert(utf8, "no C.UTF-8 locale");
+    locale_t prev = uselocale(utf8);
     struct archive *a = archive_write_new();
     archive_write_set_format_pax(a);
     archive_write_add_filter_gzip(a);
@@ -77,6 +84,8 @@ static char *make_tar(const char *name, const struct ent *e, size_t n)
     }
     archive_write_close(a);
     archive_write_free(a);
+    uselocale(prev);
+    freelocale(utf8);
     return p;
 }
 
@@ -100,6 +109,7 @@ Test(import, good_rootfs_becomes_a_signed_cache)
         { "./usr/bin/dash2", 'h', "./usr/bin/dash" },
         { "./bin", 'l', "/usr/bin" },   /* absolute symlink targets are normal */
         { "./var/lib/dpkg/status", 'f', status_text },
+        { "./usr/share/F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny.crt", 'f', "cert\n" },
     };
     char *tar = make_tar("rootfs.tar.gz", e, sizeof(e) / sizeof(e[0]));
     vz_error_t err = NULL;
@@ -118,11 +128,14 @@ Test(import, good_rootfs_becomes_a_signed_cache)
     cr_assert_str_eq(m->pkgs[1].name, "libc6");
     cr_assert_str_eq(m->pkgs[1].arch, "amd64");
     cr_assert_str_eq(m->source, "import:rootfs.tar.gz");
-    cr_assert_eq(res.entries, 13); /* implied var, var/lib, var/lib/dpkg added */
+    cr_assert_eq(res.entries, 15); /* implied var, var/lib, var/lib/dpkg added */
     /* the repacked tree keeps the hard link */
     char *cmd = vz_xasprintf("tar --zstd -tvf %s | grep -q 'usr/bin/dash2 link to ./usr/bin/dash'",
                              c->tarball);
     cr_assert_eq(system(cmd), 0, "hard link not kept");
+    char *cmd2 = vz_xasprintf("tar --zstd -tf %s | grep -q 'usr/share/F\xc5\x91tan'", c->tarball);
+    cr_assert_eq(system(cmd2), 0, "UTF-8 name lost");
+    free(cmd2);
     /* nothing left in the temp area */
     char *tmp = vz_template_path("tmp");
     cr_assert_eq(vzt_count_entries(tmp), 0);
@@ -264,6 +277,30 @@ Test(clean, keeps_referenced_packages_removes_the_rest)
     cr_assert_eq(res.removed_files, 1);
     cr_assert(!vz_file_exists(fk));
     vz_gc_result_release(&res);
+
+    /* leftovers of interrupted downloads and imports; one download running */
+    char *tmp = vz_template_path("tmp");
+    char *stale_dl = vz_xasprintf("%s/download-%s.part", tmp, drop);
+    char *live_dl = vz_xasprintf("%s/download-%s.part", tmp, keep);
+    char *stale_imp = vz_xasprintf("%s/import-t9.Ab12Cd/etc/passwd", tmp);
+    char *stale_imp_dir = vz_xasprintf("%s/import-t9.Ab12Cd", tmp);
+    vzt_write(stale_dl, "part");
+    vzt_write(live_dl, "part");
+    vzt_write(stale_imp, "root:x:0:0::/root:/bin/sh\n");
+    int lfd = open(live_dl, O_RDWR);
+    cr_assert_eq(flock(lfd, LOCK_EX), 0);
+    cr_assert_eq(vz_pkgcache_gc(false, false, 0, &res, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert(!vz_file_exists(stale_dl), "stale partial download kept");
+    cr_assert(!vz_file_exists(stale_imp_dir), "stale import tree kept");
+    cr_assert(vz_file_exists(live_dl), "a running download's file was removed");
+    cr_assert_eq(res.removed_files, 2);
+    vz_gc_result_release(&res);
+    close(lfd);
+    free(stale_dl);
+    free(live_dl);
+    free(stale_imp);
+    free(stale_imp_dir);
+    free(tmp);
     free(fk);
     free(fd);
     free(fp);

@@ -181,7 +181,9 @@ Test(pack, xattrs_caps_hardlinks_devices_fifos_kept_sockets_skipped)
     vzt_make_tree(a, 0, 1600000000);
     char *ping = vz_path_join(a, "usr/bin/hello");
     /* file capability cap_net_raw+ep, as setcap writes it */
-    cr_assert_eq(system(vz_xasprintf("setcap cap_net_raw+ep %s", ping)), 0, "setcap failed");
+    char *setcap = vz_xasprintf("setcap cap_net_raw+ep %s", ping);
+    cr_assert_eq(system(setcap), 0, "setcap failed");
+    free(setcap);
     cr_assert_eq(setxattr(ping, "user.vz", "v1", 2, 0), 0, "user xattr: %s", strerror(errno));
     char *hl = vz_path_join(a, "usr/bin/hello-link");
     cr_assert_eq(link(ping, hl), 0);
@@ -271,5 +273,46 @@ Test(pack, refuses_a_mount_inside_the_root)
     free(out);
     free(cmd);
     free(m);
+    free(a);
+}
+
+Test(pack, utf8_and_non_utf8_file_names_kept_byte_for_byte)
+{
+    char *a = vz_path_join(work, "a");
+    vzt_make_tree(a, 0, 1600000000);
+    const char *names[] = { "F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny.crt", "bad-\xff\xfe-name" };
+    for (int i = 0; i < 2; i++) {
+        char *p = vz_path_join(a, names[i]);
+        vzt_write(p, "x\n");
+        free(p);
+    }
+    struct vz_pack_result res;
+    char *p = pack_to(a, "t.tar.zst", "zst", 1700000000, &res);
+    char *x = vz_path_join(work, "x");
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(x, 0755, &err), 0);
+    char *cmd = vz_xasprintf("tar --zstd -xf %s -C %s 2>&1", p, x);
+    cr_assert_eq(system(cmd), 0);
+    for (int i = 0; i < 2; i++) {
+        char *q = vz_path_join(x, names[i]);
+        cr_assert(vz_file_exists(q), "name %d lost or changed", i);
+        free(q);
+    }
+    /* GNU tar sees no unknown pax keywords in a UTF-8-only tree */
+    char *b = vz_path_join(work, "b");
+    vzt_make_tree(b, 0, 1600000000);
+    char *q = vz_path_join(b, names[0]);
+    vzt_write(q, "x\n");
+    struct vz_pack_result rb;
+    char *pb = pack_to(b, "b.tar.zst", "zst", 1700000000, &rb);
+    char *chk = vz_xasprintf("tar --zstd -tf %s 2>&1 | grep -q Ignoring", pb);
+    cr_assert_neq(system(chk), 0, "GNU tar warns about the headers");
+    free(chk);
+    free(pb);
+    free(q);
+    free(b);
+    free(cmd);
+    free(x);
+    free(p);
     free(a);
 }

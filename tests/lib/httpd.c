@@ -231,6 +231,7 @@ static const char *reason(int code)
     switch (code) {
     case 200: return "OK";
     case 206: return "Partial Content";
+    case 302: return "Found";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
@@ -386,6 +387,12 @@ static int respond(struct vz_httpd *h, int fd, const char *head, bool keep)
 
     if (f.kind == VZ_HTTPD_STATUS) {
         ret = send_simple(h, fd, (int)f.arg, head_only, keep, NULL) == 0 && keep;
+        goto out;
+    }
+    if (f.kind == VZ_HTTPD_REDIRECT) {
+        char extra[4200];
+        snprintf(extra, sizeof(extra), "Location: %s\r\n", f.alt ? f.alt : "/");
+        ret = send_simple(h, fd, 302, head_only, keep, extra) == 0 && keep;
         goto out;
     }
     if (f.kind == VZ_HTTPD_ALT) {
@@ -706,6 +713,14 @@ void vz_httpd_alt(struct vz_httpd *h, const char *path, const void *body, size_t
     r->arg = 0;
     r->limited = times > 0;
     r->times = times;
+    pthread_mutex_unlock(&h->mu);
+}
+
+void vz_httpd_redirect(struct vz_httpd *h, const char *path, const char *location, unsigned times)
+{
+    vz_httpd_alt(h, path, location, strlen(location) + 1, times);
+    pthread_mutex_lock(&h->mu);
+    rec_get(h, path)->kind = VZ_HTTPD_REDIRECT;
     pthread_mutex_unlock(&h->mu);
 }
 

@@ -51,6 +51,7 @@ enum vz_httpd_fault_kind {
                         * client gives up (or VZ_HTTPD_MAX_STALL_S) */
     VZ_HTTPD_ALT,      /* serve other content (vz_httpd_alt), e.g. a stale Release */
     VZ_HTTPD_NORANGE,  /* ignore Range headers: always 200 with the whole file */
+    VZ_HTTPD_REDIRECT, /* answer 302 to the location given to vz_httpd_redirect() */
 };
 
 struct vz_httpd;
@@ -71,6 +72,9 @@ void vz_httpd_fault(struct vz_httpd *h, const char *path, enum vz_httpd_fault_ki
  * requests (0 = always); the path need not exist on disk. */
 void vz_httpd_alt(struct vz_httpd *h, const char *path, const void *body, size_t len,
                   unsigned times);
+/* Answer 302 with Location: location (a path or a URL) for the next
+ * `times` requests of path (0 = always). */
+void vz_httpd_redirect(struct vz_httpd *h, const char *path, const char *location, unsigned times);
 /* Remove the fault of path (NULL: of every path). Counters are kept. */
 void vz_httpd_clear(struct vz_httpd *h, const char *path);
 

@@ -105,6 +105,23 @@ static const struct testkey *get_key(int idx, vz_error_t *err)
     return k;
 }
 
+/* Make the secret key of `from` usable in the home of `to` (once). */
+static int import_secret(const struct testkey *to, const struct testkey *from, vz_error_t *err)
+{
+    static pid_t done;
+    if (done == getpid())
+        return 0;
+    cleanup_free char *sec = vz_path_join(from->home, "sec.gpg");
+    char *exp[] = { "--export-secret-keys", "--output", sec, from->fpr, NULL };
+    if (gpg(from, exp, NULL, err) < 0)
+        return -1;
+    char *imp[] = { "--import", sec, NULL };
+    if (gpg(to, imp, NULL, err) < 0)
+        return -1;
+    done = getpid();
+    return 0;
+}
+
 int vz_testrepo_other_keyring(const char *path, vz_error_t *err)
 {
     const struct testkey *k = get_key(1, err);
@@ -356,15 +373,33 @@ int vz_testrepo_write_release(const struct vz_testrepo *r, const struct vz_testr
     const struct testkey *k = get_key(0, err);
     if (k == NULL)
         return -1;
+    /* a second signer: the other key's secret imported into this home */
+    char *second = NULL;
+    if (opts && opts->also_other_key) {
+        const struct testkey *o = get_key(1, err);
+        if (o == NULL || import_secret(k, o, err) < 0)
+            return -1;
+        second = o->fpr;
+    }
     char *fpr = k->fpr;
     if (!(opts && opts->no_inrelease)) {
         char *cs[] = { "--yes", "--local-user", fpr, "--digest-algo", "SHA512", "--clearsign",
-                       "--output", inrel, rpath, NULL };
+                       "--output", inrel, rpath, NULL, NULL, NULL };
+        if (second) {
+            memmove(cs + 5, cs + 3, 6 * sizeof(char *));
+            cs[3] = "--local-user";
+            cs[4] = second;
+        }
         if (gpg(k, cs, NULL, err) < 0)
             return -1;
     }
     char *ds[] = { "--yes", "--local-user", fpr, "--digest-algo", "SHA512", "--armor",
-                   "--detach-sign", "--output", gpgsig, rpath, NULL };
+                   "--detach-sign", "--output", gpgsig, rpath, NULL, NULL, NULL };
+    if (second) {
+        memmove(ds + 5, ds + 3, 7 * sizeof(char *));
+        ds[3] = "--local-user";
+        ds[4] = second;
+    }
     return gpg(k, ds, NULL, err);
 }
 
@@ -429,4 +464,14 @@ void vz_testrepo_release(struct vz_testrepo *r)
     free(r->arch);
     free(r->component);
     memset(r, 0, sizeof(*r));
+}
+
+int vz_testrepo_keyid(bool other, char out[17], vz_error_t *err)
+{
+    const struct testkey *k = get_key(other ? 1 : 0, err);
+    if (k == NULL)
+        return -1;
+    size_t n = strlen(k->fpr);
+    memcpy(out, k->fpr + (n >= 16 ? n - 16 : 0), 17);
+    return 0;
 }

@@ -40,6 +40,8 @@
  *   editor-t      important (not in the minimal set); conffile /etc/editor-t.conf;
  *                 its postinst registers /usr/bin/editor with update-alternatives
  *   i386-only     Architecture i386 (ignored by an amd64 pool)
+ *   interp-t      optional, Multi-Arch: allowed (an interpreter)
+ *   script-t      optional, arch all; Depends: interp-t:any (>= 3)
  *   oldver        optional, in two versions (1.0 and 2.0): the newer one wins
  *
  * The minimal set (Essential or Priority required, closed under Depends,
@@ -57,6 +59,7 @@
 #include <time.h>
 
 #include "common/common.h"
+#include "metadata/metadata.h"
 
 struct vz_testfile {
     const char *path;     /* absolute path inside the package: "/etc/issue" */
@@ -93,6 +96,8 @@ struct vz_testrepo_opts {
     int indexes;
     bool unsigned_repo;     /* no InRelease / Release.gpg at all */
     bool no_inrelease;      /* only Release + Release.gpg */
+    bool also_other_key;    /* signed by the test key and by the second key, as
+                             * Debian signs with several keys at once */
     time_t date;            /* Release Date: 0 = now */
     time_t valid_until;     /* 0 = no Valid-Until */
 };
@@ -120,6 +125,19 @@ int vz_testrepo_write_release(const struct vz_testrepo *r, const struct vz_testr
 
 /* Write the public keyring of a second, unrelated key to path. */
 int vz_testrepo_other_keyring(const char *path, vz_error_t *err);
+
+/* Long key ID (16 hex digits, as gpgv reports it) of the signing key, or of
+ * the second key when other is true. */
+int vz_testrepo_keyid(bool other, char out[17], vz_error_t *err);
+
+/* A template for r as metadata would produce it: name "test-1-x86_64-minimal",
+ * one repository "main" (r->url, r->suite, r->component, r->keyring), arch
+ * x86_64/amd64, base_required, merged_usr "symlinks", and copies of packages
+ * and excludes (NULL-terminated, may be NULL). Tests adjust fields freely;
+ * vz_testrepo_template_free() frees every string and array it holds. */
+struct vz_template *vz_testrepo_template(const struct vz_testrepo *r, const char *const *packages,
+                                         const char *const *excludes);
+void vz_testrepo_template_free(struct vz_template *t);
 
 /* The default package set (static storage). */
 const struct vz_testpkg *vz_testrepo_default_pkgs(size_t *n);

@@ -80,6 +80,8 @@ static const struct vz_testfile editor_files[] = {
     { 0 },
 };
 static const char *const editor_conffiles[] = { "/etc/editor-t.conf", NULL };
+static const struct vz_testfile interp_files[] = { SCRIPT("/usr/bin/interp-t", "exec sh \"$@\""), { 0 } };
+static const struct vz_testfile script_files[] = { SCRIPT("/usr/bin/script-t", "echo script-t"), { 0 } };
 static const struct vz_testfile oldver_files[] = { { "/usr/share/oldver/v", "x\n", NULL, NULL, 0 }, { 0 } };
 
 static const struct vz_testpkg default_pkgs[] = {
@@ -116,6 +118,9 @@ static const struct vz_testpkg default_pkgs[] = {
       .prerm = "#!/bin/sh\nset -e\n"
                "if [ \"$1\" = remove ]; then update-alternatives --remove editor /usr/bin/editor-t; fi\n" },
     { .name = "i386-only", .version = "1.0", .arch = "i386", .priority = "required" },
+    { .name = "interp-t", .version = "3.11-1", .multi_arch = "allowed", .files = interp_files },
+    { .name = "script-t", .version = "1.0", .arch = "all", .depends = "interp-t:any (>= 3)",
+      .files = script_files },
     { .name = "oldver", .version = "1.0", .files = oldver_files },
     { .name = "oldver", .version = "2.0", .files = oldver_files },
 };

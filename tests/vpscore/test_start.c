@@ -347,3 +347,45 @@ Test(start, hundred_cycles_leave_nothing_behind)
     cr_assert_eq(vzt_descendant_count(), procs);
     cr_assert_eq(vzt_mount_count(), mounts_before);
 }
+
+/* build/bin/vzctl with stdin data; output merged. */
+static int vzctl_stdin(const char *in, char **out, char *const args[])
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    cr_assert_gt(n, 0);
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0';
+    *strrchr(exe, '/') = '\0';
+    cleanup_free char *bin = vz_xasprintf("%s/bin/vzctl", exe);
+    char *argv[8] = { bin };
+    for (int i = 0; args[i] && i < 6; i++)
+        argv[i + 1] = args[i];
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    struct vz_run_opts o = { .stdin_data = in, .stdin_len = strlen(in), .out = &b, .errbuf = &b };
+    int st = -1;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
+    *out = vz_buf_detach(&b, NULL);
+    return st;
+}
+
+Test(start, exec_stdin_passthrough_and_enter_on_a_pty)
+{
+    start_ok();
+    cleanup_free char *o1 = NULL, *o2 = NULL, *o3 = NULL;
+    char *cat[] = { "exec2", ctid, "cat; exit 9", NULL };
+    cr_assert_eq(vzctl_stdin("line1\nline2\n", &o1, cat), 9);
+    cr_assert_str_eq(o1, "line1\nline2\n");
+    char *dash[] = { "exec2", ctid, "-", NULL };
+    cr_assert_eq(vzctl_stdin("echo from-stdin-script\nexit 4\n", &o2, dash), 4);
+    cr_assert_str_eq(o2, "from-stdin-script\n");
+    /* enter: a login shell whose terminal is a pty of the container's own devpts. */
+    char *enter[] = { "enter", ctid, NULL };
+    cr_assert_eq(vzctl_stdin("tty; ls /dev/pts | tr '\\n' ' '; echo; exit 3\n", &o3, enter), 3, "%s", o3);
+    cr_assert(strstr(o3, "/dev/pts/0\r\n0 ptmx \r\n"), "got %s", o3);
+    cleanup_free char *in = vz_xasprintf("entered into CT %s\n", ctid);
+    cleanup_free char *outm = vz_xasprintf("exited from CT %s\n", ctid);
+    cr_assert(strstr(o3, in) && strstr(o3, outm), "got %s", o3);
+}

@@ -1,0 +1,95 @@
+#!/bin/sh
+# bench/instantiate/start.sh: start + exec true + stop of a minimal container
+# (busybox root, plain layout, no network), median of N runs, side by side
+# with `unshare -pfmuin chroot ROOT /bin/true` and with the builder's sandbox
+# path; then the same start/exec/stop with one address (veth) to show what
+# the network costs. Prints ratios; never fails on a timing.
+#   bench/instantiate/start.sh [N]     (default 21; needs root, busybox-static)
+set -eu
+N=${1:-21}
+BIN=${VZ_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}/bin
+VZCTL=$BIN/vzctl
+[ -x "$VZCTL" ] || { echo "start.sh: $VZCTL missing: run make first" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "start.sh: needs root (namespaces, mounts, cgroups)" >&2; exit 1; }
+
+W=$(mktemp -d /tmp/vzbench-XXXXXX)
+export VZ_ROOT=$W
+CT=bench$$
+trap '"$VZCTL" -q stop $CT --fast >/dev/null 2>&1 || true; rm -rf "$W"' EXIT INT TERM
+
+P=$W/vz/private/$CT
+mkdir -p "$W/etc/vz/conf" "$P/bin" "$P/etc" "$P/proc" "$P/sys" "$P/dev" "$P/tmp"
+cp /bin/busybox "$P/bin/busybox"
+for a in sh true ip; do ln -s busybox "$P/bin/$a"; done
+conf() {
+    printf 'VE_PRIVATE="%s"\nVE_ROOT="%s"\nVE_LAYOUT="plain"\nHOSTNAME="bench"\n%s' \
+        "$P" "$W/vz/root/$CT" "${1:-}" > "$W/etc/vz/conf/$CT.conf"
+}
+
+now() { date +%s%N; }
+# median of the numbers on stdin (nanoseconds) -> milliseconds with 2 decimals
+median_ms() { sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.2f", m/1e6}'; }
+
+run_ct() {
+    i=0
+    while [ $i -lt "$N" ]; do
+        t0=$(now)
+        "$VZCTL" -q start $CT >/dev/null
+        "$VZCTL" -q exec $CT true
+        "$VZCTL" -q stop $CT --fast >/dev/null
+        t1=$(now)
+        echo $((t1 - t0))
+        i=$((i + 1))
+    done
+}
+
+run_unshare() {
+    i=0
+    while [ $i -lt "$N" ]; do
+        t0=$(now)
+        unshare -pfmuin chroot "$P" /bin/true
+        t1=$(now)
+        echo $((t1 - t0))
+        i=$((i + 1))
+    done
+}
+
+conf ""
+ct=$(run_ct | median_ms)
+un=$(run_unshare | median_ms)
+# The veth: the same cycle with one address, inside a network namespace of
+# our own so nothing touches the host's network.
+# The builder's sandbox (vz_sandbox_run) on the same root, in-process.
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+LIBS=$(dirname "$BIN")
+${CC:-cc} -O2 -D_GNU_SOURCE -I"$SRC" -o "$W/sandbox-loop" "$SRC/bench/instantiate/sandbox-loop.c" \
+    "$LIBS/libvpscore.a" "$LIBS/libcommon.a" $(pkg-config --libs libcrypto) -lcrypt
+sb=$("$W/sandbox-loop" "$P" "$N")
+
+# The veth: the same cycle with one address, inside a network namespace of
+# our own so nothing touches the host's network.
+conf 'IP_ADDRESS="10.250.0.2"
+'
+export N VZCTL CT
+net=$(unshare -n sh -c '
+    now() { date +%s%N; }
+    i=0
+    while [ $i -lt "$N" ]; do
+        t0=$(now)
+        "$VZCTL" -q start $CT >/dev/null
+        "$VZCTL" -q exec $CT true
+        "$VZCTL" -q stop $CT --fast >/dev/null
+        t1=$(now)
+        echo $((t1 - t0))
+        i=$((i + 1))
+    done' | median_ms)
+
+echo "instantiate (median of $N runs, busybox root; a cycle is 3 vzctl processes: start, exec, stop --fast):"
+printf '  vzctl start + exec true + stop (no network)  %8s ms\n' "$ct"
+printf '  unshare -pfmuin chroot ROOT /bin/true         %8s ms\n' "$un"
+printf '  vz_sandbox_run(ROOT, /bin/true), in-process  %8s ms\n' "$sb"
+printf '  ratio vzctl cycle / unshare                   %8s\n' "$(awk "BEGIN {printf \"%.2f\", $ct / $un}")"
+printf '  with one address (veth set-up + teardown)     %8s ms  (+%s ms)\n' "$net" \
+    "$(awk "BEGIN {printf \"%.2f\", $net - $ct}")"
+printf '  ratio sandbox / unshare                       %8s\n' "$(awk "BEGIN {printf \"%.2f\", $sb / $un}")"
+echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (other work inflates every figure alike)"

@@ -1,0 +1,70 @@
+/* cache/index.h: the signed index of a published cache tree
+ * (docs/publish.md).
+ *
+ * A published tree (any static web server, CDN or object store can serve it):
+ *     DIR/index.json, DIR/index.json.sig
+ *     DIR/NAME/ID/NAME.tar.zst, NAME.manifest, NAME.manifest.sig
+ * ID = zero-padded build time + "-" + the first 12 hex digits of the tarball
+ * sha256, so IDs sort by age and a rebuild never overwrites a published one.
+ *
+ * index.json lists every published build per template, newest first, with
+ * the tarball's sha256 and size, the manifest's sha256, the build date, and
+ * a serial number that grows with every publish. A downloader refuses an
+ * index whose serial is lower than one it has already accepted from the same
+ * URL (a replayed or rolled-back index), and an index with the same serial
+ * but different bytes.
+ */
+#ifndef VZ_CACHE_INDEX_H
+#define VZ_CACHE_INDEX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/common.h"
+
+#define VZ_INDEX_FORMAT 1
+
+struct vz_index_build {
+    char *name;
+    char *id;
+    char *tarball;            /* path relative to the index: NAME/ID/NAME.tar.zst */
+    char *manifest;           /* NAME/ID/NAME.manifest */
+    char *signature;          /* NAME/ID/NAME.manifest.sig */
+    char *compress;
+    uint64_t size;
+    char sha256[65];
+    char manifest_sha256[65];
+    int64_t build_time;
+    uint64_t packages;
+    char *signer;
+};
+
+struct vz_index {
+    int format;
+    uint64_t serial;
+    char *signer;
+    struct vz_index_build *builds; /* by name, newest first within a name */
+    size_t n;
+};
+
+int vz_index_serialize(const struct vz_index *ix, char **text, size_t *len, vz_error_t *err);
+int vz_index_parse(const char *text, size_t len, struct vz_index **out, vz_error_t *err);
+void vz_index_free(struct vz_index *ix);
+/* Newest build of name, or NULL. */
+const struct vz_index_build *vz_index_latest(const struct vz_index *ix, const char *name);
+
+/* Check an index fetched from url: the signature against the trusted keys
+ * (skipped with insecure, loudly), the format, and the serial against the
+ * last one accepted from url ($VZ_ROOT/vz/template/indexes/). On success the
+ * serial is recorded and *out holds the parsed index. VZ_EVERIFY otherwise. */
+int vz_index_accept(const char *url, const char *text, size_t len, const char *sig, size_t slen,
+                    bool insecure, struct vz_index **out, vz_error_t *err);
+
+/* Publish the named caches (NULL or empty: every cache) into dir, keeping
+ * the newest keep builds per template (keep < 1 = 3), and write a new
+ * signed index. Each cache is verified (signature and tarball hash) before it
+ * is copied. published (may be NULL) gets the IDs added. */
+int vz_publish(const char *dir, char *const *names, int keep, char ***published,
+               vz_error_t *err);
+
+#endif

@@ -1,0 +1,188 @@
+/* The vzpkg store commands as an admin runs them: output, exit codes. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache/lock.h"
+#include "cache/store.h"
+#include "common/common.h"
+#include "tmplbuild/pack.h"
+#include "util.h"
+
+static const char *root;
+
+static void setup(void)
+{
+    root = vzt_root_setup();
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    vz_log_level = VZ_LOG_WARN;
+}
+
+TestSuite(cli, .init = setup, .fini = vzt_root_teardown);
+
+/* Run build/bin/vzpkg with args; returns the exit status. */
+static int vzpkg(struct vz_buf *out, struct vz_buf *errb, const char *const *args)
+{
+    const char *b = getenv("VZ_BUILD");
+    cr_assert_not_null(b, "VZ_BUILD is not set: run through 'make check' or set VZ_BUILD=build");
+    char *bin = vz_xasprintf("%s/bin/vzpkg", b);
+    cr_assert(access(bin, X_OK) == 0, "%s not built", bin);
+    char **argv = vz_xcalloc(1, sizeof(char *));
+    vz_strv_push(&argv, bin);
+    for (; *args; args++)
+        vz_strv_push(&argv, *args);
+    vz_buf_init(out);
+    vz_buf_init(errb);
+    struct vz_run_opts o = { .out = out, .errbuf = errb };
+    int st = -1;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0, "%s", vzt_errmsg(&err));
+    vz_strv_free(argv);
+    free(bin);
+    return st;
+}
+
+static void build_cache(const char *name)
+{
+    char *tree = vz_path_join(root, "tree");
+    vzt_make_tree(tree, 0, 1600000000);
+    struct vz_manifest *m = vz_manifest_new(name);
+    vz_manifest_add_pkg(m, "p", "1", "amd64",
+                        "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", 3);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_pack_to_cache(tree, m, NULL, 0, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    vz_manifest_free(m);
+    free(tree);
+}
+
+Test(cli, keygen_refuses_overwrite_exit_1_force_replaces)
+{
+    struct vz_buf o, e;
+    const char *a1[] = { "keygen", "--json", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a1), 0, "%s", e.data);
+    cr_assert(strstr(o.data, "\"key_id\": \""), "%s", o.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    const char *a2[] = { "keygen", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a2), 1);
+    char *want = vz_xasprintf("vzpkg: error: a signing key already exists in %s/etc/vz/keys; use "
+                              "--force to replace it (hosts that trust the old key will refuse "
+                              "new caches)\n", root);
+    cr_assert_str_eq(e.data, want);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    const char *a3[] = { "keygen", "--force", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a3), 0, "%s", e.data);
+    cr_assert(strstr(o.data, "(mode 0600)"));
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(want);
+}
+
+Test(cli, verify_reports_what_failed_with_exit_204_and_json)
+{
+    build_cache("c1");
+    build_cache("c2");
+    struct vz_buf o, e;
+    const char *a[] = { "verify", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a), 0, "%s", e.data);
+    cr_assert(strstr(o.data, "c1: OK (signed by "), "%s", o.data);
+    cr_assert(strstr(o.data, "c2: OK (signed by "), "%s", o.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    char *dir = vz_template_path("cache");
+    char *t = vz_path_join(dir, "c2.tar.zst");
+    vzt_flip_byte(t, 20);
+    const char *aj[] = { "verify", "--json", NULL };
+    cr_assert_eq(vzpkg(&o, &e, aj), 204, "%s", o.data);
+    json_error_t je;
+    json_t *j = json_loads(o.data, 0, &je);
+    cr_assert_not_null(j, "not JSON: %s", o.data);
+    cr_assert_eq(json_array_size(j), 2);
+    json_t *c2 = json_array_get(j, 1);
+    cr_assert_str_eq(json_string_value(json_object_get(c2, "name")), "c2");
+    cr_assert(json_is_false(json_object_get(c2, "ok")));
+    const char *msg = json_string_value(json_object_get(c2, "error"));
+    char *prefix = vz_xasprintf("cache c2: tarball %s has sha256 ", t);
+    cr_assert_eq(strncmp(msg, prefix, strlen(prefix)), 0, "%s", msg);
+    cr_assert(json_is_true(json_object_get(json_array_get(j, 0), "ok")));
+    json_decref(j);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    const char *am[] = { "verify", "nosuch", NULL };
+    cr_assert_eq(vzpkg(&o, &e, am), 91);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(prefix);
+    free(t);
+    free(dir);
+}
+
+Test(cli, busy_template_lock_exit_9_names_the_holder)
+{
+    build_cache("c1");
+    struct vz_lock *l = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_lock_template("c1", 0, &l, &err), 0);
+    struct vz_buf o, e;
+    const char *a[] = { "remove-cache", "c1", "--timeout", "0", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a), 9, "%s", e.data);
+    char *want = vz_xasprintf("vzpkg: error: template c1 is locked by pid %ld (", (long)getpid());
+    cr_assert_eq(strncmp(e.data, want, strlen(want)), 0, "%s", e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    vz_lock_release(l);
+    cr_assert_eq(vzpkg(&o, &e, a), 0, "%s", e.data);
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("c1", &c, &err), -1);
+    vz_error_release(&err);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    const char *bad[] = { "remove-cache", "c1", "--timeout", "soon", NULL };
+    cr_assert_eq(vzpkg(&o, &e, bad), 21);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(want);
+}
+
+Test(cli, clean_prints_what_was_freed)
+{
+    build_cache("c1");
+    char *pk = vz_template_path("pkgs");
+    char *keep = vz_path_join(pk, "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
+    char *drop = vz_path_join(pk, "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
+    vzt_write(keep, "abc");
+    vzt_write(drop, "0123456789");
+    struct vz_buf o, e;
+    const char *a[] = { "clean", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a), 0, "%s", e.data);
+    cr_assert_str_eq(o.data, "freed 1 files, 10 B; kept 1 files, 3 B\n");
+    cr_assert(vz_file_exists(keep));
+    cr_assert(!vz_file_exists(drop));
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(keep);
+    free(drop);
+    free(pk);
+}
+
+Test(cli, import_refusal_exits_206_and_usage_errors_exit_2)
+{
+    char *tar = vz_path_join(root, "evil.tar");
+    char *cmd = vz_xasprintf("cd %s && mkdir -p x && echo hi > x/f && tar -cPf %s %s/x/f", root, tar, root);
+    cr_assert_eq(system(cmd), 0);
+    struct vz_buf o, e;
+    const char *a[] = { "import", tar, "--name", "evil", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a), 206, "%s", e.data);
+    cr_assert(strstr(e.data, "escapes the root (absolute path); refusing the archive"), "%s", e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    const char *u[] = { "import", tar, NULL };
+    cr_assert_eq(vzpkg(&o, &e, u), 2);
+    cr_assert(strstr(e.data, "import: --name NAME is required"), "%s", e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(cmd);
+    free(tar);
+}

@@ -1,0 +1,292 @@
+/* vzpkg create-cache end to end, as a user runs it: build/bin/vzpkg against
+ * the synthetic signed repository served over HTTP on 127.0.0.1, with a
+ * temporary VZ_ROOT and a distro YAML written by the test. The result is
+ * unpacked and its dpkg database and script effects are checked; failures
+ * halfway must leave no build root, no mount and no cache behind. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "tests/lib/httpd.h"
+#include "tests/lib/testrepo.h"
+
+static char root[64];
+static struct vz_testrepo repo;
+static struct vz_httpd *httpd;
+static char *mirror;
+
+static const char yaml_fmt[] =
+    "distribution: vztest\n"
+    "release: \"1\"\n"
+    "codename: testing\n"
+    "family: deb\n"
+    "summary: \"synthetic test system\"\n"
+    "architectures:\n"
+    "  x86_64: amd64\n"
+    "merged_usr: symlinks\n"
+    "repositories:\n"
+    "  - name: main\n"
+    "    mirror: \"{{mirror.vztest}}\"\n"
+    "    suite: \"{{codename}}\"\n"
+    "    components: [main]\n"
+    "    keyring: %s\n"
+    "environment:\n"
+    "  VZTEST_VAR: from-yaml\n"
+    "variants:\n"
+    "  minimal:\n"
+    "    summary: \"minimal\"\n"
+    "    base: required\n"
+    "    packages: [editor-t]\n"
+    "    scripts:\n"
+    "      post-install: |\n"
+    "        echo \"post $VZTEST_VAR $(hostname)\" > /etc/post-install.txt\n"
+    "        ls /proc/1/ > /dev/null\n"
+    "      pre-cache: |\n"
+    "        echo \"pre-cache $VZ_TEMPLATE\" > \"$1/etc/pre-cache.txt\"\n"
+    "  failhook:\n"
+    "    summary: \"post-install fails\"\n"
+    "    base: required\n"
+    "    scripts:\n"
+    "      post-install: |\n"
+    "        echo boom from the hook\n"
+    "        exit 7\n"
+    "  failprecache:\n"
+    "    summary: \"pre-cache fails\"\n"
+    "    base: required\n"
+    "    scripts:\n"
+    "      pre-cache: |\n"
+    "        echo \"pre-cache saw $1\" >&2\n"
+    "        false\n";
+
+static void setup(void)
+{
+    snprintf(root, sizeof(root), "/tmp/vzt-e2e-XXXXXX");
+    cr_assert_not_null(mkdtemp(root));
+    cr_assert_not_null(getenv("VZ_BUILD"), "VZ_BUILD is not set: run through make check");
+    vz_error_t err = NULL;
+    cleanup_free char *rdir = vz_path_join(root, "mirror");
+    cr_assert_eq(vz_testrepo_create(rdir, NULL, 0, NULL, &repo, &err), 0, "%s",
+                 err ? err->msg : "");
+    cleanup_free char *ddir = vz_path_join(root, "distros");
+    cr_assert_eq(vz_mkdir_p(ddir, 0755, &err), 0);
+    cleanup_free char *yaml = vz_xasprintf(yaml_fmt, repo.keyring);
+    cleanup_free char *ypath = vz_path_join(ddir, "vztest-1.yaml");
+    cr_assert_eq(vz_atomic_write(ypath, yaml, strlen(yaml), 0644, &err), 0);
+    setenv("VZ_DISTROS_DIR", ddir, 1);
+    setenv("VZ_ROOT", root, 1);
+    setenv("VZ_APT_ROOT", root, 1);
+    unsetenv("VZ_MIRROR_VZTEST");
+    httpd = vz_httpd_start(repo.dir);
+    mirror = vz_httpd_url(httpd, "");
+}
+
+static void teardown(void)
+{
+    vz_httpd_stop(httpd);
+    free(mirror);
+    vz_testrepo_release(&repo);
+    vz_error_t err = NULL;
+    vz_rm_rf(root, &err);
+    vz_error_release(&err);
+}
+
+TestSuite(create_cache, .init = setup, .fini = teardown, .timeout = 180);
+
+struct result {
+    int status;
+    char *out, *err;
+};
+
+#define vzpkg(...) run_vzpkg((const char *[]){ __VA_ARGS__, NULL })
+
+static struct result run_vzpkg(const char **args)
+{
+    cleanup_free char *bin = vz_xasprintf("%s/bin/vzpkg", getenv("VZ_BUILD"));
+    cr_assert(vz_file_exists(bin), "%s not built", bin);
+    char *argv[16] = { bin };
+    for (size_t i = 0; args[i] && i < 14; i++)
+        argv[i + 1] = (char *)args[i];
+    struct vz_buf out = VZ_BUF_INIT, errb = VZ_BUF_INIT;
+    vz_buf_init(&out);
+    vz_buf_init(&errb);
+    struct vz_run_opts o = { .out = &out, .errbuf = &errb };
+    struct result r = { -1, NULL, NULL };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "run vzpkg: %s", err ? err->msg : "");
+    r.out = vz_buf_detach(&out, NULL);
+    r.err = vz_buf_detach(&errb, NULL);
+    return r;
+}
+
+static void release(struct result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static char *slurp(const char *dir, const char *rel)
+{
+    cleanup_free char *p = vz_path_join(dir, rel);
+    char *d = NULL;
+    size_t n = 0;
+    vz_error_t err = NULL;
+    if (vz_read_file(p, &d, &n, &err) < 0) {
+        vz_error_release(&err);
+        return vz_xstrdup("");
+    }
+    return d;
+}
+
+/* The build area holds nothing but (maybe) nothing: no NAME.XXXXXX root. */
+static void assert_no_build_root(void)
+{
+    cleanup_free char *dir = vz_xasprintf("%s/vz/template/build", root);
+    cleanup_dir DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        cr_assert(!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."),
+                  "build root left behind: %s/%s", dir, de->d_name);
+    cleanup_free char *mi = slurp("/proc/self", "mountinfo");
+    cr_assert_null(strstr(mi, root), "a mount under %s is left: %s", root, mi);
+}
+
+static char *unpack_cache(const char *name)
+{
+    char *dir = vz_xasprintf("%s/unpacked", root);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
+    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/%s.tar.zst", root, name);
+    char *argv[] = { "tar", "-I", "zstd", "-xpf", tar, "-C", dir, NULL };
+    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
+    return dir;
+}
+
+Test(create_cache, builds_configured_root_with_hooks_and_cleanup)
+{
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
+                            "--json", "--timings");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    cr_assert_not_null(j, "%s: %s", je.text, r.out);
+    cr_assert_eq(json_integer_value(json_object_get(j, "packages")), 10);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "template")), "vztest-1-x86_64-minimal");
+    json_t *tm = json_object_get(j, "timings");
+    const char *stages[] = { "index", "resolve", "download", "unpack", "configure", "pack" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(stages); i++) {
+        cr_assert(json_is_real(json_object_get(tm, stages[i])), "no timing %s", stages[i]);
+        cr_assert(strstr(r.err, stages[i]), "--timings lacks %s: %s", stages[i], r.err);
+    }
+    json_decref(j);
+    release(&r);
+    assert_no_build_root();
+
+    cleanup_free char *dir = unpack_cache("vztest-1-x86_64-minimal");
+    cleanup_free char *status = slurp(dir, "var/lib/dpkg/status");
+    const char *pkgs[] = { "busybox-sh", "base-files", "base-passwd", "dpkg-alts", "mawk-t",
+                           "libt1",      "newapi",     "pager-a",     "tools-t",   "editor-t" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(pkgs); i++) {
+        cleanup_free char *needle = vz_xasprintf("Package: %s\n", pkgs[i]);
+        const char *p = strstr(status, needle);
+        cr_assert_not_null(p, "%s not in status", pkgs[i]);
+        const char *end = strstr(p, "\n\n");
+        cleanup_free char *st = strndup(p, (size_t)(end - p));
+        cr_assert(strstr(st, "Status: install ok installed"), "%s", st);
+    }
+    /* hooks: post-install in the sandbox (own hostname, template env), pre-cache on the host */
+    cleanup_free char *post = slurp(dir, "etc/post-install.txt");
+    cr_assert_str_eq(post, "post from-yaml vzforge-build\n");
+    cleanup_free char *pre = slurp(dir, "etc/pre-cache.txt");
+    cr_assert_str_eq(pre, "pre-cache vztest-1-x86_64-minimal\n");
+    /* script effects: preinst before unpack, alternative from a postinst */
+    cleanup_free char *passwd = slurp(dir, "etc/passwd");
+    cr_assert(strstr(passwd, "nobody:x:65534"), "%s", passwd);
+    char buf[128];
+    cleanup_free char *ed = vz_path_join(dir, "etc/alternatives/editor");
+    ssize_t n = readlink(ed, buf, sizeof(buf) - 1);
+    cr_assert_gt(n, 0);
+    buf[n] = '\0';
+    cr_assert_str_eq(buf, "/usr/bin/editor-t");
+    /* clean-up: neutral identity, apt sources naming the mirror, no policy-rc.d */
+    cleanup_free char *hn = slurp(dir, "etc/hostname");
+    cr_assert_str_eq(hn, "localhost\n");
+    cleanup_free char *rc = slurp(dir, "etc/resolv.conf");
+    cr_assert_str_eq(rc, "");
+    cr_assert_not(vz_file_exists(vz_xasprintf("%s/usr/sbin/policy-rc.d", dir)));
+    /* merged /usr */
+    n = readlink(vz_xasprintf("%s/bin", dir), buf, sizeof(buf) - 1);
+    cr_assert_gt(n, 0);
+    buf[n] = '\0';
+    cr_assert_str_eq(buf, "usr/bin");
+
+    /* a second build without --force is refused and changes nothing */
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert(strstr(r.err, "a cache of vztest-1-x86_64-minimal exists already; use --force"),
+              "%s", r.err);
+    release(&r);
+}
+
+Test(create_cache, failing_post_install_hook_fails_and_leaves_nothing)
+{
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-failhook", "--mirror", mirror);
+    cr_assert_eq(r.status, 205, "status %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "template hook post-install failed with exit status 7"), "%s", r.err);
+    cr_assert(strstr(r.err, "boom from the hook"), "%s", r.err);
+    release(&r);
+    assert_no_build_root();
+    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/vztest-1-x86_64-failhook.tar.zst",
+                                          root);
+    cr_assert_not(vz_file_exists(tar));
+    /* the packages stay in the package cache: the next run downloads nothing */
+    r = vzpkg("create-cache", "vztest-1-x86_64-failhook", "--mirror", mirror, "--json");
+    cr_assert_eq(r.status, 205);
+    cr_assert_null(strstr(r.err, "download: "), "%s", r.err);
+    release(&r);
+}
+
+Test(create_cache, failing_pre_cache_hook_gets_build_root_as_argument)
+{
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-failprecache", "--mirror", mirror);
+    cr_assert_eq(r.status, 205, "status %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "template hook pre-cache failed with exit status 1"), "%s", r.err);
+    cleanup_free char *want = vz_xasprintf("pre-cache saw %s/vz/template/build/"
+                                           "vztest-1-x86_64-failprecache.", root);
+    cr_assert(strstr(r.err, want), "%s", r.err);
+    release(&r);
+    assert_no_build_root();
+}
+
+Test(create_cache, removes_root_left_by_a_killed_build)
+{
+    cleanup_free char *stale = vz_xasprintf("%s/vz/template/build/vztest-1-x86_64-minimal.AbC123",
+                                            root);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(vz_xasprintf("%s/usr/bin", stale), 0755, &err), 0);
+    /* this one builds on disk (the others in RAM, the default with enough memory) */
+    setenv("VZ_BUILD_IN_RAM", "0", 1);
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
+                            "--compress", "gz");
+    unsetenv("VZ_BUILD_IN_RAM");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "removing the build root of an interrupted build"), "%s", r.err);
+    release(&r);
+    assert_no_build_root();
+    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/vztest-1-x86_64-minimal.tar.gz",
+                                          root);
+    cr_assert(vz_file_exists(tar));
+}
+
+Test(create_cache, bad_compress_is_a_usage_error)
+{
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--compress", "lz4");
+    cr_assert_eq(r.status, 21, "%s", r.err);
+    cr_assert(strstr(r.err, "--compress lz4: give gz, xz or zst"), "%s", r.err);
+    release(&r);
+}

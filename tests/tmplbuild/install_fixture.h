@@ -1,0 +1,34 @@
+/* tests/tmplbuild/install_fixture.h: helpers for the install tests.
+ *
+ * install_chroot_runner: a vz_script_runner for tests of tmplbuild/install
+ * itself: fork, chroot into the root, exec, capture output. It isolates
+ * nothing; the builder uses the vpscore sandbox (tested in tests/vpscore).
+ *
+ * install_make_deb: write a .deb (ar + control.tar.gz + data.tar) with
+ * arbitrary, possibly hostile, data.tar entries, which dpkg-deb refuses to
+ * build. */
+#ifndef VZ_TESTS_INSTALL_FIXTURE_H
+#define VZ_TESTS_INSTALL_FIXTURE_H
+
+#include "common/common.h"
+#include "tmplbuild/install.h"
+
+extern const struct vz_script_runner install_chroot_runner;
+
+struct fx_entry {
+    const char *name;     /* as stored in data.tar, e.g. "./etc/x", "/abs", "../up" */
+    char type;            /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link */
+    const char *data;     /* file content, or link target */
+};
+
+/* control: the control stanza; preinst/postinst may be NULL. */
+int install_make_deb(const char *path, const char *control, const char *preinst,
+                     const char *postinst, const struct fx_entry *entries, size_t n);
+
+/* Find DIR/pool/main/<x>/NAME/NAME_*.deb (the first match). Allocated or NULL. */
+char *install_find_deb(const char *repo_dir, const char *name);
+
+/* Read a file below root into a string ("" when missing). Allocated. */
+char *install_slurp(const char *root, const char *rel);
+
+#endif
