@@ -289,6 +289,30 @@ Test(create, unsafe_member_refused)
     free(script);
 }
 
+Test(create, member_through_symlink_refused)
+{
+    /* "escape -> /tmp" then "escape/vzt-evil": writing it would land in the
+     * host's /tmp; libarchive's secure-symlink mode refuses it */
+    vz_error_t err = NULL;
+    char *script = vz_xasprintf("mkdir -p %1$s/t %1$s/u/escape && ln -s /tmp %1$s/t/escape && "
+                                "echo x > %1$s/u/escape/vzt-evil-%3$d && "
+                                "tar -C %1$s/t -cf %1$s/a.tar ./escape && tar -C %1$s/u -rf %1$s/a.tar ./escape/vzt-evil-%3$d && "
+                                "zstd -q < %1$s/a.tar > %2$s && rm -rf %1$s/t %1$s/u %1$s/a.tar",
+                                fx.root, fx.cache.tarball, (int)getpid());
+    char *argv[] = { "sh", "-c", script, NULL };
+    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_sha256_file(fx.cache.tarball, fx.cache.tar_sha256, &fx.cache.tar_size, &err), 0);
+    cr_assert_lt(create_ct("101", "plain", &err), 0, "extracted through a symlink");
+    cr_assert_eq(err->status, VZ_ECORRUPT, "%d: %s", err->status, err->msg);
+    vz_error_release(&err);
+    char *evil = vz_xasprintf("/tmp/vzt-evil-%d", (int)getpid());
+    cr_assert_not(vz_file_exists(evil), "wrote %s on the host", evil);
+    unlink(evil);
+    free(evil);
+    assert_nothing_written();
+    free(script);
+}
+
 Test(create, bad_ctids_refused_with_21)
 {
     const char *bad[] = { "", "../x", "/abs", "a/b", "..", ".", ".hidden", "-rf", "0", "007",
