@@ -457,6 +457,30 @@ Test(create, destroy_removes_everything)
     vz_error_release(&err);
 }
 
+Test(create, destroy_refuses_a_conf_naming_a_shared_directory)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(create_ct("101", "plain", &err), 0);
+    cr_assert_eq(create_ct("102", "plain", &err), 0);
+    struct vz_ct ct;
+    cr_assert_eq(vz_ct_load("101", &ct, &err), 0);
+    char *parent = fx_path(&fx, "vz/private");
+    /* never "/" here: a regression of the guard would remove the host */
+    const char *bad[] = { parent, fx.root };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(bad); i++) {
+        vz_conf_set(&ct.conf, "VE_PRIVATE", bad[i]);
+        cr_assert_eq(vz_conf_save(&ct.conf, &err), 0);
+        cr_assert_lt(vz_ct_destroy("101", &err), 0, "destroy with VE_PRIVATE=%s went ahead", bad[i]);
+        cr_assert_eq(err->status, VZ_EBADARG);
+        cr_assert_not_null(strstr(err->msg, "is not one container's private area"), "%s", err->msg);
+        vz_error_release(&err);
+    }
+    char *other = fx_path(&fx, "vz/private/102/etc/passwd");
+    cr_assert(vz_file_exists(other), "container 102 was damaged");
+    free(other), free(parent);
+    vz_ct_release(&ct);
+}
+
 Test(create, destroy_refuses_running)
 {
     vz_error_t err = NULL;
