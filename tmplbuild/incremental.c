@@ -148,6 +148,12 @@ int vz_incremental_update(const struct vz_update_check *c, const struct vz_incre
                           vz_error_t *err)
 {
     int timeout = o && o->lock_timeout_s ? o->lock_timeout_s : 60;
+    if (c->cached->source && strncmp(c->cached->source, "import", 6) == 0)
+        return vz_error_set(err, VZ_EBUILD, 0,
+                            "cache %s was imported (%s): its manifest after an in-place upgrade "
+                            "would list only the template's packages; run 'vzpkg update-cache %s' "
+                            "without --incremental to build it from the metadata",
+                            c->t->name, c->cached->source, c->t->name);
     if (c->diff->metadata_changed)
         vz_warn("%s: the metadata changed; --incremental applies package changes only (hooks, "
                 "environment and layout are not applied again): run update-cache without "

@@ -571,3 +571,36 @@ Test(update_cache, two_at_once_one_rebuilds_the_other_finds_it_current)
     cr_assert(ab || ba, "one must rebuild, the other find it current:\n%s---\n%s", oa, ob);
     cr_assert_not(has_build_root());
 }
+
+Test(update_cache, incremental_refuses_an_imported_cache)
+{
+    const char *nd = "vztest-1-x86_64-nodpkg";
+    struct result r = vzpkg("create-cache", nd);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/%s.tar.zst", root, nd);
+    cleanup_free char *copy = vz_path_join(root, "rootfs.tar.zst");
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_copy_file(tar, copy, &err), 0);
+    r = vzpkg("remove-cache", nd);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    r = vzpkg("import", copy, "--name", nd);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    make_repo("1.1");
+    r = vzpkg("update-cache", "-q", nd, "--incremental");
+    cr_assert_eq(r.status, 205, "%d %s", r.status, r.err);
+    cr_assert_str_eq(r.err, "vzpkg: error: cache vztest-1-x86_64-nodpkg was imported "
+                            "(import:rootfs.tar.zst): its manifest after an in-place upgrade would "
+                            "list only the template's packages; run 'vzpkg update-cache "
+                            "vztest-1-x86_64-nodpkg' without --incremental to build it from the "
+                            "metadata\n");
+    release(&r);
+    /* status compares it with the metadata all the same */
+    r = vzpkg("status", nd);
+    cr_assert_eq(r.status, 2, "%d %s %s", r.status, r.out, r.err);
+    cr_assert(strstr(r.out, "  upgraded pager-a 1.0 -> 1.1\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "  metadata changed (none -> "), "%s", r.out);
+    release(&r);
+}
