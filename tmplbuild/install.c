@@ -502,7 +502,6 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
     if (vz_overlap_fix(&s->ur, o->debs, s->info, s->seq, o->n, err) < 0 ||
         vz_dpkgdb_write_triggers(s->ur.root, late, o->n, err) < 0)
         return -1;
-    double t2 = vz_now();
 
     if (configure(s, NULL, err) < 0)
         return -1;
@@ -513,7 +512,6 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
         t->scripts = (t3 - t1) - s->t_configure;
         t->packages = o->n;
     }
-    (void)t2;
     return 0;
 }
 
