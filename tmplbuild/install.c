@@ -95,6 +95,11 @@ struct pool {
     atomic_int failed;
     pthread_mutex_t lock;
     vz_error_t err;
+    pthread_t main;          /* only this thread draws the progress line */
+    struct vz_progress prog;
+    atomic_size_t done_items;
+    atomic_uint_least64_t done_bytes;
+    off_t *size;             /* .deb sizes, per package index */
 };
 
 static void *worker(void *arg)
@@ -120,6 +125,11 @@ static void *worker(void *arg)
         vz_deb_info_free(p->s->info[i]);
         p->s->info[i] = full;
         set_priority(p->s, i);
+        atomic_fetch_add(&p->done_items, 1);
+        atomic_fetch_add(&p->done_bytes, (uint64_t)p->size[i]);
+        if (pthread_equal(pthread_self(), p->main))
+            vz_progress_update(&p->prog, atomic_load(&p->done_items),
+                               atomic_load(&p->done_bytes));
     }
 }
 
@@ -146,6 +156,13 @@ static int unpack_parallel(struct inst *s, const bool *which, vz_error_t *err)
             }
             p.order[k] = i;
         }
+    uint64_t total = 0;
+    for (size_t k = 0; k < p.n; k++)
+        total += (uint64_t)sz[p.order[k]];
+    p.size = sz;
+    p.main = pthread_self();
+    if (p.n)
+        vz_progress_start(&p.prog, "unpack", p.n, total);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = s->o->jobs > 0 ? s->o->jobs : (int)(cpus > 0 ? cpus : 1);
     if ((size_t)jobs > p.n)
@@ -160,6 +177,10 @@ static int unpack_parallel(struct inst *s, const bool *which, vz_error_t *err)
     worker(&p);
     for (int j = 1; j <= started; j++)
         pthread_join(t[j], NULL);
+    if (p.n && !p.err) {
+        vz_progress_update(&p.prog, atomic_load(&p.done_items), atomic_load(&p.done_bytes));
+        vz_progress_done(&p.prog);
+    }
     free(t);
     free(sz);
     free(p.order);
