@@ -26,6 +26,14 @@ struct inst {
     double t_configure;
 };
 
+/* Name the package of a failing .deb (package cache files are named by hash). */
+static int wrap_label(struct inst *s, size_t i, vz_error_t *err)
+{
+    if (s->o->labels && s->o->labels[i])
+        return vz_error_wrap(err, "package %s", s->o->labels[i]);
+    return -1;
+}
+
 static void set_priority(struct inst *s, size_t i)
 {
     const char *p = s->o->priorities ? s->o->priorities[i] : NULL;
@@ -113,6 +121,7 @@ static void *worker(void *arg)
         struct vz_deb_info *full = NULL;
         vz_error_t err = NULL;
         if (vz_unpack_deb(&p->s->ur, p->s->o->debs[i], &full, &err) < 0) {
+            wrap_label(p->s, i, &err);
             pthread_mutex_lock(&p->lock);
             if (!p->err)
                 p->err = err;
@@ -444,7 +453,7 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
         return -1;
     for (size_t i = 0; i < o->n; i++) {
         if (vz_deb_read(o->debs[i], NULL, &s->info[i], err) < 0)
-            return -1;
+            return wrap_label(s, i, err);
         set_priority(s, i);
         if (strcmp(s->info[i]->package, "dpkg") == 0)
             s->dpkg_version = vz_xstrdup(s->info[i]->version);
@@ -504,7 +513,7 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
         struct vz_deb_info *full = NULL;
         double tu = vz_now();
         if (vz_unpack_deb(&s->ur, o->debs[i], &full, err) < 0)
-            return -1;
+            return wrap_label(s, i, err);
         vz_debug("unpack %s: %.3f s", full->package, vz_now() - tu);
         vz_deb_info_free(s->info[i]);
         s->info[i] = reg[i] = full;
