@@ -16,6 +16,9 @@ struct inst {
     struct vz_unpack_root ur;
     struct vz_deb_info **info; /* per package, plan order */
     bool *early;               /* essential closure */
+    bool *preinst_after;       /* unpacked before its preinst could run (no shell yet) */
+    bool *done, *visiting;     /* unpacked; being handled (install_one) */
+    struct vz_deb_info **late; /* packages unpacked one by one, for their triggers */
     char *dpkg_version;        /* of the dpkg package being installed, or NULL */
     unsigned *seq;             /* unpack wave of each package (overlap.h) */
     unsigned wave;
@@ -63,13 +66,13 @@ static ssize_t find_pkg(struct inst *s, const char *name, size_t len)
     return -1;
 }
 
-static void mark_early(struct inst *s, size_t i)
+static void mark_closure(struct inst *s, size_t i, bool *set);
+
+/* Mark what field `fields` of package i name (the first alternative in the
+ * plan), with their closures. */
+static void mark_deps(struct inst *s, size_t i, const char *const *fields, size_t nf, bool *set)
 {
-    if (s->early[i])
-        return;
-    s->early[i] = true;
-    static const char *const fields[] = { "Pre-Depends", "Depends" };
-    for (size_t f = 0; f < VZ_ARRAY_SIZE(fields); f++) {
+    for (size_t f = 0; f < nf; f++) {
         cleanup_free char *deps = vz_deb_field(s->info[i]->control, fields[f]);
         for (char *p = deps; p && *p;) {
             /* one "a (>= 1) | b" group: the first alternative that is in the set */
@@ -81,7 +84,7 @@ static void mark_early(struct inst *s, size_t i)
                 size_t n = strcspn(alt, " ,|(:\n");
                 ssize_t k = n ? find_pkg(s, alt, n) : -1;
                 if (k >= 0) {
-                    mark_early(s, (size_t)k);
+                    mark_closure(s, (size_t)k, set);
                     break;
                 }
                 alt += strcspn(alt, "|,");
@@ -91,6 +94,16 @@ static void mark_early(struct inst *s, size_t i)
                 p++;
         }
     }
+}
+
+/* Mark i and everything it Pre-Depends/Depends on (transitively) in set. */
+static void mark_closure(struct inst *s, size_t i, bool *set)
+{
+    static const char *const fields[] = { "Pre-Depends", "Depends" };
+    if (set[i])
+        return;
+    set[i] = true;
+    mark_deps(s, i, fields, 2, set);
 }
 
 /* ---- parallel unpack ---- */
@@ -441,6 +454,48 @@ static int unpack_wave(struct inst *s, const bool *which, bool *done, struct vz_
     return vz_dpkgdb_write_status(s->ur.root, reg, s->o->n, "install ok unpacked", err);
 }
 
+/* dpkg's unpack of one package: what it Pre-Depends on first (libsolv's
+ * order usually has it so already; inside the essential set's dependency
+ * cycles it may not), then its preinst from the control area, then its
+ * files, then its registration. */
+static int install_one(struct inst *s, size_t i, vz_error_t *err)
+{
+    const struct vz_install_opts *o = s->o;
+    if (s->done[i] || s->visiting[i])
+        return 0;
+    s->visiting[i] = true;
+    static const char *const pre[] = { "Pre-Depends" };
+    cleanup_free bool *need = vz_xcalloc(o->n + 1, sizeof(bool));
+    mark_deps(s, i, pre, 1, need);
+    for (size_t k = 0; k < o->n; k++)
+        if (need[k] && k != i && install_one(s, k, err) < 0)
+            return -1;
+    if (!s->early[i] && configure_essential(s, s->done, err) < 0)
+        return -1;
+    if (run_script(s, s->info[i], "preinst", "install", NULL, err) < 0 ||
+        vz_unpack_load_diversions(&s->ur, err) < 0)
+        return -1;
+    struct vz_deb_info *full = NULL;
+    double tu = vz_now();
+    if (vz_unpack_deb(&s->ur, o->debs[i], &full, err) < 0)
+        return wrap_label(s, i, err);
+    vz_debug("unpack %s: %.3f s", full->package, vz_now() - tu);
+    vz_deb_info_free(s->info[i]);
+    s->info[i] = s->reg[i] = full;
+    set_priority(s, i);
+    s->seq[i] = ++s->wave;
+    s->done[i] = true;
+    s->late[i] = full;
+    /* once dpkg has configured packages the status file is its own:
+     * a new package's stanza is appended, never the whole file rewritten */
+    int r = s->essential_configured
+                ? vz_dpkgdb_append_status(s->ur.root, full, "install ok unpacked", err)
+                : vz_dpkgdb_write_status(s->ur.root, s->reg, o->n, "install ok unpacked", err);
+    if (r < 0 || vz_dpkgdb_write_info(s->ur.root, full, err) < 0)
+        return -1;
+    return 0;
+}
+
 /* ---- the whole install ---- */
 
 static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err)
@@ -460,7 +515,7 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
     }
     for (size_t i = 0; i < o->n; i++)
         if (s->info[i]->essential)
-            mark_early(s, i);
+            mark_closure(s, i, s->early);
     /* Wave 1: every package without a preinst, in parallel. */
     cleanup_free bool *done = vz_xcalloc(o->n + 1, sizeof(bool));
     cleanup_free bool *wave = vz_xcalloc(o->n + 1, sizeof(bool));
@@ -482,51 +537,38 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
     for (size_t i = 0; i < o->n; i++)
         pending = pending || !done[i];
     if (pending && !shell_works(s)) {
-        for (size_t i = 0; i < o->n; i++)
+        for (size_t i = 0; i < o->n; i++) {
             wave[i] = !done[i] && s->early[i];
+            s->preinst_after[i] = wave[i];
+        }
         if (unpack_wave(s, wave, done, reg, err) < 0)
             return -1;
-        for (size_t i = 0; i < o->n; i++)
-            if (wave[i] && run_script(s, s->info[i], "preinst", "install", NULL, err) < 0)
-                return -1;
         if (!shell_works(s))
             return vz_error_set(err, VZ_EBUILD, 0,
                                 "no working /bin/sh in the root after unpacking the essential "
                                 "set: maintainer scripts cannot run (is a shell package in the "
                                 "template's package set?)");
     }
+    /* the preinsts of the essential packages that had to be unpacked before
+     * a shell could run, now, in plan order */
+    for (size_t i = 0; i < o->n; i++)
+        if (s->preinst_after[i] && run_script(s, s->info[i], "preinst", "install", NULL, err) < 0)
+            return -1;
     cleanup_free char *dpkg = vz_path_join(s->ur.root, "usr/bin/dpkg");
     s->has_dpkg = vz_file_exists(dpkg);
     if (vz_dpkgdb_write_triggers(s->ur.root, reg, o->n, err) < 0)
         return -1;
     cleanup_free struct vz_deb_info **late = vz_xcalloc(o->n + 1, sizeof(*late));
+    s->late = late;
+    s->done = done;
+    cleanup_free bool *visiting = vz_xcalloc(o->n + 1, sizeof(bool));
+    s->visiting = visiting;
     /* pass 0: what is left of the essential set; pass 1: everything else */
     for (size_t k = 0; k < 2 * o->n; k++) {
         size_t i = k % o->n;
         if (done[i] || (k < o->n) != s->early[i])
             continue;
-        if (!s->early[i] && configure_essential(s, done, err) < 0)
-            return -1;
-        if (run_script(s, s->info[i], "preinst", "install", NULL, err) < 0 ||
-            vz_unpack_load_diversions(&s->ur, err) < 0)
-            return -1;
-        struct vz_deb_info *full = NULL;
-        double tu = vz_now();
-        if (vz_unpack_deb(&s->ur, o->debs[i], &full, err) < 0)
-            return wrap_label(s, i, err);
-        vz_debug("unpack %s: %.3f s", full->package, vz_now() - tu);
-        vz_deb_info_free(s->info[i]);
-        s->info[i] = reg[i] = full;
-        set_priority(s, i);
-        s->seq[i] = ++s->wave;
-        done[i] = true;
-        late[i] = full;
-        /* once dpkg has configured packages the status file is its own:
-         * a new package's stanza is appended, never the whole file rewritten */
-        int r = s->essential_configured
-                    ? vz_dpkgdb_append_status(s->ur.root, full, "install ok unpacked", err)
-                    : vz_dpkgdb_write_status(s->ur.root, reg, o->n, "install ok unpacked", err);
-        if (r < 0 || vz_dpkgdb_write_info(s->ur.root, full, err) < 0)
+        if (install_one(s, i, err) < 0)
             return -1;
     }
     if (vz_overlap_fix(&s->ur, o->debs, s->info, s->seq, o->n, err) < 0 ||
@@ -550,6 +592,7 @@ int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t
     struct inst s = { .o = o };
     s.info = vz_xcalloc(o->n + 1, sizeof(*s.info));
     s.early = vz_xcalloc(o->n + 1, sizeof(bool));
+    s.preinst_after = vz_xcalloc(o->n + 1, sizeof(bool));
     s.seq = vz_xcalloc(o->n + 1, sizeof(unsigned));
     s.configured = vz_xcalloc(o->n + 1, sizeof(bool));
     int r = install(&s, t, err);
@@ -557,6 +600,7 @@ int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t
         vz_deb_info_free(s.info[i]);
     free(s.info);
     free(s.early);
+    free(s.preinst_after);
     free(s.seq);
     free(s.configured);
     free(s.dpkg_version);
