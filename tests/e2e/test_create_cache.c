@@ -398,3 +398,37 @@ Test(create_cache, killed_in_host_hook_leaves_no_process_mount_or_cache, .timeou
 {
     killed_during_hook("slowprecache", "119.72", false);
 }
+
+Test(create_cache, corrupt_package_in_cache_is_named)
+{
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
+                            "--dry-run", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    cr_assert_not_null(j, "%s", je.text);
+    const char *sha = NULL, *version = NULL;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(j, "packages"), i, p)
+        if (strcmp(json_string_value(json_object_get(p, "name")), "tools-t") == 0) {
+            sha = json_string_value(json_object_get(p, "sha256"));
+            version = json_string_value(json_object_get(p, "version"));
+        }
+    cr_assert_not_null(sha);
+    release(&r);
+    r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--mirror", mirror);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    /* damage the cached file behind fetch's back (it trusts what it verified) */
+    cleanup_free char *deb = vz_xasprintf("%s/vz/template/pkgs/%s", root, sha);
+    cr_assert(vz_file_exists(deb), "%s", deb);
+    cr_assert_eq(truncate(deb, 200), 0);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
+    cr_assert_eq(r.status, 206, "status %d: %s", r.status, r.err);
+    cleanup_free char *want = vz_xasprintf("package tools-t %s (pool/main/", version);
+    cr_assert(strstr(r.err, want), "%s", r.err);
+    release(&r);
+    json_decref(j);
+    assert_no_build_root();
+}
