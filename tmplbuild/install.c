@@ -19,7 +19,19 @@ struct inst {
     char *dpkg_version;        /* of the dpkg package being installed, or NULL */
     unsigned *seq;             /* unpack wave of each package (overlap.h) */
     unsigned wave;
+    struct vz_deb_info **reg;  /* registered (unpacked) packages, NULL for the others */
+    bool has_dpkg;             /* the root has usr/bin/dpkg (decided once the essential set is in) */
+    bool *configured;
+    bool essential_configured;
+    double t_configure;
 };
+
+static void set_priority(struct inst *s, size_t i)
+{
+    const char *p = s->o->priorities ? s->o->priorities[i] : NULL;
+    if (p && s->info[i] && !s->info[i]->priority)
+        s->info[i]->priority = vz_xstrdup(p);
+}
 
 /* ---- dependency closure of the essential set ---- */
 
@@ -107,6 +119,7 @@ static void *worker(void *arg)
         }
         vz_deb_info_free(p->s->info[i]);
         p->s->info[i] = full;
+        set_priority(p->s, i);
     }
 }
 
@@ -266,7 +279,8 @@ static int run_script(struct inst *s, const struct vz_deb_info *info, const char
 
 /* ---- configure ---- */
 
-static int configure_with_dpkg(struct inst *s, vz_error_t *err)
+/* dpkg --configure of the packages marked in `only`, or -a when NULL. */
+static int configure_with_dpkg(struct inst *s, const bool *only, vz_error_t *err)
 {
     cleanup_free char *rc = vz_path_join(s->ur.root, "usr/sbin/policy-rc.d");
     cleanup_free char *saved = vz_path_join(s->ur.root, "usr/sbin/policy-rc.d.vz-saved");
@@ -276,9 +290,20 @@ static int configure_with_dpkg(struct inst *s, vz_error_t *err)
     static const char policy[] = "#!/bin/sh\n# vzforge build: start no daemons\nexit 101\n";
     int ret = vz_write_plain(rc, policy, sizeof(policy) - 1, 0755, err);
     if (ret == 0) {
-        char *argv[] = { "/usr/bin/dpkg", "--force-unsafe-io", "--configure", "-a", NULL };
+        cleanup_strv char **argv = NULL;
+        vz_strv_push(&argv, "/usr/bin/dpkg");
+        vz_strv_push(&argv, "--force-unsafe-io");
+        vz_strv_push(&argv, "--configure");
+        if (!only)
+            vz_strv_push(&argv, "-a");
+        for (size_t i = 0; only && i < s->o->n; i++)
+            if (only[i]) {
+                cleanup_free char *name = vz_deb_infoname(s->info[i]);
+                vz_strv_push(&argv, name);
+            }
         cleanup_strv char **env = script_env(s, NULL, NULL);
-        ret = run_in_root(s, argv, env, "dpkg --configure -a", err);
+        ret = run_in_root(s, argv, env,
+                          only ? "dpkg --configure (essential set)" : "dpkg --configure -a", err);
     }
     if (unlink(rc) < 0 && errno != ENOENT && ret == 0)
         ret = vz_error_sys(err, "remove %s", rc);
@@ -308,12 +333,48 @@ static int configure_one(struct inst *s, const struct vz_deb_info *info, vz_erro
     return run_script(s, info, "postinst", "configure", "", err);
 }
 
-static int configure_builtin(struct inst *s, vz_error_t *err)
+static int configure_builtin(struct inst *s, const bool *only, vz_error_t *err)
 {
-    for (size_t i = 0; i < s->o->n; i++)
+    for (size_t i = 0; i < s->o->n; i++) {
+        if (s->configured[i] || (only && !only[i]))
+            continue;
         if (configure_one(s, s->info[i], err) < 0)
             return -1;
-    return vz_dpkgdb_write_status_installed(s->ur.root, s->info, s->o->n, err);
+        s->configured[i] = true;
+    }
+    return vz_dpkgdb_write_status_installed(s->ur.root, s->reg, s->configured, s->o->n, err);
+}
+
+static int configure(struct inst *s, const bool *only, vz_error_t *err)
+{
+    double t0 = vz_now();
+    int r = s->has_dpkg ? configure_with_dpkg(s, only, err) : configure_builtin(s, only, err);
+    s->t_configure += vz_now() - t0;
+    return r;
+}
+
+/* The essential set is configured before any other package's preinst runs,
+ * as debootstrap and mmdebstrap install it first: later preinsts may use it
+ * (Pre-Depends on essential packages are implicit). Once every package of
+ * the set is unpacked. */
+static int configure_essential(struct inst *s, const bool *done, vz_error_t *err)
+{
+    if (s->essential_configured)
+        return 0;
+    bool any = false;
+    for (size_t i = 0; i < s->o->n; i++) {
+        if (s->early[i] && !done[i])
+            return 0;
+        any = any || s->early[i];
+    }
+    s->essential_configured = true;
+    if (!any)
+        return 0;
+    if (configure(s, s->early, err) < 0)
+        return -1;
+    for (size_t i = 0; i < s->o->n; i++)
+        s->configured[i] = s->configured[i] || s->early[i];
+    return 0;
 }
 
 static bool shell_works(struct inst *s)
@@ -356,12 +417,14 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
 {
     const struct vz_install_opts *o = s->o;
     double t0 = vz_now();
-    if (vz_unpack_root_init(&s->ur, o->root, o->merged_usr, o->arch, err) < 0 ||
+    if (vz_unpack_root_init(&s->ur, o->root, o->merged_usr, o->merged_usr_shipped, o->arch,
+                            err) < 0 ||
         vz_dpkgdb_init(s->ur.root, err) < 0)
         return -1;
     for (size_t i = 0; i < o->n; i++) {
         if (vz_deb_read(o->debs[i], NULL, &s->info[i], err) < 0)
             return -1;
+        set_priority(s, i);
         if (strcmp(s->info[i]->package, "dpkg") == 0)
             s->dpkg_version = vz_xstrdup(s->info[i]->version);
     }
@@ -374,6 +437,7 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
     for (size_t i = 0; i < o->n; i++)
         wave[i] = !vz_deb_member(s->info[i], "preinst");
     cleanup_free struct vz_deb_info **reg = vz_xcalloc(o->n + 1, sizeof(*reg));
+    s->reg = reg;
     if (unpack_wave(s, wave, done, reg, err) < 0)
         return -1;
     double t1 = vz_now();
@@ -384,7 +448,10 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
      * unpacked first and its preinsts run afterwards: what debootstrap and
      * mmdebstrap do. Every other preinst runs before its package is
      * unpacked, as dpkg does. */
-    if (!shell_works(s)) {
+    bool pending = false;
+    for (size_t i = 0; i < o->n; i++)
+        pending = pending || !done[i];
+    if (pending && !shell_works(s)) {
         for (size_t i = 0; i < o->n; i++)
             wave[i] = !done[i] && s->early[i];
         if (unpack_wave(s, wave, done, reg, err) < 0)
@@ -398,9 +465,18 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
                                 "set: maintainer scripts cannot run (is a shell package in the "
                                 "template's package set?)");
     }
-    for (size_t i = 0; i < o->n; i++) {
-        if (done[i])
+    cleanup_free char *dpkg = vz_path_join(s->ur.root, "usr/bin/dpkg");
+    s->has_dpkg = vz_file_exists(dpkg);
+    if (vz_dpkgdb_write_triggers(s->ur.root, reg, o->n, err) < 0)
+        return -1;
+    cleanup_free struct vz_deb_info **late = vz_xcalloc(o->n + 1, sizeof(*late));
+    /* pass 0: what is left of the essential set; pass 1: everything else */
+    for (size_t k = 0; k < 2 * o->n; k++) {
+        size_t i = k % o->n;
+        if (done[i] || (k < o->n) != s->early[i])
             continue;
+        if (!s->early[i] && configure_essential(s, done, err) < 0)
+            return -1;
         if (run_script(s, s->info[i], "preinst", "install", NULL, err) < 0 ||
             vz_unpack_load_diversions(&s->ur, err) < 0)
             return -1;
@@ -411,28 +487,33 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
         vz_debug("unpack %s: %.3f s", full->package, vz_now() - tu);
         vz_deb_info_free(s->info[i]);
         s->info[i] = reg[i] = full;
+        set_priority(s, i);
         s->seq[i] = ++s->wave;
         done[i] = true;
-        if (vz_dpkgdb_write_info(s->ur.root, full, err) < 0 ||
-            vz_dpkgdb_write_status(s->ur.root, reg, o->n, "install ok unpacked", err) < 0)
+        late[i] = full;
+        /* once dpkg has configured packages the status file is its own:
+         * a new package's stanza is appended, never the whole file rewritten */
+        int r = s->essential_configured
+                    ? vz_dpkgdb_append_status(s->ur.root, full, "install ok unpacked", err)
+                    : vz_dpkgdb_write_status(s->ur.root, reg, o->n, "install ok unpacked", err);
+        if (r < 0 || vz_dpkgdb_write_info(s->ur.root, full, err) < 0)
             return -1;
     }
     if (vz_overlap_fix(&s->ur, o->debs, s->info, s->seq, o->n, err) < 0 ||
-        vz_dpkgdb_write_triggers(s->ur.root, reg, o->n, err) < 0)
+        vz_dpkgdb_write_triggers(s->ur.root, late, o->n, err) < 0)
         return -1;
     double t2 = vz_now();
 
-    cleanup_free char *dpkg = vz_path_join(s->ur.root, "usr/bin/dpkg");
-    int r = vz_file_exists(dpkg) ? configure_with_dpkg(s, err) : configure_builtin(s, err);
-    if (r < 0)
+    if (configure(s, NULL, err) < 0)
         return -1;
     double t3 = vz_now();
     if (t) {
         t->unpack = t1 - t0;
-        t->scripts = t2 - t1;
-        t->configure = t3 - t2;
+        t->configure = s->t_configure;
+        t->scripts = (t3 - t1) - s->t_configure;
         t->packages = o->n;
     }
+    (void)t2;
     return 0;
 }
 
@@ -442,12 +523,14 @@ int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t
     s.info = vz_xcalloc(o->n + 1, sizeof(*s.info));
     s.early = vz_xcalloc(o->n + 1, sizeof(bool));
     s.seq = vz_xcalloc(o->n + 1, sizeof(unsigned));
+    s.configured = vz_xcalloc(o->n + 1, sizeof(bool));
     int r = install(&s, t, err);
     for (size_t i = 0; i < o->n; i++)
         vz_deb_info_free(s.info[i]);
     free(s.info);
     free(s.early);
     free(s.seq);
+    free(s.configured);
     free(s.dpkg_version);
     vz_unpack_root_release(&s.ur);
     return r;

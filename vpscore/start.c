@@ -271,7 +271,12 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         }
     }
     char go = 'g';
-    if (write(syncp[1], &go, 1) != 1) {
+    /* init may have died: a broken pipe must be an error, not SIGPIPE. */
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    ssize_t wr = write(syncp[1], &go, 1);
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    if (wr != 1) {
         vz_error_sys(err, "start container %s: its init died during set-up", ctid);
         vz_child_error_read(errp[0], VZ_ESYSTEM, err);
         goto out;
