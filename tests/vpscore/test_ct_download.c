@@ -130,9 +130,9 @@ Test(ct_download, tampered_tarball_is_refused_and_nothing_written)
     cr_assert(!exists_in_b("vz/template/cache/" NAME ".manifest"));
     cr_assert(!exists_in_b("etc/vz/conf/101.conf"));
     cr_assert(!exists_in_b("vz/private/101"));
-    /* no partial download left in the cache directory either */
-    char *cache_dir = in_b("vz/template/cache");
-    char *argv[] = { "sh", "-c", "ls -A \"$0\" 2>/dev/null | wc -l", cache_dir, NULL };
+    /* no partial download left in the cache or its temporary directory */
+    char *cache_dir = in_b("vz/template");
+    char *argv[] = { "sh", "-c", "find \"$0/cache\" \"$0/tmp\" -type f 2>/dev/null | wc -l", cache_dir, NULL };
     struct vz_buf b = VZ_BUF_INIT;
     vz_buf_init(&b);
     struct vz_run_opts o = { .out = &b };
