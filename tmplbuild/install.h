@@ -13,10 +13,12 @@
  *     mmdebstrap do: nothing can run inside a root without a shell.
  *  4. Once the whole essential set is unpacked it is configured (dpkg
  *     --configure of those packages), before any other preinst runs.
- *  5. Every other package with a preinst is handled as dpkg would: its
- *     control area goes to var/lib/dpkg/tmp.ci, its preinst runs from there,
- *     then it is unpacked (honouring diversions the preinsts made) and
- *     registered, one at a time, in plan order.
+ *  5. Every other package with a preinst is handled as dpkg would: what it
+ *     Pre-Depends on first (recursively), then its control area goes to
+ *     var/lib/dpkg/tmp.ci, its preinst runs from there, then it is unpacked
+ *     (honouring diversions the preinsts made) and registered, one at a
+ *     time, in plan order; the rest of the essential set before the others.
+ *  Files that two packages ship end as dpkg leaves them (overlap.h).
  *  6. Configuration of the rest: when the root has dpkg, its own
  *     `dpkg --force-unsafe-io --configure -a` runs (which orders postinsts
  *     by dependencies and processes the triggers), with a policy-rc.d that
