@@ -19,6 +19,9 @@ struct fx_entry {
     const char *name;     /* as stored in data.tar, e.g. "./etc/x", "/abs", "../up" */
     char type;            /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link */
     const char *data;     /* file content, or link target */
+    unsigned mode;        /* 0 = 0644 files, 0755 dirs */
+    int gid;              /* owner is uid 0; group gid */
+    const char *xattr;    /* "name=value" extended attribute, or NULL */
 };
 
 /* control: the control stanza; preinst/postinst may be NULL. */

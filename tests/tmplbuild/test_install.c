@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -13,6 +14,9 @@
 #include "tests/tmplbuild/install_fixture.h"
 #include "tmplbuild/deb.h"
 #include "tmplbuild/install.h"
+
+/* fx_entry lists give name, type and data; the rest defaults to zero */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 static char tmp[64];
 static char *root;
@@ -410,4 +414,48 @@ Test(install, merged_usr_link_pointing_elsewhere_is_refused)
 {
     struct fx_entry e[] = { { "./", 'd', NULL }, { "./lib", 'l', "/elsewhere" } };
     expect_refused(e, 2, "would replace the merged-/usr symlink /lib -> usr/lib");
+}
+
+Test(install, owners_modes_hard_links_and_xattrs_are_kept)
+{
+    struct fx_entry e[] = {
+        { "./", 'd', NULL, 0, 0, NULL },
+        { "./usr/", 'd', NULL, 0, 0, NULL },
+        { "./usr/bin/", 'd', NULL, 0, 0, NULL },
+        { "./usr/bin/suid", 'f', "#!/bin/sh\n", 02755, 42, "user.vztest=kept" },
+        { "./usr/bin/suid-link", 'h', "./usr/bin/suid", 0, 0, NULL },
+        { "./usr/bin/sym", 'l', "suid", 0, 0, NULL },
+        { "./var/", 'd', NULL, 0, 0, NULL },
+        { "./var/mail/", 'd', NULL, 02775, 8, NULL },
+    };
+    cleanup_free char *deb = vz_path_join(tmp, "perm.deb");
+    cr_assert_eq(install_make_deb(deb, "Package: perm\nVersion: 1\nArchitecture: all\n"
+                                       "Maintainer: t <t@t>\nDescription: perm\n",
+                                  NULL, NULL, e, VZ_ARRAY_SIZE(e)), 0);
+    const char *debs[] = { deb };
+    struct vz_install_opts o = { .root = root, .debs = debs, .n = 1, .merged_usr = true,
+                                 .arch = "amd64", .runner = &install_chroot_runner };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
+    struct stat a, b;
+    cr_assert_eq(lstat(install_str("%s/usr/bin/suid", root), &a), 0);
+    cr_assert_eq(a.st_mode & 07777, 02755);
+    cr_assert_eq(a.st_uid, 0);
+    cr_assert_eq(a.st_gid, 42);
+    cr_assert_eq(a.st_mtime, 1700000000);
+    cr_assert_eq(lstat(install_str("%s/usr/bin/suid-link", root), &b), 0);
+    cr_assert_eq(a.st_ino, b.st_ino, "hard link not kept");
+    cr_assert_eq(a.st_nlink, 2);
+    char buf[64];
+    ssize_t n = getxattr(install_str("%s/usr/bin/suid", root), "user.vztest", buf, sizeof(buf));
+    cr_assert_eq(n, 4, "xattr lost");
+    cr_assert(memcmp(buf, "kept", 4) == 0);
+    n = readlink(install_str("%s/usr/bin/sym", root), buf, sizeof(buf) - 1);
+    cr_assert_eq(n, 4);
+    cr_assert_eq(lstat(install_str("%s/var/mail", root), &a), 0);
+    cr_assert_eq(a.st_mode & 07777, 02775);
+    cr_assert_eq(a.st_gid, 8);
+    cleanup_free char *list = install_slurp(root, "var/lib/dpkg/info/perm.list");
+    cr_assert_str_eq(list, "/.\n/usr\n/usr/bin\n/usr/bin/suid\n/usr/bin/suid-link\n"
+                           "/usr/bin/sym\n/var\n/var/mail\n");
 }
