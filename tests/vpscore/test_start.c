@@ -491,3 +491,23 @@ Test(start, exec_runs_in_its_own_session_and_gets_signals_passed_on)
     cr_assert_str_eq(buf, "got-term\n");
     cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 7, "vzctl exec2 status %#x", ws);
 }
+
+Test(start, every_command_has_help_and_usage_errors)
+{
+    static const char *const cmds[] = { "start", "stop", "restart", "status", "enter", "exec",
+                                        "exec2", "mount", "umount", "suspend", "resume" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(cmds); i++) {
+        cleanup_free char *o1 = NULL, *o2 = NULL;
+        char *help[] = { "vzctl", (char *)cmds[i], "--help", NULL };
+        cr_assert_eq(fx_run(help, &o1), 0, "%s --help: %s", cmds[i], o1);
+        cleanup_free char *head = vz_xasprintf("Usage: vzctl %s ", cmds[i]);
+        cr_assert_eq(strncmp(o1, head, strlen(head)), 0, "%s --help printed %s", cmds[i], o1);
+        char *none[] = { "vzctl", (char *)cmds[i], NULL };
+        cr_assert_eq(fx_run(none, &o2), 2, "%s without CTID: %s", cmds[i], o2);
+        cleanup_free char *msg = vz_xasprintf("vzctl: %s: missing CTID\n", cmds[i]);
+        cr_assert_eq(strncmp(o2, msg, strlen(msg)), 0, "%s without CTID printed %s", cmds[i], o2);
+    }
+    cleanup_free char *o3 = NULL;
+    char *bad[] = { "vzctl", "stop", ctid, "--bogus", NULL };
+    cr_assert_eq(fx_run(bad, &o3), 2, "%s", o3);
+}
