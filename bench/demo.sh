@@ -28,6 +28,9 @@ t0=$(ms)
 "$VZPKG" create-cache "$TEMPLATE" --force --timings
 t1=$(ms)
 
+step vzpkg verify "$TEMPLATE"
+"$VZPKG" verify "$TEMPLATE"
+
 step vzpkg list --cached
 "$VZPKG" list --cached
 

@@ -11,6 +11,7 @@
 #define VZ_CACHE_STORE_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "common/common.h"
 
@@ -28,6 +29,7 @@ struct vz_cache_info {
     char *sig_text;      /* the signature file, read with the manifest */
     size_t manifest_len;
     size_t sig_len;
+    struct stat *manifest_st; /* the manifest file as read (identity check) */
 };
 
 /* Find NAME in template/cache/. VZ_ENOTEMPLATE when there is none. */
@@ -36,6 +38,12 @@ int vz_cache_find(const char *name, struct vz_cache_info **out, vz_error_t *err)
  * host's own public key). VZ_EVERIFY naming what failed. */
 int vz_cache_verify_signature(const struct vz_cache_info *c, vz_error_t *err);
 void vz_cache_info_free(struct vz_cache_info *c);
+
+/* Open the tarball of a found cache for reading, guaranteeing that the file
+ * opened is the one the manifest that vz_cache_find() read describes (a
+ * cache replaced in between gives VZ_ELOCKED: call vz_cache_find() again).
+ * The caller still hashes what it reads. */
+int vz_cache_open_tarball(const struct vz_cache_info *c, int *fd, vz_error_t *err);
 
 /* ---- the rest of the store (cache/store.c, docs/cache-format.md) ---- */
 

@@ -33,6 +33,14 @@ int vz_update_state_write(const struct vz_update_state *s, vz_error_t *err)
                           "metadata_sha256", s->metadata_sha256, "updates", s->updates,
                           "changes", (json_int_t)s->changes, "metadata_changed",
                           s->metadata_changed);
+    if (s->vzforge_version)
+        json_object_set_new(o, "vzforge_version", json_string(s->vzforge_version));
+    if (s->n_releases) {
+        json_t *rel = json_object();
+        for (size_t i = 0; i < s->n_releases; i++)
+            json_object_set_new(rel, s->releases[i].name, json_string(s->releases[i].sha256));
+        json_object_set_new(o, "releases", rel);
+    }
     char *text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(o);
     cleanup_free char *line = vz_xasprintf("%s\n", text);
@@ -95,7 +103,23 @@ int vz_update_state_read(const char *name, struct vz_update_state **out, vz_erro
              get_hex(o, "resolved_sha256", s->resolved_sha256, path, err) < 0 ||
              get_hex(o, "metadata_sha256", s->metadata_sha256, path, err) < 0)
         r = -1;
+    json_t *ver = json_object_get(o, "vzforge_version"), *rel = json_object_get(o, "releases");
+    if (r == 0 && ver && !json_is_string(ver))
+        r = corrupt(err, path, "vzforge_version");
+    if (r == 0 && rel) {
+        const char *k;
+        json_t *v;
+        if (!json_is_object(rel))
+            r = corrupt(err, path, "releases");
+        json_object_foreach(rel, k, v) {
+            if (r == 0 && (!json_is_string(v) || strlen(json_string_value(v)) != 64))
+                r = corrupt(err, path, "releases");
+            if (r == 0)
+                vz_update_state_add_release(s, k, json_string_value(v));
+        }
+    }
     if (r == 0) {
+        s->vzforge_version = ver ? vz_xstrdup(json_string_value(ver)) : NULL;
         s->template_name = vz_xstrdup(tn);
         s->checked = json_integer_value(checked);
         s->updates = json_is_true(updates);
@@ -111,10 +135,30 @@ int vz_update_state_read(const char *name, struct vz_update_state **out, vz_erro
     return 1;
 }
 
+void vz_update_state_add_release(struct vz_update_state *s, const char *name, const char *sha256)
+{
+    s->releases = vz_xrealloc(s->releases, (s->n_releases + 1) * sizeof(*s->releases));
+    struct vz_update_release *r = &s->releases[s->n_releases++];
+    r->name = vz_xstrdup(name);
+    snprintf(r->sha256, sizeof(r->sha256), "%s", sha256 ? sha256 : "");
+}
+
+void vz_update_state_release_list(struct vz_update_state *s)
+{
+    for (size_t i = 0; i < s->n_releases; i++)
+        free(s->releases[i].name);
+    free(s->releases);
+    s->releases = NULL;
+    s->n_releases = 0;
+    free(s->vzforge_version);
+    s->vzforge_version = NULL;
+}
+
 void vz_update_state_free(struct vz_update_state *s)
 {
     if (!s)
         return;
+    vz_update_state_release_list(s);
     free(s->template_name);
     free(s);
 }

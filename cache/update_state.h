@@ -12,7 +12,9 @@
  *     "metadata_sha256": "...",         of the template checked
  *     "updates": true,                  false: the cache was current
  *     "changes": 3,                     package changes found
- *     "metadata_changed": false }
+ *     "metadata_changed": false,
+ *     "vzforge_version": "0.1.0",       optional: who resolved
+ *     "releases": {"main": "..."} }     optional: (In)Release sha256 per repository
  *
  * The result describes one cache: when the cache's tarball is no longer the
  * one checked (rebuilt, replaced, downloaded), the state is stale and
@@ -37,7 +39,20 @@ struct vz_update_state {
     bool updates;
     size_t changes;
     bool metadata_changed;
+    /* Added (optional in the file): the vzforge version that resolved, and
+     * the sha256 of each repository's verified (In)Release it resolved
+     * from. With "updates": false they let the next check conclude
+     * "current" from unchanged Release files alone (tmplbuild/update.c). */
+    char *vzforge_version;         /* NULL when absent */
+    struct vz_update_release {
+        char *name;
+        char sha256[65];
+    } *releases;
+    size_t n_releases;
 };
+
+/* Append a release (strings copied). */
+void vz_update_state_add_release(struct vz_update_state *s, const char *name, const char *sha256);
 
 /* Path of NAME's state file (allocated). */
 char *vz_update_state_path(const char *name);
@@ -49,7 +64,12 @@ int vz_update_state_write(const struct vz_update_state *s, vz_error_t *err);
  * none, -1 with *err when the file exists but cannot be read or parsed
  * (VZ_ECORRUPT naming the file and field). */
 int vz_update_state_read(const char *name, struct vz_update_state **out, vz_error_t *err);
+/* Frees s, its strings and releases (not for a caller-owned struct whose
+ * strings are borrowed: use vz_update_state_release_list for those). */
 void vz_update_state_free(struct vz_update_state *s);
+/* Free only the releases list and version of s (what _add_release and the
+ * caller's xstrdup allocated). */
+void vz_update_state_release_list(struct vz_update_state *s);
 
 /* Remove NAME's state (no error when there is none). */
 int vz_update_state_remove(const char *name, vz_error_t *err);

@@ -33,7 +33,7 @@ struct field {
 static const struct field fields[] = {
     { "ctid", "CTID", 10, K_STR, "container ID" },
     { "numproc", "NPROC", 10, K_NUM, "processes running in it" },
-    { "status", "STATUS", -9, K_STR, "running or stopped" },
+    { "status", "STATUS", -9, K_STR, "running, suspended, mounted or stopped" },
     { "ip", "IP_ADDR", -15, K_LIST, "addresses (IP_ADDRESS)" },
     { "hostname", "HOSTNAME", -20, K_STR, "HOSTNAME" },
     { "ostemplate", "OSTEMPLATE", -28, K_STR, "OS template cache it was created from" },
@@ -69,7 +69,7 @@ static char *value(const struct vz_ct_entry *e, const struct field *f)
     if (!strcmp(n, "numproc"))
         return e->nproc >= 0 ? vz_xasprintf("%ld", e->nproc) : vz_xstrdup("-");
     if (!strcmp(n, "status"))
-        return vz_xstrdup(e->running ? "running" : "stopped");
+        return vz_xstrdup(e->suspended ? "suspended" : e->running ? "running" : e->mounted ? "mounted" : "stopped");
     if (!strcmp(n, "ip")) v = vz_conf_get(&e->conf, "IP_ADDRESS");
     else if (!strcmp(n, "hostname")) v = vz_conf_get(&e->conf, "HOSTNAME");
     else if (!strcmp(n, "ostemplate")) v = vz_conf_get(&e->conf, "OSTEMPLATE");

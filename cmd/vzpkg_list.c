@@ -2,11 +2,14 @@
  * and which templates are cached. Output formats: docs/template-metadata.md. */
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
+#include "cache/store.h"
+#include "cache/update_state.h"
 #include "metadata/metadata.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <string.h>
+#include <time.h>
 
 /* --- list ----------------------------------------------------------------- */
 
@@ -15,7 +18,9 @@ static const char list_usage[] =
     "List OS templates.\n"
     "  (no option)    every template the metadata defines, whether it is cached, its summary\n"
     "  --available    templates the metadata defines: NAME SUMMARY\n"
-    "  --cached       templates with a cache in TEMPLATE/cache: NAME FILE\n"
+    "  --cached       caches in TEMPLATE/cache: name, size, build date, packages, signer\n"
+    "                 (key ID), and whether an update is available as the last 'vzpkg status'\n"
+    "                 or 'update-cache' found it (no network; 'unknown' if never checked)\n"
     "  --json         print a JSON array instead\n"
     "  -q, -v, -h     quiet, verbose, this help\n"
     "Metadata: the shipped distros directory and $VZ_ROOT/etc/vz/distros (local overrides).\n";
@@ -98,6 +103,114 @@ static int name_width(const struct vz_template_entry *e, size_t ne, const struct
     return (int)w;
 }
 
+/* One row of `list --cached`: what the signed manifest says, and the last
+ * status result. A cache whose manifest cannot be read is still listed,
+ * with a warning, so a broken cache does not hide. */
+struct cached_row {
+    char *name, *file, *signer, *date, *update;
+    uint64_t size;
+    int64_t build_time, checked;
+    size_t packages;
+    bool ok;
+};
+
+static void cached_row(const char *name, struct cached_row *row)
+{
+    memset(row, 0, sizeof(*row));
+    row->name = vz_xstrdup(name);
+    struct vz_cache_info *ci = NULL;
+    struct vz_manifest *m = NULL;
+    vz_error_t err = NULL;
+    if (vz_cache_find(name, &ci, &err) < 0 || vz_cache_manifest(ci, &m, &err) < 0) {
+        vz_warn("%s", err->msg);
+        vz_error_release(&err);
+        row->update = vz_xstrdup("unknown");
+        vz_cache_info_free(ci);
+        return;
+    }
+    row->ok = true;
+    row->file = vz_xstrdup(ci->tarball);
+    row->size = m->tar_size;
+    row->build_time = m->build_time;
+    row->packages = m->n_pkgs;
+    row->signer = vz_xstrdup(m->signer && *m->signer ? m->signer : "-");
+    char buf[32];
+    time_t bt = (time_t)m->build_time;
+    struct tm tm;
+    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", gmtime_r(&bt, &tm));
+    row->date = vz_xstrdup(buf);
+    struct vz_update_state *st = NULL;
+    if (vz_update_state_read(name, &st, &err) < 0) {
+        vz_warn("%s", err->msg);
+        vz_error_release(&err);
+    }
+    row->update = vz_xstrdup(vz_update_state_available(st, ci->tar_sha256));
+    row->checked = st && strcmp(row->update, "unknown") ? st->checked : 0;
+    vz_update_state_free(st);
+    vz_manifest_free(m);
+    vz_cache_info_free(ci);
+}
+
+static void cached_row_release(struct cached_row *r)
+{
+    free(r->name);
+    free(r->file);
+    free(r->signer);
+    free(r->date);
+    free(r->update);
+}
+
+static void list_cached(const struct vz_template_entry *e, size_t ne, json_t *arr)
+{
+    char **names = NULL;
+    vz_error_t err = NULL;
+    if (vz_cache_list(&names, &err) < 0) {
+        vz_warn("%s", err->msg);
+        vz_error_release(&err);
+        return;
+    }
+    size_t n = vz_strv_len(names);
+    struct cached_row *rows = vz_xcalloc(n + 1, sizeof(*rows));
+    int w = 4;
+    for (size_t i = 0; i < n; i++) {
+        cached_row(names[i], &rows[i]);
+        w = (int)strlen(names[i]) > w ? (int)strlen(names[i]) : w;
+    }
+    if (!arr && n)
+        printf("%-*s  %8s  %-20s  %8s  %-16s  %s\n", w, "NAME", "SIZE", "BUILT", "PACKAGES",
+               "SIGNER", "UPDATE");
+    for (size_t i = 0; i < n; i++) {
+        const struct cached_row *r = &rows[i];
+        const struct vz_template_entry *m = find_entry(e, ne, r->name);
+        if (arr) {
+            json_t *o = json_pack("{s:s, s:s?, s:s?, s:s}", "name", r->name, "cache_file",
+                                  r->file, "summary", m ? m->summary : NULL, "update_available",
+                                  r->update);
+            json_object_set_new(o, "size", r->ok ? json_integer((json_int_t)r->size) : json_null());
+            json_object_set_new(o, "build_time",
+                                r->ok ? json_integer((json_int_t)r->build_time) : json_null());
+            json_object_set_new(o, "build_date", r->ok ? json_string(r->date) : json_null());
+            json_object_set_new(o, "packages",
+                                r->ok ? json_integer((json_int_t)r->packages) : json_null());
+            json_object_set_new(o, "signer", r->ok && strcmp(r->signer, "-")
+                                                 ? json_string(r->signer) : json_null());
+            json_object_set_new(o, "checked",
+                                r->checked ? json_integer((json_int_t)r->checked) : json_null());
+            json_array_append_new(arr, o);
+        } else if (r->ok) {
+            char b[16];
+            printf("%-*s  %8s  %-20s  %8zu  %-16s  %s\n", w, r->name, vz_human_bytes(r->size, b),
+                   r->date, r->packages, r->signer, r->update);
+        } else {
+            printf("%-*s  %8s  %-20s  %8s  %-16s  %s\n", w, r->name, "?", "?", "?", "?", r->update);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        cached_row_release(&rows[i]);
+    free(rows);
+    vz_strv_free(names);
+}
+
 int vzpkg_list(int argc, char **argv)
 {
     enum { OPT_AVAILABLE = 0x2000, OPT_CACHED };
@@ -131,23 +244,12 @@ int vzpkg_list(int argc, char **argv)
     size_t ne = 0, nc = 0;
     if (vz_template_list(&mopts, &e, &ne, &err) < 0)
         return vz_cli_fail(&err);
-    struct cached *cl = available ? NULL : scan_cached(&nc);
-    int w = cached_only ? name_width(NULL, 0, cl, nc) : name_width(e, ne, cl, nc);
+    struct cached *cl = available || cached_only ? NULL : scan_cached(&nc);
+    int w = name_width(e, ne, cl, nc);
     json_t *arr = json ? json_array() : NULL;
 
     if (cached_only) {
-        for (size_t i = 0; i < nc; i++) {
-            const struct vz_template_entry *m = find_entry(e, ne, cl[i].name);
-            if (json) {
-                json_t *o = json_object();
-                json_object_set_new(o, "name", json_string(cl[i].name));
-                json_object_set_new(o, "cache_file", json_string(cl[i].file));
-                json_object_set_new(o, "summary", m ? json_string(m->summary) : json_null());
-                json_array_append_new(arr, o);
-            } else {
-                printf("%-*s  %s\n", w, cl[i].name, cl[i].file);
-            }
-        }
+        list_cached(e, ne, arr);
     } else {
         /* metadata templates, plus caches whose metadata is gone */
         for (size_t i = 0; i < ne; i++) {

@@ -3,6 +3,7 @@
  * the in-place upgrade tmplbuild/incremental.h; docs/updating.md. */
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
+#include "cache/lock.h"
 #include "cache/update_state.h"
 #include "tmplbuild/build.h"
 #include "tmplbuild/incremental.h"
@@ -18,6 +19,8 @@ static const char status_usage[] =
     "  --json               what would change, as JSON\n"
     "  --mirror URL|NAME=URL  use this mirror (for every mirror variable, or for NAME)\n"
     "  --allow-expired      accept a Release whose Valid-Until has passed\n"
+    "  --full               always load the indexes and resolve, even when every Release\n"
+    "                       is the one a resolution that matched the cache used\n"
     "  -q, -v, -h           quiet, verbose (timings), this help\n"
     "Exit codes: 0 the cache is current; 2 updates are available (as Virtuozzo's vzpkg;\n"
     "a usage error also exits 2 but prints the usage to stderr and nothing to stdout);\n"
@@ -37,6 +40,7 @@ static const char update_usage[] =
     "  --compress FORMAT    zst (default), gz (what old vzctl hosts read), xz\n"
     "  --mirror URL|NAME=URL  use this mirror (for every mirror variable, or for NAME)\n"
     "  --timeout SECONDS    wait this long for another build of the template (default 60)\n"
+    "  --full               always load the indexes and resolve (see vzpkg status --help)\n"
     "  -q, -v, -h           quiet, verbose (timings), this help\n"
     "Exit codes: 0 up to date or updated; 201 metadata, 202 resolution, 203 download,\n"
     "204 verification, 205 build step, 9 locked (docs/exit-codes.md).\n";
@@ -48,10 +52,11 @@ enum {
     OPT_JOBS,
     OPT_COMPRESS,
     OPT_TIMEOUT,
+    OPT_FULL,
 };
 
 struct args {
-    bool json, allow_expired, incremental;
+    bool json, allow_expired, incremental, full;
     char **mirrors;
     int jobs, timeout;
     const char *compress;
@@ -81,6 +86,7 @@ static int parse(int argc, char **argv, bool is_status, struct args *a)
         { "jobs", required_argument, NULL, OPT_JOBS },
         { "compress", required_argument, NULL, OPT_COMPRESS },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "full", no_argument, NULL, OPT_FULL },
         { NULL, 0, NULL, 0 },
     };
     const char *usage = is_status ? status_usage : update_usage;
@@ -99,6 +105,7 @@ static int parse(int argc, char **argv, bool is_status, struct args *a)
         case OPT_MIRROR: vz_strv_push(&a->mirrors, optarg); break;
         case OPT_ALLOW_EXPIRED: a->allow_expired = true; break;
         case OPT_INCREMENTAL: a->incremental = true; break;
+        case OPT_FULL: a->full = true; break;
         case 'j':
         case OPT_JOBS: r = number("--jobs", optarg, 1, 64, &a->jobs); break;
         case OPT_TIMEOUT: r = number("--timeout", optarg, 0, 86400, &a->timeout); break;
@@ -138,16 +145,17 @@ static json_t *status_json(const struct vz_update_check *c)
     json_t *ch = json_array();
     for (size_t i = 0; i < d->n_changes; i++)
         json_array_append_new(ch, change_json(&d->changes[i]));
-    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}}",
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s, s:b, s:o, s:{s:I, s:I, s:I, s:I, s:I}}",
                      "template", c->t->name,
                      "status", vz_cache_diff_unchanged(d) ? "current" : "updates",
                      "cache", c->cache->tarball,
                      "cached_packages", (json_int_t)c->cached->n_pkgs,
-                     "packages", (json_int_t)c->plan->n,
+                     "packages", (json_int_t)c->packages,
                      "metadata_changed", d->metadata_changed,
                      "cached_metadata_sha256", d->old_metadata_sha256,
                      "metadata_sha256", d->new_metadata_sha256,
                      "resolved_sha256", c->resolved_sha256,
+                     "fast_path", c->quick,
                      "changes", ch,
                      "counts", "added", (json_int_t)d->n_added, "removed", (json_int_t)d->n_removed,
                      "upgraded", (json_int_t)d->n_upgraded, "downgraded",
@@ -181,7 +189,8 @@ int vzpkg_status(int argc, char **argv)
     if (r)
         return r;
     vz_error_t err = NULL;
-    struct vz_update_opts uo = { .mirrors = a.mirrors, .allow_expired = a.allow_expired };
+    struct vz_update_opts uo = { .mirrors = a.mirrors, .allow_expired = a.allow_expired,
+                                 .full = a.full };
     struct vz_update_check *c = NULL;
     if (vz_update_check(argv[optind], &uo, &c, &err) < 0)
         return vz_cli_fail(&err);
@@ -194,7 +203,7 @@ int vzpkg_status(int argc, char **argv)
         vz_cli_print_json(status_json(c));
     } else if (current) {
         printf("%s: the cache is current (%zu package%s, metadata unchanged)\n", c->t->name,
-               c->plan->n, plural(c->plan->n));
+               c->packages, plural(c->packages));
     } else {
         size_t n = c->diff->n_changes;
         printf("%s: updates available (%zu package change%s%s)\n", c->t->name, n, plural(n),
@@ -227,6 +236,10 @@ static int build_one(const char *name, const struct args *a, const struct vz_man
 
 static int update_one(const char *name, const struct args *a, vz_error_t *err)
 {
+    /* a build of this template running now: wait for it, then check */
+    cleanup_lock struct vz_lock *lock = NULL;
+    if (vz_update_lock(name, a->timeout, &lock, err) < 0)
+        return -1;
     struct vz_cache_info *ci = NULL;
     vz_error_t ferr = NULL;
     if (vz_cache_find(name, &ci, &ferr) < 0) {
@@ -246,13 +259,13 @@ static int update_one(const char *name, const struct args *a, vz_error_t *err)
     }
     vz_cache_info_free(ci);
 
-    struct vz_update_opts uo = { .mirrors = a->mirrors };
+    struct vz_update_opts uo = { .mirrors = a->mirrors, .full = a->full };
     struct vz_update_check *c = NULL;
     if (vz_update_check(name, &uo, &c, err) < 0)
         return -1;
     if (vz_cache_diff_unchanged(c->diff)) {
         printf("%s: up to date (%zu package%s, metadata unchanged); nothing to do\n", c->t->name,
-               c->plan->n, plural(c->plan->n));
+               c->packages, plural(c->packages));
         int r = vz_update_record(c, err);
         vz_update_check_free(c);
         return r;

@@ -32,8 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PENDING_MAX 32 /* see flush_pending() */
-
 enum xstate { X_WAITING, X_ACTIVE, X_DONE };
 
 struct xfer {
@@ -48,9 +46,11 @@ struct xfer {
     int64_t written;
     int64_t written_at_start; /* of the current attempt */
     double last_data;         /* when bytes last arrived (or the attempt began) */
+    double lock_since;        /* waiting for another process's lock: since when */
+    int64_t lock_size;        /* and the size of its .part then */
     size_t n_urls, url;      /* current URL index */
     bool *url_dead, *url_tried;
-    unsigned attempts, backoffs;
+    unsigned attempts, backoffs, free_resumes;
     double not_before;
     bool oversize;
     int write_errno;
@@ -69,8 +69,7 @@ struct fetch_run {
     uint64_t done_items;
     uint64_t done_bytes;
     size_t active;
-    struct xfer *pending[PENDING_MAX];
-    size_t n_pending;
+    struct vz_fetch_syncer *syncer;
 };
 
 /* ---- the .part file ------------------------------------------------------ */
@@ -102,8 +101,9 @@ static void part_close(struct xfer *x)
     x->hashing = false;
 }
 
-/* Open and lock DEST.part, and hash what it already holds. Returns 1 when
- * another process holds the lock (try later), 0 when ready, -1 on error. */
+/* Open and lock DEST.part, and hash what it already holds. Returns 0 when
+ * ready, 1 when another process holds the lock (try later), 2 when DEST
+ * appeared meanwhile (another process finished it), -1 on error. */
 static int part_open(struct xfer *x, vz_error_t *err)
 {
     const struct vz_fetch_item *it = x->item;
@@ -112,10 +112,11 @@ static int part_open(struct xfer *x, vz_error_t *err)
         if (fd < 0)
             return vz_error_sys(err, "fetch %s: open %s", x->label, x->part);
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+            int e = errno;
             close(fd);
-            if (errno == EWOULDBLOCK)
+            if (e == EWOULDBLOCK)
                 return 1;
-            return vz_error_sys(err, "fetch %s: lock %s", x->label, x->part);
+            return vz_error_set(err, VZ_ESYSTEM, e, "fetch %s: lock %s", x->label, x->part);
         }
         /* The path may have been renamed into place or removed by the
          * previous owner between our open and our lock: retry on a new one. */
@@ -139,8 +140,9 @@ static int part_open(struct xfer *x, vz_error_t *err)
     int64_t have = st.st_size;
     if (it->size >= 0 && have > it->size) {
         if (ftruncate(x->fd, 0) < 0) {
+            int e = errno;
             part_close(x);
-            return vz_error_sys(err, "fetch %s: truncate %s", x->label, x->part);
+            return vz_error_set(err, VZ_ESYSTEM, e, "fetch %s: truncate %s", x->label, x->part);
         }
         have = 0;
     }
@@ -149,8 +151,9 @@ static int part_open(struct xfer *x, vz_error_t *err)
     while (off < have) {
         ssize_t r = pread(x->fd, buf, sizeof(buf), off);
         if (r < 0) {
+            int e = errno;
             part_close(x);
-            return vz_error_sys(err, "fetch %s: read %s", x->label, x->part);
+            return vz_error_set(err, VZ_ESYSTEM, e, "fetch %s: read %s", x->label, x->part);
         }
         if (r == 0)
             break;
@@ -207,51 +210,19 @@ static void progress_warn(struct fetch_run *r, const char *fmt, ...)
     vz_warn("%s", msg);
 }
 
-/* Verified files wait here (open, locked) until a batch is made durable and
- * renamed: one fdatasync per file in a row costs one journal commit for the
- * batch instead of one per file, and the transfers do not wait for the disk
- * file by file. A file is "done" for the progress display once verified; its
- * final name appears at the next flush (at the latest when the call ends). */
-
-/* Make every pending file durable, then give it its final name: after a
- * crash a final name never points at blocks that were not written. */
-static int flush_pending(struct fetch_run *r, vz_error_t *err)
-{
-    int ret = 0;
-    for (size_t i = 0; i < r->n_pending; i++) {
-        struct xfer *x = r->pending[i];
-        if (ret == 0 && fdatasync(x->fd) < 0)
-            ret = vz_error_sys(err, "fetch %s: write %s", x->label, x->part);
-    }
-    for (size_t i = 0; i < r->n_pending; i++) {
-        struct xfer *x = r->pending[i];
-        if (ret == 0 && rename(x->part, x->item->dest) < 0)
-            ret = vz_error_sys(err, "fetch %s: rename %s into place", x->label, x->item->dest);
-        if (ret < 0) {
-            part_close(x); /* keeps the complete .part for the next run */
-            continue;
-        }
-        close(x->fd); /* the name is gone: part_close() must not unlink it */
-        x->fd = -1;
-        part_close(x);
-    }
-    r->n_pending = 0;
-    return ret;
-}
-
-/* Verified: queue for the rename into place. */
-static int commit(struct xfer *x, vz_error_t *err)
+/* Verified: the syncer makes it durable, renames it into place and
+ * releases its lock (fetch_sync.c), while the transfers go on. The item
+ * counts as done for the progress display from now on. */
+static void commit(struct xfer *x)
 {
     struct fetch_run *r = x->run;
-    /* start the write-back now, so that the flush has little left to wait for */
-    sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    /* (No sync_file_range() here: starting write-back can block on a busy
+     * disk, and this loop must not wait for the disk.) */
+    vz_fetch_syncer_push(r->syncer, x->fd, x->part, x->item->dest, x->label);
+    x->fd = -1; /* handed over: part_close() must not touch it */
     x->st = X_DONE;
     r->done_items++;
     vz_progress_update(&r->prog, r->done_items, r->done_bytes);
-    r->pending[r->n_pending++] = x;
-    if (r->n_pending == PENDING_MAX)
-        return flush_pending(r, err);
-    return 0;
 }
 
 /* Size and sha256 of the complete .part. Returns 0 and fills what (the
@@ -278,15 +249,21 @@ static int verify(struct xfer *x, char *what, size_t n)
 }
 
 /* A failed attempt: decide between fail-over, backoff and giving up. */
-static int attempt_failed(struct xfer *x, int status, bool url_dead, const char *what,
-                          vz_error_t *err)
+static int attempt_failed(struct xfer *x, int status, bool url_dead, bool timed_out,
+                          const char *what, vz_error_t *err)
 {
     const struct vz_fetch_item *it = x->item;
     struct fetch_run *r = x->run;
     const char *url = it->urls[x->url];
     snprintf(x->last_error, sizeof(x->last_error), "%s: %s", url, what);
     x->last_status = status;
-    x->attempts++;
+    /* A connection dropped after delivering new bytes does not use up a
+     * retry (a flaky link still gets a big file through), up to a bound. */
+    bool progressed = status == VZ_EFETCH && !timed_out && x->written > x->written_at_start;
+    if (progressed && x->free_resumes < VZ_FETCH_MAX_FREE_RESUMES)
+        x->free_resumes++;
+    else
+        x->attempts++;
     if (url_dead)
         x->url_dead[x->url] = true;
     size_t next = x->n_urls;
@@ -305,7 +282,6 @@ static int attempt_failed(struct xfer *x, int status, bool url_dead, const char 
     long ms = 0;
     /* A dropped connection that delivered bytes is resumed at once; only
      * an attempt that got nowhere waits before returning to a URL. */
-    bool progressed = status == VZ_EFETCH && x->written > x->written_at_start;
     if (x->url_tried[next] && !progressed)
         ms = vz_fetch_backoff_ms(r->o.backoff_ms, ++x->backoffs);
     x->not_before = vz_now() + (double)ms / 1000.0;
@@ -332,7 +308,21 @@ static int start(struct xfer *x, vz_error_t *err)
         if (k < 0)
             return -1;
         if (k == 1) { /* locked by another process: look again soon */
-            x->not_before = vz_now() + 0.2;
+            /* (Our own verified files are being renamed and unlocked by the
+             * syncer meanwhile, so two runs never wait for each other.) */
+            struct stat st;
+            int64_t size = stat(x->part, &st) == 0 ? (int64_t)st.st_size : -1;
+            double now = vz_now();
+            if (x->lock_since == 0 || size != x->lock_size) {
+                x->lock_since = now;
+                x->lock_size = size;
+            } else if (now - x->lock_since > 2.0 * (double)r->o.timeout_s) {
+                return vz_error_set(err, VZ_ELOCKED, 0,
+                                    "fetch %s: %s is locked by another process that made no "
+                                    "progress for %ld s",
+                                    x->label, x->part, 2 * r->o.timeout_s);
+            }
+            x->not_before = now + 0.2;
             return 0;
         }
         if (k == 2) {
@@ -349,8 +339,10 @@ static int start(struct xfer *x, vz_error_t *err)
     /* A complete .part from an earlier run: verify without the network. */
     if (it->size >= 0 && x->written == it->size && x->written > 0) {
         char what[512];
-        if (verify(x, what, sizeof(what)))
-            return commit(x, err);
+        if (verify(x, what, sizeof(what))) {
+            commit(x);
+            return 0;
+        }
         part_reset(x);
         if (vz_sha256_init(&x->hash, err) < 0)
             return -1;
@@ -397,11 +389,13 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
     char what[512];
 
     if (rc == CURLE_OK) {
-        if (verify(x, what, sizeof(what)))
-            return commit(x, err);
+        if (verify(x, what, sizeof(what))) {
+            commit(x);
+            return 0;
+        }
         /* A bad file is deleted; the next attempt starts from nothing. */
         part_reset(x);
-        return attempt_failed(x, VZ_EVERIFY, false, what, err);
+        return attempt_failed(x, VZ_EVERIFY, false, false, what, err);
     }
     if (rc == CURLE_WRITE_ERROR && x->write_errno) {
         int e = x->write_errno;
@@ -411,7 +405,7 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
     if (rc == CURLE_WRITE_ERROR && x->oversize) {
         snprintf(what, sizeof(what), "larger than the expected %" PRId64 " bytes", x->item->size);
         part_reset(x);
-        return attempt_failed(x, VZ_EVERIFY, false, what, err);
+        return attempt_failed(x, VZ_EVERIFY, false, false, what, err);
     }
     /* The server ignores our Range (200 to a ranged request) or says the
      * range is past the end (416): start this file again from byte 0. */
@@ -428,7 +422,8 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
                             x->item->urls[x->url], what);
     }
     /* Keep what arrived: the next attempt resumes it with Range. */
-    return attempt_failed(x, VZ_EFETCH, cl == VZ_FC_URL_DEAD, what, err);
+    return attempt_failed(x, VZ_EFETCH, cl == VZ_FC_URL_DEAD, rc == CURLE_OPERATION_TIMEDOUT, what,
+                          err);
 }
 
 /* ---- the loop ------------------------------------------------------------ */
@@ -518,6 +513,7 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
     curl_multi_setopt(r.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)r.o.jobs);
     curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, (long)r.o.jobs * 2);
 
+    r.syncer = vz_fetch_syncer_new(todo, !r.o.no_sync);
     vz_progress_start(&r.prog, r.o.stage, todo, total_bytes);
     size_t finished = 0;
     for (;;) {
@@ -544,6 +540,8 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
                 next_wake = x->not_before;
         }
         if (finished == n)
+            break;
+        if (vz_fetch_syncer_failed(r.syncer)) /* disk full...: stop now */
             break;
         vz_progress_update(&r.prog, r.done_items, r.done_bytes); /* rate and ETA move during stalls too */
         int running = 0;
@@ -595,17 +593,21 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
             goto out_abort;
         }
     }
-    if (flush_pending(&r, err) < 0)
+    if (vz_fetch_syncer_finish(r.syncer, err) < 0) {
+        r.syncer = NULL;
         goto out_abort;
+    }
+    r.syncer = NULL;
     vz_progress_done(&r.prog);
     ret = 0;
     goto out;
 
 out_abort:
-    if (r.n_pending) { /* keep what was verified, report the first error */
+    if (r.syncer) { /* keep what was verified, report the first error */
         vz_error_t e2 = NULL;
-        flush_pending(&r, &e2);
+        vz_fetch_syncer_finish(r.syncer, &e2);
         vz_error_release(&e2);
+        r.syncer = NULL;
     }
     if (r.prog.tty)
         fputs("\r\033[K", stderr);

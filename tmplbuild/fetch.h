@@ -16,6 +16,7 @@
 #ifndef VZ_TMPLBUILD_FETCH_H
 #define VZ_TMPLBUILD_FETCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/common.h"
@@ -35,6 +36,9 @@ struct vz_fetch_opts {
     long timeout_s;      /* low-speed timeout: abort a transfer stalled this long; 0 = 30 */
     const char *stage;   /* progress label, NULL = "download" */
     long backoff_ms;     /* first retry delay of a URL already tried; 0 = 500 (doubles, max 8 s) */
+    bool no_sync;        /* skip fdatasync before the rename into place: still atomic against
+                          * interruption, but a power cut may leave an empty file under a final
+                          * name. For benchmarks and throw-away caches only. */
 };
 
 int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_opts *opts,
@@ -43,6 +47,11 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
 /* Fetch one URL into memory (for Release files). HTTP errors are failures
  * whose message names the URL and the HTTP status; *http_code may be NULL. */
 int vz_fetch_to_buf(const char *url, struct vz_buf *out, long *http_code, vz_error_t *err);
+/* The same with the retry policy of opts (retries, timeout_s, backoff_ms;
+ * jobs and stage are unused); NULL = defaults. Transient failures (5xx, 408,
+ * 429, network, a stall of timeout_s) are retried; 4xx fails at once. */
+int vz_fetch_to_buf_opts(const char *url, struct vz_buf *out, long *http_code,
+                         const struct vz_fetch_opts *opts, vz_error_t *err);
 
 /* Download every package of plan into the package cache (cache/pkgs):
  * packages already cached are skipped. */

@@ -3,6 +3,7 @@
 #include "tmplbuild/fetch_int.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +62,12 @@ enum vz_fetch_class vz_fetch_classify(CURLcode rc, long http_code, const char *e
         return VZ_FC_RETRY;
     case CURLE_FILE_COULDNT_READ_FILE:
     case CURLE_REMOTE_FILE_NOT_FOUND:
+    case CURLE_REMOTE_ACCESS_DENIED:
+    case CURLE_LOGIN_DENIED:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_PEER_FAILED_VERIFICATION: /* a mirror with a bad certificate stays bad */
+    case CURLE_SSL_CACERT_BADFILE:
         snprintf(desc, n, "%s", errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
         return VZ_FC_URL_DEAD;
     case CURLE_URL_MALFORMAT:
@@ -92,23 +97,51 @@ long vz_fetch_backoff_ms(long base_ms, unsigned n)
 
 struct membuf {
     struct vz_buf *out;
-    size_t limit;
+    size_t start, limit;
+    bool too_big;
+    double last_data;   /* stall detection, as in vz_fetch_many */
+    curl_off_t last_now;
+    long timeout_s;
+    bool stalled;
 };
 
 static size_t on_mem(char *p, size_t sz, size_t nm, void *ud)
 {
     struct membuf *m = ud;
     size_t n = sz * nm;
-    if (m->out->len + n > m->limit)
+    if (m->out->len - m->start + n > m->limit) {
+        m->too_big = true;
         return 0;
+    }
     vz_buf_add(m->out, p, n);
     return n;
 }
 
+/* libcurl calls this about once a second even when nothing arrives. */
+static int on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    struct membuf *m = ud;
+    double now = vz_now();
+    if (dlnow != m->last_now) {
+        m->last_now = dlnow;
+        m->last_data = now;
+    }
+    if (now - m->last_data > (double)m->timeout_s) {
+        m->stalled = true;
+        return 1;
+    }
+    return 0;
+}
+
 #define TO_BUF_LIMIT ((size_t)1 << 30)
 
-int vz_fetch_to_buf(const char *url, struct vz_buf *out, long *http_code, vz_error_t *err)
+int vz_fetch_to_buf_opts(const char *url, struct vz_buf *out, long *http_code,
+                         const struct vz_fetch_opts *opts, vz_error_t *err)
 {
+    long timeout_s = opts && opts->timeout_s > 0 ? opts->timeout_s : VZ_FETCH_DEFAULT_TIMEOUT_S;
+    unsigned retries = opts && opts->retries > 0 ? (unsigned)opts->retries : VZ_FETCH_DEFAULT_RETRIES;
+    long backoff = opts && opts->backoff_ms > 0 ? opts->backoff_ms : VZ_FETCH_DEFAULT_BACKOFF_MS;
     vz_fetch_global_init();
     CURL *c = curl_easy_init();
     if (c == NULL)
@@ -117,16 +150,21 @@ int vz_fetch_to_buf(const char *url, struct vz_buf *out, long *http_code, vz_err
     char desc[256];
     long code = 0;
     int ret = -1;
-    struct membuf m = { out, TO_BUF_LIMIT };
-    size_t start_len = out->len;
+    struct membuf m = { .out = out, .start = out->len, .limit = TO_BUF_LIMIT, .timeout_s = timeout_s };
     for (unsigned attempt = 0;; attempt++) {
-        out->len = start_len;
+        out->len = m.start;
         if (out->data)
             out->data[out->len] = '\0';
+        m.too_big = m.stalled = false;
+        m.last_data = vz_now();
+        m.last_now = 0;
         curl_easy_reset(c);
-        vz_fetch_easy_setup(c, url, VZ_FETCH_DEFAULT_TIMEOUT_S, errbuf);
+        vz_fetch_easy_setup(c, url, timeout_s, errbuf);
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_mem);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &m);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, &m);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         CURLcode rc = curl_easy_perform(c);
         code = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -134,16 +172,18 @@ int vz_fetch_to_buf(const char *url, struct vz_buf *out, long *http_code, vz_err
             ret = 0;
             break;
         }
-        if (rc == CURLE_WRITE_ERROR && out->len - start_len + CURL_MAX_WRITE_SIZE > m.limit) {
+        if (m.too_big) {
             vz_error_set(err, VZ_EFETCH, 0, "%s: larger than %zu MB", url, m.limit >> 20);
             break;
         }
-        enum vz_fetch_class cl = vz_fetch_classify(rc, code, errbuf, VZ_FETCH_DEFAULT_TIMEOUT_S, desc);
-        if (cl != VZ_FC_RETRY || attempt >= VZ_FETCH_DEFAULT_RETRIES) {
+        if (m.stalled)
+            rc = CURLE_OPERATION_TIMEDOUT;
+        enum vz_fetch_class cl = vz_fetch_classify(rc, code, errbuf, timeout_s, desc);
+        if (cl != VZ_FC_RETRY || attempt >= retries) {
             vz_error_set(err, VZ_EFETCH, 0, "%s: %s", url, desc);
             break;
         }
-        long ms = vz_fetch_backoff_ms(VZ_FETCH_DEFAULT_BACKOFF_MS, attempt + 1);
+        long ms = vz_fetch_backoff_ms(backoff, attempt + 1);
         vz_warn("%s: %s (retrying in %.1f s)", url, desc, (double)ms / 1000.0);
         struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
         nanosleep(&ts, NULL);
@@ -151,10 +191,15 @@ int vz_fetch_to_buf(const char *url, struct vz_buf *out, long *http_code, vz_err
     if (http_code)
         *http_code = code;
     if (ret < 0) {
-        out->len = start_len;
+        out->len = m.start;
         if (out->data)
             out->data[out->len] = '\0';
     }
     curl_easy_cleanup(c);
     return ret;
+}
+
+int vz_fetch_to_buf(const char *url, struct vz_buf *out, long *http_code, vz_error_t *err)
+{
+    return vz_fetch_to_buf_opts(url, out, http_code, NULL, err);
 }

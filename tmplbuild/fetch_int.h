@@ -8,6 +8,7 @@
 #define VZ_TMPLBUILD_FETCH_INT_H
 
 #include <curl/curl.h>
+#include <stdbool.h>
 
 #include "tmplbuild/fetch.h"
 
@@ -16,6 +17,7 @@
 #define VZ_FETCH_DEFAULT_TIMEOUT_S 30
 #define VZ_FETCH_DEFAULT_BACKOFF_MS 500
 #define VZ_FETCH_MAX_BACKOFF_MS 8000
+#define VZ_FETCH_MAX_FREE_RESUMES 32 /* dropped connections that made progress, per item */
 #define VZ_FETCH_USER_AGENT "vzforge/" VZ_VERSION
 
 /* curl_global_init once per process (thread-safe). */
@@ -38,5 +40,17 @@ enum vz_fetch_class vz_fetch_classify(CURLcode rc, long http_code, const char *e
 
 /* Backoff before attempt number n (1 = first retry), with jitter. */
 long vz_fetch_backoff_ms(long base_ms, unsigned n);
+
+/* Durability off the transfer loop (fetch_sync.c): each pushed file (fd
+ * handed over, strings kept alive by the caller until finish) is
+ * fdatasync()ed, renamed part -> dest and closed, in order. cap bounds the
+ * number of pushes. finish() waits for all, frees, and reports the first
+ * failure (VZ_ESYSTEM). */
+struct vz_fetch_syncer;
+struct vz_fetch_syncer *vz_fetch_syncer_new(size_t cap, bool durable);
+void vz_fetch_syncer_push(struct vz_fetch_syncer *s, int fd, const char *part, const char *dest,
+                          const char *label);
+int vz_fetch_syncer_failed(struct vz_fetch_syncer *s); /* errno of the first failure, or 0 */
+int vz_fetch_syncer_finish(struct vz_fetch_syncer *s, vz_error_t *err);
 
 #endif

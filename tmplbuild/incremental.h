@@ -7,8 +7,8 @@
  *      downloaded on the host into the package cache (tmplbuild/fetch): there
  *      is no network inside the sandbox;
  *   3. the old tarball is unpacked, hash checked while unpacking, into a
- *      build root TEMPLATE/build/NAME.XXXXXX (under the same lock as a
- *      build, so a killed run's root is removed by the next build);
+ *      build root TEMPLATE/build/NAME.XXXXXX (under the lock a build of the
+ *      template takes, so a killed run's root is removed by the next build);
  *   4. the changed .debs are copied to the root's var/cache/apt/archives and
  *      installed with the root's own dpkg inside the vpscore sandbox
  *      (`dpkg --force-confold -i ...`: locally changed conffiles are kept),
@@ -21,8 +21,11 @@
  * Template hooks are not run again; a metadata change other than the
  * package list (hooks, environment, merged /usr) is not applied: a warning
  * says so, and the clean rebuild (no --incremental) applies everything.
- * A cache without usr/bin/dpkg fails with VZ_EBUILD before anything is
- * unpacked. The build root is removed on success and on failure.
+ * An imported cache (manifest source "import:...") is refused with VZ_EBUILD:
+ * the new manifest would list only the template's packages.
+ * A cache without usr/bin/dpkg fails with VZ_EBUILD once unpacked, before
+ * anything in it changed. The build root is removed on success and on
+ * failure; the old cache stays visible throughout.
  */
 #ifndef VZ_TMPLBUILD_INCREMENTAL_H
 #define VZ_TMPLBUILD_INCREMENTAL_H

@@ -24,7 +24,7 @@ static bool arch_has_lib64(const char *arch)
 }
 
 int vz_unpack_root_init(struct vz_unpack_root *r, const char *root, bool merged_usr,
-                        const char *arch, vz_error_t *err)
+                        bool links_shipped, const char *arch, vz_error_t *err)
 {
     memset(r, 0, sizeof(*r));
     char *real = realpath(root, NULL);
@@ -32,6 +32,7 @@ int vz_unpack_root_init(struct vz_unpack_root *r, const char *root, bool merged_
         return vz_error_sys(err, "build root %s", root);
     r->root = real;
     r->merged_usr = merged_usr;
+    r->links_shipped = links_shipped;
     if (!merged_usr)
         return 0;
     const char *dirs[] = { "bin", "sbin", "lib", arch_has_lib64(arch) ? "lib64" : NULL };
@@ -44,7 +45,7 @@ int vz_unpack_root_init(struct vz_unpack_root *r, const char *root, bool merged_
         cleanup_free char *target = vz_xasprintf("usr/%s", dirs[i]);
         if (mkdir(d, 0755) < 0 && errno != EEXIST)
             return vz_error_sys(err, "mkdir %s", d);
-        if (symlink(target, l) < 0 && errno != EEXIST)
+        if (!links_shipped && symlink(target, l) < 0 && errno != EEXIST)
             return vz_error_sys(err, "symlink %s -> %s", l, target);
     }
     return 0;
@@ -105,6 +106,8 @@ struct sink_ctx {
     struct archive *disk;
     char **conffiles; /* "etc/x" (no leading "/"), parsed at the first entry */
     bool parsed;
+    const char *const *only; /* sorted "/path" list to extract, or NULL for all */
+    size_t n_only;
     int gen_md5;            /* -1 unknown, 0 the package ships md5sums, 1 generate */
     struct vz_buf md5sums;  /* generated, as dpkg does for packages without one */
 };
@@ -185,21 +188,40 @@ char *vz_unpack_path(const struct vz_unpack_root *r, const char *path, const cha
     return p ? p : vz_xasprintf("%s/%s", r->root, path);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int sink_entry(void *vctx, struct archive *in, struct archive_entry *e, const char *rel,
                       const struct vz_deb_info *info, vz_error_t *err)
 {
     struct sink_ctx *c = vctx;
     if (rel[0] == '\0')
         return 0; /* "./": the root already exists with its own mode */
+    if (c->only) {
+        cleanup_free char *abs = vz_xasprintf("/%s", rel);
+        if (!bsearch(&abs, c->only, c->n_only, sizeof(char *), cmp_str))
+            return 0;
+    }
     bool skip = false;
     cleanup_free char *full = disk_path(c->r, rel, info->package, &skip);
     if (skip) {
         mode_t t = archive_entry_filetype(e);
-        if (t == AE_IFDIR || t == AE_IFLNK)
-            return 0;
-        return vz_error_set(err, VZ_ECORRUPT, 0,
-                            "%s: entry '%s' would replace the merged-/usr symlink /%s", info->path,
-                            rel, rel);
+        if (t == AE_IFDIR)
+            return 0; /* the directory is the symlink's target, usr/<name> */
+        cleanup_free char *want = vz_xasprintf("usr/%s", rel);
+        const char *target = t == AE_IFLNK ? archive_entry_symlink(e) : NULL;
+        if (target &&
+            (strcmp(target, want) == 0 || (target[0] == '/' && strcmp(target + 1, want) == 0))) {
+            if (!c->r->links_shipped)
+                return 0; /* ours is there already, the same */
+            full = vz_xasprintf("%s/%s", c->r->root, rel);
+        } else {
+            return vz_error_set(err, VZ_ECORRUPT, 0,
+                                "%s: entry '%s' would replace the merged-/usr symlink /%s -> %s",
+                                info->path, rel, rel, want);
+        }
     }
     if (archive_entry_filetype(e) == AE_IFDIR) {
         /* dpkg keeps a directory symlink it finds on disk (var/run -> /run). */
@@ -276,11 +298,11 @@ static int sink_entry(void *vctx, struct archive *in, struct archive_entry *e, c
     return 0;
 }
 
-int vz_unpack_deb(const struct vz_unpack_root *r, const char *deb, struct vz_deb_info **out,
-                  vz_error_t *err)
+static int unpack(const struct vz_unpack_root *r, const char *deb, const char *const *only,
+                  size_t n_only, struct vz_deb_info **out, vz_error_t *err)
 {
     *out = NULL;
-    struct sink_ctx c = { r, archive_write_disk_new(), NULL, false, -1, VZ_BUF_INIT };
+    struct sink_ctx c = { r, archive_write_disk_new(), NULL, false, only, n_only, -1, VZ_BUF_INIT };
     vz_buf_init(&c.md5sums);
     /* Numeric owners on purpose: no archive_write_disk_set_standard_lookup(),
      * which would map names through the host's passwd and group files. */
@@ -308,5 +330,20 @@ int vz_unpack_deb(const struct vz_unpack_root *r, const char *deb, struct vz_deb
         m->data = vz_buf_detach(&c.md5sums, &m->len);
     }
     vz_buf_release(&c.md5sums);
+    return ret;
+}
+
+int vz_unpack_deb(const struct vz_unpack_root *r, const char *deb, struct vz_deb_info **out,
+                  vz_error_t *err)
+{
+    return unpack(r, deb, NULL, 0, out, err);
+}
+
+int vz_unpack_deb_paths(const struct vz_unpack_root *r, const char *deb, const char *const *paths,
+                        size_t n, vz_error_t *err)
+{
+    struct vz_deb_info *info = NULL;
+    int ret = unpack(r, deb, paths, n, &info, err);
+    vz_deb_info_free(info);
     return ret;
 }

@@ -2,6 +2,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/pkgs.h"
+#include "tmplbuild/fetch.h"
+#include "tmplbuild/repo_int.h"
+
+#include "cache/lock.h"
 #include "cache/update_state.h"
 #include "tmplbuild/pack.h"
 #include "tmplbuild/resolve.h"
@@ -18,7 +23,132 @@ void vz_update_check_free(struct vz_update_check *c)
     vz_cache_info_free(c->cache);
     if (c->t)
         vz_template_free(c->t);
+    free(c->release_sha256);
     free(c);
+}
+
+/* ---- fast path ---- */
+
+static char *dists_url(const char *uri, const char *suite, const char *file)
+{
+    size_t n = strlen(uri);
+    while (n && uri[n - 1] == '/')
+        n--;
+    return vz_xasprintf("%.*s/dists/%s/%s", (int)n, uri, suite, file);
+}
+
+/* sha256 of the (In)Release the first mirror serves now (InRelease, else
+ * Release: whichever the repository code verified and hashed). */
+static bool served_release_sha(const struct vz_repo_def *d, char out[65])
+{
+    const char *files[] = { "InRelease", "Release" };
+    for (size_t i = d->allow_unsigned ? 1 : 0; i < 2; i++) {
+        cleanup_free char *url = dists_url(d->uris[0], d->suite, files[i]);
+        cleanup_buf struct vz_buf b = VZ_BUF_INIT;
+        vz_buf_init(&b);
+        vz_error_t err = NULL;
+        if (vz_fetch_to_buf(url, &b, NULL, &err) == 0) {
+            vz_sha256_hex(b.data, b.len, out);
+            return true;
+        }
+        vz_debug("update check: %s", err->msg);
+        vz_error_release(&err);
+    }
+    return false;
+}
+
+/* The Release text the repository code keeps for sha
+ * (REPODATA/<name>-<suite>-<urlhash8>/<sha>.Release, tmplbuild/repo.h) has
+ * no Valid-Until, or one still in the future. */
+static bool release_still_valid(const struct vz_repo_def *d, const char *sha)
+{
+    cleanup_free char *base = vz_template_path("repodata");
+    char uh[65];
+    vz_sha256_hex(d->uris[0], strlen(d->uris[0]), uh);
+    cleanup_free char *path = vz_xasprintf("%s/%s-%s-%.8s/%s.Release", base, d->name, d->suite,
+                                           uh, sha);
+    cleanup_free char *text = NULL;
+    size_t len = 0;
+    vz_error_t err = NULL;
+    if (vz_read_file(path, &text, &len, &err) < 0) {
+        vz_error_release(&err);
+        return false;
+    }
+    const char *v = strstr(text, "\nValid-Until:");
+    if (!v)
+        return true;
+    v += strlen("\nValid-Until:");
+    cleanup_free char *line = vz_xasprintf("%.*s", (int)strcspn(v, "\n"), v);
+    time_t vu = vz_release_parse_date(line + strspn(line, " \t"));
+    return vu > time(NULL);
+}
+
+/* Do the shas of a known resolution (names[i], shas[i]) cover every
+ * repository with the served sha? */
+static bool covers(const struct vz_template *t, char (*served)[65], const char *const *names,
+                   const char *const *shas, size_t n)
+{
+    for (size_t r = 0; r < t->n_repos; r++) {
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++)
+            found = !strcmp(names[i], t->repos[r].name) && !strcmp(shas[i], served[r]);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static bool quick_current(struct vz_update_check *c, const struct vz_update_opts *o)
+{
+    const struct vz_template *t = c->t;
+    if ((o && o->allow_expired) || t->n_repos == 0)
+        return false;
+    const struct vz_manifest *m = c->cached;
+    struct vz_update_state *st = NULL;
+    vz_error_t err = NULL;
+    if (vz_update_state_read(t->name, &st, &err) < 0)
+        vz_error_release(&err);
+    bool by_manifest = !strcmp(m->metadata_sha256, t->metadata_sha256) && m->vzforge_version &&
+                       !strcmp(m->vzforge_version, VZ_VERSION) && m->n_repos;
+    bool by_state = st && !st->updates && !strcmp(st->cache_sha256, c->cache->tar_sha256) &&
+                    !strcmp(st->metadata_sha256, t->metadata_sha256) && st->vzforge_version &&
+                    !strcmp(st->vzforge_version, VZ_VERSION) && st->n_releases;
+    bool ok = by_manifest || by_state;
+    char (*served)[65] = vz_xcalloc(t->n_repos, sizeof(*served));
+    for (size_t r = 0; ok && r < t->n_repos; r++)
+        ok = served_release_sha(&t->repos[r], served[r]) &&
+             release_still_valid(&t->repos[r], served[r]);
+    if (ok) {
+        size_t n = by_manifest ? m->n_repos : 0, k = by_state ? st->n_releases : 0;
+        const char **names = vz_xcalloc(n + k + 1, sizeof(char *));
+        const char **shas = vz_xcalloc(n + k + 1, sizeof(char *));
+        bool hit = false;
+        for (size_t i = 0; i < n; i++) {
+            names[i] = m->repos[i].name;
+            shas[i] = m->repos[i].release_sha256;
+        }
+        hit = n && covers(t, served, names, shas, n);
+        for (size_t i = 0; i < k; i++) {
+            names[i] = st->releases[i].name;
+            shas[i] = st->releases[i].sha256;
+        }
+        hit = hit || (k && covers(t, served, names, shas, k));
+        free(names);
+        free(shas);
+        ok = hit;
+    }
+    vz_update_state_free(st);
+    if (!ok) {
+        free(served);
+        return false;
+    }
+    c->quick = true;
+    c->release_sha256 = served;
+    c->packages = m->n_pkgs;
+    c->diff = vz_cache_diff(m, m);
+    vz_manifest_set_digest(m, c->resolved_sha256);
+    vz_debug("%s: every Release unchanged since a resolution that matched the cache", t->name);
+    return true;
 }
 
 static int check(const char *name, const struct vz_update_opts *o, struct vz_update_check *c,
@@ -35,6 +165,11 @@ static int check(const char *name, const struct vz_update_opts *o, struct vz_upd
     if (strcmp(c->t->family, "deb") != 0)
         return vz_error_set(err, VZ_EMETADATA, 0, "%s: family '%s' cannot be built (only deb)",
                             c->t->source_path, c->t->family);
+    double t0 = vz_now();
+    if (!(o && o->full) && quick_current(c, o)) {
+        c->t_index = vz_now() - t0;
+        return 0;
+    }
     struct vz_resolve_opts ro = { .repo = { .allow_expired = o && o->allow_expired } };
     struct vz_resolve_stats st = { 0 };
     if (vz_resolve(c->t, &ro, &c->plan, &st, err) < 0)
@@ -44,6 +179,12 @@ static int check(const char *name, const struct vz_update_opts *o, struct vz_upd
     vz_debug("%s: index %.3f s (%u from .solv, %u parsed, %u index downloads), solve %.3f s",
              name, st.t_index, st.repo.solv_loads, st.repo.parses, st.repo.index_downloads,
              st.t_solve);
+    c->packages = c->plan->n;
+    c->release_sha256 = vz_xcalloc(c->t->n_repos + 1, sizeof(*c->release_sha256));
+    for (size_t r = 0; r < c->t->n_repos; r++)
+        for (size_t i = 0; i < c->plan->n_repos; i++)
+            if (!strcmp(c->plan->repos[i].name, c->t->repos[r].name))
+                memcpy(c->release_sha256[r], c->plan->repos[i].release_sha256, 65);
     c->fresh = vz_pack_manifest_new(c->t, c->plan);
     vz_manifest_set_digest(c->fresh, c->resolved_sha256);
     c->diff = vz_cache_diff(c->cached, c->fresh);
@@ -60,6 +201,15 @@ int vz_update_check(const char *name, const struct vz_update_opts *o,
     }
     *out = c;
     return 0;
+}
+
+int vz_update_lock(const char *name, int timeout_s, struct vz_lock **out, vz_error_t *err)
+{
+    if (!vz_safe_name(name))
+        return vz_error_set(err, VZ_EBADARG, 0, "'%s' is not a valid template name", name);
+    cleanup_free char *file = vz_xasprintf("build-%s.lock", name);
+    cleanup_free char *what = vz_xasprintf("the build of %s", name);
+    return vz_lock_acquire(file, what, false, timeout_s ? timeout_s : 60, out, err);
 }
 
 static void fill(struct vz_update_state *s, const char *name, const char *tar_sha256,
@@ -80,7 +230,13 @@ int vz_update_record(const struct vz_update_check *c, vz_error_t *err)
     s.updates = !vz_cache_diff_unchanged(c->diff);
     s.changes = c->diff->n_changes;
     s.metadata_changed = c->diff->metadata_changed;
-    return vz_update_state_write(&s, err);
+    s.vzforge_version = vz_xstrdup(VZ_VERSION);
+    for (size_t r = 0; r < c->t->n_repos && c->release_sha256; r++)
+        if (c->release_sha256[r][0])
+            vz_update_state_add_release(&s, c->t->repos[r].name, c->release_sha256[r]);
+    int ret = vz_update_state_write(&s, err);
+    vz_update_state_release_list(&s);
+    return ret;
 }
 
 static int landed_manifest(const char *name, struct vz_cache_info **ci, struct vz_manifest **m,

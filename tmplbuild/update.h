@@ -8,6 +8,17 @@
  * the manifest a build of that plan would get (cache/diff.h). It changes
  * nothing on disk except what the repository code keeps under repodata.
  *
+ * Fast path: the resolution is a function of the metadata, the verified
+ * Release files (which pin every index by hash) and the vzforge version.
+ * When the metadata hash and the version are those of a resolution known to
+ * match the cache (the cache's own manifest, or the last status record that
+ * found it current), and each repository's mirror serves (In)Release bytes
+ * whose sha256 equals the one that resolution used, the cache is current
+ * without loading an index or solving. Equal sha256 means the very bytes
+ * that were verified then, so nothing unverified is trusted; the kept
+ * Release's Valid-Until is checked against now, and anything else (a fetch
+ * failure, a new Release, --allow-expired) takes the full path.
+ *
  * vz_update_record() writes the result for `vzpkg list --cached`
  * (cache/update_state.h); vz_update_record_built() the result of a rebuild
  * (the new cache is current by construction).
@@ -32,22 +43,35 @@ struct vz_update_opts {
     char **mirrors;          /* --mirror values, NULL-terminated or NULL */
     bool allow_expired;      /* accept a Release whose Valid-Until has passed */
     const char *distros_dir; /* NULL = shipped */
+    bool full;               /* never take the fast path (always resolve) */
 };
 
 struct vz_update_check {
     struct vz_template *t;
     struct vz_cache_info *cache;   /* the cache as found */
     struct vz_manifest *cached;    /* its manifest */
-    struct vz_plan *plan;          /* the fresh resolution */
-    struct vz_manifest *fresh;     /* manifest a build of plan would carry (no tarball fields) */
+    struct vz_plan *plan;          /* the fresh resolution; NULL when quick */
+    struct vz_manifest *fresh;     /* manifest a build of plan would carry (no tarball fields);
+                                      NULL when quick */
     struct vz_cache_diff *diff;
     char resolved_sha256[65];      /* vz_manifest_set_digest(fresh) */
     double t_index, t_solve;       /* seconds */
+    bool quick;                    /* current by the fast path (no resolution) */
+    size_t packages;               /* packages of the fresh resolution (or the cache's) */
+    char (*release_sha256)[65];    /* per t->repos entry: the (In)Release resolved from */
 };
 
 int vz_update_check(const char *name, const struct vz_update_opts *o,
                     struct vz_update_check **out, vz_error_t *err);
 void vz_update_check_free(struct vz_update_check *c);
+
+/* Take the lock a build of the template holds (tmplbuild/build.c), so that
+ * a second update-cache of the same template waits for the first and then
+ * finds the cache current instead of building it again. Re-entrant within
+ * the process: the build called afterwards takes it again at once.
+ * VZ_ELOCKED naming the holder after timeout_s (0 = 60). */
+struct vz_lock;
+int vz_update_lock(const char *name, int timeout_s, struct vz_lock **out, vz_error_t *err);
 
 /* Record c's result (updates available or not) for the cache it checked. */
 int vz_update_record(const struct vz_update_check *c, vz_error_t *err);

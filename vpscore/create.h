@@ -54,7 +54,7 @@ int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cac
                  struct vz_create_result *res, vz_error_t *err);
 
 /* Remove a stopped container: cgroups, host veth, private area, root mount
- * point, conf (last). VZ_ERUNNING (32) while running (vz_ct_running_hook),
+ * point, conf (last). VZ_ERUNNING (32) while running (vz_ct_init_pid),
  * VZ_ENOCTCONF (14) when there is no such container. */
 int vz_ct_destroy(const char *ctid, vz_error_t *err);
 

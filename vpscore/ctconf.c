@@ -251,20 +251,3 @@ int vz_ct_limits_from_conf(const struct vz_conf *c, struct vz_cgroup_limits *l, 
     }
     return 0;
 }
-
-int vz_ct_running_hook(const char *ctid, pid_t *pid)
-{
-    cleanup_free char *p = vz_ct_pid_path(ctid);
-    cleanup_free char *data = NULL;
-    vz_error_t err = NULL;
-    if (vz_read_file(p, &data, NULL, &err) < 0) {
-        vz_error_release(&err);
-        return 0;
-    }
-    long v = strtol(data, NULL, 10);
-    if (v <= 0 || (kill((pid_t)v, 0) < 0 && errno == ESRCH))
-        return 0;
-    if (pid)
-        *pid = (pid_t)v;
-    return 1;
-}

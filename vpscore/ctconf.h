@@ -9,7 +9,7 @@
  *   - Paths (all include the VZ_ROOT prefix):
  *       conf      $VZ_ROOT/etc/vz/conf/CTID.conf
  *       lock      $VZ_ROOT/vz/lock/CTID.lck
- *       pid file  $VZ_ROOT/vz/run/CTID.pid     (written by the runtime's start)
+ *       pid file  $VZ_ROOT/vz/run/CTID.pid     (runtime.h: "PID STARTTIME")
  *       private   VE_PRIVATE of vz.conf ("/vz/private/$VEID" by default),
  *       root      VE_ROOT of vz.conf ("/vz/root/$VEID"), $VEID / $CTID expanded,
  *                 prefixed with VZ_ROOT. A container's own conf stores the
@@ -68,11 +68,5 @@ int vz_parse_barlim(const char *s, int64_t *limit);
  * CPULIMIT, CPUUNITS, NUMPROC. Unset keys mean unlimited. VZ_EBADARG naming
  * the key on a malformed value. */
 int vz_ct_limits_from_conf(const struct vz_conf *c, struct vz_cgroup_limits *l, vz_error_t *err);
-
-/* Is the container running? A hook until the runtime's status function is
- * merged: the pid in $VZ_ROOT/vz/run/CTID.pid names a live process. The
- * runtime's stricter check (that pid is still this container's init)
- * replaces it. Returns 1 running (pid in *pid, may be NULL), 0 not. */
-int vz_ct_running_hook(const char *ctid, pid_t *pid);
 
 #endif

@@ -2,6 +2,7 @@
 #include "vpscore/ctlist.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/runtime.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -60,7 +61,13 @@ int vz_ct_list(struct vz_ct_entry **out, size_t *n, vz_error_t *err)
             continue;
         }
         ent.ctid = get_and_reset(&ctid);
-        ent.running = vz_ct_running_hook(ent.ctid, &ent.pid);
+        struct vz_ct_state st;
+        if (vz_ct_status(ent.ctid, &st, &e) < 0)
+            vz_error_release(&e);
+        ent.running = st.running;
+        ent.mounted = st.mounted;
+        ent.suspended = st.suspended;
+        ent.pid = st.pid;
         if (ent.running) {
             struct vz_cgroup *cg = NULL;
             pid_t *pids = NULL;
@@ -90,4 +97,43 @@ void vz_ct_list_free(struct vz_ct_entry *v, size_t n)
         vz_conf_release(&v[i].conf);
     }
     free(v);
+}
+
+int vz_ct_ip_check_free(const char *ip, const char *except_ctid, vz_error_t *err)
+{
+    cleanup_free char *dir = vz_root_path("/etc/vz/conf");
+    cleanup_dir DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    struct dirent *de;
+    size_t iplen = strlen(ip);
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
+            continue;
+        cleanup_free char *ctid = vz_xasprintf("%.*s", (int)(len - 5), de->d_name);
+        vz_error_t e = NULL;
+        if (vz_ctid_check(ctid, &e) < 0) {
+            vz_error_release(&e);
+            continue;
+        }
+        if (except_ctid && strcmp(ctid, except_ctid) == 0)
+            continue;
+        cleanup_free char *p = vz_path_join(dir, de->d_name);
+        struct vz_conf c;
+        if (vz_conf_load(&c, p, &e) < 0) {
+            vz_error_release(&e);
+            vz_conf_release(&c);
+            continue;
+        }
+        const char *ips = vz_conf_get(&c, "IP_ADDRESS");
+        int used = 0;
+        for (const char *s = ips; s && (s = strstr(s, ip)) != NULL; s += iplen)
+            if ((s == ips || s[-1] == ' ') && (s[iplen] == '\0' || s[iplen] == ' '))
+                used = 1;
+        vz_conf_release(&c);
+        if (used)
+            return vz_error_set(err, VZ_EIPINUSE, 0, "IP address %s is already used by container %s", ip, ctid);
+    }
+    return 0;
 }

@@ -1,9 +1,9 @@
 /* vpscore/ctlist.h: every container on this host, with its state (vzlist).
  *
  * Containers are the files $VZ_ROOT/etc/vz/conf/CTID.conf whose CTID passes
- * vz_ctid_check(); samples and other files are ignored. Running state comes
- * from vz_ct_running_hook() (the runtime's status check once merged), the
- * process count from the container's cgroup.
+ * vz_ctid_check(); samples and other files are ignored. State comes from the
+ * runtime's vz_ct_status() (running, mounted, suspended), the process count
+ * from the container's cgroup.
  */
 #ifndef VZ_VPSCORE_CTLIST_H
 #define VZ_VPSCORE_CTLIST_H
@@ -16,6 +16,8 @@ struct vz_ct_entry {
     char *ctid;
     struct vz_conf conf;   /* the container's conf, loaded */
     int running;
+    int mounted;
+    int suspended;
     pid_t pid;             /* init pid when running */
     long nproc;            /* processes in its cgroup; -1 when stopped or unknown */
 };
@@ -24,5 +26,9 @@ struct vz_ct_entry {
  * be read is reported with a warning and skipped. */
 int vz_ct_list(struct vz_ct_entry **out, size_t *n, vz_error_t *err);
 void vz_ct_list_free(struct vz_ct_entry *v, size_t n);
+
+/* VZ_EIPINUSE (78) naming the container when another container than
+ * except_ctid has ip in its IP_ADDRESS; 0 otherwise. */
+int vz_ct_ip_check_free(const char *ip, const char *except_ctid, vz_error_t *err);
 
 #endif

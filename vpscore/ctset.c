@@ -3,8 +3,10 @@
 #include "vpscore/cgroup.h"
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/ctlist.h"
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
+#include "vpscore/runtime.h"
 
 #include <crypt.h>
 #include <errno.h>
@@ -224,7 +226,8 @@ static int parse_int_opt(const char *opt, const char *v, int allow_pct, int64_t 
 }
 
 /* Apply options to conf; *conf_changed when a conf key changed. */
-static int opts_to_conf(const struct vz_set_opts *o, struct vz_conf *c, int *conf_changed, vz_error_t *err)
+static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz_conf *c, int *conf_changed,
+                        vz_error_t *err)
 {
     char v[64];
     const long page = sysconf(_SC_PAGESIZE);
@@ -301,6 +304,8 @@ static int opts_to_conf(const struct vz_set_opts *o, struct vz_conf *c, int *con
     for (size_t i = 0; o->ipadd && o->ipadd[i]; i++) {
         if (vz_net_ip_check(o->ipadd[i], err) < 0)
             return vz_error_wrap(err, "--ipadd");
+        if (vz_ct_ip_check_free(o->ipadd[i], ctid, err) < 0)
+            return -1;
         if (!words_has(ips, o->ipadd[i])) {
             char *n = vz_xasprintf("%s%s%s", ips, *ips ? " " : "", o->ipadd[i]);
             free(ips);
@@ -406,8 +411,8 @@ int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
     int r = -1, changed = 0;
     struct ct_view view = { NULL, NULL };
     pid_t pid = 0;
-    int running = vz_ct_running_hook(ctid, &pid);
-    if (opts_to_conf(o, &ct.conf, &changed, err) < 0)
+    int running = vz_ct_init_pid(ctid, &pid);
+    if (opts_to_conf(ctid, o, &ct.conf, &changed, err) < 0)
         goto out;
     if (!running && changed && !o->save) {
         vz_error_set(err, VZ_EUSAGE, 0,

@@ -3,7 +3,7 @@
  * What a caller may rely on:
  *   - Options left NULL / -2 are not touched.
  *   - save = 1: the conf is rewritten (atomically, comments kept).
- *   - Running container (vz_ct_running_hook): cgroup limits are applied to
+ *   - Running container (vz_ct_init_pid, runtime.h): cgroup limits are applied to
  *     its group, the hostname set in its UTS namespace (setns), addresses
  *     added/removed in its network namespace (net.h); files inside it
  *     (etc/hostname, etc/resolv.conf, etc/shadow) are written through

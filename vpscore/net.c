@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define VZ_NET_GW6 "fe80::1"
+
 void vz_net_veth_name(const char *ctid, char out[IF_NAMESIZE])
 {
     if (strlen(ctid) + strlen("veth.0") < IF_NAMESIZE) {
@@ -145,14 +147,18 @@ int vz_net_exists(const char *ctid)
     return if_nametoindex(veth) != 0;
 }
 
+/* Batch lines for one address: inside (address on eth0) and on the host
+ * (route to it). No "-6" in batch mode: ip infers the family. */
 static void ip_lines(struct vz_buf *host, struct vz_buf *in, const char *veth, const char *ip, int add)
 {
-    const char *fam = is_v6(ip) ? "-6 " : "";
     const char *plen = is_v6(ip) ? "128" : "32";
+    /* nodad: the address is usable at once (a container's address is
+     * unique by the admin's plan; DAD would make binding fail for ~1 s) */
     if (in)
-        vz_buf_addf(in, "%saddr %s %s/%s dev eth0\n", fam, add ? "add" : "del", ip, plen);
+        vz_buf_addf(in, "addr %s %s/%s dev eth0%s\n", add ? "add" : "del", ip, plen,
+                    add && is_v6(ip) ? " nodad" : "");
     if (host)
-        vz_buf_addf(host, "%sroute %s %s/%s dev %s\n", fam, add ? "replace" : "del", ip, plen, veth);
+        vz_buf_addf(host, "route %s %s/%s dev %s\n", add ? "replace" : "del", ip, plen, veth);
 }
 
 int vz_net_setup(const char *ctid, pid_t pid, char *const *ips, vz_error_t *err)
@@ -171,8 +177,12 @@ int vz_net_setup(const char *ctid, pid_t pid, char *const *ips, vz_error_t *err)
     int have6 = 0;
     for (size_t i = 0; ips && ips[i]; i++)
         have6 |= is_v6(ips[i]);
-    if (have6)
-        vz_buf_adds(&in, "-6 route add default dev eth0\n");
+    /* IPv6: the host side gets the link-local fe80::1 (the same on every
+     * veth: it is per link), the container routes through it; no proxy NDP */
+    if (have6) {
+        vz_buf_addf(&host, "addr replace " VZ_NET_GW6 "/64 dev %s nodad\n", veth);
+        vz_buf_adds(&in, "route replace default via " VZ_NET_GW6 " dev eth0\n");
+    }
     /* addresses inside, routes on the host */
     struct vz_buf routes = VZ_BUF_INIT;
     vz_buf_init(&routes);
@@ -184,12 +194,6 @@ int vz_net_setup(const char *ctid, pid_t pid, char *const *ips, vz_error_t *err)
         cleanup_free char *fw = vz_xasprintf("/proc/sys/net/ipv4/conf/%s/forwarding", veth);
         if (write_sysctl(pa, "1", err) < 0 || write_sysctl(fw, "1", err) < 0)
             r = -1;
-        if (r == 0 && have6) {
-            cleanup_free char *pn = vz_xasprintf("/proc/sys/net/ipv6/conf/%s/proxy_ndp", veth);
-            cleanup_free char *f6 = vz_xasprintf("/proc/sys/net/ipv6/conf/%s/forwarding", veth);
-            if (write_sysctl(pn, "1", err) < 0 || write_sysctl(f6, "1", err) < 0)
-                r = -1;
-        }
         if (r == 0)
             r = ip_batch(pid, in.data, 0, err);
         if (r == 0 && routes.len)
@@ -222,8 +226,10 @@ int vz_net_add_ip(const char *ctid, pid_t pid, const char *ip, vz_error_t *err)
     vz_buf_init(&host);
     vz_buf_init(&in);
     ip_lines(&host, &in, veth, ip, 1);
-    if (is_v6(ip))
-        vz_buf_adds(&in, "-6 route replace default dev eth0\n");
+    if (is_v6(ip)) {
+        vz_buf_addf(&host, "addr replace " VZ_NET_GW6 "/64 dev %s nodad\n", veth);
+        vz_buf_adds(&in, "route replace default via " VZ_NET_GW6 " dev eth0\n");
+    }
     int r = ip_batch(pid, in.data, 0, err);
     if (r == 0)
         r = ip_batch(0, host.data, 0, err);

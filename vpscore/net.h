@@ -7,7 +7,11 @@
  *   - container side "eth0" in the container's network namespace, up, with
  *     lo up and a default route "dev eth0" (on-link: the host's proxy ARP
  *     answers), every --ipadd as a host address (/32, /128 for IPv6);
- *   - per address a host route "ADDR/32 dev veth<CTID>.0".
+ *   - per address a host route "ADDR/32 dev veth<CTID>.0";
+ *   - IPv6: addresses as /128 (no DAD), the host side also has the
+ *     link-local fe80::1 and the container's default route goes via it
+ *     (forwarding between containers needs the host's global IPv6
+ *     forwarding, which Linux has no per-interface switch for).
  * So containers reach each other and the host routes to them without any
  * bridge or subnet. The pair is removed when the container's namespace dies
  * (the kernel deletes both ends); vz_net_teardown() removes a leftover host

@@ -80,7 +80,8 @@ TestSuite(publish, .init = setup, .fini = teardown);
 static int download(const char *name, vz_error_t *err)
 {
     char *iu = vz_httpd_url(srv, "/index.json");
-    struct vz_download_opts o = { iu, false, 1, 1, 5 };
+    /* lock timeout generous: concurrent tests wait for each other */
+    struct vz_download_opts o = { iu, false, 1, 1, 120 };
     int r = vz_download(name, &o, NULL, err);
     free(iu);
     return r;
@@ -376,4 +377,64 @@ Test(publish, two_concurrent_downloads_land_once)
     vz_error_t err = NULL;
     cr_assert_eq(vz_cache_verify("t1", NULL, &err), 0, "%s", vzt_errmsg(&err));
     free(tpath);
+}
+
+Test(publish, cli_download_takes_the_index_url_from_vz_conf)
+{
+    const char *b = getenv("VZ_BUILD");
+    cr_assert_not_null(b, "VZ_BUILD is not set: run through 'make check' or set VZ_BUILD=build");
+    char *conf = vz_xasprintf("%s/etc/vz/vz.conf", root_b);
+    char *iu = vz_httpd_url(srv, "/");
+    char *text = vz_xasprintf("# test\nINDEX_URL=\"%s\"\n", iu);
+    vzt_write(conf, text);
+    use_root(root_b);
+    char *bin = vz_xasprintf("%s/bin/vzpkg", b);
+    char *argv[] = { bin, "-q", "download", "t1", NULL };
+    struct vz_buf out, errb;
+    vz_buf_init(&out);
+    vz_buf_init(&errb);
+    struct vz_run_opts o = { .out = &out, .errbuf = &errb };
+    int st = -1;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
+    cr_assert_eq(st, 0, "%s", errb.data);
+    cr_assert_str_eq(out.data, "t1: downloaded and verified\n");
+    vz_buf_reset(&out);
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
+    cr_assert_eq(st, 0, "%s", errb.data);
+    cr_assert_str_eq(out.data, "t1: already up to date\n");
+    vz_buf_release(&out);
+    vz_buf_release(&errb);
+    free(bin);
+    free(text);
+    free(iu);
+    free(conf);
+}
+
+Test(publish, last_accepted_index_is_kept_for_offline_update_checks)
+{
+    char *iu = vz_httpd_url(srv, "/index.json");
+    struct vz_index *ix = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_index_cached(iu, &ix, &err), -1, "an index before any download");
+    vz_error_release(&err);
+    cr_assert_eq(download("t1", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_index_cached(iu, &ix, &err), 0, "%s", vzt_errmsg(&err));
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("t1", &c, &err), 0);
+    char local[65];
+    vz_sha256_hex(c->manifest_json, c->manifest_len, local);
+    cr_assert_str_eq(vz_index_latest(ix, "t1")->manifest_sha256, local, "current: no update");
+    vz_index_free(ix);
+    /* a new build is published; only the next index fetch learns of it */
+    build_and_publish("t1", "newer\n", "1700000500");
+    cr_assert_eq(vz_index_cached(iu, &ix, &err), 0);
+    cr_assert_str_eq(vz_index_latest(ix, "t1")->manifest_sha256, local);
+    vz_index_free(ix);
+    cr_assert_eq(download("t1", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_index_cached(iu, &ix, &err), 0);
+    cr_assert_eq(vz_index_latest(ix, "t1")->build_time, 1700000500);
+    vz_index_free(ix);
+    vz_cache_info_free(c);
+    free(iu);
 }

@@ -145,10 +145,10 @@ Test(store, every_tampered_byte_is_reported)
     cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
 
     /* signature: a byte of the base64, picked so that the flipped byte is
-     * still base64 ('z', 'Z', '+' and '/' XOR 1 are not) */
+     * still base64 (a, z, A, Z, + and / XOR 1 are not) */
     char *sig_now = vzt_slurp(s, &sl);
     long soff = 40;
-    while (soff < (long)sl && !strchr("abcdefghijklmnopqrstuvwxyABCDEFGHIJKLMNOPQRSTUVWXY0123456789",
+    while (soff < (long)sl && !strchr("bcdefghijklmnopqrstuvwxyBCDEFGHIJKLMNOPQRSTUVWXY0123456789",
                                        sig_now[soff]))
         soff++;
     free(sig_now);
@@ -345,4 +345,62 @@ Test(store, killed_by_another_process_mid_pack)
     free(tmp);
     free(cmd);
     free(big);
+}
+
+Test(store, signer_field_must_match_the_signing_key)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    char *m = cpath(NAME ".manifest"), *s = cpath(NAME ".manifest.sig");
+    size_t ml;
+    char *text = vzt_slurp(m, &ml);
+    struct vz_manifest *mf = NULL;
+    cr_assert_eq(vz_manifest_parse(text, ml, &mf, &err), 0);
+    char *real = vz_xstrdup(mf->signer);
+    free(mf->signer);
+    mf->signer = vz_xstrdup("0000000000000000");
+    char *t2 = NULL, *sig = NULL;
+    size_t l2, sl;
+    cr_assert_eq(vz_manifest_serialize(mf, &t2, &l2, &err), 0);
+    cr_assert_eq(vz_sign(t2, l2, &sig, &sl, NULL, &err), 0);
+    vzt_write(m, t2);
+    vzt_write(s, sig);
+    cr_assert_eq(vz_cache_verify(NAME, NULL, &err), -1);
+    char *want = vz_xasprintf("cache " NAME ": the manifest names signer 0000000000000000 but is "
+                              "signed by key %s", real);
+    cr_assert_str_eq(err->msg, want);
+    vz_error_release(&err);
+    free(want);
+    free(real);
+    free(t2);
+    free(sig);
+    free(text);
+    vz_manifest_free(mf);
+    free(m);
+    free(s);
+}
+
+Test(store, open_tarball_detects_a_replacement_after_find)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find(NAME, &c, &err), 0);
+    int fd = -1;
+    cr_assert_eq(vz_cache_open_tarball(c, &fd, &err), 0, "%s", vzt_errmsg(&err));
+    close(fd);
+    /* a rebuild lands between find and open */
+    char *f = vz_path_join(tree, "etc/hostname");
+    vzt_write(f, "rebuilt\n");
+    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_cache_open_tarball(c, &fd, &err), -1, "opened a tarball of another build");
+    cr_assert_eq(err->status, VZ_ELOCKED);
+    cr_assert_str_eq(err->msg, "cache " NAME " was replaced while being opened; look it up again");
+    vz_error_release(&err);
+    vz_cache_info_free(c);
+    cr_assert_eq(vz_cache_find(NAME, &c, &err), 0);
+    cr_assert_eq(vz_cache_open_tarball(c, &fd, &err), 0, "%s", vzt_errmsg(&err));
+    close(fd);
+    vz_cache_info_free(c);
+    free(f);
 }

@@ -105,3 +105,41 @@ Test(update_state, refuses_names_that_are_paths)
     cr_assert_str_eq(err->msg, "'../x' is not a template name");
     vz_error_release(&err);
 }
+
+Test(update_state, releases_and_version_round_trip)
+{
+    vz_error_t err = NULL;
+    struct vz_update_state s = sample();
+    s.vzforge_version = vz_xstrdup("0.1.0");
+    vz_update_state_add_release(&s, "main", H1);
+    vz_update_state_add_release(&s, "updates", H2);
+    cr_assert_eq(vz_update_state_write(&s, &err), 0, "%s", vzt_errmsg(&err));
+    vz_update_state_release_list(&s);
+    cr_assert_null(s.releases);
+    struct vz_update_state *r = NULL;
+    cr_assert_eq(vz_update_state_read(s.template_name, &r, &err), 1, "%s", vzt_errmsg(&err));
+    cr_assert_str_eq(r->vzforge_version, "0.1.0");
+    cr_assert_eq(r->n_releases, 2);
+    cr_assert_str_eq(r->releases[0].name, "main");
+    cr_assert_str_eq(r->releases[0].sha256, H1);
+    cr_assert_str_eq(r->releases[1].name, "updates");
+    cr_assert_str_eq(r->releases[1].sha256, H2);
+    vz_update_state_free(r);
+
+    /* without them (an older file) they are simply absent */
+    struct vz_update_state plain = sample();
+    cr_assert_eq(vz_update_state_write(&plain, &err), 0);
+    cr_assert_eq(vz_update_state_read(s.template_name, &r, &err), 1);
+    cr_assert_null(r->vzforge_version);
+    cr_assert_eq(r->n_releases, 0);
+    vz_update_state_free(r);
+
+    cleanup_free char *path = vz_update_state_path(s.template_name);
+    vzt_write(path, "{\"template\": \"debian-12-x86_64-minimal\", \"checked\": 1, \"updates\": false, "
+                    "\"changes\": 0, \"metadata_changed\": false, \"cache_sha256\": \"\", "
+                    "\"resolved_sha256\": \"\", \"metadata_sha256\": \"\", "
+                    "\"releases\": {\"main\": \"short\"}}\n");
+    cr_assert_eq(vz_update_state_read(s.template_name, &r, &err), -1);
+    cr_assert(strstr(err->msg, "field 'releases' missing or malformed"), "%s", err->msg);
+    vz_error_release(&err);
+}

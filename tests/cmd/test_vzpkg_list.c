@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache/store.h"
+#include "cache/update_state.h"
 #include "common/common.h"
 
 static char root[64];
@@ -114,19 +116,128 @@ Test(vzpkg_list, default_marks_cached_templates_and_orphan_caches)
     release(&r);
 }
 
-Test(vzpkg_list, cached_lists_only_existing_cache_files)
+/* A real signed cache landed through the store, built "at" SOURCE_DATE_EPOCH
+ * 1700000000, with npkgs packages; returns the tarball's sha256. */
+static char *land_cache(const char *name, const char *compress, const char *content, int npkgs)
 {
-    make_cache("debian-13-x86_64-default.tar.xz");
-    make_cache("debian-12-x86_64-minimal.tar.zst");
-    make_cache("debian-12-x86_64-minimal.tar.gz"); /* zst wins */
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    vz_error_t err = NULL;
+    struct vz_cache_txn *t = NULL;
+    cr_assert_eq(vz_cache_begin(name, compress, 10, &t, &err), 0, "%s", err ? err->msg : "");
+    size_t len = strlen(content);
+    cr_assert_eq(write(vz_cache_txn_fd(t), content, len), (ssize_t)len);
+    struct vz_manifest *m = vz_manifest_new(name);
+    for (int i = 0; i < npkgs; i++) {
+        char pn[16];
+        snprintf(pn, sizeof(pn), "pkg%d", i);
+        vz_manifest_add_pkg(m, pn, "1.0", "amd64", NULL, 10);
+    }
+    m->tar_size = len;
+    vz_sha256_hex(content, len, m->tar_sha256);
+    cr_assert_eq(vz_cache_commit(t, m, &err), 0, "%s", err ? err->msg : "");
+    char *sha = vz_xstrdup(m->tar_sha256);
+    vz_manifest_free(m);
+    vz_cache_txn_free(t);
+    unsetenv("SOURCE_DATE_EPOCH");
+    return sha;
+}
+
+static void record(const char *name, const char *cache_sha, bool updates)
+{
+    struct vz_update_state s = { .template_name = (char *)name, .checked = 1700000100,
+                                 .updates = updates, .changes = updates ? 2 : 0 };
+    snprintf(s.cache_sha256, sizeof(s.cache_sha256), "%s", cache_sha);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_update_state_write(&s, &err), 0, "%s", err ? err->msg : "");
+}
+
+static char *signer_id(void)
+{
+    char *pub = vz_xasprintf("%s/etc/vz/keys/signing.pub", root);
+    cr_assert(vz_file_exists(pub), "no signing key was made");
+    free(pub);
+    vz_error_t err = NULL;
+    struct vz_cache_info *ci = NULL;
+    struct vz_manifest *m = NULL;
+    cr_assert_eq(vz_cache_find("debian-12-x86_64-minimal", &ci, &err), 0);
+    cr_assert_eq(vz_cache_manifest(ci, &m, &err), 0);
+    char *id = vz_xstrdup(m->signer);
+    cr_assert_eq(strlen(id), 16, "%s", id);
+    vz_manifest_free(m);
+    vz_cache_info_free(ci);
+    return id;
+}
+
+Test(vzpkg_list, cached_shows_size_date_packages_signer_and_update)
+{
+    char *a = land_cache("debian-12-x86_64-minimal", "zst", "tarball bytes of twelve", 3);
+    char *b = land_cache("debian-13-x86_64-default", "xz", "x", 1);
+    char *c = land_cache("old-1-x86_64-base", "gz", "yy", 0);
     make_cache("notes.txt");
+    make_cache("half-1-x86_64-base.tar.zst"); /* no manifest: not a cache */
+    record("debian-12-x86_64-minimal", a, true);
+    record("debian-13-x86_64-default", a, false); /* checked another tarball */
+    cleanup_free char *id = signer_id();
+
     struct result r = vzpkg("list", "--cached", NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-    char *want = vz_xasprintf("debian-12-x86_64-minimal  %s/vz/template/cache/debian-12-x86_64-minimal.tar.zst\n"
-                              "debian-13-x86_64-default  %s/vz/template/cache/debian-13-x86_64-default.tar.xz\n",
-                              root, root);
+    char *want = vz_xasprintf(
+        "NAME                          SIZE  BUILT                 PACKAGES  SIGNER            UPDATE\n"
+        "debian-12-x86_64-minimal      23 B  2023-11-14 22:13 UTC         3  %s  yes\n"
+        "debian-13-x86_64-default       1 B  2023-11-14 22:13 UTC         1  %s  unknown\n"
+        "old-1-x86_64-base              2 B  2023-11-14 22:13 UTC         0  %s  unknown\n",
+        id, id, id);
     cr_assert_str_eq(r.out, want);
     free(want);
+    release(&r);
+
+    record("debian-13-x86_64-default", b, false);
+    r = vzpkg("list", "--cached", "--json", NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    json_error_t je;
+    json_t *arr = json_loads(r.out, 0, &je);
+    cr_assert_not_null(arr, "%s", r.out);
+    cr_assert_eq(json_array_size(arr), 3);
+    json_t *o = json_array_get(arr, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "name")), "debian-12-x86_64-minimal");
+    cr_assert_eq(json_integer_value(json_object_get(o, "size")), 23);
+    cr_assert_eq(json_integer_value(json_object_get(o, "build_time")), 1700000000);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "build_date")), "2023-11-14 22:13 UTC");
+    cr_assert_eq(json_integer_value(json_object_get(o, "packages")), 3);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "signer")), id);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "update_available")), "yes");
+    cr_assert_eq(json_integer_value(json_object_get(o, "checked")), 1700000100);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "summary")),
+                     "Debian 12 (bookworm) minimal: Essential and required packages plus apt");
+    cleanup_free char *file = vz_xasprintf("%s/vz/template/cache/debian-12-x86_64-minimal.tar.zst", root);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "cache_file")), file);
+    o = json_array_get(arr, 1);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "update_available")), "no");
+    o = json_array_get(arr, 2);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "update_available")), "unknown");
+    cr_assert(json_is_null(json_object_get(o, "checked")));
+    cr_assert(json_is_null(json_object_get(o, "summary")));
+    json_decref(arr);
+    release(&r);
+    free(a);
+    free(b);
+    free(c);
+}
+
+Test(vzpkg_list, cached_lists_a_broken_cache_with_a_warning)
+{
+    char *a = land_cache("debian-12-x86_64-minimal", "zst", "abc", 1);
+    free(a);
+    char *man = vz_xasprintf("%s/vz/template/cache/debian-12-x86_64-minimal.manifest", root);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_atomic_write(man, "{}", 2, 0644, &err), 0);
+    free(man);
+    struct result r = vzpkg("list", "--cached", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out,
+        "NAME                          SIZE  BUILT                 PACKAGES  SIGNER            UPDATE\n"
+        "debian-12-x86_64-minimal         ?  ?                            ?  ?                 unknown\n");
+    cr_assert(strstr(r.err, "cache debian-12-x86_64-minimal: "), "%s", r.err);
     release(&r);
 }
 

@@ -84,7 +84,7 @@ static void tar_add(struct archive *a, const char *name, char type, const char *
 static char *tar_build(const char *filter, void (*fill)(struct archive *, const void *),
                        const void *arg, size_t *len)
 {
-    size_t cap = 1 << 20;
+    size_t cap = 32 << 20; /* enough for every fixture package */
     char *buf = vz_xmalloc(cap);
     struct archive *a = archive_write_new();
     archive_write_set_format_gnutar(a);

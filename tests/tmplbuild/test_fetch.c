@@ -4,6 +4,9 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,7 +15,7 @@
 #include "tests/tmplbuild/fetch_fixture.h"
 #include "tmplbuild/fetch.h"
 
-TestSuite(fetch, .init = ff_setup, .fini = ff_teardown);
+TestSuite(fetch, .init = ff_setup, .fini = ff_teardown, .timeout = 120);
 
 Test(fetch, plain_download_verifies_and_renames)
 {
@@ -394,11 +397,13 @@ Test(fetch, to_buf_retries_server_errors)
     vz_buf_release(&b);
 }
 
-Test(fetch, killed_mid_download_leaves_no_final_file_and_rerun_completes)
+/* Interrupt a child in the middle of a download with sig; then check that
+ * nothing has its final name and that a re-run resumes and completes. */
+static void interrupt_and_rerun(int sig, const char *path)
 {
-    struct ff_file *f = ff_add("/pool/big.deb", 400000);
+    struct ff_file *f = ff_add(path, 400000);
     /* slow enough to be killed in the middle */
-    vz_httpd_fault(ff_srv, "/pool/big.deb", VZ_HTTPD_SLOW, 5, 0);
+    vz_httpd_fault(ff_srv, path, VZ_HTTPD_SLOW, 5, 0);
     struct vz_fetch_item it = ff_item(f, "pkg-big", 1);
     char *part = vz_xasprintf("%s.part", it.dest);
     pid_t pid = fork();
@@ -416,23 +421,34 @@ Test(fetch, killed_mid_download_leaves_no_final_file_and_rerun_completes)
         if (!ok)
             usleep(10000);
     }
-    kill(pid, SIGKILL);
+    kill(pid, sig);
     int status;
     waitpid(pid, &status, 0);
-    cr_assert(ok, "the child never started writing %s", part);
-    cr_assert(WIFSIGNALED(status), "the child finished before it was killed");
-    cr_assert_not(vz_file_exists(it.dest), "a killed download left a file under its final name");
+    cr_assert(ok, "signal %d: the child never started writing %s", sig, part);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == sig, "signal %d: the child was not killed by it", sig);
+    cr_assert_not(vz_file_exists(it.dest), "signal %d left a file under its final name", sig);
     cr_assert(vz_file_exists(part));
-    vz_httpd_clear(ff_srv, "/pool/big.deb");
+    vz_httpd_clear(ff_srv, path);
     vz_error_t err = NULL;
     struct vz_fetch_opts o = ff_opts();
     cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
     ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_range_hits(ff_srv, "/pool/big.deb"), 1, "the re-run must resume the .part");
-    cr_assert_geq(vz_httpd_last_range_start(ff_srv, "/pool/big.deb"), 20000);
+    cr_assert_eq(vz_httpd_range_hits(ff_srv, path), 1, "signal %d: the re-run must resume the .part", sig);
+    cr_assert_geq(vz_httpd_last_range_start(ff_srv, path), 20000);
     cr_assert_not(vz_file_exists(part));
     free(part);
     ff_item_free(&it);
+}
+
+Test(fetch, killed_mid_download_leaves_no_final_file_and_rerun_completes)
+{
+    interrupt_and_rerun(SIGKILL, "/pool/big-kill.deb");
+}
+
+Test(fetch, interrupted_mid_download_leaves_no_final_file_and_rerun_completes)
+{
+    interrupt_and_rerun(SIGINT, "/pool/big-int.deb");
+    interrupt_and_rerun(SIGTERM, "/pool/big-term.deb");
 }
 
 Test(fetch, redirects_are_followed)
@@ -534,5 +550,138 @@ Test(fetch, failover_after_server_errors_goes_to_the_next_mirror_at_once)
     cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
     ff_assert_file(it.dest, f);
     cr_assert_eq(vz_httpd_hits(ff_srv, "/down/pool/v.deb"), 1);
+    ff_item_free(&it);
+}
+
+Test(fetch, to_buf_opts_gives_up_after_its_retries_and_detects_stalls)
+{
+    ff_add_data("/dists/InRelease", "0123456789", 10);
+    vz_httpd_fault(ff_srv, "/dists/InRelease", VZ_HTTPD_STATUS, 500, 0);
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    vz_error_t err = NULL;
+    char *url = ff_url("/dists/InRelease");
+    struct vz_fetch_opts o = { .retries = 2, .backoff_ms = 10, .timeout_s = 1 };
+    long code = 0;
+    cr_assert_eq(vz_fetch_to_buf_opts(url, &b, &code, &o, &err), -1);
+    char *want = vz_xasprintf("%s: HTTP 500", url);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(code, 500);
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/dists/InRelease"), 3);
+    vz_error_release(&err);
+    free(want);
+    vz_httpd_fault(ff_srv, "/dists/InRelease", VZ_HTTPD_STALL, 4, 0);
+    o.retries = 1;
+    cr_assert_eq(vz_fetch_to_buf_opts(url, &b, NULL, &o, &err), -1);
+    want = vz_xasprintf("%s: timed out (no data for 1 s)", url);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(b.len, 0, "a failed fetch leaves the buffer as it was");
+    vz_error_release(&err);
+    free(want);
+    free(url);
+    vz_buf_release(&b);
+}
+
+Test(fetch, local_write_error_stops_without_retrying)
+{
+    struct ff_file *f = ff_add("/pool/w.deb", 200000);
+    struct vz_fetch_item it = ff_item(f, "pkg-w", 1);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        /* a file size limit stands in for a full disk */
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = { 50000, 50000 };
+        setrlimit(RLIMIT_FSIZE, &rl);
+        vz_error_t err = NULL;
+        struct vz_fetch_opts o = ff_opts();
+        if (vz_fetch_many(&it, 1, &o, &err) == 0)
+            _exit(10);
+        char *want = vz_xasprintf("fetch pkg-w: write %s.part: File too large", it.dest);
+        _exit(strcmp(err->msg, want) == 0 && err->status == VZ_ESYSTEM ? 0 : 11);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFEXITED(st), "child crashed");
+    cr_assert_neq(WEXITSTATUS(st), 10, "the fetch succeeded despite the write error");
+    cr_assert_eq(WEXITSTATUS(st), 0, "wrong message or status");
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/w.deb"), 1, "a local write error is not retried");
+    cr_assert_not(vz_file_exists(it.dest));
+    ff_item_free(&it);
+}
+
+Test(fetch, part_locked_by_a_stuck_process_fails_after_a_while)
+{
+    struct ff_file *f = ff_add("/pool/lk.deb", 2000);
+    struct vz_fetch_item it = ff_item(f, "pkg-lk", 1);
+    char *part = vz_xasprintf("%s.part", it.dest);
+    /* another "process" holds the lock and never writes */
+    int fd = open(part, O_RDWR | O_CREAT, 0644);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(flock(fd, LOCK_EX), 0);
+    vz_error_t err = NULL;
+    struct vz_fetch_opts o = ff_opts();
+    o.timeout_s = 1;
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), -1);
+    char *want = vz_xasprintf("fetch pkg-lk: %s is locked by another process that made no progress for 2 s", part);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(err->status, VZ_ELOCKED);
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/lk.deb"), 0);
+    close(fd);
+    vz_error_release(&err);
+    /* once the lock is gone, the next run fetches it */
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
+    ff_assert_file(it.dest, f);
+    free(want);
+    free(part);
+    ff_item_free(&it);
+}
+
+Test(fetch, repeated_drops_that_make_progress_do_not_use_up_retries)
+{
+    struct ff_file *f = ff_add("/pool/flaky.deb", 100000);
+    vz_httpd_fault(ff_srv, "/pool/flaky.deb", VZ_HTTPD_DROP, 15000, 5);
+    struct vz_fetch_item it = ff_item(f, "pkg-flaky", 1);
+    vz_error_t err = NULL;
+    struct vz_fetch_opts o = ff_opts();
+    o.retries = 1;
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
+    ff_assert_file(it.dest, f);
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/flaky.deb"), 6);
+    cr_assert_eq(vz_httpd_range_hits(ff_srv, "/pool/flaky.deb"), 5);
+    cr_assert_eq(vz_httpd_last_range_start(ff_srv, "/pool/flaky.deb"), 75000);
+    ff_item_free(&it);
+}
+
+Test(fetch, drops_without_progress_use_up_retries)
+{
+    struct ff_file *f = ff_add("/pool/dead.deb", 10000);
+    vz_httpd_fault(ff_srv, "/pool/dead.deb", VZ_HTTPD_DROP, 0, 0);
+    struct vz_fetch_item it = ff_item(f, "pkg-dead", 1);
+    vz_error_t err = NULL;
+    struct vz_fetch_opts o = ff_opts();
+    o.retries = 2;
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), -1);
+    char *want = vz_xasprintf("fetch pkg-dead: %s: transfer closed with 10000 bytes remaining to read",
+                              it.urls[0]);
+    cr_assert_str_eq(err->msg, want);
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/dead.deb"), 3);
+    free(want);
+    vz_error_release(&err);
+    ff_item_free(&it);
+}
+
+Test(fetch, no_sync_still_verifies_and_renames)
+{
+    struct ff_file *f = ff_add("/pool/ns.deb", 30000);
+    vz_httpd_fault(ff_srv, "/pool/ns.deb", VZ_HTTPD_CORRUPT, 5, 1);
+    struct vz_fetch_item it = ff_item(f, "pkg-ns", 1);
+    vz_error_t err = NULL;
+    struct vz_fetch_opts o = ff_opts();
+    o.no_sync = true;
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
+    ff_assert_file(it.dest, f);
+    cr_assert_not(ff_exists_part(it.dest));
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/ns.deb"), 2);
     ff_item_free(&it);
 }

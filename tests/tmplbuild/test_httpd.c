@@ -8,7 +8,7 @@
 #include "tests/lib/httpd.h"
 #include "tests/tmplbuild/fetch_fixture.h"
 
-TestSuite(httpd, .init = ff_setup, .fini = ff_teardown);
+TestSuite(httpd, .init = ff_setup, .fini = ff_teardown, .timeout = 60);
 
 struct resp {
     long code;

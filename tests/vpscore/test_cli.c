@@ -90,9 +90,26 @@ Test(cli, create_list_set_destroy)
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 1), "ctid")), "web1");
     json_decref(j);
     free(out);
+    st = run(&out, "vzlist", "-H", "-o", "ctid", "web1", "nosuch", NULL);
+    cr_assert_eq(st, 14, "%s", out);
+    cr_assert_str_eq(out, "vzlist: container nosuch not found\n      web1\n");
+    free(out);
+    st = run(&out, "vzlist", "-S", "-1", NULL);
+    cr_assert_eq(st, 0);
+    cr_assert_str_eq(out, "       101\n      web1\n");
+    free(out);
     st = run(&out, "vzlist", "-o", "nosuch", NULL);
     cr_assert_eq(st, 2);
     cr_assert_not_null(strstr(out, "-o: unknown field 'nosuch'"), "%s", out);
+    free(out);
+
+    /* an address another container has: 78, as vzctl */
+    st = run(&out, "vzctl", "create", "102", "--ostemplate", NAME, "--ipadd", "10.55.0.3", NULL);
+    cr_assert_eq(st, 78, "%s", out);
+    cr_assert_not_null(strstr(out, "IP address 10.55.0.3 is already used by container 101"), "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "set", "web1", "--ipadd", "10.55.0.2", "--save", NULL);
+    cr_assert_eq(st, 78, "%s", out);
     free(out);
 
     /* set on a stopped container needs --save */

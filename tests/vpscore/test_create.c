@@ -14,6 +14,7 @@
 #include "tests/vpscore/fixture.h"
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/ns.h"
 #include "vpscore/ctset.h"
 
 static struct fx fx;
@@ -25,7 +26,12 @@ TestSuite(create, .init = setup, .fini = teardown);
 
 static int create_ct(const char *ctid, const char *layout, vz_error_t *err)
 {
-    char *ips[] = { "10.55.0.2", NULL };
+    /* each container its own address (a second one with the same is 78) */
+    static int next = 2;
+    char ip[32];
+    snprintf(ip, sizeof(ip), "10.55.%d.%d", next / 250, next % 250);
+    next++;
+    char *ips[] = { ip, NULL };
     char *ns[] = { "10.55.9.53", NULL };
     char *sd[] = { "example.test", NULL };
     struct vz_create_opts o = { .ctid = ctid, .layout = layout, .hostname = "ct.example.test",
@@ -201,6 +207,32 @@ Test(create, vz_conf_paths_and_config_sample)
     free(etc), free(vzconf), free(sample), free(p), free(conf), free(root);
 }
 
+Test(create, private_and_root_options)
+{
+    vz_error_t err = NULL;
+    char *priv = fx_path(&fx, "custom/area/$VEID");
+    char *root = fx_path(&fx, "mnt/ct-$VEID");
+    struct vz_create_opts o = { .ctid = "55", .layout = "plain", .private_dir = priv, .root_dir = root };
+    cr_assert_eq(vz_ct_create(&o, &fx.cache, NULL, &err), 0, "%s", err ? err->msg : "");
+    struct vz_ct ct;
+    cr_assert_eq(vz_ct_load("55", &ct, &err), 0);
+    char *want_priv = fx_path(&fx, "custom/area/55");
+    char *want_root = fx_path(&fx, "mnt/ct-55");
+    cr_assert_str_eq(ct.private_dir, want_priv);
+    cr_assert_str_eq(ct.root_dir, want_root);
+    char *passwd = vz_path_join(want_priv, "etc/passwd");
+    cr_assert(vz_file_exists(passwd));
+    vz_ct_release(&ct);
+    cr_assert_eq(vz_ct_destroy("55", &err), 0, "%s", err ? err->msg : "");
+    cr_assert_not(vz_file_exists(want_priv));
+    o.private_dir = "relative/dir";
+    o.ctid = "56";
+    cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
+    cr_assert_str_eq(err->msg, "--private relative/dir: must be an absolute path");
+    vz_error_release(&err);
+    free(priv), free(root), free(want_priv), free(want_root), free(passwd);
+}
+
 Test(create, tampered_cache_refused_nothing_left)
 {
     fx_tamper(&fx);
@@ -254,6 +286,30 @@ Test(create, unsafe_member_refused)
     char *esc = fx_path(&fx, "vz/private/escape");
     cr_assert_not(vz_file_exists(esc));
     free(esc);
+    free(script);
+}
+
+Test(create, member_through_symlink_refused)
+{
+    /* "escape -> /tmp" then "escape/vzt-evil": writing it would land in the
+     * host's /tmp; libarchive's secure-symlink mode refuses it */
+    vz_error_t err = NULL;
+    char *script = vz_xasprintf("mkdir -p %1$s/t %1$s/u/escape && ln -s /tmp %1$s/t/escape && "
+                                "echo x > %1$s/u/escape/vzt-evil-%3$d && "
+                                "tar -C %1$s/t -cf %1$s/a.tar ./escape && tar -C %1$s/u -rf %1$s/a.tar ./escape/vzt-evil-%3$d && "
+                                "zstd -q < %1$s/a.tar > %2$s && rm -rf %1$s/t %1$s/u %1$s/a.tar",
+                                fx.root, fx.cache.tarball, (int)getpid());
+    char *argv[] = { "sh", "-c", script, NULL };
+    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_sha256_file(fx.cache.tarball, fx.cache.tar_sha256, &fx.cache.tar_size, &err), 0);
+    cr_assert_lt(create_ct("101", "plain", &err), 0, "extracted through a symlink");
+    cr_assert_eq(err->status, VZ_ECORRUPT, "%d: %s", err->status, err->msg);
+    vz_error_release(&err);
+    char *evil = vz_xasprintf("/tmp/vzt-evil-%d", (int)getpid());
+    cr_assert_not(vz_file_exists(evil), "wrote %s on the host", evil);
+    unlink(evil);
+    free(evil);
+    assert_nothing_written();
     free(script);
 }
 
@@ -401,6 +457,30 @@ Test(create, destroy_removes_everything)
     vz_error_release(&err);
 }
 
+Test(create, destroy_refuses_a_conf_naming_a_shared_directory)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(create_ct("101", "plain", &err), 0);
+    cr_assert_eq(create_ct("102", "plain", &err), 0);
+    struct vz_ct ct;
+    cr_assert_eq(vz_ct_load("101", &ct, &err), 0);
+    char *parent = fx_path(&fx, "vz/private");
+    /* never "/" here: a regression of the guard would remove the host */
+    const char *bad[] = { parent, fx.root };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(bad); i++) {
+        vz_conf_set(&ct.conf, "VE_PRIVATE", bad[i]);
+        cr_assert_eq(vz_conf_save(&ct.conf, &err), 0);
+        cr_assert_lt(vz_ct_destroy("101", &err), 0, "destroy with VE_PRIVATE=%s went ahead", bad[i]);
+        cr_assert_eq(err->status, VZ_EBADARG);
+        cr_assert_not_null(strstr(err->msg, "is not one container's private area"), "%s", err->msg);
+        vz_error_release(&err);
+    }
+    char *other = fx_path(&fx, "vz/private/102/etc/passwd");
+    cr_assert(vz_file_exists(other), "container 102 was damaged");
+    free(other), free(parent);
+    vz_ct_release(&ct);
+}
+
 Test(create, destroy_refuses_running)
 {
     vz_error_t err = NULL;
@@ -409,7 +489,7 @@ Test(create, destroy_refuses_running)
     cr_assert_eq(vz_mkdir_p(run, 0755, &err), 0);
     char *pidf = vz_ct_pid_path("101");
     char buf[32];
-    snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), vz_proc_starttime(getpid())); /* runtime.h format */
     cr_assert_eq(vz_atomic_write(pidf, buf, strlen(buf), 0644, &err), 0);
     cr_assert_lt(vz_ct_destroy("101", &err), 0);
     cr_assert_eq(err->status, VZ_ERUNNING);

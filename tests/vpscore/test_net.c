@@ -45,6 +45,20 @@ static void child_loop(int cmd, int reply)
                 _exit(3);
             close(f);
             close(s);
+        } else if (c == 'M') { /* the same on IPv6 */
+            int s = socket(AF_INET6, SOCK_STREAM, 0);
+            int one = 1;
+            setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+            struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(PORT) };
+            if (bind(s, (void *)&a, sizeof(a)) < 0 || listen(s, 4) < 0)
+                _exit(2);
+            if (write(reply, "R", 1) != 1)
+                _exit(2);
+            int f = accept(s, NULL, NULL);
+            if (f < 0 || write(f, "hello from ct", 13) != 13)
+                _exit(3);
+            close(f);
+            close(s);
         } else if (c == 'C') { /* connect to the 4-byte IPv4 address that follows */
             struct in_addr ip;
             if (read(cmd, &ip, 4) != 4)
@@ -191,6 +205,37 @@ Test(net, container_answers_on_its_address_and_ipdel_removes)
     cr_assert_eq(vz_net_teardown("101", &err), 0, "%s", err ? err->msg : "");
     cr_assert_not(vz_net_exists("101"));
     cr_assert_eq(vz_net_teardown("101", &err), 0, "teardown of a missing pair is fine");
+    stop_ct(&a);
+}
+
+Test(net, ipv6_host_reaches_container_via_link_local_gateway)
+{
+    vz_error_t err = NULL;
+    char *a3[] = { "ip", "-6", "addr", "add", "fd00:55:9::1/128", "dev", "lo", NULL };
+    cr_assert_eq(vz_run_ok(a3, NULL, &err), 0, "%s", err ? err->msg : "");
+    struct ct a = spawn_ct();
+    char *ips[] = { "10.55.0.31", "fd00:55::31", NULL };
+    cr_assert_eq(vz_net_setup("401", a.pid, ips, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(write(a.cmd, "M", 1), 1);
+    char c = 0;
+    cr_assert_eq(read(a.reply, &c, 1), 1);
+    cr_assert_eq(c, 'R');
+    int s = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(PORT) };
+    inet_pton(AF_INET6, "fd00:55::31", &sa.sin6_addr);
+    cr_assert_eq(connect(s, (void *)&sa, sizeof(sa)), 0, "connect over IPv6: %s", strerror(errno));
+    char buf[32] = { 0 };
+    cr_assert_eq(read(s, buf, sizeof(buf) - 1), 13);
+    cr_assert_str_eq(buf, "hello from ct");
+    close(s);
+    /* a second v6 address on the running container, then removed */
+    cr_assert_eq(vz_net_add_ip("401", a.pid, "fd00:55::32", &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_net_del_ip("401", a.pid, "fd00:55::32", &err), 0, "%s", err ? err->msg : "");
+    char *r6[] = { "ip", "-6", "route", "show", NULL };
+    char *out = run_out(r6);
+    cr_assert_not_null(strstr(out, "fd00:55::31 dev veth401.0"), "%s", out);
+    cr_assert_null(strstr(out, "fd00:55::32"), "%s", out);
+    free(out);
     stop_ct(&a);
 }
 

@@ -18,6 +18,7 @@
 #include "vpscore/cgroup.h"
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/ns.h"
 #include "vpscore/ctset.h"
 #include "vpscore/net.h"
 
@@ -80,7 +81,7 @@ static void start_fake(const char *priv)
     cr_assert_eq(vz_mkdir_p(run, 0755, &err), 0);
     char *pidf = vz_ct_pid_path(ctid);
     char buf[32];
-    snprintf(buf, sizeof(buf), "%d\n", (int)child);
+    snprintf(buf, sizeof(buf), "%d %llu\n", (int)child, vz_proc_starttime(child)); /* runtime.h format */
     cr_assert_eq(vz_atomic_write(pidf, buf, strlen(buf), 0644, &err), 0);
     cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0, "%s", err ? err->msg : "");
     cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");

@@ -1,0 +1,246 @@
+/* cache/publish.c: write verified caches and a signed index into a static
+ * tree (docs/publish.md). */
+#include "cache/index.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache/sign.h"
+#include "cache/store.h"
+
+/* ---- publisher side ---- */
+
+static int cmp_desc(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+static int cmp_asc(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of the subdirectories of dir (not starting with '.'). */
+static char **subdirs(const char *dir, bool desc)
+{
+    char **v = vz_xcalloc(1, sizeof(char *));
+    DIR *d = opendir(dir);
+    if (!d)
+        return v;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        cleanup_free char *p = vz_path_join(dir, de->d_name);
+        if (vz_is_dir(p))
+            vz_strv_push(&v, de->d_name);
+    }
+    closedir(d);
+    qsort(v, vz_strv_len(v), sizeof(char *), desc ? cmp_desc : cmp_asc);
+    return v;
+}
+
+/* Copy one verified cache into dir/NAME/ID (no-op when already there). */
+static int publish_one(const char *dir, const char *name, char ***published, vz_error_t *err)
+{
+    struct vz_cache_info *c = NULL;
+    struct vz_manifest *m = NULL;
+    int r = vz_cache_find(name, &c, err);
+    if (r == 0)
+        r = vz_cache_verify_signature(c, err);
+    if (r == 0)
+        r = vz_cache_verify_tarball(c, err);
+    if (r == 0)
+        r = vz_cache_manifest(c, &m, err);
+    if (r < 0) {
+        vz_cache_info_free(c);
+        return vz_error_wrap(err, "publish %s (not published)", name);
+    }
+    cleanup_free char *id = vz_xasprintf("%012lld-%.12s", (long long)m->build_time, m->tar_sha256);
+    cleanup_free char *ndir = vz_path_join(dir, name);
+    cleanup_free char *final = vz_path_join(ndir, id);
+    cleanup_free char *tmp = vz_xasprintf("%s/.%s.tmp", ndir, id);
+    if (vz_is_dir(final)) {
+        vz_info("%s: build %s already published", name, id);
+        goto out;
+    }
+    r = vz_mkdir_p(ndir, 0755, err);
+    if (r == 0)
+        r = vz_rm_rf(tmp, err);
+    if (r == 0 && mkdir(tmp, 0755) < 0)
+        r = vz_error_sys(err, "create %s", tmp);
+    const char *srcs[] = { c->tarball, c->manifest_path, c->sig_path };
+    for (int i = 0; r == 0 && i < 3; i++) {
+        const char *base = strrchr(srcs[i], '/') + 1;
+        cleanup_free char *dst = vz_path_join(tmp, base);
+        r = vz_copy_file(srcs[i], dst, err);
+    }
+    if (r == 0 && rename(tmp, final) < 0)
+        r = vz_error_sys(err, "rename %s to %s", tmp, final);
+    if (r < 0) {
+        vz_error_t e = NULL;
+        vz_rm_rf(tmp, &e);
+        vz_error_release(&e);
+        vz_error_wrap(err, "publish %s", name);
+        goto out;
+    }
+    vz_info("%s: published build %s", name, id);
+    if (published)
+        vz_strv_push(published, id);
+out:
+    vz_manifest_free(m);
+    vz_cache_info_free(c);
+    return r;
+}
+
+/* Index entry from a published build directory. */
+static int read_build(const char *dir, const char *name, const char *id,
+                      struct vz_index_build *b, vz_error_t *err)
+{
+    cleanup_free char *mp = vz_xasprintf("%s/%s/%s/%s.manifest", dir, name, id, name);
+    cleanup_free char *text = NULL;
+    size_t len = 0;
+    if (vz_read_file(mp, &text, &len, err) < 0)
+        return -1;
+    struct vz_manifest *m = NULL;
+    if (vz_manifest_parse(text, len, &m, err) < 0)
+        return vz_error_wrap(err, "%s", mp);
+    memset(b, 0, sizeof(*b));
+    b->name = vz_xstrdup(name);
+    b->id = vz_xstrdup(id);
+    b->compress = vz_xstrdup(m->compress);
+    b->tarball = vz_xasprintf("%s/%s/%s", name, id, m->tarball);
+    b->manifest = vz_xasprintf("%s/%s/%s.manifest", name, id, name);
+    b->signature = vz_xasprintf("%s/%s/%s.manifest.sig", name, id, name);
+    b->size = m->tar_size;
+    memcpy(b->sha256, m->tar_sha256, 65);
+    vz_sha256_hex(text, len, b->manifest_sha256);
+    b->build_time = m->build_time;
+    b->packages = m->n_pkgs;
+    b->signer = vz_xstrdup(m->signer);
+    vz_manifest_free(m);
+    return 0;
+}
+
+static uint64_t old_serial(const char *dir)
+{
+    cleanup_free char *p = vz_path_join(dir, "index.json");
+    cleanup_free char *t = NULL;
+    size_t len = 0;
+    vz_error_t e = NULL;
+    if (vz_read_file(p, &t, &len, &e) < 0) {
+        vz_error_release(&e);
+        return 0;
+    }
+    json_t *j = json_loadb(t, len, 0, NULL);
+    json_int_t s = 0;
+    if (!j || json_unpack(j, "{s:I}", "serial", &s) < 0)
+        s = 0;
+    json_decref(j);
+    return s > 0 ? (uint64_t)s : 0;
+}
+
+int vz_publish(const char *dir, char *const *names, int keep, char ***published, vz_error_t *err)
+{
+    if (keep < 1)
+        keep = 3;
+    if (vz_mkdir_p(dir, 0755, err) < 0)
+        return vz_error_wrap(err, "publish directory");
+    /* one publisher at a time per tree */
+    cleanup_free char *lp = vz_path_join(dir, ".publish.lock");
+    cleanup_close int lfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lfd < 0)
+        return vz_error_sys(err, "open %s", lp);
+    if (flock(lfd, LOCK_EX | LOCK_NB) < 0)
+        return vz_error_set(err, VZ_ELOCKED, 0, "%s: another 'vzpkg publish' is writing it", dir);
+    char **all = NULL;
+    if (!names || !names[0]) {
+        if (vz_cache_list(&all, err) < 0)
+            return -1;
+        names = all;
+        if (!all[0]) {
+            vz_strv_free(all);
+            return vz_error_set(err, VZ_ENOTEMPLATE, 0, "no caches to publish");
+        }
+    }
+    int r = 0;
+    for (char *const *n = names; r == 0 && *n; n++)
+        r = publish_one(dir, *n, published, err);
+    vz_strv_free(all);
+    if (r < 0)
+        return -1;
+
+    /* the index: every template directory, newest keep builds */
+    struct vz_index ix = { VZ_INDEX_FORMAT, 0, NULL, NULL, 0 };
+    char **prune = vz_xcalloc(1, sizeof(char *));
+    char **tnames = subdirs(dir, false);
+    for (char **t = tnames; r == 0 && *t; t++) {
+        if (!vz_safe_name(*t))
+            continue;
+        cleanup_free char *td = vz_path_join(dir, *t);
+        char **ids = subdirs(td, true);
+        int kept = 0;
+        for (char **id = ids; r == 0 && *id; id++) {
+            if (kept >= keep) {
+                char *p = vz_path_join(td, *id);
+                vz_strv_push(&prune, p);
+                free(p);
+                continue;
+            }
+            struct vz_index_build b;
+            vz_error_t e = NULL;
+            if (read_build(dir, *t, *id, &b, &e) < 0) {
+                vz_warn("skipping published build %s/%s: %s", *t, *id, e->msg);
+                vz_error_release(&e);
+                continue;
+            }
+            ix.builds = vz_xrealloc(ix.builds, sizeof(b) * (ix.n + 1));
+            ix.builds[ix.n++] = b;
+            kept++;
+        }
+        vz_strv_free(ids);
+    }
+    vz_strv_free(tnames);
+    uint64_t now = (uint64_t)time(NULL), prev = old_serial(dir);
+    ix.serial = prev + 1 > now ? prev + 1 : now;
+    char kid[VZ_KEYID_LEN + 1];
+    cleanup_free char *text = NULL, *sig = NULL;
+    size_t tlen = 0, slen = 0;
+    if (r == 0)
+        r = vz_key_ensure(kid, err);
+    if (r == 0) {
+        ix.signer = vz_xstrdup(kid);
+        r = vz_index_serialize(&ix, &text, &tlen, err);
+    }
+    if (r == 0)
+        r = vz_sign(text, tlen, &sig, &slen, NULL, err);
+    cleanup_free char *ip = vz_path_join(dir, "index.json");
+    cleanup_free char *sp = vz_path_join(dir, "index.json.sig");
+    /* signature first: a client that sees the new index finds its signature */
+    if (r == 0)
+        r = vz_atomic_write(sp, sig, slen, 0644, err);
+    if (r == 0)
+        r = vz_atomic_write(ip, text, tlen, 0644, err);
+    struct vz_index *heap = vz_xcalloc(1, sizeof(*heap));
+    *heap = ix;
+    vz_index_free(heap);
+    /* prune only once the new index no longer names them */
+    for (char **p = prune; r == 0 && *p; p++) {
+        vz_error_t e = NULL;
+        if (vz_rm_rf(*p, &e) < 0) {
+            vz_warn("cannot prune %s: %s", *p, e->msg);
+            vz_error_release(&e);
+        } else {
+            vz_info("pruned %s", *p);
+        }
+    }
+    vz_strv_free(prune);
+    return r;
+}
