@@ -236,9 +236,11 @@ Test(create_cache, builds_configured_root_with_hooks_and_cleanup)
     cr_assert_str_eq(hn, "localhost\n");
     cleanup_free char *rc = slurp(dir, "etc/resolv.conf");
     cr_assert_str_eq(rc, "");
-    cr_assert_not(vz_file_exists(vz_xasprintf("%s/usr/sbin/policy-rc.d", dir)));
+    cleanup_free char *policy = vz_path_join(dir, "usr/sbin/policy-rc.d");
+    cr_assert_not(vz_file_exists(policy));
     /* merged /usr */
-    n = readlink(vz_xasprintf("%s/bin", dir), buf, sizeof(buf) - 1);
+    cleanup_free char *binlink = vz_path_join(dir, "bin");
+    n = readlink(binlink, buf, sizeof(buf) - 1);
     cr_assert_gt(n, 0);
     buf[n] = '\0';
     cr_assert_str_eq(buf, "usr/bin");
@@ -286,7 +288,8 @@ Test(create_cache, removes_root_left_by_a_killed_build)
     cleanup_free char *stale = vz_xasprintf("%s/vz/template/build/vztest-1-x86_64-minimal.AbC123",
                                             root);
     vz_error_t err = NULL;
-    cr_assert_eq(vz_mkdir_p(vz_xasprintf("%s/usr/bin", stale), 0755, &err), 0);
+    cleanup_free char *stale_bin = vz_path_join(stale, "usr/bin");
+    cr_assert_eq(vz_mkdir_p(stale_bin, 0755, &err), 0);
     /* this one builds on disk (the others in RAM, the default with enough memory) */
     setenv("VZ_BUILD_IN_RAM", "0", 1);
     struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
