@@ -60,6 +60,12 @@ const struct vz_index_build *vz_index_latest(const struct vz_index *ix, const ch
 int vz_index_accept(const char *url, const char *text, size_t len, const char *sig, size_t slen,
                     bool insecure, struct vz_index **out, vz_error_t *err);
 
+/* The last index accepted from url (stored by vz_index_accept, which had
+ * verified it), without network: for "update available" in listings.
+ * Compare vz_index_latest(ix, name)->manifest_sha256 with the sha256 of the
+ * local manifest. VZ_EFAIL (ENOENT) when none was fetched yet. */
+int vz_index_cached(const char *url, struct vz_index **out, vz_error_t *err);
+
 /* Publish the named caches (NULL or empty: every cache) into dir, keeping
  * the newest keep builds per template (keep < 1 = 3), and write a new
  * signed index. Each cache is verified (signature and tarball hash) before it

@@ -216,8 +216,8 @@ static void progress_warn(struct fetch_run *r, const char *fmt, ...)
 static void commit(struct xfer *x)
 {
     struct fetch_run *r = x->run;
-    /* start the write-back now, so that the fdatasync has little to wait for */
-    sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    /* (No sync_file_range() here: starting write-back can block on a busy
+     * disk, and this loop must not wait for the disk.) */
     vz_fetch_syncer_push(r->syncer, x->fd, x->part, x->item->dest, x->label);
     x->fd = -1; /* handed over: part_close() must not touch it */
     x->st = X_DONE;
@@ -513,7 +513,7 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
     curl_multi_setopt(r.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)r.o.jobs);
     curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, (long)r.o.jobs * 2);
 
-    r.syncer = vz_fetch_syncer_new(todo);
+    r.syncer = vz_fetch_syncer_new(todo, !r.o.no_sync);
     vz_progress_start(&r.prog, r.o.stage, todo, total_bytes);
     size_t finished = 0;
     for (;;) {

@@ -16,6 +16,7 @@
 #ifndef VZ_TMPLBUILD_FETCH_H
 #define VZ_TMPLBUILD_FETCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/common.h"
@@ -35,6 +36,9 @@ struct vz_fetch_opts {
     long timeout_s;      /* low-speed timeout: abort a transfer stalled this long; 0 = 30 */
     const char *stage;   /* progress label, NULL = "download" */
     long backoff_ms;     /* first retry delay of a URL already tried; 0 = 500 (doubles, max 8 s) */
+    bool no_sync;        /* skip fdatasync before the rename into place: still atomic against
+                          * interruption, but a power cut may leave an empty file under a final
+                          * name. For benchmarks and throw-away caches only. */
 };
 
 int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_opts *opts,

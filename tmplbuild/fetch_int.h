@@ -8,6 +8,7 @@
 #define VZ_TMPLBUILD_FETCH_INT_H
 
 #include <curl/curl.h>
+#include <stdbool.h>
 
 #include "tmplbuild/fetch.h"
 
@@ -46,7 +47,7 @@ long vz_fetch_backoff_ms(long base_ms, unsigned n);
  * number of pushes. finish() waits for all, frees, and reports the first
  * failure (VZ_ESYSTEM). */
 struct vz_fetch_syncer;
-struct vz_fetch_syncer *vz_fetch_syncer_new(size_t cap);
+struct vz_fetch_syncer *vz_fetch_syncer_new(size_t cap, bool durable);
 void vz_fetch_syncer_push(struct vz_fetch_syncer *s, int fd, const char *part, const char *dest,
                           const char *label);
 int vz_fetch_syncer_failed(struct vz_fetch_syncer *s); /* errno of the first failure, or 0 */

@@ -21,9 +21,12 @@ struct sync_entry {
     const char *part, *dest, *label;
 };
 
+#define SYNC_WORKERS 4
+
 struct vz_fetch_syncer {
-    pthread_t th;
-    bool started, closing;
+    pthread_t th[SYNC_WORKERS];
+    int n_th;
+    bool started, closing, durable;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct sync_entry *q;
@@ -33,10 +36,10 @@ struct vz_fetch_syncer {
 };
 
 /* Returns 0, or errno with s->what set (the caller records the first). */
-static int settle(const struct sync_entry *e, char *what, size_t n)
+static int settle(const struct sync_entry *e, bool durable, char *what, size_t n)
 {
     int r = 0;
-    if (fdatasync(e->fd) < 0) {
+    if (durable && fdatasync(e->fd) < 0) {
         r = errno;
         snprintf(what, n, "fetch %s: write %s", e->label, e->part);
     } else if (rename(e->part, e->dest) < 0) {
@@ -67,7 +70,7 @@ static void *worker(void *arg)
             break;
         struct sync_entry e = s->q[s->head++];
         pthread_mutex_unlock(&s->mu);
-        int r = settle(&e, what, sizeof(what));
+        int r = settle(&e, s->durable, what, sizeof(what));
         pthread_mutex_lock(&s->mu);
         record(s, r, what);
     }
@@ -75,14 +78,18 @@ static void *worker(void *arg)
     return NULL;
 }
 
-struct vz_fetch_syncer *vz_fetch_syncer_new(size_t cap)
+struct vz_fetch_syncer *vz_fetch_syncer_new(size_t cap, bool durable)
 {
     struct vz_fetch_syncer *s = vz_xcalloc(1, sizeof(*s));
+    s->durable = durable;
     s->q = vz_xcalloc(cap ? cap : 1, sizeof(*s->q));
     s->cap = cap;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    s->started = pthread_create(&s->th, NULL, worker, s) == 0;
+    for (int i = 0; i < SYNC_WORKERS; i++)
+        if (pthread_create(&s->th[s->n_th], NULL, worker, s) == 0)
+            s->n_th++;
+    s->started = s->n_th > 0;
     return s;
 }
 
@@ -92,7 +99,7 @@ void vz_fetch_syncer_push(struct vz_fetch_syncer *s, int fd, const char *part, c
     struct sync_entry e = { fd, part, dest, label };
     if (!s->started || s->tail == s->cap) {
         char what[1024];
-        int r = settle(&e, what, sizeof(what));
+        int r = settle(&e, s->durable, what, sizeof(what));
         pthread_mutex_lock(&s->mu);
         record(s, r, what);
         pthread_mutex_unlock(&s->mu);
@@ -119,9 +126,10 @@ int vz_fetch_syncer_finish(struct vz_fetch_syncer *s, vz_error_t *err)
     if (s->started) {
         pthread_mutex_lock(&s->mu);
         s->closing = true;
-        pthread_cond_signal(&s->cv);
+        pthread_cond_broadcast(&s->cv);
         pthread_mutex_unlock(&s->mu);
-        pthread_join(s->th, NULL);
+        for (int i = 0; i < s->n_th; i++)
+            pthread_join(s->th[i], NULL);
     }
     int ret = 0;
     if (s->failed)

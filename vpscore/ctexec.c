@@ -60,9 +60,16 @@ static void release(struct joinctx *x)
     free(x->term);
 }
 
-/* In the joiner: become a member of the container. */
-static void join(const struct joinctx *x, int errfd)
+/* In the joiner: become a member of the container. Returns the error
+ * pipe's new fd: every other descriptor but stdin/stdout/stderr is closed
+ * first, so nothing of the caller's (a directory of the host, a socket)
+ * reaches the container. */
+static int join(const struct joinctx *x, int errfd)
 {
+    int fds[4] = { -1, -1, -1, errfd };
+    if (vz_ns_arrange_fds(fds, 4) < 0)
+        _exit(127);
+    errfd = 3;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     vz_error_t e = NULL;
@@ -74,6 +81,7 @@ static void join(const struct joinctx *x, int errfd)
         vz_child_fail(errfd, errno, "drop capabilities");
         _exit(127);
     }
+    return errfd;
 }
 
 static void exec_in(const struct joinctx *x, char *const argv[], int errfd)
@@ -115,8 +123,8 @@ static int run_joined(const char *ctid, const struct joinctx *x, void (*body)(co
     pid_t pid = fork();
     if (pid == 0) {
         close(errp[0]);
-        join(x, errp[1]);
-        body(x, arg, errp[1]);
+        int efd = join(x, errp[1]);
+        body(x, arg, efd);
         _exit(127);
     }
     close(errp[1]);

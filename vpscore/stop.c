@@ -15,6 +15,7 @@
 #include "vpscore/net.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
+#include "vpscore/systemd.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -90,7 +91,17 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
     struct vz_cgroup *cg = NULL;
     if (vz_cgroup_open(ctid, &cg, err) < 0)
         goto out;
-    if (vz_cgroup_kill(cg, err) < 0 || vz_cgroup_remove(cg, err) < 0) {
+    /* Usually empty by now (everything was in the pid namespace): then skip
+     * the freeze/kill/thaw round of vz_cgroup_kill. */
+    pid_t *left = NULL;
+    size_t nleft = 1;
+    if (vz_cgroup_pids(cg, &left, &nleft, err) < 0) {
+        vz_error_release(err);
+        nleft = 1;
+    }
+    free(left);
+    if ((nleft > 0 && vz_cgroup_kill(cg, err) < 0) || vz_systemd_cleanup(ctid, err) < 0 ||
+        vz_cgroup_remove(cg, err) < 0) {
         vz_cgroup_free(cg);
         vz_error_restatus(err, VZ_ESTOP);
         goto out;

@@ -2,10 +2,11 @@
  * package cache with vz_fetch_plan(), as `vzpkg fetch` does, and print the
  * wall time. Built by run.sh against the build's static libraries.
  *
- *   fetchbench MIRROR LIST [JOBS]
+ *   fetchbench [--no-sync] MIRROR LIST [JOBS]
  * LIST lines: "FILENAME SIZE SHA256 NAME" (FILENAME relative to MIRROR).
  * The cache is $VZ_ROOT/vz/template/pkgs (set VZ_ROOT to a scratch dir).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,13 @@
 
 int main(int argc, char **argv)
 {
+    bool no_sync = argc > 1 && strcmp(argv[1], "--no-sync") == 0;
+    if (no_sync) {
+        argv++;
+        argc--;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: fetchbench MIRROR LIST [JOBS]\n");
+        fprintf(stderr, "usage: fetchbench [--no-sync] MIRROR LIST [JOBS]\n");
         return 2;
     }
     vz_log_prog = "fetchbench";
@@ -47,7 +53,7 @@ int main(int argc, char **argv)
         plan.total_size += size;
     }
     fclose(f);
-    struct vz_fetch_opts o = { .jobs = argc > 3 ? atoi(argv[3]) : 0 };
+    struct vz_fetch_opts o = { .jobs = argc > 3 ? atoi(argv[3]) : 0, .no_sync = no_sync };
     vz_error_t err = NULL;
     double t0 = vz_now();
     int r = vz_fetch_plan(&plan, &o, &err);

@@ -100,9 +100,9 @@ cc -O2 -std=gnu11 -D_GNU_SOURCE -DVZ_VERSION='"bench"' -I"$SRC" -o "$T/fetchbenc
 
 awk -v m="$mirror" -v d="$T/curl" '{ printf "url = \"%s/%s\"\noutput = \"%s/%s\"\n", m, $1, d, $3 }' "$T/list" > "$T/curl.cfg"
 
-run_vz() {
+run_vz() { # [--no-sync]
     rm -rf "$T/root"
-    VZ_ROOT=$T/root "$T/fetchbench" "$mirror" "$T/list" "$JOBS" 2>/dev/null | tail -n 1
+    VZ_ROOT=$T/root "$T/fetchbench" "$@" "$mirror" "$T/list" "$JOBS" 2>/dev/null | tail -n 1
 }
 run_curl() {
     rm -rf "$T/curl"
@@ -114,28 +114,29 @@ run_curl() {
 }
 
 echo "bench/download: $n packages, $bytes bytes from $source; mirror from host config; $JOBS jobs; $ROUNDS rounds"
+echo "  (vzforge: fdatasync of every package before its rename, as shipped; nosync: the same without it;"
+echo "   curl writes without syncing)"
 i=0
 : > "$T/times"
 while [ "$i" -lt "$ROUNDS" ]; do
-    v=$(run_vz); c=$(run_curl)
-    printf '  round %d: vzforge %.3f s   curl --parallel %.3f s\n' "$((i + 1))" "$v" "$c"
-    echo "$v $c" >> "$T/times"
+    v=$(run_vz); c=$(run_curl); u=$(run_vz --no-sync)
+    printf '  round %d: vzforge %.3f s   curl --parallel %.3f s   vzforge nosync %.3f s\n' "$((i + 1))" "$v" "$c" "$u"
+    echo "$v $c $u" >> "$T/times"
     i=$((i + 1))
 done
-best_vz=$(sort -n -k1,1 "$T/times" | head -n 1 | cut -d' ' -f1)
-best_curl=$(sort -n -k2,2 "$T/times" | head -n 1 | cut -d' ' -f2)
-med_vz=$(sort -n -k1,1 "$T/times" | sed -n "$(( (ROUNDS + 1) / 2 ))p" | cut -d' ' -f1)
-med_curl=$(sort -n -k2,2 "$T/times" | sed -n "$(( (ROUNDS + 1) / 2 ))p" | cut -d' ' -f2)
+col() { # best|median COLUMN
+    if [ "$1" = best ]; then sort -n -k"$2","$2" "$T/times" | head -n 1 | cut -d' ' -f"$2"
+    else sort -n -k"$2","$2" "$T/times" | sed -n "$(( (ROUNDS + 1) / 2 ))p" | cut -d' ' -f"$2"; fi
+}
 # sanity: every package landed under its sha256, and curl got them all too
 got=$(ls "$T/root/vz/template/pkgs" | wc -l)
 [ "$got" -eq "$(cut -d' ' -f3 "$T/list" | sort -u | wc -l)" ] || { echo "bench/download: vzforge cached $got files, expected $n" >&2; exit 1; }
 [ "$(ls "$T/curl" | wc -l)" -eq "$got" ] || { echo "bench/download: curl fetched a different count" >&2; exit 1; }
-ratio=$(echo "$best_vz / $best_curl" | bc -l)
-mratio=$(echo "$med_vz / $med_curl" | bc -l)
-printf 'download best of %d: vzforge %.3f s, curl --parallel %.3f s, ratio %.2f (goal <= 1.20)\n' \
-    "$ROUNDS" "$best_vz" "$best_curl" "$ratio"
-printf 'download median:    vzforge %.3f s, curl --parallel %.3f s, ratio %.2f\n' \
-    "$med_vz" "$med_curl" "$mratio"
+for k in best median; do
+    v=$(col $k 1); c=$(col $k 2); u=$(col $k 3)
+    printf 'download %-6s: vzforge %.3f s, curl --parallel %.3f s, ratio %.2f (goal <= 1.20); nosync %.3f s, ratio %.2f\n' \
+        "$k" "$v" "$c" "$(echo "$v / $c" | bc -l)" "$u" "$(echo "$u / $c" | bc -l)"
+done
 # For information: the whole `vzpkg fetch` (metadata, warm indexes, resolve,
 # download) into an empty package cache, when the list came from vzpkg.
 if [ -f "$T/info.json" ]; then

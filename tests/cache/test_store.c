@@ -145,10 +145,10 @@ Test(store, every_tampered_byte_is_reported)
     cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
 
     /* signature: a byte of the base64, picked so that the flipped byte is
-     * still base64 ('z', 'Z', '+' and '/' XOR 1 are not) */
+     * still base64 (a, z, A, Z, + and / XOR 1 are not) */
     char *sig_now = vzt_slurp(s, &sl);
     long soff = 40;
-    while (soff < (long)sl && !strchr("abcdefghijklmnopqrstuvwxyABCDEFGHIJKLMNOPQRSTUVWXY0123456789",
+    while (soff < (long)sl && !strchr("bcdefghijklmnopqrstuvwxyBCDEFGHIJKLMNOPQRSTUVWXY0123456789",
                                        sig_now[soff]))
         soff++;
     free(sig_now);

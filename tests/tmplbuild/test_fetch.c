@@ -670,3 +670,18 @@ Test(fetch, drops_without_progress_use_up_retries)
     vz_error_release(&err);
     ff_item_free(&it);
 }
+
+Test(fetch, no_sync_still_verifies_and_renames)
+{
+    struct ff_file *f = ff_add("/pool/ns.deb", 30000);
+    vz_httpd_fault(ff_srv, "/pool/ns.deb", VZ_HTTPD_CORRUPT, 5, 1);
+    struct vz_fetch_item it = ff_item(f, "pkg-ns", 1);
+    vz_error_t err = NULL;
+    struct vz_fetch_opts o = ff_opts();
+    o.no_sync = true;
+    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
+    ff_assert_file(it.dest, f);
+    cr_assert_not(ff_exists_part(it.dest));
+    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/ns.deb"), 2);
+    ff_item_free(&it);
+}

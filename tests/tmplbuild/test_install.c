@@ -337,3 +337,76 @@ Test(install, file_in_two_packages_belongs_to_the_later_one)
     cr_assert_str_eq(ln, "/.\n/usr\n/usr/share\n/usr/share/shared\n");
     vz_testrepo_release(&repo);
 }
+
+Test(install, essential_set_is_configured_before_other_preinsts)
+{
+    vz_error_t err = NULL;
+    cleanup_free char *repodir = vz_path_join(tmp, "repo");
+    struct vz_testrepo repo = { 0 };
+    cr_assert_eq(vz_testrepo_create(repodir, NULL, 0, NULL, &repo, &err), 0, "%s",
+                 err ? err->msg : "");
+    cleanup_free char *bb = install_find_deb(repo.dir, "busybox-sh");
+    cleanup_free char *deb = vz_path_join(tmp, "late.deb");
+    struct fx_entry e[] = { { "./", 'd', NULL }, { "./etc/", 'd', NULL },
+                            { "./etc/late", 'f', "x\n" } };
+    cr_assert_eq(install_make_deb(deb,
+                                  "Package: late\nVersion: 1\nArchitecture: all\n"
+                                  "Maintainer: t <t@t>\nDescription: late\n",
+                                  "#!/bin/sh\nsed -n '/^Package: busybox-sh$/,/^$/p' "
+                                  "/var/lib/dpkg/status | grep '^Status:' > /late.txt\n"
+                                  "sed -n '/^Package: late$/,/^$/p' /var/lib/dpkg/status "
+                                  ">> /late.txt\n",
+                                  NULL, e, 3),
+                 0);
+    const char *debs[] = { deb, bb };
+    struct vz_install_opts o = { .root = root, .debs = debs, .n = 2, .merged_usr = true,
+                                 .arch = "amd64", .runner = &install_chroot_runner };
+    cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
+    /* even though "late" comes first in the plan: the essential busybox-sh was
+     * configured before its preinst ran, and "late" itself was not registered yet */
+    cleanup_free char *got = install_slurp(root, "late.txt");
+    cr_assert_str_eq(got, "Status: install ok installed\n");
+    cleanup_free char *status = install_slurp(root, "var/lib/dpkg/status");
+    cr_assert(strstr(status, "Package: late\nStatus: install ok installed\n"), "%s", status);
+    vz_testrepo_release(&repo);
+}
+
+Test(install, merged_usr_links_shipped_by_a_package)
+{
+    cleanup_free char *base = vz_path_join(tmp, "base.deb");
+    cleanup_free char *tool = vz_path_join(tmp, "tool.deb");
+    struct fx_entry eb[] = { { "./", 'd', NULL }, { "./bin", 'l', "usr/bin" },
+                             { "./lib64", 'l', "usr/lib64" }, { "./usr/", 'd', NULL },
+                             { "./usr/bin/", 'd', NULL }, { "./usr/lib64/", 'd', NULL } };
+    struct fx_entry et[] = { { "./", 'd', NULL }, { "./bin/", 'd', NULL },
+                             { "./bin/tool", 'f', "tool\n" } };
+    cr_assert_eq(install_make_deb(base, "Package: base\nVersion: 1\nArchitecture: all\n"
+                                        "Maintainer: t <t@t>\nDescription: base\n",
+                                  NULL, NULL, eb, 6), 0);
+    cr_assert_eq(install_make_deb(tool, "Package: tool\nVersion: 1\nArchitecture: all\n"
+                                        "Maintainer: t <t@t>\nDescription: tool\n",
+                                  NULL, NULL, et, 3), 0);
+    const char *debs[] = { tool, base };
+    struct vz_install_opts o = { .root = root, .debs = debs, .n = 2, .merged_usr = true,
+                                 .merged_usr_shipped = true, .arch = "amd64", .jobs = 2,
+                                 .runner = &install_chroot_runner };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
+    char buf[64];
+    ssize_t n = readlink(vz_xasprintf("%s/bin", root), buf, sizeof(buf) - 1);
+    cr_assert_gt(n, 0, "bin is not a symlink");
+    buf[n] = '\0';
+    cr_assert_str_eq(buf, "usr/bin");
+    cleanup_free char *t = install_slurp(root, "usr/bin/tool");
+    cr_assert_str_eq(t, "tool\n");
+    /* not created by us: only what base shipped */
+    cr_assert_eq(access(vz_xasprintf("%s/sbin", root), F_OK), -1);
+    cleanup_free char *list = install_slurp(root, "var/lib/dpkg/info/tool.list");
+    cr_assert_str_eq(list, "/.\n/bin\n/bin/tool\n");
+}
+
+Test(install, merged_usr_link_pointing_elsewhere_is_refused)
+{
+    struct fx_entry e[] = { { "./", 'd', NULL }, { "./lib", 'l', "/elsewhere" } };
+    expect_refused(e, 2, "would replace the merged-/usr symlink /lib -> usr/lib");
+}

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -388,4 +389,56 @@ Test(start, exec_stdin_passthrough_and_enter_on_a_pty)
     cleanup_free char *in = vz_xasprintf("entered into CT %s\n", ctid);
     cleanup_free char *outm = vz_xasprintf("exited from CT %s\n", ctid);
     cr_assert(strstr(o3, in) && strstr(o3, outm), "got %s", o3);
+}
+
+Test(start, limits_memory_hog_killed_fork_bomb_stopped)
+{
+    write_conf("RAM=\"32M\"\nSWAP=\"0\"\nNUMPROC=\"16\"\n");
+    start_ok();
+    cleanup_free char *o1 = NULL, *o2 = NULL, *o3 = NULL;
+    /* dd allocates its 96 MiB block: over the limit, the kernel kills it (SIGKILL). */
+    cr_assert_eq(vzctl(&o1, "exec2", "dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null; echo dd=$?"), 0,
+                 "%s", o1);
+    cr_assert_str_eq(o1, "dd=137\n");
+    /* 40 background sleeps against a limit of 16 tasks: forks fail (busybox
+     * sh then gives up: its status does not matter), the host does not care. */
+    vzctl(&o2, "exec2", "for i in $(seq 40); do sleep 60 >/dev/null 2>&1 & done 2>/dev/null");
+    struct vz_cgroup *cg = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0);
+    pid_t *pids = NULL;
+    size_t n = 0;
+    cr_assert_eq(vz_cgroup_pids(cg, &pids, &n, &err), 0);
+    cr_assert(n >= 8 && n <= 16, "%zu tasks in a container limited to 16", n);
+    free(pids);
+    vz_cgroup_free(cg);
+    /* stop still works with the container full. */
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0, "%s", err ? err->msg : "");
+    (void)o3;
+}
+
+Test(start, exec_passes_no_caller_descriptor_into_the_container)
+{
+    start_ok();
+    /* A host directory open without O_CLOEXEC at a known number. */
+    int d = open("/", O_RDONLY | O_DIRECTORY);
+    cr_assert_eq(dup2(d, 57), 57);
+    close(d);
+    int mfd = memfd_create("out", 0);
+    int saved = dup(1);
+    fflush(stdout);
+    dup2(mfd, 1);
+    char *argv[] = { "sh", "-c", "ls /proc/$$/fd | tr '\\n' ' '", NULL };
+    int st = -1;
+    vz_error_t err = NULL;
+    int rc = vz_ct_exec(ctid, argv, &st, &err);
+    dup2(saved, 1);
+    close(saved);
+    close(57);
+    cr_assert_eq(rc, 0, "%s", err ? err->msg : "");
+    cr_assert_eq(st, 0);
+    char buf[256] = { 0 };
+    cr_assert_gt(pread(mfd, buf, sizeof(buf) - 1, 0), 0);
+    close(mfd);
+    cr_assert_str_eq(buf, "0 1 2 ");
 }
