@@ -80,6 +80,7 @@ int vz_publish(const char *dir, char *const *names, int keep, char ***published,
 struct vz_publish_opts {
     int keep;
     bool simplestreams;
+    int xz_level;       /* root.tar.xz preset 1-9; 0 = 6 (xz's default) */
 };
 int vz_publish_with(const char *dir, char *const *names, const struct vz_publish_opts *o,
                     char ***published, vz_error_t *err);

@@ -150,7 +150,7 @@ static uint64_t old_serial(const char *dir)
 
 int vz_publish(const char *dir, char *const *names, int keep, char ***published, vz_error_t *err)
 {
-    struct vz_publish_opts o = { keep, false };
+    struct vz_publish_opts o = { keep, false, 0 };
     return vz_publish_with(dir, names, &o, published, err);
 }
 
@@ -225,7 +225,7 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
     cleanup_free char *streams_index = vz_path_join(dir, "streams/v1/index.json");
     if (r == 0 && (o->simplestreams || vz_file_exists(streams_index))) {
         for (size_t i = 0; r == 0 && i < ix.n; i++)
-            r = vz_streams_prepare(dir, &ix.builds[i], err);
+            r = vz_streams_prepare(dir, &ix.builds[i], o->xz_level, err);
         if (r == 0)
             r = vz_streams_write(dir, &ix, (int64_t)now, err);
     }

@@ -90,16 +90,17 @@ char *vz_streams_root_path(const struct vz_index_build *b)
     return vz_xasprintf("%s/%s/root.tar.xz", b->name, b->id);
 }
 
-static int xz_options(struct archive *a)
+static int xz_options(struct archive *a, int level)
 {
     /* the multi-threaded encoder always (at least 2 threads): its output
      * does not depend on the thread count */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    char thr[32];
+    char thr[32], lvl[16];
     snprintf(thr, sizeof(thr), "%ld", cpus > 2 ? cpus : 2);
+    snprintf(lvl, sizeof(lvl), "%d", level >= 1 && level <= 9 ? level : 6);
     int r = archive_write_add_filter_xz(a);
     if (r == ARCHIVE_OK)
-        r = archive_write_set_filter_option(a, "xz", "compression-level", "6");
+        r = archive_write_set_filter_option(a, "xz", "compression-level", lvl);
     if (r == ARCHIVE_OK)
         r = archive_write_set_filter_option(a, "xz", "threads", thr);
     if (r == ARCHIVE_OK)
@@ -108,8 +109,10 @@ static int xz_options(struct archive *a)
 }
 
 /* The cache's tar stream, decompressed and recompressed as xz into dst. */
-static int write_root_xz(const char *src, const char *dst, vz_error_t *err)
+static int write_root_xz(const char *src, const char *dst, int level, vz_error_t *err)
 {
+    const size_t bufsize = 1 << 20;
+    cleanup_free char *buf = vz_xmalloc(bufsize);
     struct vz_atomic_file f = { 0 };
     if (vz_atomic_open(&f, dst, 0644, err) < 0)
         return -1;
@@ -124,7 +127,7 @@ static int write_root_xz(const char *src, const char *dst, vz_error_t *err)
         r = vz_error_set(err, VZ_ECORRUPT, 0, "%s: %s", src, archive_error_string(in));
         goto out;
     }
-    if (archive_write_set_format_raw(out) != ARCHIVE_OK || xz_options(out) != ARCHIVE_OK ||
+    if (archive_write_set_format_raw(out) != ARCHIVE_OK || xz_options(out, level) != ARCHIVE_OK ||
         archive_write_open_fd(out, f.fd) != ARCHIVE_OK) {
         r = vz_error_set(err, VZ_EFAIL, 0, "libarchive xz writer: %s", archive_error_string(out));
         goto out;
@@ -136,9 +139,8 @@ static int write_root_xz(const char *src, const char *dst, vz_error_t *err)
     if (archive_write_header(out, oe) != ARCHIVE_OK)
         r = vz_error_set(err, VZ_EFAIL, 0, "%s: %s", dst, archive_error_string(out));
     archive_entry_free(oe);
-    static char buf[1 << 20];
     while (r == 0) {
-        la_ssize_t n = archive_read_data(in, buf, sizeof(buf));
+        la_ssize_t n = archive_read_data(in, buf, bufsize);
         if (n < 0)
             r = vz_error_set(err, VZ_ECORRUPT, 0, "%s: %s", src, archive_error_string(in));
         if (n <= 0)
@@ -296,7 +298,7 @@ static int write_meta_xz(const char *dst, const struct vz_index_build *b,
     struct archive *a = archive_write_new();
     int r = archive_write_set_format_pax_restricted(a);
     if (r == ARCHIVE_OK)
-        r = xz_options(a);
+        r = xz_options(a, 6);
     if (r == ARCHIVE_OK)
         r = archive_write_open_fd(a, f.fd);
     if (r == ARCHIVE_OK)
@@ -329,7 +331,8 @@ void vz_streams_version_key(int64_t t, char out[32])
     strftime(out, 32, "%Y%m%d_%H%M", &tm);
 }
 
-int vz_streams_prepare(const char *dir, const struct vz_index_build *b, vz_error_t *err)
+int vz_streams_prepare(const char *dir, const struct vz_index_build *b, int xz_level,
+                       vz_error_t *err)
 {
     struct vz_streams_name nm;
     if (vz_streams_parse_name(b->name, &nm) < 0)
@@ -343,7 +346,7 @@ int vz_streams_prepare(const char *dir, const struct vz_index_build *b, vz_error
     if (!vz_file_exists(root)) {
         cleanup_free char *src = vz_path_join(dir, b->tarball);
         vz_info("%s: writing %s for simplestreams clients", b->name, rel);
-        r = write_root_xz(src, root, err);
+        r = write_root_xz(src, root, xz_level, err);
     }
     cleanup_free char *meta = vz_path_join(bd, "incus.tar.xz");
     if (r == 0 && !vz_file_exists(meta))

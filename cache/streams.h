@@ -39,9 +39,11 @@ struct vz_streams_name {
 int vz_streams_parse_name(const char *name, struct vz_streams_name *out);
 void vz_streams_name_release(struct vz_streams_name *n);
 
-/* Make root.tar.xz (unless the cache is xz already) and incus.tar.xz in the
- * build directory of b under dir; a no-op for files already there. */
-int vz_streams_prepare(const char *dir, const struct vz_index_build *b, vz_error_t *err);
+/* Make root.tar.xz (unless the cache is xz already; xz preset xz_level,
+ * 0 = 6) and incus.tar.xz in the build directory of b under dir; a no-op for
+ * files already there. */
+int vz_streams_prepare(const char *dir, const struct vz_index_build *b, int xz_level,
+                       vz_error_t *err);
 
 /* Write dir/streams/v1/images.json, then dir/streams/v1/index.json, for the
  * builds of ix (each prepared). now: the "updated" time. */

@@ -20,7 +20,7 @@ static int combined_sha256(const char *a, const char *b, char hex[65], vz_error_
             vz_sha256_release(&h);
             return vz_error_sys(err, "open %s", files[i]);
         }
-        static char buf[1 << 16];
+        char buf[1 << 16];
         size_t n;
         while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
             vz_sha256_update(&h, buf, n);

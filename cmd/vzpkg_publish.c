@@ -7,10 +7,10 @@
 #include "cmd/vzpkg.h"
 #include "tmplbuild/download.h"
 
-enum { OPT_KEEP = 0x1200, OPT_INDEX, OPT_INSECURE, OPT_TIMEOUT, OPT_STREAMS };
+enum { OPT_KEEP = 0x1200, OPT_INDEX, OPT_INSECURE, OPT_TIMEOUT, OPT_STREAMS, OPT_XZ_LEVEL };
 
 static const char publish_usage[] =
-    "Usage: vzpkg publish DIR [NAME...] [--keep N] [--simplestreams] [--json]\n"
+    "Usage: vzpkg publish DIR [NAME...] [--keep N] [--simplestreams [--xz-level 1-9]] [--json]\n"
     "Copy the named caches (all when none is named), after verifying them, into\n"
     "the static tree DIR as DIR/NAME/ID/{NAME.tar.zst,NAME.manifest,NAME.manifest.sig},\n"
     "keep the newest N builds per template (default 3), and write a signed index\n"
@@ -18,7 +18,8 @@ static const char publish_usage[] =
     "object store can serve DIR.\n"
     "--simplestreams also writes an Incus/LXD simplestreams image server into DIR\n"
     "(streams/v1/index.json, images.json; root.tar.xz and incus.tar.xz per build);\n"
-    "once DIR has streams/v1/index.json, every later publish keeps it up to date.\n";
+    "once DIR has streams/v1/index.json, every later publish keeps it up to date.\n"
+    "--xz-level: root.tar.xz compression, 1 (fast) to 9; default 6.\n";
 
 int vzpkg_publish(int argc, char **argv)
 {
@@ -26,8 +27,9 @@ int vzpkg_publish(int argc, char **argv)
                                           { "keep", required_argument, NULL, OPT_KEEP },
                                           { "json", no_argument, NULL, VZ_OPT_JSON },
                                           { "simplestreams", no_argument, NULL, OPT_STREAMS },
+                                          { "xz-level", required_argument, NULL, OPT_XZ_LEVEL },
                                           { NULL, 0, NULL, 0 } };
-    int keep = 3, c;
+    int keep = 3, xz_level = 0, c;
     bool json = false, streams = false;
     while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
         if (vz_cli_common_opt(c, publish_usage))
@@ -36,6 +38,14 @@ int vzpkg_publish(int argc, char **argv)
             json = true;
         } else if (c == OPT_STREAMS) {
             streams = true;
+        } else if (c == OPT_XZ_LEVEL) {
+            if (optarg[0] < '1' || optarg[0] > '9' || optarg[1]) {
+                vz_error_t err = NULL;
+                vz_error_set(&err, VZ_EBADARG, 0, "--xz-level '%s': expected a number from 1 to 9",
+                             optarg);
+                return vz_cli_fail(&err);
+            }
+            xz_level = optarg[0] - '0';
         } else if (c == OPT_KEEP) {
             char *end = NULL;
             long k = strtol(optarg, &end, 10);
@@ -56,7 +66,7 @@ int vzpkg_publish(int argc, char **argv)
         vz_strv_push(&names, argv[i]);
     char **published = vz_xcalloc(1, sizeof(char *));
     vz_error_t err = NULL;
-    struct vz_publish_opts po = { keep, streams };
+    struct vz_publish_opts po = { keep, streams, xz_level };
     int r = vz_publish_with(dir, names, &po, &published, &err);
     vz_strv_free(names);
     if (r < 0) {

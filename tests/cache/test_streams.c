@@ -64,7 +64,7 @@ static void build(const char *name, const char *sde, const char *compress)
 static void publish(const char *name, bool streams, int keep)
 {
     char *names[] = { (char *)name, NULL };
-    struct vz_publish_opts o = { keep, streams };
+    struct vz_publish_opts o = { keep, streams, 0 };
     vz_error_t err = NULL;
     cr_assert_eq(vz_publish_with(pub, name ? names : NULL, &o, NULL, &err), 0, "%s",
                  vzt_errmsg(&err));
@@ -430,7 +430,7 @@ Test(streams, corrupt_tarball_fails_and_writes_no_stream)
     size_t l0;
     char *t0 = vzt_slurp(before, &l0);
     char *names[] = { NAME, NULL };
-    struct vz_publish_opts o = { 3, true };
+    struct vz_publish_opts o = { 3, true, 0 };
     vz_error_t err = NULL;
     cr_assert_eq(vz_publish_with(pub, names, &o, NULL, &err), -1);
     cr_assert(strstr(err->msg, "simplestreams files of " NAME "/") && strstr(err->msg, tar),
@@ -473,4 +473,54 @@ Test(streams, template_names_parse)
     cr_assert_eq(vz_streams_parse_name("t1", &n), -1);
     cr_assert_eq(vz_streams_parse_name("debian-x86_64", &n), -1);
     cr_assert_eq(vz_streams_parse_name("debian-12-sparc", &n), -1);
+}
+
+/* build/bin/vzpkg publish ARGS --json: exit status, and the JSON printed. */
+static int cli_publish(const char *flag, json_t **out)
+{
+    const char *b = getenv("VZ_BUILD");
+    cr_assert_not_null(b, "VZ_BUILD is not set: run through 'make check' or set VZ_BUILD=build");
+    char *bin = vz_xasprintf("%s/bin/vzpkg", b);
+    char *argv[] = { bin, "publish", pub, "--json", (char *)flag, NULL };
+    struct vz_buf o = VZ_BUF_INIT, e = VZ_BUF_INIT;
+    vz_buf_init(&o);
+    vz_buf_init(&e);
+    struct vz_run_opts ro = { .out = &o, .errbuf = &e };
+    int st = -1;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &ro, &st, &err), 0, "%s", vzt_errmsg(&err));
+    *out = json_loadb(o.data, o.len, 0, NULL);
+    cr_assert(*out || st != 0, "not JSON: %s (stderr %s)", o.data, e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(bin);
+    return st;
+}
+
+Test(streams, cli_flag_turns_streams_on_and_they_stay_on)
+{
+    build(NAME, "1700000000", NULL);
+    json_t *j = NULL;
+    cr_assert_eq(cli_publish(NULL, &j), 0);
+    cr_assert(json_is_false(json_object_get(j, "simplestreams")));
+    json_decref(j);
+    char *s = vz_path_join(pub, "streams");
+    cr_assert(!vz_file_exists(s), "streams written without --simplestreams");
+    cr_assert_eq(cli_publish("--xz-level=0", &j), 21, "bad --xz-level not refused with 21");
+    cr_assert_null(j);
+    cr_assert_eq(cli_publish("--simplestreams", &j), 0);
+    cr_assert(json_is_true(json_object_get(j, "simplestreams")));
+    cr_assert_eq(json_array_size(json_object_get(j, "published")), 0, "republished");
+    json_decref(j);
+    build(NAME, "1700086400", NULL);
+    cr_assert_eq(cli_publish(NULL, &j), 0);
+    cr_assert(json_is_true(json_object_get(j, "simplestreams")));
+    cr_assert_eq(json_array_size(json_object_get(j, "published")), 1);
+    json_decref(j);
+    json_t *im = load("streams/v1/images.json");
+    json_t *vs = json_object_get(json_object_get(json_object_get(im, "products"), PKEY), "versions");
+    cr_assert_eq(json_object_size(vs), 2);
+    cr_assert(json_object_get(vs, "20231114_2213") && json_object_get(vs, "20231115_2213"));
+    json_decref(im);
+    free(s);
 }
