@@ -331,16 +331,19 @@ static int build_in_root(struct build *b, vz_error_t *err)
     const struct vz_plan *plan = b->plan;
     const char **debs = vz_xcalloc(plan->n + 1, sizeof(char *));
     const char **prio = vz_xcalloc(plan->n + 1, sizeof(char *));
+    char **labels = vz_xcalloc(plan->n + 1, sizeof(char *));
     for (size_t i = 0; i < plan->n; i++) {
         debs[i] = vz_pkgcache_path(plan->pkgs[i].sha256);
         prio[i] = plan->pkgs[i].priority;
+        labels[i] = vz_xasprintf("%s %s (%s)", plan->pkgs[i].name, plan->pkgs[i].version,
+                                 plan->pkgs[i].filename);
     }
     struct vz_install_opts io = {
         .root = b->root, .debs = debs, .n = plan->n,
         .merged_usr = b->t->merged_usr && strcmp(b->t->merged_usr, "none") != 0,
         .merged_usr_shipped = b->t->merged_usr && strcmp(b->t->merged_usr, "packages") == 0,
         .arch = b->t->distro_arch, .runner = &runner, .environment = b->t->environment,
-        .priorities = prio,
+        .priorities = prio, .labels = (const char *const *)labels,
     };
     struct vz_install_timings it = { 0 };
     int r = vz_deb_install(&io, &it, err);
@@ -348,6 +351,7 @@ static int build_in_root(struct build *b, vz_error_t *err)
         free((char *)debs[i]);
     free(debs);
     free(prio);
+    vz_strv_free(labels);
     if (r < 0)
         return vz_error_wrap(err, "install into %s", b->root);
     tm->unpack = it.unpack;

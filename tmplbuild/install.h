@@ -57,6 +57,7 @@ struct vz_install_opts {
     char *const *environment;  /* extra KEY=VALUE for scripts (template's), may be NULL */
     const char *const *priorities; /* per package, the index's Priority (NULL entries or
                                     * NULL array: the control file's) */
+    const char *const *labels; /* per package, for messages ("apt 2.6.1"); may be NULL */
 };
 
 struct vz_install_timings {

@@ -15,6 +15,7 @@
 #include "vpscore/net.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
+#include "vpscore/systemd.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -99,7 +100,8 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
         nleft = 1;
     }
     free(left);
-    if ((nleft > 0 && vz_cgroup_kill(cg, err) < 0) || vz_cgroup_remove(cg, err) < 0) {
+    if ((nleft > 0 && vz_cgroup_kill(cg, err) < 0) || vz_systemd_cleanup(ctid, err) < 0 ||
+        vz_cgroup_remove(cg, err) < 0) {
         vz_cgroup_free(cg);
         vz_error_restatus(err, VZ_ESTOP);
         goto out;

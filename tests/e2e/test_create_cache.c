@@ -236,9 +236,11 @@ Test(create_cache, builds_configured_root_with_hooks_and_cleanup)
     cr_assert_str_eq(hn, "localhost\n");
     cleanup_free char *rc = slurp(dir, "etc/resolv.conf");
     cr_assert_str_eq(rc, "");
-    cr_assert_not(vz_file_exists(vz_xasprintf("%s/usr/sbin/policy-rc.d", dir)));
+    cleanup_free char *policy = vz_path_join(dir, "usr/sbin/policy-rc.d");
+    cr_assert_not(vz_file_exists(policy));
     /* merged /usr */
-    n = readlink(vz_xasprintf("%s/bin", dir), buf, sizeof(buf) - 1);
+    cleanup_free char *binlink = vz_path_join(dir, "bin");
+    n = readlink(binlink, buf, sizeof(buf) - 1);
     cr_assert_gt(n, 0);
     buf[n] = '\0';
     cr_assert_str_eq(buf, "usr/bin");
@@ -286,7 +288,8 @@ Test(create_cache, removes_root_left_by_a_killed_build)
     cleanup_free char *stale = vz_xasprintf("%s/vz/template/build/vztest-1-x86_64-minimal.AbC123",
                                             root);
     vz_error_t err = NULL;
-    cr_assert_eq(vz_mkdir_p(vz_xasprintf("%s/usr/bin", stale), 0755, &err), 0);
+    cleanup_free char *stale_bin = vz_path_join(stale, "usr/bin");
+    cr_assert_eq(vz_mkdir_p(stale_bin, 0755, &err), 0);
     /* this one builds on disk (the others in RAM, the default with enough memory) */
     setenv("VZ_BUILD_IN_RAM", "0", 1);
     struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
@@ -397,4 +400,38 @@ Test(create_cache, killed_in_sandboxed_hook_leaves_no_process_mount_or_cache, .t
 Test(create_cache, killed_in_host_hook_leaves_no_process_mount_or_cache, .timeout = 300)
 {
     killed_during_hook("slowprecache", "119.72", false);
+}
+
+Test(create_cache, corrupt_package_in_cache_is_named)
+{
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
+                            "--dry-run", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    cr_assert_not_null(j, "%s", je.text);
+    const char *sha = NULL, *version = NULL;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(j, "packages"), i, p)
+        if (strcmp(json_string_value(json_object_get(p, "name")), "tools-t") == 0) {
+            sha = json_string_value(json_object_get(p, "sha256"));
+            version = json_string_value(json_object_get(p, "version"));
+        }
+    cr_assert_not_null(sha);
+    release(&r);
+    r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--mirror", mirror);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    /* damage the cached file behind fetch's back (it trusts what it verified) */
+    cleanup_free char *deb = vz_xasprintf("%s/vz/template/pkgs/%s", root, sha);
+    cr_assert(vz_file_exists(deb), "%s", deb);
+    cr_assert_eq(truncate(deb, 200), 0);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
+    cr_assert_eq(r.status, 206, "status %d: %s", r.status, r.err);
+    cleanup_free char *want = vz_xasprintf("package tools-t %s (pool/main/", version);
+    cr_assert(strstr(r.err, want), "%s", r.err);
+    release(&r);
+    json_decref(j);
+    assert_no_build_root();
 }

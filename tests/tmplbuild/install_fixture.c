@@ -3,6 +3,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <glob.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,4 +182,27 @@ char *install_slurp(const char *root, const char *rel)
         return vz_xstrdup("");
     }
     return data;
+}
+
+static char **kept;
+
+char *install_str(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    size_t n = vz_strv_len(kept);
+    kept = vz_xrealloc(kept, (n + 2) * sizeof(char *));
+    kept[n] = s;
+    kept[n + 1] = NULL;
+    return s;
+}
+
+void install_strings_release(void)
+{
+    vz_strv_free(kept);
+    kept = NULL;
 }

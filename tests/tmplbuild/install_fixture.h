@@ -28,6 +28,11 @@ int install_make_deb(const char *path, const char *control, const char *preinst,
 /* Find DIR/pool/main/<x>/NAME/NAME_*.deb (the first match). Allocated or NULL. */
 char *install_find_deb(const char *repo_dir, const char *name);
 
+/* A formatted string kept until install_strings_release() (teardown), for
+ * paths built inline in assertions. */
+char *install_str(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void install_strings_release(void);
+
 /* Read a file below root into a string ("" when missing). Allocated. */
 char *install_slurp(const char *root, const char *rel);
 

@@ -31,6 +31,7 @@ static void teardown(void)
     vz_rm_rf(tmp, &err);
     vz_error_release(&err);
     free(root);
+    install_strings_release();
 }
 
 TestSuite(install, .init = setup, .fini = teardown, .timeout = 120);
@@ -97,7 +98,7 @@ Test(install, synthetic_root_registers_every_package_as_dpkg_would)
     cleanup_free char *ed = stanza_of(status, "editor-t");
     cleanup_free char *line = vz_xasprintf("Conffiles:\n /etc/editor-t.conf %s\n", hex);
     cr_assert(strstr(ed, line), "%s", ed);
-    cr_assert_eq(access(vz_xasprintf("%s/etc/editor-t.conf.dpkg-new", root), F_OK), -1);
+    cr_assert_eq(access(install_str("%s/etc/editor-t.conf.dpkg-new", root), F_OK), -1);
     /* empty databases and directories dpkg expects */
     const char *files[] = { "available", "diversions", "statoverride", "triggers/Unincorp" };
     for (size_t i = 0; i < VZ_ARRAY_SIZE(files); i++) {
@@ -106,7 +107,7 @@ Test(install, synthetic_root_registers_every_package_as_dpkg_would)
         cr_assert_eq(stat(p, &st), 0, "%s", p);
         cr_assert_eq(st.st_size, 0, "%s", p);
     }
-    cr_assert(vz_is_dir(vz_xasprintf("%s/var/lib/dpkg/updates", root)));
+    cr_assert(vz_is_dir(install_str("%s/var/lib/dpkg/updates", root)));
     cleanup_free char *fmt = install_slurp(root, "var/lib/dpkg/info/format");
     cr_assert_str_eq(fmt, "1\n");
 }
@@ -131,14 +132,14 @@ Test(install, list_md5sums_and_conffiles_files)
     cleanup_free char *cf = install_slurp(root, "var/lib/dpkg/info/base-files.conffiles");
     cr_assert_str_eq(cf, "/etc/issue\n");
     /* Multi-Arch: same packages are registered as pkg:arch */
-    cr_assert(vz_file_exists(vz_xasprintf("%s/var/lib/dpkg/info/libt1:amd64.list", root)));
-    cr_assert_not(vz_file_exists(vz_xasprintf("%s/var/lib/dpkg/info/libt1.list", root)));
+    cr_assert(vz_file_exists(install_str("%s/var/lib/dpkg/info/libt1:amd64.list", root)));
+    cr_assert_not(vz_file_exists(install_str("%s/var/lib/dpkg/info/libt1.list", root)));
     /* maintainer scripts are kept, executable */
     struct stat st;
-    cr_assert_eq(stat(vz_xasprintf("%s/var/lib/dpkg/info/editor-t.postinst", root), &st), 0);
+    cr_assert_eq(stat(install_str("%s/var/lib/dpkg/info/editor-t.postinst", root), &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0755);
-    cr_assert(vz_file_exists(vz_xasprintf("%s/var/lib/dpkg/info/base-passwd.preinst", root)));
-    cr_assert_not(vz_file_exists(vz_xasprintf("%s/var/lib/dpkg/tmp.ci", root)));
+    cr_assert(vz_file_exists(install_str("%s/var/lib/dpkg/info/base-passwd.preinst", root)));
+    cr_assert_not(vz_file_exists(install_str("%s/var/lib/dpkg/tmp.ci", root)));
 }
 
 Test(install, preinst_runs_before_unpack_and_postinst_sets_alternative)
@@ -209,7 +210,7 @@ static void expect_refused(const struct fx_entry *e, size_t n, const char *msg)
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
             count++;
     cr_assert_eq(count, 0, "files written outside the root");
-    cr_assert_not(vz_file_exists(vz_xasprintf("%s/pwned", tmp)));
+    cr_assert_not(vz_file_exists(install_str("%s/pwned", tmp)));
 }
 
 Test(install, refuses_absolute_path)
@@ -393,14 +394,14 @@ Test(install, merged_usr_links_shipped_by_a_package)
     vz_error_t err = NULL;
     cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
     char buf[64];
-    ssize_t n = readlink(vz_xasprintf("%s/bin", root), buf, sizeof(buf) - 1);
+    ssize_t n = readlink(install_str("%s/bin", root), buf, sizeof(buf) - 1);
     cr_assert_gt(n, 0, "bin is not a symlink");
     buf[n] = '\0';
     cr_assert_str_eq(buf, "usr/bin");
     cleanup_free char *t = install_slurp(root, "usr/bin/tool");
     cr_assert_str_eq(t, "tool\n");
     /* not created by us: only what base shipped */
-    cr_assert_eq(access(vz_xasprintf("%s/sbin", root), F_OK), -1);
+    cr_assert_eq(access(install_str("%s/sbin", root), F_OK), -1);
     cleanup_free char *list = install_slurp(root, "var/lib/dpkg/info/tool.list");
     cr_assert_str_eq(list, "/.\n/bin\n/bin/tool\n");
 }

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -440,5 +441,73 @@ Test(start, exec_passes_no_caller_descriptor_into_the_container)
     char buf[256] = { 0 };
     cr_assert_gt(pread(mfd, buf, sizeof(buf) - 1, 0), 0);
     close(mfd);
-    cr_assert_str_eq(buf, "0 1 2 ");
+    /* 0-2 are the caller's stdio; the shell may hold a pipe of its own
+     * pipeline (3, 4) while ls looks; nothing of the caller's (57, the
+     * test runner's descriptors) may appear. */
+    cr_assert_eq(strncmp(buf, "0 1 2 ", 6), 0, "got %s", buf);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        cr_assert_lt(atoi(t), 5, "descriptor %s of the caller reached the container", t);
+}
+
+Test(start, exec_runs_in_its_own_session_and_gets_signals_passed_on)
+{
+    start_ok();
+    cleanup_free char *o1 = NULL;
+    /* A session leader: the caller's terminal cannot be its controlling one. */
+    cr_assert_eq(vzctl(&o1, "exec2", "test \"$(cut -d' ' -f6 /proc/$$/stat)\" = $$ && echo own-session"), 0,
+                 "%s", o1);
+    cr_assert_str_eq(o1, "own-session\n");
+
+    /* SIGTERM to vzctl reaches the command inside. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0';
+    *strrchr(exe, '/') = '\0';
+    cleanup_free char *bin = vz_xasprintf("%s/bin/vzctl", exe);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        execl(bin, "vzctl", "exec2", ctid, "trap 'echo got-term; exit 7' TERM; touch /tmp/ready; "
+              "while :; do sleep 0.05; done", (char *)NULL);
+        _exit(126);
+    }
+    close(p[1]);
+    cleanup_free char *ready = vz_path_join(priv, "tmp/ready");
+    for (int i = 0; i < 500 && !vz_file_exists(ready); i++)
+        usleep(10000);
+    cr_assert(vz_file_exists(ready), "the command never started");
+    kill(child, SIGTERM);
+    int ws = 0;
+    waitpid(child, &ws, 0);
+    char buf[64] = { 0 };
+    ssize_t r = read(p[0], buf, sizeof(buf) - 1);
+    close(p[0]);
+    cr_assert_gt(r, 0);
+    cr_assert_str_eq(buf, "got-term\n");
+    cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 7, "vzctl exec2 status %#x", ws);
+}
+
+Test(start, every_command_has_help_and_usage_errors)
+{
+    static const char *const cmds[] = { "start", "stop", "restart", "status", "enter", "exec",
+                                        "exec2", "mount", "umount", "suspend", "resume" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(cmds); i++) {
+        cleanup_free char *o1 = NULL, *o2 = NULL;
+        char *help[] = { "vzctl", (char *)cmds[i], "--help", NULL };
+        cr_assert_eq(fx_run(help, &o1), 0, "%s --help: %s", cmds[i], o1);
+        cleanup_free char *head = vz_xasprintf("Usage: vzctl %s ", cmds[i]);
+        cr_assert_eq(strncmp(o1, head, strlen(head)), 0, "%s --help printed %s", cmds[i], o1);
+        char *none[] = { "vzctl", (char *)cmds[i], NULL };
+        cr_assert_eq(fx_run(none, &o2), 2, "%s without CTID: %s", cmds[i], o2);
+        cleanup_free char *msg = vz_xasprintf("vzctl: %s: missing CTID\n", cmds[i]);
+        cr_assert_eq(strncmp(o2, msg, strlen(msg)), 0, "%s without CTID printed %s", cmds[i], o2);
+    }
+    cleanup_free char *o3 = NULL;
+    char *bad[] = { "vzctl", "stop", ctid, "--bogus", NULL };
+    cr_assert_eq(fx_run(bad, &o3), 2, "%s", o3);
 }
