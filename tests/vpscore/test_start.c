@@ -511,3 +511,30 @@ Test(start, every_command_has_help_and_usage_errors)
     char *bad[] = { "vzctl", "stop", ctid, "--bogus", NULL };
     cr_assert_eq(fx_run(bad, &o3), 2, "%s", o3);
 }
+
+Test(start, init_dying_on_its_own_then_stop_releases_and_start_works_again)
+{
+    start_ok();
+    pid_t pid = 0;
+    cr_assert(vz_ct_init_pid(ctid, &pid));
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    for (int i = 0; i < 500 && vz_proc_starttime(pid) != 0; i++)
+        usleep(10000);
+    cleanup_free char *s1 = status_line();
+    cleanup_free char *want1 = vz_xasprintf("CTID %s exist mounted down", ctid);
+    cr_assert_str_eq(s1, want1);
+    /* stop: not running (31), but the mount, cgroup and pid file are released. */
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_stop(ctid, 0, &err), -1);
+    cr_assert_eq(err->status, VZ_ENOTRUNNING, "%s", err->msg);
+    vz_error_release(&err);
+    cleanup_free char *s2 = status_line();
+    cleanup_free char *want2 = vz_xasprintf("CTID %s exist unmounted down", ctid);
+    cr_assert_str_eq(s2, want2);
+    struct vz_cgroup *cg = NULL;
+    cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0);
+    cr_assert_eq(vz_cgroup_exists(cg), 0, "cgroup left after the init died and stop ran");
+    vz_cgroup_free(cg);
+    start_ok();
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0);
+}
