@@ -20,7 +20,7 @@ PKGS      := libsolv libsolvext libarchive libcurl yaml-0.1 libcrypto jansson li
 DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev libyaml-dev \
              libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
              gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot
-DEPS_REAL := debootstrap mmdebstrap jq curl time
+DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils
 TEST_PKGS := criterion
 
 CFLAGS   ?= -O2 -g

@@ -73,4 +73,16 @@ int vz_index_cached(const char *url, struct vz_index **out, vz_error_t *err);
 int vz_publish(const char *dir, char *const *names, int keep, char ***published,
                vz_error_t *err);
 
+/* vz_publish with options. simplestreams: also write the Incus/LXD
+ * simplestreams files (cache/streams.h) when true, and also whenever dir
+ * already has streams/v1/index.json (so pruning never leaves a stream naming
+ * removed files). */
+struct vz_publish_opts {
+    int keep;
+    bool simplestreams;
+    int xz_level;       /* root.tar.xz preset 1-9; 0 = 6 (xz's default) */
+};
+int vz_publish_with(const char *dir, char *const *names, const struct vz_publish_opts *o,
+                    char ***published, vz_error_t *err);
+
 #endif
