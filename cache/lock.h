@@ -29,6 +29,13 @@ struct vz_lock;
 
 int vz_lock_template(const char *name, int timeout_s, struct vz_lock **out, vz_error_t *err);
 int vz_lock_pkgcache(bool shared, int timeout_s, struct vz_lock **out, vz_error_t *err);
+/* The shared read-only trees of template NAME (vz_template_path("unpacked")/
+ * NAME-<sha256>, file tree-NAME.lock): `vzctl create` holds it shared from
+ * before it unpacks or reuses the tree until the container's conf names it;
+ * `vzpkg clean` takes it exclusive (timeout 0) before removing a tree and
+ * keeps the trees of a template whose lock is busy. */
+int vz_lock_tree(const char *name, bool shared, int timeout_s, struct vz_lock **out,
+                 vz_error_t *err);
 /* General form: file $VZ_ROOT/vz/lock/FILE, WHAT for messages. */
 int vz_lock_acquire(const char *file, const char *what, bool shared, int timeout_s,
                     struct vz_lock **out, vz_error_t *err);

@@ -233,8 +233,10 @@ int vzpkg_remove_cache(int argc, char **argv)
 static const char clean_usage[] =
     "Usage: vzpkg clean [--all] [--dry-run] [--timeout SECONDS] [--json]\n"
     "Garbage-collect the package cache: remove the packages no current cache's\n"
-    "manifest lists (with --all: every package) and partial downloads. Prints\n"
-    "what was freed.\n";
+    "manifest lists (with --all: every package) and partial downloads; and the\n"
+    "shared overlay trees (template/unpacked/NAME-SHA256) that no container's\n"
+    "VE_LOWERDIR names and that are not the tree of a current cache (never one a\n"
+    "running vzctl create holds). Prints what was freed; --dry-run only says it.\n";
 
 int vzpkg_clean(int argc, char **argv)
 {
@@ -266,15 +268,27 @@ int vzpkg_clean(int argc, char **argv)
         vz_gc_result_release(&res);
         return vz_cli_fail(&err);
     }
+    struct vz_gc_result trees;
+    if (vz_tree_gc(dry, &trees, &err) < 0) {
+        vz_gc_result_release(&res);
+        vz_gc_result_release(&trees);
+        return vz_cli_fail(&err);
+    }
     if (json) {
-        json_t *rm = json_array();
+        json_t *rm = json_array(), *trm = json_array();
         for (char **n = res.removed; *n; n++)
             json_array_append_new(rm, json_string(*n));
-        vz_cli_print_json(json_pack("{s:o, s:I, s:I, s:I, s:I, s:b}", "removed", rm,
+        for (char **n = trees.removed; *n; n++)
+            json_array_append_new(trm, json_string(*n));
+        json_t *tj = json_pack("{s:o, s:I, s:I, s:I, s:I}", "removed", trm, "removed_trees",
+                               (json_int_t)trees.removed_files, "removed_bytes",
+                               (json_int_t)trees.removed_bytes, "kept_trees",
+                               (json_int_t)trees.kept_files, "kept_bytes", (json_int_t)trees.kept_bytes);
+        vz_cli_print_json(json_pack("{s:o, s:I, s:I, s:I, s:I, s:b, s:o}", "removed", rm,
                                     "removed_files", (json_int_t)res.removed_files,
                                     "removed_bytes", (json_int_t)res.removed_bytes, "kept_files",
                                     (json_int_t)res.kept_files, "kept_bytes",
-                                    (json_int_t)res.kept_bytes, "dry_run", dry));
+                                    (json_int_t)res.kept_bytes, "dry_run", dry, "trees", tj));
     } else {
         for (char **n = res.removed; *n; n++)
             vz_debug("%s %s", dry ? "would remove" : "removed", *n);
@@ -282,8 +296,16 @@ int vzpkg_clean(int argc, char **argv)
         printf("%s %llu files, %s; kept %llu files, %s\n", dry ? "would free" : "freed",
                (unsigned long long)res.removed_files, vz_human_bytes(res.removed_bytes, b1),
                (unsigned long long)res.kept_files, vz_human_bytes(res.kept_bytes, b2));
+        for (char **n = trees.removed; *n; n++)
+            vz_info("%s shared tree %s", dry ? "would remove" : "removed", *n);
+        if (trees.removed_files || trees.kept_files)
+            printf("%s %llu shared trees, %s; kept %llu shared trees, %s\n",
+                   dry ? "would free" : "freed", (unsigned long long)trees.removed_files,
+                   vz_human_bytes(trees.removed_bytes, b1), (unsigned long long)trees.kept_files,
+                   vz_human_bytes(trees.kept_bytes, b2));
     }
     vz_gc_result_release(&res);
+    vz_gc_result_release(&trees);
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* vpscore/create.c: vzctl create and destroy on disk (create.h). */
 #include "vpscore/create.h"
+#include "cache/lock.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
 #include "vpscore/ctlist.h"
@@ -308,6 +309,11 @@ int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cac
     cleanup_close int lock = -1;
     if (vz_ct_lock(o->ctid, &lock, err) < 0)
         return -1;
+    /* `vzpkg clean` must not remove the shared tree between its unpack (or
+     * reuse) and the conf that names it */
+    struct vz_lock *tree_lock cleanup_lock = NULL;
+    if (strcmp(layout, "overlay") == 0 && vz_lock_tree(cache->name, true, -1, &tree_lock, err) < 0)
+        return vz_error_wrap(err, "create container %s", o->ctid);
     struct create_undo u = { NULL, NULL };
     int r = do_create(o, cache, layout, &u, res, err);
     if (r < 0 && u.private_dir) {

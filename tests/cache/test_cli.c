@@ -186,3 +186,111 @@ Test(cli, import_refusal_exits_206_and_usage_errors_exit_2)
     free(cmd);
     free(tar);
 }
+
+static char *unpacked_tree(const char *name, char hex, const char *file_text)
+{
+    char *dir = vz_template_path("unpacked");
+    char sha[65];
+    memset(sha, hex, 64);
+    sha[64] = '\0';
+    char *t = vz_xasprintf("%s/%s-%s", dir, name, sha);
+    char *f = vz_path_join(t, "etc/os-release");
+    vzt_write(f, file_text);
+    free(f);
+    free(dir);
+    return t;
+}
+
+Test(cli, clean_removes_only_unreferenced_shared_trees)
+{
+    /* two templates unpacked; container 101's conf names the first */
+    char *used = unpacked_tree("t-used", 'a', "0123456789");
+    char *unused = unpacked_tree("t-unused", 'b', "01234");
+    char *stale_tmp = vz_template_path("unpacked/.t-unused.tmp.Xy12ab");
+    char *stale_f = vz_path_join(stale_tmp, "half");
+    vzt_write(stale_f, "xx");
+    char *conf = vz_root_path("/etc/vz/conf/101.conf");
+    char *text = vz_xasprintf("VE_LAYOUT=\"overlay\"\nVE_LOWERDIR=\"%s\"\n", used);
+    vzt_write(conf, text);
+    /* a third belongs to a running create: its lock is held */
+    char *busy = unpacked_tree("t-busy", 'c', "0");
+    struct vz_lock *lk = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_lock_tree("t-busy", true, 0, &lk, &err), 0, "%s", vzt_errmsg(&err));
+
+    struct vz_buf o, e;
+    const char *dry[] = { "clean", "--dry-run", NULL };
+    cr_assert_eq(vzpkg(&o, &e, dry), 0, "%s", e.data);
+    cr_assert_str_eq(o.data, "would free 0 files, 0 B; kept 0 files, 0 B\n"
+                             "would free 2 shared trees, 7 B; kept 2 shared trees, 11 B\n");
+    cr_assert(vz_is_dir(unused), "--dry-run removed a tree");
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+
+    const char *a[] = { "clean", "--json", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a), 0, "%s", e.data);
+    json_error_t je;
+    json_t *j = json_loads(o.data, 0, &je);
+    cr_assert_not_null(j, "%s: %s", je.text, o.data);
+    json_t *t = json_object_get(j, "trees");
+    cr_assert_eq(json_integer_value(json_object_get(t, "removed_trees")), 2, "%s", o.data);
+    cr_assert_eq(json_integer_value(json_object_get(t, "kept_trees")), 2, "%s", o.data);
+    cr_assert_eq(json_integer_value(json_object_get(t, "removed_bytes")), 7, "%s", o.data);
+    json_t *rm = json_object_get(t, "removed");
+    cr_assert_eq(json_array_size(rm), 2);
+    cr_assert_str_eq(json_string_value(json_array_get(rm, 0)), ".t-unused.tmp.Xy12ab");
+    cr_assert(strstr(json_string_value(json_array_get(rm, 1)), "t-unused-bbbb"), "%s", o.data);
+    json_decref(j);
+    cr_assert(vz_is_dir(used), "a tree a container conf names was removed");
+    cr_assert(!vz_is_dir(unused), "an unreferenced tree was kept");
+    cr_assert(!vz_is_dir(stale_tmp), "an interrupted create's leftover was kept");
+    cr_assert(vz_is_dir(busy), "a tree whose create holds the lock was removed");
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+
+    /* the lock released and no conf names it: the busy tree goes too */
+    vz_lock_release(lk);
+    const char *b[] = { "clean", NULL };
+    cr_assert_eq(vzpkg(&o, &e, b), 0, "%s", e.data);
+    cr_assert_str_eq(o.data, "freed 0 files, 0 B; kept 0 files, 0 B\n"
+                             "freed 1 shared trees, 1 B; kept 1 shared trees, 10 B\n");
+    cr_assert(!vz_is_dir(busy));
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+
+    /* an unreadable conf: nothing is removed, the error names the file */
+    char *bad = vz_root_path("/etc/vz/conf/102.conf/x");
+    vzt_write(bad, "");
+    free(bad);
+    const char *c[] = { "clean", NULL };
+    int st = vzpkg(&o, &e, c);
+    cr_assert_eq(st, 3, "%s", e.data);
+    cr_assert(strstr(e.data, "cannot tell which shared tree ") && strstr(e.data, "/102.conf uses (fix it before "
+              "cleaning): read ") && strstr(e.data, "Is a directory"), "%s", e.data);
+    cr_assert(vz_is_dir(used));
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(used), free(unused), free(busy), free(stale_tmp), free(stale_f), free(conf), free(text);
+}
+
+Test(cli, clean_keeps_the_tree_of_a_current_cache)
+{
+    build_cache("c1");
+    struct vz_cache_info *c = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cache_find("c1", &c, &err), 0, "%s", vzt_errmsg(&err));
+    char *dir = vz_template_path("unpacked");
+    char *cur = vz_xasprintf("%s/c1-%s/f", dir, c->tar_sha256);
+    vzt_write(cur, "abc");
+    char *old = unpacked_tree("c1", 'd', "0123");
+    struct vz_buf o, e;
+    const char *a[] = { "clean", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a), 0, "%s", e.data);
+    cr_assert(strstr(o.data, "freed 1 shared trees, 4 B; kept 1 shared trees, 3 B\n"), "%s", o.data);
+    cr_assert(vz_file_exists(cur), "the current cache's tree was removed");
+    cr_assert(!vz_is_dir(old), "the tree of a replaced cache was kept");
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    vz_cache_info_free(c);
+    free(dir), free(cur), free(old);
+}

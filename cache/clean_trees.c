@@ -1,0 +1,178 @@
+/* cache/clean_trees.c: garbage collection of the shared overlay trees
+ * (clean.h, vz_tree_gc). */
+#include "cache/clean.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cache/lock.h"
+#include "cache/store.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "NAME-<64 hex>": *name gets NAME; false for anything else. */
+static bool tree_name(const char *d, char **name)
+{
+    size_t l = strlen(d);
+    if (l < 66 || d[l - 65] != '-')
+        return false;
+    for (const char *p = d + l - 64; *p; p++)
+        if (!strchr("0123456789abcdef", *p))
+            return false;
+    *name = vz_xasprintf("%.*s", (int)(l - 65), d);
+    if (!vz_safe_name(*name)) {
+        free(*name);
+        return false;
+    }
+    return true;
+}
+
+/* Directory names (last path component) of every container's VE_LOWERDIR. */
+static int referenced_trees(char ***out, vz_error_t *err)
+{
+    char **refs = vz_xcalloc(1, sizeof(char *));
+    cleanup_free char *dir = vz_root_path("/etc/vz/conf");
+    cleanup_dir DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT) {
+            *out = refs;
+            return 0;
+        }
+        vz_strv_free(refs);
+        return vz_error_sys(err, "open %s", dir);
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l <= 5 || strcmp(de->d_name + l - 5, ".conf") != 0)
+            continue;
+        cleanup_free char *p = vz_path_join(dir, de->d_name);
+        struct vz_conf c;
+        if (vz_conf_load(&c, p, err) < 0) {
+            vz_strv_free(refs);
+            /* never remove a tree an unreadable conf might name */
+            return vz_error_wrap(err, "cannot tell which shared tree %s uses (fix it before cleaning)", p);
+        }
+        const char *lower = vz_conf_get(&c, "VE_LOWERDIR");
+        if (lower && *lower) {
+            cleanup_free char *copy = vz_xstrdup(lower);
+            size_t n = strlen(copy);
+            while (n > 1 && copy[n - 1] == '/')
+                copy[--n] = '\0';
+            const char *base = strrchr(copy, '/');
+            vz_strv_push(&refs, base ? base + 1 : copy);
+        }
+        vz_conf_release(&c);
+    }
+    *out = refs;
+    return 0;
+}
+
+static bool in(char **v, const char *s)
+{
+    for (; v && *v; v++)
+        if (strcmp(*v, s) == 0)
+            return true;
+    return false;
+}
+
+static __thread uint64_t walk_bytes;
+
+static int add_size(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)p, (void)f;
+    if (flag == FTW_F && S_ISREG(st->st_mode))
+        walk_bytes += (uint64_t)st->st_size;
+    return 0;
+}
+
+static uint64_t tree_bytes(const char *path)
+{
+    walk_bytes = 0;
+    nftw(path, add_size, 16, FTW_PHYS | FTW_MOUNT);
+    return walk_bytes;
+}
+
+int vz_tree_gc(bool dry_run, struct vz_gc_result *res, vz_error_t *err)
+{
+    memset(res, 0, sizeof(*res));
+    res->removed = vz_xcalloc(1, sizeof(char *));
+    cleanup_free char *dir = vz_template_path("unpacked");
+    cleanup_dir DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : vz_error_sys(err, "open %s", dir);
+    cleanup_strv char **refs = NULL;
+    if (referenced_trees(&refs, err) < 0)
+        return -1;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        cleanup_free char *name = NULL;
+        bool tmp = false;
+        if (n[0] == '.' && strstr(n, ".tmp.")) { /* .NAME.tmp.XXXXXX of an interrupted create */
+            name = vz_xasprintf("%.*s", (int)(strstr(n, ".tmp.") - n - 1), n + 1);
+            tmp = vz_safe_name(name);
+            if (!tmp)
+                continue;
+        } else if (!tree_name(n, &name))
+            continue;
+        cleanup_free char *p = vz_path_join(dir, n);
+        if (!vz_is_dir(p))
+            continue;
+        uint64_t bytes = tree_bytes(p);
+        bool keep = !tmp && in(refs, n);
+        struct vz_lock *lk cleanup_lock = NULL;
+        if (!keep) {
+            vz_error_t e = NULL;
+            if (vz_lock_tree(name, false, 0, &lk, &e) < 0) {
+                vz_debug("keeping %s: %s", n, e->msg);
+                vz_error_release(&e);
+                keep = true;
+            }
+        }
+        if (!keep && !tmp) {
+            /* the current cache's tree stays: the next create reuses it */
+            struct vz_cache_info *c = NULL;
+            vz_error_t e = NULL;
+            if (vz_cache_find(name, &c, &e) == 0) {
+                cleanup_free char *cur = vz_xasprintf("%s-%s", c->name, c->tar_sha256);
+                keep = strcmp(cur, n) == 0;
+            } else if (e->status != VZ_ENOTEMPLATE) {
+                vz_warn("keeping %s: %s", n, e->msg); /* cannot tell whether it is current */
+                keep = true;
+            }
+            vz_error_release(&e);
+            vz_cache_info_free(c);
+        }
+        if (!keep && !tmp) {
+            /* a create that finished after the first look names it now */
+            cleanup_strv char **now = NULL;
+            if (referenced_trees(&now, err) < 0)
+                return -1;
+            keep = in(now, n);
+        }
+        if (keep) {
+            res->kept_files++;
+            res->kept_bytes += bytes;
+            continue;
+        }
+        vz_error_t e = NULL;
+        if (!dry_run && vz_rm_rf(p, &e) < 0) {
+            vz_warn("cannot remove shared tree %s: %s", p, e->msg);
+            vz_error_release(&e);
+            continue;
+        }
+        vz_strv_push(&res->removed, n);
+        res->removed_files++;
+        res->removed_bytes += bytes;
+    }
+    if (res->removed_files)
+        qsort(res->removed, vz_strv_len(res->removed), sizeof(char *), cmp_str);
+    return 0;
+}
