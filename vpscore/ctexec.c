@@ -84,6 +84,15 @@ static int join(const struct joinctx *x, int errfd)
     return errfd;
 }
 
+/* The container's shell cannot run: exit VZ_EBROKENCT, as vzctl does; the
+ * joiner passes the status up (run_joined). */
+static void shell_missing(int errfd, const char *sh) __attribute__((noreturn));
+static void shell_missing(int errfd, const char *sh)
+{
+    vz_child_fail_status(errfd, VZ_EBROKENCT, errno, "broken container: no %s", sh);
+    _exit(VZ_EBROKENCT);
+}
+
 static void exec_in(const struct joinctx *x, char *const argv[], int errfd)
 {
     char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
@@ -91,6 +100,8 @@ static void exec_in(const struct joinctx *x, char *const argv[], int errfd)
     vz_ns_reset_signals();
     environ = env;
     execvp(argv[0], argv);
+    if (strcmp(argv[0], "/bin/sh") == 0)
+        shell_missing(errfd, "/bin/sh");
     vz_child_fail(errfd, errno, "execute %s in the container", argv[0]);
     _exit(127);
 }
@@ -322,8 +333,7 @@ static void enter_body(const struct joinctx *x, void *arg, int errfd)
                         "USER=root", "LOGNAME=root", x->term, NULL };
         vz_ns_reset_signals();
         execve(sh, argv, env);
-        vz_child_fail(errfd, errno, "execute %s in the container", sh);
-        _exit(127);
+        shell_missing(errfd, "/bin/sh");
     }
     close(slave);
     close(errfd);

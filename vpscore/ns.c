@@ -184,22 +184,38 @@ int vz_ns_loopback_up(void)
 /* The record on the error pipe. */
 struct child_err {
     int errnum;
-    char msg[1020];
+    int status; /* 0: the reader's default */
+    char msg[1016];
 };
 
-int vz_child_fail(int errfd, int errnum, const char *fmt, ...)
+static void child_send(int errfd, int status, int errnum, const char *fmt, va_list ap)
 {
     struct child_err rec;
     memset(&rec, 0, sizeof(rec));
     rec.errnum = errnum;
-    va_list ap;
-    va_start(ap, fmt);
+    rec.status = status;
     vsnprintf(rec.msg, sizeof(rec.msg), fmt, ap);
-    va_end(ap);
     if (errfd >= 0) {
         ssize_t w = write(errfd, &rec, sizeof(rec));
         (void)w;
     }
+}
+
+int vz_child_fail(int errfd, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    child_send(errfd, 0, errnum, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int vz_child_fail_status(int errfd, int status, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    child_send(errfd, status, errnum, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -220,7 +236,7 @@ int vz_child_error_read(int fd, int status, vz_error_t *err)
     if (got < sizeof(rec))
         return vz_error_set(err, status, 0, "namespace child sent a truncated error report");
     rec.msg[sizeof(rec.msg) - 1] = '\0';
-    return vz_error_set(err, status, rec.errnum, "%s", rec.msg);
+    return vz_error_set(err, rec.status > 0 ? rec.status : status, rec.errnum, "%s", rec.msg);
 }
 
 int vz_ns_enter(pid_t pid, vz_error_t *err)

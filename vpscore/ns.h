@@ -58,10 +58,15 @@ int vz_ns_loopback_up(void);
 /* Child side: send a failure to the parent: "<message>" plus errnum. Never
  * allocates. Returns -1 so that callers can `return vz_child_fail(...)`. */
 int vz_child_fail(int errfd, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same with the exit status the parent's error gets (e.g. VZ_EBROKENCT)
+ * instead of the status it passes to vz_child_error_read(). */
+int vz_child_fail_status(int errfd, int status, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Parent side: read the error pipe until EOF. Returns 0 when the child sent
  * nothing (it exec'd or exited cleanly), -1 with *err set from the record
- * (status `status`) when it reported a failure. */
+ * (status `status`, or the record's own from vz_child_fail_status) when it
+ * reported a failure. */
 int vz_child_error_read(int fd, int status, vz_error_t *err);
 
 /* Parent side: join the namespaces of pid (mnt, uts, ipc, net, cgroup, pid;

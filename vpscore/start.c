@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,10 +83,16 @@ static void container_init(const struct init_args *a, int devnull, int errfd, in
         _exit(1);
     }
     vz_ns_reset_signals();
-    if (access("/sbin/init", X_OK) == 0) {
-        char *argv[] = { "init", NULL };
-        execve("/sbin/init", argv, init_env);
-        vz_child_fail(SLOT_ERR, errno, "execute /sbin/init of %s", a->root);
+    struct stat st;
+    if (lstat("/sbin/init", &st) == 0) {
+        /* there is an init: run it or fail; never the tiny init in its place */
+        if (access("/sbin/init", X_OK) == 0) {
+            char *argv[] = { "init", NULL };
+            execve("/sbin/init", argv, init_env);
+        }
+        vz_child_fail_status(SLOT_ERR, VZ_EBROKENCT, errno,
+                             "broken container: cannot execute /sbin/init of %s (fix it, or remove it to "
+                             "run the container under vzctl's own init)", a->root);
         _exit(1);
     }
     close(SLOT_ERR); /* success: the caller reads EOF */

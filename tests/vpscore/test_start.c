@@ -538,3 +538,48 @@ Test(start, init_dying_on_its_own_then_stop_releases_and_start_works_again)
     start_ok();
     cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0);
 }
+
+Test(start, no_bin_sh_is_a_broken_container_exit_47)
+{
+    start_ok();
+    cleanup_free char *sh = vz_path_join(priv, "bin/sh"), *bash = vz_path_join(priv, "bin/bash");
+    cr_assert_eq(unlink(sh), 0, "%s: %s", sh, strerror(errno));
+    unlink(bash); /* when busybox has the applet */
+    cleanup_free char *want = vz_xasprintf("vzctl: error: container %s: broken container: no /bin/sh: "
+                                           "No such file or directory\n", ctid);
+    cleanup_free char *o1 = NULL, *o2 = NULL, *o3 = NULL;
+    cr_assert_eq(vzctl(&o1, "exec", "true"), 47, "%s", o1);
+    cr_assert_str_eq(o1, want);
+    cr_assert_eq(vzctl(&o2, "exec2", "true"), 47, "%s", o2);
+    cr_assert_str_eq(o2, want);
+    char *enter[] = { "enter", ctid, NULL };
+    cr_assert_eq(vzctl_stdin("exit 0\n", &o3, enter), 47, "%s", o3);
+    cr_assert(strstr(o3, want), "%s", o3);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0, "%s", err ? err->msg : "");
+}
+
+Test(start, unusable_sbin_init_is_a_broken_container_exit_47)
+{
+    /* a dangling /sbin/init, then one that is not executable: start refuses
+     * (never the tiny init in its place) and leaves nothing running */
+    cleanup_free char *init = vz_path_join(priv, "sbin/init");
+    cr_assert_eq(symlink("/lib/systemd/systemd", init), 0);
+    cleanup_free char *o1 = NULL, *o2 = NULL, *o3 = NULL;
+    cleanup_free char *want = vz_xasprintf("Starting container %s ...\nvzctl: error: start container %s: broken "
+                                           "container: cannot execute /sbin/init of %s (fix it, or remove it to run "
+                                           "the container under vzctl's own init): No such file or directory\n",
+                                           ctid, ctid, veroot);
+    cr_assert_eq(vzctl(&o1, "start", NULL), 47, "%s", o1);
+    cr_assert_str_eq(o1, want);
+    cr_assert_not(vz_ct_init_pid(ctid, NULL), "a container with a broken init is running");
+    cr_assert_eq(unlink(init), 0);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_atomic_write(init, "#!/bin/sh\n", 10, 0644, &err), 0);
+    cr_assert_eq(vzctl(&o2, "start", NULL), 47, "%s", o2);
+    cr_assert(strstr(o2, "): Permission denied\n"), "%s", o2);
+    /* removed: the tiny init runs */
+    cr_assert_eq(unlink(init), 0);
+    cr_assert_eq(vzctl(&o3, "start", NULL), 0, "%s", o3);
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0, "%s", err ? err->msg : "");
+}
