@@ -9,6 +9,8 @@
 #include "tmplbuild/incremental.h"
 #include "tmplbuild/update.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +31,8 @@ static const char status_usage[] =
 
 static const char update_usage[] =
     "Usage: vzpkg update-cache TEMPLATE... [--incremental] [--jobs N] [--compress zst|gz|xz]\n"
-    "                          [--mirror URL|NAME=URL]... [--timeout SECONDS]\n"
+    "                          [--mirror URL|NAME=URL]... [--timeout SECONDS] [--allow-expired]\n"
+    "                          [--json]\n"
     "Bring caches up to date. When the resolved packages and the metadata are unchanged\n"
     "this says so and does nothing; otherwise it builds a new cache (the old one stays in\n"
     "place until the new one has landed), reusing the package cache, and prints the\n"
@@ -41,6 +44,10 @@ static const char update_usage[] =
     "  --mirror URL|NAME=URL  use this mirror (for every mirror variable, or for NAME)\n"
     "  --timeout SECONDS    wait this long for another build of the template (default 60)\n"
     "  --full               always load the indexes and resolve (see vzpkg status --help)\n"
+    "  --allow-expired      accept a Release whose Valid-Until has passed (check and build)\n"
+    "  --json               print a JSON array, one object per TEMPLATE: template, action\n"
+    "                       (none, built, rebuilt, incremental), metadata_changed and\n"
+    "                       changes (as vzpkg status --json)\n"
     "  -q, -v, -h           quiet, verbose (timings), this help\n"
     "Exit codes: 0 up to date or updated; 201 metadata, 202 resolution, 203 download,\n"
     "204 verification, 205 build step, 9 locked (docs/exit-codes.md).\n";
@@ -94,7 +101,7 @@ static int parse(int argc, char **argv, bool is_status, struct args *a)
     while ((c = getopt_long(argc, argv, "hqvj:", opts, NULL)) != -1) {
         if (vz_cli_common_opt(c, usage))
             continue;
-        bool status_only = c == VZ_OPT_JSON || c == OPT_ALLOW_EXPIRED;
+        bool status_only = false;
         bool update_only = c == OPT_INCREMENTAL || c == OPT_JOBS || c == 'j' ||
                            c == OPT_COMPRESS || c == OPT_TIMEOUT;
         if ((is_status && update_only) || (!is_status && status_only))
@@ -217,11 +224,34 @@ int vzpkg_status(int argc, char **argv)
 
 /* ---- update-cache ---- */
 
+/* Human output of update-cache; none with --json (stdout is the JSON). */
+static void say(const struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct args *a, const char *fmt, ...)
+{
+    if (a->json)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+}
+
+/* One element of update-cache --json. d: what changed (NULL: nothing). */
+static json_t *update_json(const char *name, const char *action, const struct vz_cache_diff *d)
+{
+    json_t *ch = json_array();
+    for (size_t i = 0; d && i < d->n_changes; i++)
+        json_array_append_new(ch, change_json(&d->changes[i]));
+    return json_pack("{s:s, s:s, s:b, s:o}", "template", name, "action", action, "metadata_changed",
+                     d && d->metadata_changed, "changes", ch);
+}
+
 static int build_one(const char *name, const struct args *a, const struct vz_manifest *old,
                      vz_error_t *err)
 {
     struct vz_build_opts bo = { .mirrors = a->mirrors, .jobs = a->jobs, .compress = a->compress,
-                                .force = old != NULL, .lock_timeout_s = a->timeout };
+                                .force = old != NULL, .lock_timeout_s = a->timeout,
+                                .allow_expired = a->allow_expired };
     struct vz_build_result res;
     if (vz_build_template(name, &bo, &res, err) < 0) {
         vz_build_result_release(&res);
@@ -234,7 +264,7 @@ static int build_one(const char *name, const struct args *a, const struct vz_man
     return 0;
 }
 
-static int update_one(const char *name, const struct args *a, vz_error_t *err)
+static int update_one(const char *name, const struct args *a, json_t *out, vz_error_t *err)
 {
     /* a build of this template running now: wait for it, then check */
     cleanup_lock struct vz_lock *lock = NULL;
@@ -252,28 +282,34 @@ static int update_one(const char *name, const struct args *a, vz_error_t *err)
             return vz_error_set(err, VZ_ENOTEMPLATE, 0,
                                 "%s has no cache to update in place; run 'vzpkg update-cache %s' "
                                 "without --incremental (or create-cache) to build one", name, name);
-        printf("%s: no cache yet; building it\n", name);
+        say(a, "%s: no cache yet; building it\n", name);
+        fflush(stdout);
         if (build_one(name, a, NULL, err) < 0)
             return -1;
+        if (out)
+            json_array_append_new(out, update_json(name, "built", NULL));
         return vz_update_record_built(name, err);
     }
     vz_cache_info_free(ci);
 
-    struct vz_update_opts uo = { .mirrors = a->mirrors, .full = a->full };
+    struct vz_update_opts uo = { .mirrors = a->mirrors, .full = a->full,
+                                 .allow_expired = a->allow_expired };
     struct vz_update_check *c = NULL;
     if (vz_update_check(name, &uo, &c, err) < 0)
         return -1;
     if (vz_cache_diff_unchanged(c->diff)) {
-        printf("%s: up to date (%zu package%s, metadata unchanged); nothing to do\n", c->t->name,
-               c->packages, plural(c->packages));
+        say(a, "%s: up to date (%zu package%s, metadata unchanged); nothing to do\n", c->t->name,
+            c->packages, plural(c->packages));
+        if (out)
+            json_array_append_new(out, update_json(c->t->name, "none", NULL));
         int r = vz_update_record(c, err);
         vz_update_check_free(c);
         return r;
     }
     size_t n = c->diff->n_changes;
-    printf("%s: %zu package change%s%s; %s\n", c->t->name, n, plural(n),
-           c->diff->metadata_changed ? ", metadata changed" : "",
-           a->incremental ? "upgrading in place" : "rebuilding");
+    say(a, "%s: %zu package change%s%s; %s\n", c->t->name, n, plural(n),
+        c->diff->metadata_changed ? ", metadata changed" : "",
+        a->incremental ? "upgrading in place" : "rebuilding");
     fflush(stdout);
     int r;
     if (a->incremental) {
@@ -287,8 +323,13 @@ static int update_one(const char *name, const struct args *a, vz_error_t *err)
     if (r == 0)
         r = vz_update_diff_landed(c->t->name, c->cached, &d, err);
     if (r == 0) {
-        print_changes(d, "");
-        printf("%s: updated\n", c->t->name);
+        if (!a->json) {
+            print_changes(d, "");
+            printf("%s: updated\n", c->t->name);
+        }
+        if (out)
+            json_array_append_new(out, update_json(c->t->name,
+                                                   a->incremental ? "incremental" : "rebuilt", d));
         r = vz_update_record_built(c->t->name, err);
     }
     vz_cache_diff_free(d);
@@ -303,10 +344,18 @@ int vzpkg_update_cache(int argc, char **argv)
     cleanup_strv char **mirrors = a.mirrors;
     if (r)
         return r;
+    json_t *out = a.json ? json_array() : NULL;
     for (int i = optind; i < argc; i++) {
         vz_error_t err = NULL;
-        if (update_one(argv[i], &a, &err) < 0)
+        if (update_one(argv[i], &a, out, &err) < 0) {
+            if (out && json_array_size(out)) /* what was done before the failure */
+                vz_cli_print_json(out);
+            else
+                json_decref(out);
             return vz_cli_fail(&err);
+        }
     }
+    if (out)
+        vz_cli_print_json(out);
     return 0;
 }

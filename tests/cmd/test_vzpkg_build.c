@@ -194,6 +194,15 @@ Test(vzpkg_build, stale_release_replay_refused)
     r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--allow-expired", "--mirror", mirror);
     cr_assert_eq(r.status, 0, "%s", r.err);
     release(&r);
+    /* the real build too: refused without the flag, built with it */
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
+    cr_assert_eq(r.status, VZ_EVERIFY, "%d %s", r.status, r.err);
+    release(&r);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--allow-expired", "--mirror", mirror);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    cleanup_free char *tar = vz_template_path("cache/vztest-1-x86_64-minimal.tar.zst");
+    cr_assert(vz_file_exists(tar), "no %s after create-cache --allow-expired", tar);
 }
 
 Test(vzpkg_build, unsatisfiable_exits_202_with_sentence)

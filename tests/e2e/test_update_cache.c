@@ -634,3 +634,47 @@ Test(update_cache, expired_release_is_not_taken_for_current)
     cr_assert_str_eq(r.out, "");
     release(&r);
 }
+
+Test(update_cache, json_summary_and_allow_expired_reach_the_build)
+{
+    create_cache();
+    struct result r = vzpkg("update-cache", NAME, "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_t *j = json_of(r.out);
+    cr_assert_eq(json_array_size(j), 1, "%s", r.out);
+    json_t *e = json_array_get(j, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(e, "template")), NAME);
+    cr_assert_str_eq(json_string_value(json_object_get(e, "action")), "none");
+    cr_assert_eq(json_array_size(json_object_get(e, "changes")), 0);
+    cr_assert(json_is_false(json_object_get(e, "metadata_changed")));
+    json_decref(j);
+    release(&r);
+
+    /* pager-a 1.1 behind a Release that expired long ago */
+    time_t then = time(NULL) - 10 * 86400;
+    struct vz_testrepo_opts o = { .date = then, .valid_until = then + 86400 };
+    make_repo_opts("1.1", &o);
+    r = vzpkg("update-cache", NAME, "--json");
+    cr_assert_eq(r.status, VZ_EVERIFY, "%d %s %s", r.status, r.out, r.err);
+    cr_assert(strstr(r.err, "--allow-expired to accept it"), "%s", r.err);
+    cr_assert_str_eq(r.out, "");
+    release(&r);
+    r = vzpkg("update-cache", NAME, "--json", "--allow-expired");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    j = json_of(r.out);
+    cr_assert_eq(json_array_size(j), 1, "%s", r.out);
+    e = json_array_get(j, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(e, "action")), "rebuilt");
+    json_t *ch = json_object_get(e, "changes");
+    cr_assert_eq(json_array_size(ch), 1, "%s", r.out);
+    json_t *c0 = json_array_get(ch, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(c0, "kind")), "upgraded");
+    cr_assert_str_eq(json_string_value(json_object_get(c0, "name")), "pager-a");
+    cr_assert_str_eq(json_string_value(json_object_get(c0, "old_version")), "1.0");
+    cr_assert_str_eq(json_string_value(json_object_get(c0, "new_version")), "1.1");
+    json_decref(j);
+    release(&r);
+    r = vzpkg("status", NAME, "--allow-expired");
+    cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
+    release(&r);
+}
