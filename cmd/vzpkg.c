@@ -11,7 +11,7 @@ static const struct vz_subcommand cmds[] = {
     { "fetch", vzpkg_fetch, "download a template's packages only" },
     { "remove-cache", vzpkg_remove_cache, "remove template caches" },
     { "verify", vzpkg_verify, "check cache signatures and hashes" },
-    { "clean", vzpkg_clean, "garbage-collect the package cache" },
+    { "clean", vzpkg_clean, "garbage-collect the package cache and unused shared trees" },
     { "keygen", vzpkg_keygen, "create the signing key pair" },
     { "trust", vzpkg_trust, "manage trusted public keys (add, list, remove)" },
     { "import", vzpkg_import, "turn a root file-system tarball into a signed cache" },
