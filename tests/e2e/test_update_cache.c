@@ -470,6 +470,18 @@ Test(update_cache, no_cache_status_91_update_builds_it)
     release(&r);
     cleanup_free char *u = list_update_available();
     cr_assert_str_eq(u, "no");
+    /* --json: the same as "built" */
+    r = vzpkg("remove-cache", NAME);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    r = vzpkg("update-cache", NAME, "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_t *j = json_of(r.out);
+    cr_assert_eq(json_array_size(j), 1, "%s", r.out);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "action")), "built");
+    cr_assert_eq(json_array_size(json_object_get(json_array_get(j, 0), "changes")), 0);
+    json_decref(j);
+    release(&r);
 }
 
 Test(update_cache, incremental_upgrades_in_place_with_the_caches_dpkg)

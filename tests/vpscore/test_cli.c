@@ -279,3 +279,58 @@ Test(cli, refusals_with_documented_codes_leave_nothing)
     cr_assert_leq(fx_count(&fx, "etc/vz/conf"), 0);
     cr_assert_leq(fx_count(&fx, "vz/template/unpacked"), 0);
 }
+
+/* vzctl create (overlay) waits while `vzpkg clean` holds the template's tree
+ * lock: it never writes a conf naming a tree clean may be removing. */
+#include <sys/wait.h>
+#include "cache/lock.h"
+
+Test(cli, overlay_create_waits_for_the_tree_lock)
+{
+    struct vz_lock *lk = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_lock_tree(NAME, false, 0, &lk, &err), 0, "%s", err ? err->msg : "");
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    cr_assert_gt(n, 0);
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0';
+    *strrchr(exe, '/') = '\0';
+    char *bin = vz_xasprintf("%s/bin/vzctl", exe);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 2);
+        dup2(p[1], 1);
+        close(p[0]);
+        execl(bin, bin, "create", "102", "--ostemplate", NAME, "--layout", "overlay", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    cleanup_free char *want = vz_xasprintf("waiting for the shared tree of %s, locked by pid %d", NAME,
+                                           (int)getpid());
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    char buf[512];
+    while (!strstr(b.data, want)) {
+        ssize_t r = read(p[0], buf, sizeof(buf));
+        if (r <= 0)
+            break;
+        vz_buf_add(&b, buf, (size_t)r);
+    }
+    cr_assert(strstr(b.data, want), "create did not wait for the lock: %s", b.data);
+    char *conf = fx_path(&fx, "etc/vz/conf/102.conf");
+    cr_assert_not(vz_file_exists(conf), "create wrote its conf while the tree lock was held");
+    vz_lock_release(lk);
+    while ((n = read(p[0], buf, sizeof(buf))) > 0)
+        vz_buf_add(&b, buf, (size_t)n);
+    close(p[0]);
+    int ws;
+    cr_assert_eq(waitpid(pid, &ws, 0), pid);
+    cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "%s", b.data);
+    cr_assert(vz_file_exists(conf));
+    vz_buf_release(&b);
+    free(conf);
+    free(bin);
+}
