@@ -55,6 +55,7 @@ static int referenced_trees(char ***out, vz_error_t *err)
         cleanup_free char *p = vz_path_join(dir, de->d_name);
         struct vz_conf c;
         if (vz_conf_load(&c, p, err) < 0) {
+            vz_conf_release(&c);
             vz_strv_free(refs);
             /* never remove a tree an unreadable conf might name */
             return vz_error_wrap(err, "cannot tell which shared tree %s uses (fix it before cleaning)", p);
