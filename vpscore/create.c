@@ -3,6 +3,7 @@
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
 #include "vpscore/ctlist.h"
+#include "vpscore/mount.h"
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
 #include "vpscore/runtime.h"
@@ -343,6 +344,13 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
     if (vz_ct_init_pid(ctid, &pid)) {
         vz_error_set(err, VZ_ERUNNING, 0, "container %s is running (pid %d): stop it first (vzctl stop %s)",
                      ctid, (int)pid, ctid);
+        goto out;
+    }
+    /* robust: check before removing anything, or a mounted root (a start
+     * killed halfway leaves one) turns destroy into a half-destroy */
+    if (vz_is_mountpoint(ct.root_dir) > 0) {
+        vz_error_set(err, VZ_EMOUNTED, 0, "container %s is mounted on %s: unmount it first (vzctl umount %s)",
+                     ctid, ct.root_dir, ctid);
         goto out;
     }
     /* cgroup and veth a crashed runtime may have left */
