@@ -188,6 +188,14 @@ static int check_opts(const struct vz_create_opts *o, const char **layout, vz_er
         return vz_error_set(err, VZ_EBADARG, 0, "--private %s: must be an absolute path", o->private_dir);
     if (o->root_dir && o->root_dir[0] != '/')
         return vz_error_set(err, VZ_EBADARG, 0, "--root %s: must be an absolute path", o->root_dir);
+    /* robust: the host's own root is never a container's (mount would hide
+     * the host; destroy would remove it) */
+    char real[PATH_MAX];
+    if (o->root_dir && realpath(o->root_dir, real) && strcmp(real, "/") == 0)
+        return vz_error_set(err, VZ_EBADARG, 0, "--root %s: that is the host's root directory", o->root_dir);
+    if (o->private_dir && realpath(o->private_dir, real) && strcmp(real, "/") == 0)
+        return vz_error_set(err, VZ_EBADARG, 0, "--private %s: that is the host's root directory",
+                            o->private_dir);
     *layout = l;
     return 0;
 }
