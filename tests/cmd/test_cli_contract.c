@@ -10,17 +10,12 @@
  * test's own, with no mirror configured (VZ_APT_ROOT points into the temp
  * root), so no command reaches the network. */
 #include <criterion/criterion.h>
-#include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
-#include "cache/store.h"
 #include "common/common.h"
 #include "tests/lib/robust.h"
-#include "tmplbuild/pack.h"
 
 #define TMPL "cli-1-x86_64-minimal"
 static char ct_buf[16], ct2[16];
@@ -34,19 +29,20 @@ static const char *const allowed[] = { "vz/template/tmp", NULL };
 static char *slurp(const char *rel)
 {
     cleanup_free char *p = vz_path_join(root, rel);
-    char *d = NULL;
+    char *d = vzr_slurp(p);
+    return d ? d : vz_xstrdup("");
+}
+
+static void put_hostname(const char *dir)
+{
+    cleanup_free char *p = vz_path_join(dir, "hostname");
     vz_error_t err = NULL;
-    if (vz_read_file(p, &d, NULL, &err) < 0) {
-        vz_error_release(&err);
-        return vz_xstrdup("");
-    }
-    return d;
+    cr_assert_eq(vz_atomic_write(p, "t\n", 2, 0644, &err), 0);
 }
 
 static void setup(void)
 {
-    cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
-    cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    vzr_private_ns(0);
     /* CTIDs of this process: tests run in parallel and cgroups are global */
     snprintf(ct_buf, sizeof(ct_buf), "7%d", (int)getpid() % 1000000);
     snprintf(ct2, sizeof(ct2), "8%d", (int)getpid() % 1000000);
@@ -57,23 +53,14 @@ static void setup(void)
     unsetenv("VZ_DISTROS_DIR");
     unsetenv("VZ_MIRROR_DEBIAN");
     unsetenv("VZ_MIRROR_UBUNTU");
-    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
     vz_log_level = VZ_LOG_WARN;
     /* one signed cache and one plain container, so that commands get past
      * "no such container / template" to the option they are given */
+    vzr_make_cache(root, TMPL, NULL);
     vz_error_t err = NULL;
     cleanup_free char *tree = vz_path_join(root, "tree");
-    cleanup_free char *sh = vz_xasprintf(
-        "set -e; mkdir -p %s/etc %s/usr/bin && cd %s && ln -s usr/bin bin && "
-        "printf 'root:x:0:0:root:/root:/bin/sh\\n' > etc/passwd && "
-        "printf 'root:*:19000:0:99999:7:::\\n' > etc/shadow && echo t > etc/hostname",
-        tree, tree, tree);
-    char *argv[] = { "sh", "-c", sh, NULL };
-    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
-    struct vz_manifest *m = vz_manifest_new(TMPL);
-    struct vz_pack_opts o = VZ_PACK_OPTS_INIT;
-    cr_assert_eq(vz_pack_to_cache(tree, m, &o, 5, NULL, &err), 0, "pack: %s", err ? err->msg : "");
-    vz_manifest_free(m);
+    cr_assert_eq(vz_mkdir_p(tree, 0755, &err), 0);
+    put_hostname(tree);
     /* a valid tarball for vzpkg import's option checks */
     tar_path = vz_path_join(root, "in.tar");
     char *tav[] = { "tar", "-C", tree, "-cf", tar_path, ".", NULL };

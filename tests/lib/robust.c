@@ -11,13 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/store.h"
 #include "common/common.h"
+#include "tmplbuild/pack.h"
 
 extern char **environ;
 
@@ -39,13 +43,12 @@ static void drain(int fd, struct vz_buf *b, bool *open_)
         *open_ = false;
 }
 
-void vzr_run_env(struct vzr_res *r, const char *prog, const char *const *args,
-                 const char *const *env)
+/* { "$VZ_BUILD/bin/PROG", args..., NULL }; free argv[0] and argv. */
+static char **build_argv(const char *prog, const char *const *args)
 {
-    memset(r, 0, sizeof(*r));
     const char *b = getenv("VZ_BUILD");
     cr_assert_not_null(b, "VZ_BUILD is not set: run through make check");
-    cleanup_free char *bin = vz_xasprintf("%s/bin/%s", b, prog);
+    char *bin = vz_xasprintf("%s/bin/%s", b, prog);
     cr_assert(vz_file_exists(bin), "%s is not built", bin);
     size_t n = 0;
     while (args[n])
@@ -54,6 +57,14 @@ void vzr_run_env(struct vzr_res *r, const char *prog, const char *const *args,
     argv[0] = bin;
     for (size_t i = 0; i < n; i++)
         argv[i + 1] = (char *)args[i];
+    return argv;
+}
+
+void vzr_run_env(struct vzr_res *r, const char *prog, const char *const *args,
+                 const char *const *env)
+{
+    memset(r, 0, sizeof(*r));
+    char **argv = build_argv(prog, args);
     int po[2], pe[2];
     cr_assert_eq(pipe2(po, O_CLOEXEC), 0);
     cr_assert_eq(pipe2(pe, O_CLOEXEC), 0);
@@ -70,9 +81,10 @@ void vzr_run_env(struct vzr_res *r, const char *prog, const char *const *args,
         /* A sanitizer report must be visible as such, whatever it exits with. */
         setenv("ASAN_OPTIONS", "abort_on_error=0:exitcode=250", 0);
         setenv("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:exitcode=251", 0);
-        execv(bin, argv);
+        execv(argv[0], argv);
         _exit(127);
     }
+    free(argv[0]);
     free(argv);
     close(po[1]);
     close(pe[1]);
@@ -467,16 +479,7 @@ char *vzr_long_string(size_t n, char c)
 pid_t vzr_spawn(const char *prog, const char *const *args, const char *const *env,
                 const char *log)
 {
-    const char *b = getenv("VZ_BUILD");
-    cr_assert_not_null(b, "VZ_BUILD is not set: run through make check");
-    cleanup_free char *bin = vz_xasprintf("%s/bin/%s", b, prog);
-    size_t n = 0;
-    while (args[n])
-        n++;
-    char **argv = vz_xcalloc(n + 2, sizeof(char *));
-    argv[0] = bin;
-    for (size_t i = 0; i < n; i++)
-        argv[i + 1] = (char *)args[i];
+    char **argv = build_argv(prog, args);
     fflush(NULL);
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
@@ -488,9 +491,10 @@ pid_t vzr_spawn(const char *prog, const char *const *args, const char *const *en
         dup2(out, 2);
         for (size_t i = 0; env && env[i]; i++)
             putenv((char *)env[i]);
-        execv(bin, argv);
+        execv(argv[0], argv);
         _exit(127);
     }
+    free(argv[0]);
     free(argv);
     return pid;
 }
@@ -560,4 +564,63 @@ int vzr_kill_wait(pid_t pid)
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     return st;
+}
+
+/* ---- fixtures shared by the robustness suites ---- */
+
+void vzr_private_ns(int extra_flags)
+{
+    cr_assert_eq(unshare(CLONE_NEWNS | extra_flags), 0, "unshare: %s", strerror(errno));
+    cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "make / private: %s",
+                 strerror(errno));
+}
+
+char *vzr_slurp(const char *path)
+{
+    char *d = NULL;
+    vz_error_t err = NULL;
+    if (vz_read_file(path, &d, NULL, &err) < 0) {
+        vz_error_release(&err);
+        return NULL;
+    }
+    return d;
+}
+
+void vzr_make_cache(const char *root, const char *name, const char *extra_sh)
+{
+    vz_error_t err = NULL;
+    cleanup_free char *tree = vz_path_join(root, "tree");
+    cleanup_free char *sh = vz_xasprintf(
+        "set -e; mkdir -p %1$s/etc %1$s/usr/bin && cd %1$s && ln -s usr/bin bin && "
+        "printf 'root:x:0:0:root:/root:/bin/sh\\n' > etc/passwd && "
+        "printf 'root:*:19000:0:99999:7:::\\n' > etc/shadow && echo t > etc/hostname && %2$s",
+        tree, extra_sh ? extra_sh : "true");
+    char *argv[] = { "sh", "-c", sh, NULL };
+    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    struct vz_manifest *m = vz_manifest_new(name);
+    struct vz_pack_opts o = VZ_PACK_OPTS_INIT;
+    cr_assert_eq(vz_pack_to_cache(tree, m, &o, 5, NULL, &err), 0, "pack: %s", err ? err->msg : "");
+    vz_manifest_free(m);
+    cr_assert_eq(vz_rm_rf(tree, &err), 0);
+}
+
+char *vzr_vztest_yaml(const char *keyring, const char *variants)
+{
+    return vz_xasprintf("distribution: vztest\n"
+                        "release: \"1\"\n"
+                        "codename: testing\n"
+                        "family: deb\n"
+                        "summary: \"synthetic test system\"\n"
+                        "architectures:\n"
+                        "  x86_64: amd64\n"
+                        "merged_usr: symlinks\n"
+                        "repositories:\n"
+                        "  - name: main\n"
+                        "    mirror: \"{{mirror.vztest}}\"\n"
+                        "    suite: \"{{codename}}\"\n"
+                        "    components: [main]\n"
+                        "    keyring: %s\n"
+                        "variants:\n%s",
+                        keyring, variants);
 }

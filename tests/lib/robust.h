@@ -89,6 +89,20 @@ bool vzr_wait_until(bool (*cond)(void *), void *arg, pid_t still_running);
 /* SIGKILL pid and reap it; returns the wait status. */
 int vzr_kill_wait(pid_t pid);
 
+/* unshare(CLONE_NEWNS | extra_flags) and make every mount private: what a
+ * command mounts or leaves mounted is seen by the test only. */
+void vzr_private_ns(int extra_flags);
+/* The file's contents (allocated), NULL when it cannot be read. */
+char *vzr_slurp(const char *path);
+/* A signed cache NAME in root's template store, packed from a tiny tree
+ * (etc/passwd, etc/shadow, etc/hostname, bin -> usr/bin) after extra_sh
+ * (may be NULL) ran in it; SOURCE_DATE_EPOCH is set. */
+void vzr_make_cache(const char *root, const char *name, const char *extra_sh);
+/* The synthetic distro "vztest" over the test repository (tests/lib/
+ * testrepo.h) whose keyring is given, followed by variants (YAML text that
+ * goes under "variants:"). Allocated. */
+char *vzr_vztest_yaml(const char *keyring, const char *variants);
+
 /* A string of n bytes of c (allocated). */
 char *vzr_long_string(size_t n, char c);
 

@@ -17,7 +17,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,22 +34,7 @@ static struct vz_httpd *httpd;
 static char *mirror;
 static struct vzr_state clean_state;
 
-static const char yaml_fmt[] =
-    "distribution: vztest\n"
-    "release: \"1\"\n"
-    "codename: testing\n"
-    "family: deb\n"
-    "summary: \"synthetic test system\"\n"
-    "architectures:\n"
-    "  x86_64: amd64\n"
-    "merged_usr: symlinks\n"
-    "repositories:\n"
-    "  - name: main\n"
-    "    mirror: \"{{mirror.vztest}}\"\n"
-    "    suite: \"{{codename}}\"\n"
-    "    components: [main]\n"
-    "    keyring: %s\n"
-    "variants:\n"
+static const char variants[] =
     "  minimal:\n"
     "    summary: \"minimal\"\n"
     "    base: required\n"
@@ -65,8 +49,7 @@ static const char yaml_fmt[] =
 
 static void setup(void)
 {
-    cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
-    cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    vzr_private_ns(0);
     snprintf(root, sizeof(root), "/tmp/vzt-brk-XXXXXX");
     cr_assert_not_null(mkdtemp(root));
     vz_error_t err = NULL;
@@ -75,7 +58,7 @@ static void setup(void)
                  err ? err->msg : "");
     cleanup_free char *ddir = vz_path_join(root, "distros");
     cr_assert_eq(vz_mkdir_p(ddir, 0755, &err), 0);
-    cleanup_free char *yaml = vz_xasprintf(yaml_fmt, repo.keyring);
+    cleanup_free char *yaml = vzr_vztest_yaml(repo.keyring, variants);
     cleanup_free char *ypath = vz_path_join(ddir, "vztest-1.yaml");
     cr_assert_eq(vz_atomic_write(ypath, yaml, strlen(yaml), 0644, &err), 0);
     setenv("VZ_DISTROS_DIR", ddir, 1);
@@ -140,13 +123,8 @@ static char *log_path(void)
 
 static char *slurp(const char *p)
 {
-    char *d = NULL;
-    vz_error_t err = NULL;
-    if (vz_read_file(p, &d, NULL, &err) < 0) {
-        vz_error_release(&err);
-        return vz_xstrdup("");
-    }
-    return d;
+    char *d = vzr_slurp(p);
+    return d ? d : vz_xstrdup("");
 }
 
 /* What a kill may leave, by design: the dead build's root (removed by the

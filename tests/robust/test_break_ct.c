@@ -15,14 +15,11 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cache/store.h"
 #include "common/common.h"
 #include "tests/lib/robust.h"
-#include "tmplbuild/pack.h"
 
 #define TMPL "brk-1-x86_64-minimal"
 
@@ -32,33 +29,19 @@ static struct vzr_state clean_state;
 
 static void setup(void)
 {
-    cr_assert_eq(unshare(CLONE_NEWNS | CLONE_NEWNET), 0, "unshare: %s", strerror(errno));
-    cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    vzr_private_ns(CLONE_NEWNET);
     snprintf(ct, sizeof(ct), "9%d", (int)getpid() % 1000000);
     snprintf(root, sizeof(root), "/tmp/vzt-brkct-XXXXXX");
     cr_assert_not_null(mkdtemp(root));
     setenv("VZ_ROOT", root, 1);
     setenv("VZ_APT_ROOT", root, 1);
-    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
     vz_log_level = VZ_LOG_WARN;
     /* busybox and enough files that unpacking takes a while */
-    vz_error_t err = NULL;
-    cleanup_free char *tree = vz_path_join(root, "tree");
-    cleanup_free char *sh = vz_xasprintf(
-        "set -e; mkdir -p %1$s/etc %1$s/usr/bin %1$s/data && cd %1$s && ln -s usr/bin bin && "
-        "cp /bin/busybox usr/bin/busybox && for a in sh sleep true cat; do ln -s busybox usr/bin/$a; done && "
-        "printf 'root:x:0:0:root:/root:/bin/sh\\n' > etc/passwd && "
-        "printf 'root:*:19000:0:99999:7:::\\n' > etc/shadow && echo t > etc/hostname && "
-        "i=0; while [ $i -lt 40 ]; do mkdir data/$i; j=0; "
-        "while [ $j -lt 100 ]; do echo $i$j > data/$i/$j; j=$((j+1)); done; i=$((i+1)); done",
-        tree);
-    char *argv[] = { "sh", "-c", sh, NULL };
-    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
-    struct vz_manifest *m = vz_manifest_new(TMPL);
-    struct vz_pack_opts o = VZ_PACK_OPTS_INIT;
-    cr_assert_eq(vz_pack_to_cache(tree, m, &o, 5, NULL, &err), 0, "pack: %s", err ? err->msg : "");
-    vz_manifest_free(m);
-    cr_assert_eq(vz_rm_rf(tree, &err), 0);
+    vzr_make_cache(root, TMPL,
+                   "mkdir data && cp /bin/busybox usr/bin/busybox && "
+                   "for a in sh sleep true cat; do ln -s busybox usr/bin/$a; done && "
+                   "i=0; while [ $i -lt 40 ]; do mkdir data/$i; j=0; "
+                   "while [ $j -lt 100 ]; do echo $i$j > data/$i/$j; j=$((j+1)); done; i=$((i+1)); done");
     vzr_init();
     static const char *ids[2];
     ids[0] = ct;

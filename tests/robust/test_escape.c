@@ -15,33 +15,19 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache/store.h"
 #include "common/common.h"
 #include "tests/lib/httpd.h"
 #include "tests/lib/robust.h"
 #include "tests/lib/testrepo.h"
-#include "tmplbuild/pack.h"
 
 #define TMPL "esc-1-x86_64-minimal"
 
 static char root[64];
 static char ct[16];
 static char *outside; /* the sentinel: a "host" directory outside VZ_ROOT's targets */
-
-static char *slurp(const char *p)
-{
-    char *d = NULL;
-    vz_error_t err = NULL;
-    if (vz_read_file(p, &d, NULL, &err) < 0) {
-        vz_error_release(&err);
-        return NULL;
-    }
-    return d;
-}
 
 static void put(const char *dir, const char *rel, const char *text)
 {
@@ -52,14 +38,12 @@ static void put(const char *dir, const char *rel, const char *text)
 
 static void setup(void)
 {
-    cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
-    cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    vzr_private_ns(0);
     snprintf(ct, sizeof(ct), "6%d", (int)getpid() % 1000000);
     snprintf(root, sizeof(root), "/tmp/vzt-esc-XXXXXX");
     cr_assert_not_null(mkdtemp(root));
     setenv("VZ_ROOT", root, 1);
     setenv("VZ_APT_ROOT", root, 1);
-    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
     vz_log_level = VZ_LOG_WARN;
     outside = vz_path_join(root, "host-etc");
     vz_error_t err = NULL;
@@ -95,7 +79,7 @@ static void assert_outside_untouched(const char *what)
     };
     for (size_t i = 0; i < VZ_ARRAY_SIZE(files); i++) {
         cleanup_free char *p = vz_path_join(outside, files[i][0]);
-        cleanup_free char *d = slurp(p);
+        cleanup_free char *d = vzr_slurp(p);
         cr_assert_not_null(d, "%s: %s is gone", what, p);
         cr_assert_str_eq(d, files[i][1], "%s: %s was written to", what, p);
     }
@@ -108,20 +92,7 @@ static void assert_outside_untouched(const char *what)
 
 static void make_cache(void)
 {
-    vz_error_t err = NULL;
-    cleanup_free char *tree = vz_path_join(root, "tree");
-    cleanup_free char *sh = vz_xasprintf(
-        "set -e; mkdir -p %1$s/etc %1$s/usr/bin && cd %1$s && ln -s usr/bin bin && "
-        "printf 'root:x:0:0:root:/root:/bin/sh\\n' > etc/passwd && "
-        "printf 'root:*:19000:0:99999:7:::\\n' > etc/shadow && echo t > etc/hostname",
-        tree);
-    char *argv[] = { "sh", "-c", sh, NULL };
-    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
-    struct vz_manifest *m = vz_manifest_new(TMPL);
-    struct vz_pack_opts o = VZ_PACK_OPTS_INIT;
-    cr_assert_eq(vz_pack_to_cache(tree, m, &o, 5, NULL, &err), 0, "pack: %s", err ? err->msg : "");
-    vz_manifest_free(m);
-    cr_assert_eq(vz_rm_rf(tree, &err), 0);
+    vzr_make_cache(root, TMPL, NULL);
 }
 
 static struct vzr_res run(const char *prog, const char *const *args)
@@ -333,22 +304,7 @@ Test(escape, import_of_mtree_spec_is_refused)
 
 /* ---- template metadata ---- */
 
-static const char yaml_fmt[] =
-    "distribution: vztest\n"
-    "release: \"1\"\n"
-    "codename: testing\n"
-    "family: deb\n"
-    "summary: \"synthetic test system\"\n"
-    "architectures:\n"
-    "  x86_64: amd64\n"
-    "merged_usr: symlinks\n"
-    "repositories:\n"
-    "  - name: main\n"
-    "    mirror: \"{{mirror.vztest}}\"\n"
-    "    suite: \"{{codename}}\"\n"
-    "    components: [main]\n"
-    "    keyring: %s\n"
-    "variants:\n"
+static const char hook_fmt[] =
     "  minimal:\n"
     "    summary: \"hook tries to reach the host\"\n"
     "    base: required\n"
@@ -360,7 +316,6 @@ static const char yaml_fmt[] =
     "        echo pwned > /proc/self/root/../../..$O/hostname 2>/dev/null || true\n"
     "        echo pwned > /proc/1/cwd/../../..$O/hostname 2>/dev/null || true\n"
     "        mkdir -p /m && mount -t tmpfs x /m 2>/dev/null && umount /m || true\n"
-    "        ls -d /sys/fs/cgroup/* >/dev/null 2>&1 || true\n"
     "        touch $O/added 2>/dev/null || true\n"
     "        ln -s $O /etc/hostlink && echo pwned > /etc/hostlink/hostname 2>/dev/null || true\n";
 
@@ -374,7 +329,8 @@ Test(escape, hook_of_a_local_override_cannot_write_to_the_host, .timeout = 300)
     /* a local override in VZ_ROOT/etc/vz/distros (docs/template-metadata.md) */
     cleanup_free char *ddir = vz_path_join(root, "etc/vz/distros");
     cr_assert_eq(vz_mkdir_p(ddir, 0755, &err), 0);
-    cleanup_free char *yaml = vz_xasprintf(yaml_fmt, repo.keyring, outside);
+    cleanup_free char *hook = vz_xasprintf(hook_fmt, outside);
+    cleanup_free char *yaml = vzr_vztest_yaml(repo.keyring, hook);
     put(ddir, "vztest-1.yaml", yaml);
     cleanup_free char *empty = vz_path_join(root, "no-distros");
     cr_assert_eq(vz_mkdir_p(empty, 0755, &err), 0);
