@@ -25,7 +25,7 @@
 
 extern char **environ;
 
-#define VZR_HANG_S 120
+#define VZR_HANG_S 240
 
 void vzr_init(void)
 {

@@ -11,7 +11,7 @@
  * What a test may rely on:
  * - vzr_run() runs $VZ_BUILD/bin/PROG with the caller's environment (so
  *   VZ_ROOT must be set to a temporary directory), stdin from /dev/null,
- *   stdout and stderr captured apart. A command still running after 120 s is
+ *   stdout and stderr captured apart. A command still running after 240 s is
  *   killed (a safety net, never a timing assertion) and reported as a hang.
  * - vzr_init() makes the test process a child subreaper: a process a command
  *   leaves running (daemonised or not) is re-parented to the test, where

@@ -319,7 +319,7 @@ static const char hook_fmt[] =
     "        touch $O/added 2>/dev/null || true\n"
     "        ln -s $O /etc/hostlink && echo pwned > /etc/hostlink/hostname 2>/dev/null || true\n";
 
-Test(escape, hook_of_a_local_override_cannot_write_to_the_host, .timeout = 300)
+Test(escape, hook_of_a_local_override_cannot_write_to_the_host, .timeout = 600)
 {
     struct vz_testrepo repo;
     vz_error_t err = NULL;
