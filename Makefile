@@ -20,7 +20,7 @@ PKGS      := libsolv libsolvext libarchive libcurl yaml-0.1 libcrypto jansson li
 DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev libyaml-dev \
              libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
              gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot
-DEPS_REAL := debootstrap mmdebstrap jq curl time
+DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils
 TEST_PKGS := criterion
 
 CFLAGS   ?= -O2 -g
@@ -71,7 +71,14 @@ TEST_BINS := $(addprefix $(BUILD)/tests/test_,$(TEST_MODS))
 
 all: $(BINS)
 
-$(BUILD)/obj/%.o: %.c
+# Rebuild everything when the compiler flags change (PREFIX, SANITIZE, ...).
+FLAGS_STAMP := $(BUILD)/.cflags
+FLAGS_NOW   := $(CC) $(CFLAGS) $(PKG_CFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call qecho,CC,$<)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(if $(filter tests/%,$<),$(TEST_CFLAGS)) -c -o $@ $<
 
@@ -135,7 +142,8 @@ install: all
 clean:
 	rm -rf build build-san
 
-.PHONY: all tests deps check check-real demo bench install clean
+.PHONY: all tests deps check check-real demo bench install clean FORCE
+FORCE:
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

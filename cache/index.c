@@ -194,6 +194,27 @@ static char *state_path(const char *url)
     return vz_xasprintf("%s/%s.json", dir, hex);
 }
 
+static char *index_copy_path(const char *url)
+{
+    char hex[65];
+    vz_sha256_hex(url, strlen(url), hex);
+    hex[16] = '\0';
+    cleanup_free char *dir = vz_template_path("indexes");
+    return vz_xasprintf("%s/%s.index.json", dir, hex);
+}
+
+int vz_index_cached(const char *url, struct vz_index **out, vz_error_t *err)
+{
+    cleanup_free char *p = index_copy_path(url);
+    cleanup_free char *text = NULL;
+    size_t len = 0;
+    if (vz_read_file(p, &text, &len, err) < 0)
+        return vz_error_wrap(err, "no index of %s fetched yet (vzpkg download fetches it)", url);
+    if (vz_index_parse(text, len, out, err) < 0)
+        return vz_error_wrap(err, "%s", p);
+    return 0;
+}
+
 int vz_index_accept(const char *url, const char *text, size_t len, const char *sig, size_t slen,
                     bool insecure, struct vz_index **out, vz_error_t *err)
 {
@@ -245,6 +266,11 @@ int vz_index_accept(const char *url, const char *text, size_t len, const char *s
         json_decref(st);
         cleanup_free char *dir = vz_template_path("indexes");
         int r = vz_mkdir_p(dir, 0755, err);
+        /* the index itself, so that `vzpkg list` can tell "update
+         * available" without network (vz_index_cached) */
+        cleanup_free char *ip = index_copy_path(url);
+        if (r == 0)
+            r = vz_atomic_write(ip, text, len, 0644, err);
         if (r == 0)
             r = vz_atomic_write(sp, s, strlen(s), 0644, err);
         free(s);

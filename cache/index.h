@@ -60,11 +60,29 @@ const struct vz_index_build *vz_index_latest(const struct vz_index *ix, const ch
 int vz_index_accept(const char *url, const char *text, size_t len, const char *sig, size_t slen,
                     bool insecure, struct vz_index **out, vz_error_t *err);
 
+/* The last index accepted from url (stored by vz_index_accept, which had
+ * verified it), without network: for "update available" in listings.
+ * Compare vz_index_latest(ix, name)->manifest_sha256 with the sha256 of the
+ * local manifest. VZ_EFAIL (ENOENT) when none was fetched yet. */
+int vz_index_cached(const char *url, struct vz_index **out, vz_error_t *err);
+
 /* Publish the named caches (NULL or empty: every cache) into dir, keeping
  * the newest keep builds per template (keep < 1 = 3), and write a new
  * signed index. Each cache is verified (signature and tarball hash) before it
  * is copied. published (may be NULL) gets the IDs added. */
 int vz_publish(const char *dir, char *const *names, int keep, char ***published,
                vz_error_t *err);
+
+/* vz_publish with options. simplestreams: also write the Incus/LXD
+ * simplestreams files (cache/streams.h) when true, and also whenever dir
+ * already has streams/v1/index.json (so pruning never leaves a stream naming
+ * removed files). */
+struct vz_publish_opts {
+    int keep;
+    bool simplestreams;
+    int xz_level;       /* root.tar.xz preset 1-9; 0 = 6 (xz's default) */
+};
+int vz_publish_with(const char *dir, char *const *names, const struct vz_publish_opts *o,
+                    char ***published, vz_error_t *err);
 
 #endif

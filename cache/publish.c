@@ -14,6 +14,7 @@
 
 #include "cache/sign.h"
 #include "cache/store.h"
+#include "cache/streams.h"
 
 /* ---- publisher side ---- */
 
@@ -149,6 +150,14 @@ static uint64_t old_serial(const char *dir)
 
 int vz_publish(const char *dir, char *const *names, int keep, char ***published, vz_error_t *err)
 {
+    struct vz_publish_opts o = { keep, false, 0 };
+    return vz_publish_with(dir, names, &o, published, err);
+}
+
+int vz_publish_with(const char *dir, char *const *names, const struct vz_publish_opts *o,
+                    char ***published, vz_error_t *err)
+{
+    int keep = o->keep;
     if (keep < 1)
         keep = 3;
     if (vz_mkdir_p(dir, 0755, err) < 0)
@@ -182,7 +191,8 @@ int vz_publish(const char *dir, char *const *names, int keep, char ***published,
     char **prune = vz_xcalloc(1, sizeof(char *));
     char **tnames = subdirs(dir, false);
     for (char **t = tnames; r == 0 && *t; t++) {
-        if (!vz_safe_name(*t))
+        /* streams/: the simplestreams files (cache/streams.h), not a template */
+        if (!vz_safe_name(*t) || !strcmp(*t, "streams"))
             continue;
         cleanup_free char *td = vz_path_join(dir, *t);
         char **ids = subdirs(td, true);
@@ -210,6 +220,15 @@ int vz_publish(const char *dir, char *const *names, int keep, char ***published,
     vz_strv_free(tnames);
     uint64_t now = (uint64_t)time(NULL), prev = old_serial(dir);
     ix.serial = prev + 1 > now ? prev + 1 : now;
+    /* simplestreams before the signed index: both are complete before any
+     * build directory is pruned */
+    cleanup_free char *streams_index = vz_path_join(dir, "streams/v1/index.json");
+    if (r == 0 && (o->simplestreams || vz_file_exists(streams_index))) {
+        for (size_t i = 0; r == 0 && i < ix.n; i++)
+            r = vz_streams_prepare(dir, &ix.builds[i], o->xz_level, err);
+        if (r == 0)
+            r = vz_streams_write(dir, &ix, (int64_t)now, err);
+    }
     char kid[VZ_KEYID_LEN + 1];
     cleanup_free char *text = NULL, *sig = NULL;
     size_t tlen = 0, slen = 0;

@@ -3,6 +3,7 @@
  * vpscore/ctset.h. */
 #include "cmd/cli.h"
 #include "cmd/vzctl.h"
+#include "cmd/vzctl_tmpl.h"
 
 #include "cache/store.h"
 #include "vpscore/create.h"
@@ -94,7 +95,7 @@ int vzctl_create(int argc, char **argv)
         }
     }
     struct vz_cache_info *cache = NULL;
-    if (vz_cache_find(tmpl, &cache, &err) < 0)
+    if (vzctl_find_template(tmpl, &cache, &err) < 0) /* downloads it when INDEX_URL is set */
         return vz_cli_fail(&err);
     if (vz_cache_verify_signature(cache, &err) < 0) {
         vz_cache_info_free(cache);

@@ -7,29 +7,45 @@
 #include "cmd/vzpkg.h"
 #include "tmplbuild/download.h"
 
-enum { OPT_KEEP = 0x1200, OPT_INDEX, OPT_INSECURE, OPT_TIMEOUT };
+enum { OPT_KEEP = 0x1200, OPT_INDEX, OPT_INSECURE, OPT_TIMEOUT, OPT_STREAMS, OPT_XZ_LEVEL };
 
 static const char publish_usage[] =
-    "Usage: vzpkg publish DIR [NAME...] [--keep N] [--json]\n"
+    "Usage: vzpkg publish DIR [NAME...] [--keep N] [--simplestreams [--xz-level 1-9]] [--json]\n"
     "Copy the named caches (all when none is named), after verifying them, into\n"
     "the static tree DIR as DIR/NAME/ID/{NAME.tar.zst,NAME.manifest,NAME.manifest.sig},\n"
     "keep the newest N builds per template (default 3), and write a signed index\n"
     "DIR/index.json + DIR/index.json.sig (docs/publish.md). Any web server, CDN or\n"
-    "object store can serve DIR.\n";
+    "object store can serve DIR.\n"
+    "--simplestreams also writes an Incus/LXD simplestreams image server into DIR\n"
+    "(streams/v1/index.json, images.json; root.tar.xz and incus.tar.xz per build);\n"
+    "once DIR has streams/v1/index.json, every later publish keeps it up to date.\n"
+    "--xz-level: root.tar.xz compression, 1 (fast) to 9; default 6.\n";
 
 int vzpkg_publish(int argc, char **argv)
 {
     static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
                                           { "keep", required_argument, NULL, OPT_KEEP },
                                           { "json", no_argument, NULL, VZ_OPT_JSON },
+                                          { "simplestreams", no_argument, NULL, OPT_STREAMS },
+                                          { "xz-level", required_argument, NULL, OPT_XZ_LEVEL },
                                           { NULL, 0, NULL, 0 } };
-    int keep = 3, c;
-    bool json = false;
+    int keep = 3, xz_level = 0, c;
+    bool json = false, streams = false;
     while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
         if (vz_cli_common_opt(c, publish_usage))
             continue;
         if (c == VZ_OPT_JSON) {
             json = true;
+        } else if (c == OPT_STREAMS) {
+            streams = true;
+        } else if (c == OPT_XZ_LEVEL) {
+            if (optarg[0] < '1' || optarg[0] > '9' || optarg[1]) {
+                vz_error_t err = NULL;
+                vz_error_set(&err, VZ_EBADARG, 0, "--xz-level '%s': expected a number from 1 to 9",
+                             optarg);
+                return vz_cli_fail(&err);
+            }
+            xz_level = optarg[0] - '0';
         } else if (c == OPT_KEEP) {
             char *end = NULL;
             long k = strtol(optarg, &end, 10);
@@ -50,7 +66,8 @@ int vzpkg_publish(int argc, char **argv)
         vz_strv_push(&names, argv[i]);
     char **published = vz_xcalloc(1, sizeof(char *));
     vz_error_t err = NULL;
-    int r = vz_publish(dir, names, keep, &published, &err);
+    struct vz_publish_opts po = { keep, streams, xz_level };
+    int r = vz_publish_with(dir, names, &po, &published, &err);
     vz_strv_free(names);
     if (r < 0) {
         vz_strv_free(published);
@@ -60,10 +77,15 @@ int vzpkg_publish(int argc, char **argv)
         json_t *a = json_array();
         for (char **p = published; *p; p++)
             json_array_append_new(a, json_string(*p));
-        vz_cli_print_json(json_pack("{s:s, s:o}", "dir", dir, "published", a));
+        cleanup_free char *sx = vz_path_join(dir, "streams/v1/index.json");
+        vz_cli_print_json(json_pack("{s:s, s:o, s:b}", "dir", dir, "published", a,
+                                    "simplestreams", vz_file_exists(sx)));
     } else {
         printf("published %zu new build(s) to %s; index %s/index.json signed\n",
                vz_strv_len(published), dir, dir);
+        cleanup_free char *sx = vz_path_join(dir, "streams/v1/index.json");
+        if (vz_file_exists(sx))
+            printf("simplestreams: %s/streams/v1/index.json\n", dir);
     }
     vz_strv_free(published);
     return 0;

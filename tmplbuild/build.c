@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cache/lock.h"
@@ -174,6 +177,69 @@ static int run_post_install(const struct vz_template *t, const char *root, vz_er
     return status ? hook_failed(err, "post-install", status, &out) : 0;
 }
 
+/* Run argv on the host, output merged into out, in a pid namespace of its
+ * own whose init dies with the builder (PR_SET_PDEATHSIG at both levels):
+ * a killed build leaves no hook process behind. */
+static int run_host_hook(char *const argv[], char *const env[], const char *cwd,
+                         struct vz_buf *out, int *status, vz_error_t *err)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return vz_error_sys(err, "pipe");
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return vz_error_sys(err, "fork");
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        if (unshare(CLONE_NEWPID) < 0)
+            _exit(126);
+        pid_t init = fork();
+        if (init < 0)
+            _exit(126);
+        if (init == 0) { /* pid 1 of the new namespace: its death ends all of it */
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (cwd && chdir(cwd) < 0)
+                _exit(126);
+            execve(argv[0], argv, env);
+            dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+            _exit(127);
+        }
+        int st = 0;
+        while (waitpid(init, &st, 0) < 0 && errno == EINTR)
+            ;
+        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    }
+    close(p[1]);
+    char buf[8192];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof(buf))) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        vz_buf_add(out, buf, (size_t)n);
+    }
+    close(p[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return vz_error_sys(err, "wait for %s", argv[0]);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 0;
+}
+
 static int run_pre_cache(const struct vz_template *t, const char *root, vz_error_t *err)
 {
     if (!t->script_pre_cache)
@@ -183,8 +249,7 @@ static int run_pre_cache(const struct vz_template *t, const char *root, vz_error
     cleanup_buf struct vz_buf out = VZ_BUF_INIT;
     vz_buf_init(&out);
     int status = -1;
-    struct vz_run_opts ro = { .cwd = root, .env = env, .out = &out, .errbuf = &out };
-    if (vz_run(argv, &ro, &status, err) < 0)
+    if (run_host_hook(argv, env, root, &out, &status, err) < 0)
         return vz_error_wrap(err, "template hook pre-cache");
     if (out.len)
         vz_info("pre-cache: %s", out.data);
@@ -265,18 +330,28 @@ static int build_in_root(struct build *b, vz_error_t *err)
     struct vz_build_timings *tm = &b->res->t;
     const struct vz_plan *plan = b->plan;
     const char **debs = vz_xcalloc(plan->n + 1, sizeof(char *));
-    for (size_t i = 0; i < plan->n; i++)
+    const char **prio = vz_xcalloc(plan->n + 1, sizeof(char *));
+    char **labels = vz_xcalloc(plan->n + 1, sizeof(char *));
+    for (size_t i = 0; i < plan->n; i++) {
         debs[i] = vz_pkgcache_path(plan->pkgs[i].sha256);
+        prio[i] = plan->pkgs[i].priority;
+        labels[i] = vz_xasprintf("%s %s (%s)", plan->pkgs[i].name, plan->pkgs[i].version,
+                                 plan->pkgs[i].filename);
+    }
     struct vz_install_opts io = {
         .root = b->root, .debs = debs, .n = plan->n,
         .merged_usr = b->t->merged_usr && strcmp(b->t->merged_usr, "none") != 0,
+        .merged_usr_shipped = b->t->merged_usr && strcmp(b->t->merged_usr, "packages") == 0,
         .arch = b->t->distro_arch, .runner = &runner, .environment = b->t->environment,
+        .priorities = prio, .labels = (const char *const *)labels,
     };
     struct vz_install_timings it = { 0 };
     int r = vz_deb_install(&io, &it, err);
     for (size_t i = 0; i < plan->n; i++)
         free((char *)debs[i]);
     free(debs);
+    free(prio);
+    vz_strv_free(labels);
     if (r < 0)
         return vz_error_wrap(err, "install into %s", b->root);
     tm->unpack = it.unpack;

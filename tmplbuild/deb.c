@@ -150,6 +150,7 @@ void vz_deb_info_free(struct vz_deb_info *info)
     free(info->version);
     free(info->arch);
     free(info->multi_arch);
+    free(info->priority);
     for (size_t i = 0; i < info->n_members; i++) {
         free(info->members[i].name);
         free(info->members[i].data);

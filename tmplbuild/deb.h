@@ -50,6 +50,10 @@ struct vz_deb_info {
     char **files;      /* NULL-terminated, see above */
     size_t n_files;
     size_t cap_files;
+    /* Set by callers, not by the reader: the archive's Priority for the
+     * package (the index overrides the control file's, and that is what a
+     * status file built from the archive records). NULL = the control's. */
+    char *priority;
 };
 
 /* Called for each data.tar entry. path is the normalised name without the

@@ -212,6 +212,10 @@ static void stanza(struct vz_buf *out, const struct vz_deb_info *info, const cha
                 vz_buf_addf(out, "Multi-Arch: %s\n", info->multi_arch);
             continue;
         }
+        if (strcmp(want, "Priority") == 0 && info->priority) {
+            vz_buf_addf(out, "Priority: %s\n", info->priority);
+            continue;
+        }
         if (strcmp(want, "Protected") == 0) {
             cleanup_free char *v = vz_deb_field(info->control, "Protected");
             if (v && strcasecmp(v, "yes") == 0)
@@ -239,13 +243,18 @@ void vz_dpkgdb_stanza(struct vz_buf *out, const struct vz_deb_info *info, const 
 }
 
 static int write_status(const char *root, struct vz_deb_info *const *infos, size_t n,
-                        const char *status, const char *hash_root, vz_error_t *err)
+                        const char *status, const bool *installed, vz_error_t *err)
 {
     cleanup_buf struct vz_buf b = VZ_BUF_INIT;
     vz_buf_init(&b);
-    for (size_t i = 0; i < n; i++)
-        if (infos[i])
-            stanza(&b, infos[i], status, hash_root);
+    for (size_t i = 0; i < n; i++) {
+        if (!infos[i])
+            continue;
+        if (installed && installed[i])
+            stanza(&b, infos[i], "install ok installed", root);
+        else
+            stanza(&b, infos[i], status, NULL);
+    }
     cleanup_free char *tmp = vz_path_join(root, ADMIN "/status.vz-new");
     cleanup_free char *path = vz_path_join(root, ADMIN "/status");
     if (vz_write_plain(tmp, b.data, b.len, 0644, err) < 0)
@@ -261,10 +270,31 @@ int vz_dpkgdb_write_status(const char *root, struct vz_deb_info *const *infos, s
     return write_status(root, infos, n, status, NULL, err);
 }
 
-int vz_dpkgdb_write_status_installed(const char *root, struct vz_deb_info *const *infos, size_t n,
-                                     vz_error_t *err)
+int vz_dpkgdb_write_status_installed(const char *root, struct vz_deb_info *const *infos,
+                                     const bool *installed, size_t n, vz_error_t *err)
 {
-    return write_status(root, infos, n, "install ok installed", root, err);
+    return write_status(root, infos, n, "install ok unpacked", installed, err);
+}
+
+int vz_dpkgdb_append_status(const char *root, const struct vz_deb_info *info, const char *status,
+                            vz_error_t *err)
+{
+    cleanup_buf struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    stanza(&b, info, status, NULL);
+    cleanup_free char *path = vz_path_join(root, ADMIN "/status");
+    cleanup_close int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return vz_error_sys(err, "open %s", path);
+    /* dpkg ends the file with a blank line after the last stanza; be safe if not */
+    struct stat st;
+    char last[2] = { 0, 0 };
+    if (fstat(fd, &st) == 0 && st.st_size >= 2 && pread(fd, last, 2, st.st_size - 2) == 2 &&
+        !(last[0] == '\n' && last[1] == '\n') && write(fd, "\n", 1) != 1)
+        return vz_error_sys(err, "append to %s", path);
+    if (write(fd, b.data, b.len) != (ssize_t)b.len)
+        return vz_error_sys(err, "append to %s", path);
+    return 0;
 }
 
 int vz_dpkgdb_write_triggers(const char *root, struct vz_deb_info *const *infos, size_t n,
@@ -312,5 +342,10 @@ int vz_dpkgdb_write_triggers(const char *root, struct vz_deb_info *const *infos,
     if (file.len == 0)
         return 0;
     cleanup_free char *fp = vz_path_join(root, ADMIN "/triggers/File");
-    return vz_write_plain(fp, file.data, file.len, 0644, err);
+    cleanup_free char *old = NULL;
+    size_t oldlen = 0;
+    if (vz_file_exists(fp) && vz_read_file(fp, &old, &oldlen, err) < 0)
+        return -1;
+    cleanup_free char *all = vz_xasprintf("%s%s", old ? old : "", file.data);
+    return vz_write_plain(fp, all, strlen(all), 0644, err);
 }

@@ -21,6 +21,8 @@
 #ifndef VZ_TMPLBUILD_DPKGDB_H
 #define VZ_TMPLBUILD_DPKGDB_H
 
+#include <stdbool.h>
+
 #include "common/common.h"
 #include "tmplbuild/deb.h"
 
@@ -35,13 +37,19 @@ void vz_dpkgdb_stanza(struct vz_buf *out, const struct vz_deb_info *info, const 
 int vz_dpkgdb_write_status(const char *root, struct vz_deb_info *const *infos, size_t n,
                            const char *status, vz_error_t *err);
 
-/* The same, "install ok installed", each conffile with the md5 of the file
- * in the root (what dpkg records after configuring). */
-int vz_dpkgdb_write_status_installed(const char *root, struct vz_deb_info *const *infos, size_t n,
-                                     vz_error_t *err);
+/* The same, with the packages marked in `installed` as "install ok
+ * installed", each conffile with the md5 of the file in the root (what dpkg
+ * records after configuring), the others "install ok unpacked". */
+int vz_dpkgdb_write_status_installed(const char *root, struct vz_deb_info *const *infos,
+                                     const bool *installed, size_t n, vz_error_t *err);
 
-/* triggers/File, triggers/<name>, triggers/Unincorp from the packages'
- * triggers members. */
+/* Append one package's stanza to an existing status file (which dpkg may
+ * have rewritten meanwhile). */
+int vz_dpkgdb_append_status(const char *root, const struct vz_deb_info *info, const char *status,
+                            vz_error_t *err);
+
+/* Add the trigger interests of the packages' triggers members to
+ * triggers/File and triggers/<name> (appending: call once per package). */
 int vz_dpkgdb_write_triggers(const char *root, struct vz_deb_info *const *infos, size_t n,
                              vz_error_t *err);
 

@@ -72,7 +72,9 @@ static int upgrade_root(const struct vz_update_check *c, const struct vz_plan *s
     if (vz_mkdir_p(arch_dir, 0755, err) < 0)
         return -1;
     char **argv = NULL;
+    /* as the builder runs dpkg: the root is packed afterwards, fsyncs buy nothing */
     vz_strv_push(&argv, "dpkg");
+    vz_strv_push(&argv, "--force-unsafe-io");
     vz_strv_push(&argv, "--force-confold");
     vz_strv_push(&argv, "-i");
     for (size_t i = 0; i < sub->n; i++) {
@@ -99,6 +101,7 @@ static int upgrade_root(const struct vz_update_check *c, const struct vz_plan *s
         return r;
     argv = NULL;
     vz_strv_push(&argv, "dpkg");
+    vz_strv_push(&argv, "--force-unsafe-io");
     vz_strv_push(&argv, "--purge");
     for (size_t i = 0; i < c->diff->n_changes; i++)
         if (c->diff->changes[i].kind == VZ_PKG_REMOVED)
@@ -113,8 +116,10 @@ static int in_root(const struct vz_update_check *c, const struct vz_incremental_
 {
     const struct vz_cache_info *ci = c->cache;
     vz_info("%s: unpacking %s", c->t->name, ci->tarball);
+    double t0 = vz_now();
     if (vz_unpack_verified(ci->tarball, ci->tar_sha256, ci->tar_size, root, err) < 0)
         return vz_error_wrap(err, "unpack the old cache");
+    double t1 = vz_now();
     cleanup_free char *dpkg = vz_path_join(root, "usr/bin/dpkg");
     struct stat st;
     if (lstat(dpkg, &st) < 0)
@@ -124,14 +129,18 @@ static int in_root(const struct vz_update_check *c, const struct vz_incremental_
                             c->t->name);
     if (upgrade_root(c, sub, root, err) < 0)
         return -1;
+    double t2 = vz_now();
     if (vz_build_cleanup_root(root, NULL, err) < 0)
         return vz_error_wrap(err, "clean-up of %s", root);
     struct vz_manifest *m = vz_pack_manifest_new(c->t, c->plan);
     struct vz_pack_opts po = VZ_PACK_OPTS_INIT;
     po.compress = o && o->compress ? o->compress : ci->compress;
+    double t3 = vz_now();
     int r = vz_pack_to_cache(root, m, &po, o && o->lock_timeout_s ? o->lock_timeout_s : 60, NULL,
                              err);
     vz_manifest_free(m);
+    vz_debug("%s: unpack %.2f s, dpkg %.2f s, clean-up %.2f s, pack %.2f s", c->t->name, t1 - t0,
+             t2 - t1, t3 - t2, vz_now() - t3);
     return r;
 }
 
@@ -139,6 +148,12 @@ int vz_incremental_update(const struct vz_update_check *c, const struct vz_incre
                           vz_error_t *err)
 {
     int timeout = o && o->lock_timeout_s ? o->lock_timeout_s : 60;
+    if (c->cached->source && strncmp(c->cached->source, "import", 6) == 0)
+        return vz_error_set(err, VZ_EBUILD, 0,
+                            "cache %s was imported (%s): its manifest after an in-place upgrade "
+                            "would list only the template's packages; run 'vzpkg update-cache %s' "
+                            "without --incremental to build it from the metadata",
+                            c->t->name, c->cached->source, c->t->name);
     if (c->diff->metadata_changed)
         vz_warn("%s: the metadata changed; --incremental applies package changes only (hooks, "
                 "environment and layout are not applied again): run update-cache without "

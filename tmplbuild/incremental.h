@@ -21,6 +21,8 @@
  * Template hooks are not run again; a metadata change other than the
  * package list (hooks, environment, merged /usr) is not applied: a warning
  * says so, and the clean rebuild (no --incremental) applies everything.
+ * An imported cache (manifest source "import:...") is refused with VZ_EBUILD:
+ * the new manifest would list only the template's packages.
  * A cache without usr/bin/dpkg fails with VZ_EBUILD once unpacked, before
  * anything in it changed. The build root is removed on success and on
  * failure; the old cache stays visible throughout.

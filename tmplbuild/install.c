@@ -16,10 +16,33 @@ struct inst {
     struct vz_unpack_root ur;
     struct vz_deb_info **info; /* per package, plan order */
     bool *early;               /* essential closure */
+    bool *preinst_after;       /* unpacked before its preinst could run (no shell yet) */
+    bool *done, *visiting;     /* unpacked; being handled (install_one) */
+    struct vz_deb_info **late; /* packages unpacked one by one, for their triggers */
     char *dpkg_version;        /* of the dpkg package being installed, or NULL */
     unsigned *seq;             /* unpack wave of each package (overlap.h) */
     unsigned wave;
+    struct vz_deb_info **reg;  /* registered (unpacked) packages, NULL for the others */
+    bool has_dpkg;             /* the root has usr/bin/dpkg (decided once the essential set is in) */
+    bool *configured;
+    bool essential_configured;
+    double t_configure;
 };
+
+/* Name the package of a failing .deb (package cache files are named by hash). */
+static int wrap_label(struct inst *s, size_t i, vz_error_t *err)
+{
+    if (s->o->labels && s->o->labels[i])
+        return vz_error_wrap(err, "package %s", s->o->labels[i]);
+    return -1;
+}
+
+static void set_priority(struct inst *s, size_t i)
+{
+    const char *p = s->o->priorities ? s->o->priorities[i] : NULL;
+    if (p && s->info[i] && !s->info[i]->priority)
+        s->info[i]->priority = vz_xstrdup(p);
+}
 
 /* ---- dependency closure of the essential set ---- */
 
@@ -43,13 +66,13 @@ static ssize_t find_pkg(struct inst *s, const char *name, size_t len)
     return -1;
 }
 
-static void mark_early(struct inst *s, size_t i)
+static void mark_closure(struct inst *s, size_t i, bool *set);
+
+/* Mark what field `fields` of package i name (the first alternative in the
+ * plan), with their closures. */
+static void mark_deps(struct inst *s, size_t i, const char *const *fields, size_t nf, bool *set)
 {
-    if (s->early[i])
-        return;
-    s->early[i] = true;
-    static const char *const fields[] = { "Pre-Depends", "Depends" };
-    for (size_t f = 0; f < VZ_ARRAY_SIZE(fields); f++) {
+    for (size_t f = 0; f < nf; f++) {
         cleanup_free char *deps = vz_deb_field(s->info[i]->control, fields[f]);
         for (char *p = deps; p && *p;) {
             /* one "a (>= 1) | b" group: the first alternative that is in the set */
@@ -61,7 +84,7 @@ static void mark_early(struct inst *s, size_t i)
                 size_t n = strcspn(alt, " ,|(:\n");
                 ssize_t k = n ? find_pkg(s, alt, n) : -1;
                 if (k >= 0) {
-                    mark_early(s, (size_t)k);
+                    mark_closure(s, (size_t)k, set);
                     break;
                 }
                 alt += strcspn(alt, "|,");
@@ -71,6 +94,16 @@ static void mark_early(struct inst *s, size_t i)
                 p++;
         }
     }
+}
+
+/* Mark i and everything it Pre-Depends/Depends on (transitively) in set. */
+static void mark_closure(struct inst *s, size_t i, bool *set)
+{
+    static const char *const fields[] = { "Pre-Depends", "Depends" };
+    if (set[i])
+        return;
+    set[i] = true;
+    mark_deps(s, i, fields, 2, set);
 }
 
 /* ---- parallel unpack ---- */
@@ -83,6 +116,11 @@ struct pool {
     atomic_int failed;
     pthread_mutex_t lock;
     vz_error_t err;
+    pthread_t main;          /* only this thread draws the progress line */
+    struct vz_progress prog;
+    atomic_size_t done_items;
+    atomic_uint_least64_t done_bytes;
+    off_t *size;             /* .deb sizes, per package index */
 };
 
 static void *worker(void *arg)
@@ -96,6 +134,7 @@ static void *worker(void *arg)
         struct vz_deb_info *full = NULL;
         vz_error_t err = NULL;
         if (vz_unpack_deb(&p->s->ur, p->s->o->debs[i], &full, &err) < 0) {
+            wrap_label(p->s, i, &err);
             pthread_mutex_lock(&p->lock);
             if (!p->err)
                 p->err = err;
@@ -107,6 +146,12 @@ static void *worker(void *arg)
         }
         vz_deb_info_free(p->s->info[i]);
         p->s->info[i] = full;
+        set_priority(p->s, i);
+        atomic_fetch_add(&p->done_items, 1);
+        atomic_fetch_add(&p->done_bytes, (uint64_t)p->size[i]);
+        if (pthread_equal(pthread_self(), p->main))
+            vz_progress_update(&p->prog, atomic_load(&p->done_items),
+                               atomic_load(&p->done_bytes));
     }
 }
 
@@ -133,6 +178,13 @@ static int unpack_parallel(struct inst *s, const bool *which, vz_error_t *err)
             }
             p.order[k] = i;
         }
+    uint64_t total = 0;
+    for (size_t k = 0; k < p.n; k++)
+        total += (uint64_t)sz[p.order[k]];
+    p.size = sz;
+    p.main = pthread_self();
+    if (p.n)
+        vz_progress_start(&p.prog, "unpack", p.n, total);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = s->o->jobs > 0 ? s->o->jobs : (int)(cpus > 0 ? cpus : 1);
     if ((size_t)jobs > p.n)
@@ -147,6 +199,10 @@ static int unpack_parallel(struct inst *s, const bool *which, vz_error_t *err)
     worker(&p);
     for (int j = 1; j <= started; j++)
         pthread_join(t[j], NULL);
+    if (p.n && !p.err) {
+        vz_progress_update(&p.prog, atomic_load(&p.done_items), atomic_load(&p.done_bytes));
+        vz_progress_done(&p.prog);
+    }
     free(t);
     free(sz);
     free(p.order);
@@ -266,7 +322,8 @@ static int run_script(struct inst *s, const struct vz_deb_info *info, const char
 
 /* ---- configure ---- */
 
-static int configure_with_dpkg(struct inst *s, vz_error_t *err)
+/* dpkg --configure of the packages marked in `only`, or -a when NULL. */
+static int configure_with_dpkg(struct inst *s, const bool *only, vz_error_t *err)
 {
     cleanup_free char *rc = vz_path_join(s->ur.root, "usr/sbin/policy-rc.d");
     cleanup_free char *saved = vz_path_join(s->ur.root, "usr/sbin/policy-rc.d.vz-saved");
@@ -276,9 +333,20 @@ static int configure_with_dpkg(struct inst *s, vz_error_t *err)
     static const char policy[] = "#!/bin/sh\n# vzforge build: start no daemons\nexit 101\n";
     int ret = vz_write_plain(rc, policy, sizeof(policy) - 1, 0755, err);
     if (ret == 0) {
-        char *argv[] = { "/usr/bin/dpkg", "--force-unsafe-io", "--configure", "-a", NULL };
+        cleanup_strv char **argv = NULL;
+        vz_strv_push(&argv, "/usr/bin/dpkg");
+        vz_strv_push(&argv, "--force-unsafe-io");
+        vz_strv_push(&argv, "--configure");
+        if (!only)
+            vz_strv_push(&argv, "-a");
+        for (size_t i = 0; only && i < s->o->n; i++)
+            if (only[i]) {
+                cleanup_free char *name = vz_deb_infoname(s->info[i]);
+                vz_strv_push(&argv, name);
+            }
         cleanup_strv char **env = script_env(s, NULL, NULL);
-        ret = run_in_root(s, argv, env, "dpkg --configure -a", err);
+        ret = run_in_root(s, argv, env,
+                          only ? "dpkg --configure (essential set)" : "dpkg --configure -a", err);
     }
     if (unlink(rc) < 0 && errno != ENOENT && ret == 0)
         ret = vz_error_sys(err, "remove %s", rc);
@@ -308,12 +376,48 @@ static int configure_one(struct inst *s, const struct vz_deb_info *info, vz_erro
     return run_script(s, info, "postinst", "configure", "", err);
 }
 
-static int configure_builtin(struct inst *s, vz_error_t *err)
+static int configure_builtin(struct inst *s, const bool *only, vz_error_t *err)
 {
-    for (size_t i = 0; i < s->o->n; i++)
+    for (size_t i = 0; i < s->o->n; i++) {
+        if (s->configured[i] || (only && !only[i]))
+            continue;
         if (configure_one(s, s->info[i], err) < 0)
             return -1;
-    return vz_dpkgdb_write_status_installed(s->ur.root, s->info, s->o->n, err);
+        s->configured[i] = true;
+    }
+    return vz_dpkgdb_write_status_installed(s->ur.root, s->reg, s->configured, s->o->n, err);
+}
+
+static int configure(struct inst *s, const bool *only, vz_error_t *err)
+{
+    double t0 = vz_now();
+    int r = s->has_dpkg ? configure_with_dpkg(s, only, err) : configure_builtin(s, only, err);
+    s->t_configure += vz_now() - t0;
+    return r;
+}
+
+/* The essential set is configured before any other package's preinst runs,
+ * as debootstrap and mmdebstrap install it first: later preinsts may use it
+ * (Pre-Depends on essential packages are implicit). Once every package of
+ * the set is unpacked. */
+static int configure_essential(struct inst *s, const bool *done, vz_error_t *err)
+{
+    if (s->essential_configured)
+        return 0;
+    bool any = false;
+    for (size_t i = 0; i < s->o->n; i++) {
+        if (s->early[i] && !done[i])
+            return 0;
+        any = any || s->early[i];
+    }
+    s->essential_configured = true;
+    if (!any)
+        return 0;
+    if (configure(s, s->early, err) < 0)
+        return -1;
+    for (size_t i = 0; i < s->o->n; i++)
+        s->configured[i] = s->configured[i] || s->early[i];
+    return 0;
 }
 
 static bool shell_works(struct inst *s)
@@ -350,30 +454,75 @@ static int unpack_wave(struct inst *s, const bool *which, bool *done, struct vz_
     return vz_dpkgdb_write_status(s->ur.root, reg, s->o->n, "install ok unpacked", err);
 }
 
+/* dpkg's unpack of one package: what it Pre-Depends on first (libsolv's
+ * order usually has it so already; inside the essential set's dependency
+ * cycles it may not), then its preinst from the control area, then its
+ * files, then its registration. */
+static int install_one(struct inst *s, size_t i, vz_error_t *err)
+{
+    const struct vz_install_opts *o = s->o;
+    if (s->done[i] || s->visiting[i])
+        return 0;
+    s->visiting[i] = true;
+    static const char *const pre[] = { "Pre-Depends" };
+    cleanup_free bool *need = vz_xcalloc(o->n + 1, sizeof(bool));
+    mark_deps(s, i, pre, 1, need);
+    for (size_t k = 0; k < o->n; k++)
+        if (need[k] && k != i && install_one(s, k, err) < 0)
+            return -1;
+    if (!s->early[i] && configure_essential(s, s->done, err) < 0)
+        return -1;
+    if (run_script(s, s->info[i], "preinst", "install", NULL, err) < 0 ||
+        vz_unpack_load_diversions(&s->ur, err) < 0)
+        return -1;
+    struct vz_deb_info *full = NULL;
+    double tu = vz_now();
+    if (vz_unpack_deb(&s->ur, o->debs[i], &full, err) < 0)
+        return wrap_label(s, i, err);
+    vz_debug("unpack %s: %.3f s", full->package, vz_now() - tu);
+    vz_deb_info_free(s->info[i]);
+    s->info[i] = s->reg[i] = full;
+    set_priority(s, i);
+    s->seq[i] = ++s->wave;
+    s->done[i] = true;
+    s->late[i] = full;
+    /* once dpkg has configured packages the status file is its own:
+     * a new package's stanza is appended, never the whole file rewritten */
+    int r = s->essential_configured
+                ? vz_dpkgdb_append_status(s->ur.root, full, "install ok unpacked", err)
+                : vz_dpkgdb_write_status(s->ur.root, s->reg, o->n, "install ok unpacked", err);
+    if (r < 0 || vz_dpkgdb_write_info(s->ur.root, full, err) < 0)
+        return -1;
+    return 0;
+}
+
 /* ---- the whole install ---- */
 
 static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err)
 {
     const struct vz_install_opts *o = s->o;
     double t0 = vz_now();
-    if (vz_unpack_root_init(&s->ur, o->root, o->merged_usr, o->arch, err) < 0 ||
+    if (vz_unpack_root_init(&s->ur, o->root, o->merged_usr, o->merged_usr_shipped, o->arch,
+                            err) < 0 ||
         vz_dpkgdb_init(s->ur.root, err) < 0)
         return -1;
     for (size_t i = 0; i < o->n; i++) {
         if (vz_deb_read(o->debs[i], NULL, &s->info[i], err) < 0)
-            return -1;
+            return wrap_label(s, i, err);
+        set_priority(s, i);
         if (strcmp(s->info[i]->package, "dpkg") == 0)
             s->dpkg_version = vz_xstrdup(s->info[i]->version);
     }
     for (size_t i = 0; i < o->n; i++)
         if (s->info[i]->essential)
-            mark_early(s, i);
+            mark_closure(s, i, s->early);
     /* Wave 1: every package without a preinst, in parallel. */
     cleanup_free bool *done = vz_xcalloc(o->n + 1, sizeof(bool));
     cleanup_free bool *wave = vz_xcalloc(o->n + 1, sizeof(bool));
     for (size_t i = 0; i < o->n; i++)
         wave[i] = !vz_deb_member(s->info[i], "preinst");
     cleanup_free struct vz_deb_info **reg = vz_xcalloc(o->n + 1, sizeof(*reg));
+    s->reg = reg;
     if (unpack_wave(s, wave, done, reg, err) < 0)
         return -1;
     double t1 = vz_now();
@@ -384,53 +533,55 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
      * unpacked first and its preinsts run afterwards: what debootstrap and
      * mmdebstrap do. Every other preinst runs before its package is
      * unpacked, as dpkg does. */
-    if (!shell_works(s)) {
-        for (size_t i = 0; i < o->n; i++)
+    bool pending = false;
+    for (size_t i = 0; i < o->n; i++)
+        pending = pending || !done[i];
+    if (pending && !shell_works(s)) {
+        for (size_t i = 0; i < o->n; i++) {
             wave[i] = !done[i] && s->early[i];
+            s->preinst_after[i] = wave[i];
+        }
         if (unpack_wave(s, wave, done, reg, err) < 0)
             return -1;
-        for (size_t i = 0; i < o->n; i++)
-            if (wave[i] && run_script(s, s->info[i], "preinst", "install", NULL, err) < 0)
-                return -1;
         if (!shell_works(s))
             return vz_error_set(err, VZ_EBUILD, 0,
                                 "no working /bin/sh in the root after unpacking the essential "
                                 "set: maintainer scripts cannot run (is a shell package in the "
                                 "template's package set?)");
     }
-    for (size_t i = 0; i < o->n; i++) {
-        if (done[i])
+    /* the preinsts of the essential packages that had to be unpacked before
+     * a shell could run, now, in plan order */
+    for (size_t i = 0; i < o->n; i++)
+        if (s->preinst_after[i] && run_script(s, s->info[i], "preinst", "install", NULL, err) < 0)
+            return -1;
+    cleanup_free char *dpkg = vz_path_join(s->ur.root, "usr/bin/dpkg");
+    s->has_dpkg = vz_file_exists(dpkg);
+    if (vz_dpkgdb_write_triggers(s->ur.root, reg, o->n, err) < 0)
+        return -1;
+    cleanup_free struct vz_deb_info **late = vz_xcalloc(o->n + 1, sizeof(*late));
+    s->late = late;
+    s->done = done;
+    cleanup_free bool *visiting = vz_xcalloc(o->n + 1, sizeof(bool));
+    s->visiting = visiting;
+    /* pass 0: what is left of the essential set; pass 1: everything else */
+    for (size_t k = 0; k < 2 * o->n; k++) {
+        size_t i = k % o->n;
+        if (done[i] || (k < o->n) != s->early[i])
             continue;
-        if (run_script(s, s->info[i], "preinst", "install", NULL, err) < 0 ||
-            vz_unpack_load_diversions(&s->ur, err) < 0)
-            return -1;
-        struct vz_deb_info *full = NULL;
-        double tu = vz_now();
-        if (vz_unpack_deb(&s->ur, o->debs[i], &full, err) < 0)
-            return -1;
-        vz_debug("unpack %s: %.3f s", full->package, vz_now() - tu);
-        vz_deb_info_free(s->info[i]);
-        s->info[i] = reg[i] = full;
-        s->seq[i] = ++s->wave;
-        done[i] = true;
-        if (vz_dpkgdb_write_info(s->ur.root, full, err) < 0 ||
-            vz_dpkgdb_write_status(s->ur.root, reg, o->n, "install ok unpacked", err) < 0)
+        if (install_one(s, i, err) < 0)
             return -1;
     }
     if (vz_overlap_fix(&s->ur, o->debs, s->info, s->seq, o->n, err) < 0 ||
-        vz_dpkgdb_write_triggers(s->ur.root, reg, o->n, err) < 0)
+        vz_dpkgdb_write_triggers(s->ur.root, late, o->n, err) < 0)
         return -1;
-    double t2 = vz_now();
 
-    cleanup_free char *dpkg = vz_path_join(s->ur.root, "usr/bin/dpkg");
-    int r = vz_file_exists(dpkg) ? configure_with_dpkg(s, err) : configure_builtin(s, err);
-    if (r < 0)
+    if (configure(s, NULL, err) < 0)
         return -1;
     double t3 = vz_now();
     if (t) {
         t->unpack = t1 - t0;
-        t->scripts = t2 - t1;
-        t->configure = t3 - t2;
+        t->configure = s->t_configure;
+        t->scripts = (t3 - t1) - s->t_configure;
         t->packages = o->n;
     }
     return 0;
@@ -441,13 +592,17 @@ int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t
     struct inst s = { .o = o };
     s.info = vz_xcalloc(o->n + 1, sizeof(*s.info));
     s.early = vz_xcalloc(o->n + 1, sizeof(bool));
+    s.preinst_after = vz_xcalloc(o->n + 1, sizeof(bool));
     s.seq = vz_xcalloc(o->n + 1, sizeof(unsigned));
+    s.configured = vz_xcalloc(o->n + 1, sizeof(bool));
     int r = install(&s, t, err);
     for (size_t i = 0; i < o->n; i++)
         vz_deb_info_free(s.info[i]);
     free(s.info);
     free(s.early);
+    free(s.preinst_after);
     free(s.seq);
+    free(s.configured);
     free(s.dpkg_version);
     vz_unpack_root_release(&s.ur);
     return r;

@@ -11,11 +11,15 @@
  *     Pre-Depend/Depend on, transitively) is unpacked the same way and its
  *     preinsts run afterwards ("preinst install"), as debootstrap and
  *     mmdebstrap do: nothing can run inside a root without a shell.
- *  4. Every other package with a preinst is handled as dpkg would: its
- *     control area goes to var/lib/dpkg/tmp.ci, its preinst runs from there,
- *     then it is unpacked (honouring diversions the preinsts made) and
- *     registered, one at a time, in plan order.
- *  5. Configuration: when the root has dpkg, its own
+ *  4. Once the whole essential set is unpacked it is configured (dpkg
+ *     --configure of those packages), before any other preinst runs.
+ *  5. Every other package with a preinst is handled as dpkg would: what it
+ *     Pre-Depends on first (recursively), then its control area goes to
+ *     var/lib/dpkg/tmp.ci, its preinst runs from there, then it is unpacked
+ *     (honouring diversions the preinsts made) and registered, one at a
+ *     time, in plan order; the rest of the essential set before the others.
+ *  Files that two packages ship end as dpkg leaves them (overlap.h).
+ *  6. Configuration of the rest: when the root has dpkg, its own
  *     `dpkg --force-unsafe-io --configure -a` runs (which orders postinsts
  *     by dependencies and processes the triggers), with a policy-rc.d that
  *     exits 101 in place for the duration. A root without dpkg (test roots
@@ -47,11 +51,15 @@ struct vz_install_opts {
     const char *root;          /* existing, empty directory */
     const char *const *debs;   /* package files in install (plan) order */
     size_t n;
-    bool merged_usr;
+    bool merged_usr;           /* map bin/, sbin/, lib.../ into usr/ */
+    bool merged_usr_shipped;   /* the packages ship the top-level symlinks (trixie) */
     const char *arch;          /* Debian architecture: "amd64" */
     int jobs;                  /* unpack threads; 0 = online CPUs */
     const struct vz_script_runner *runner;
     char *const *environment;  /* extra KEY=VALUE for scripts (template's), may be NULL */
+    const char *const *priorities; /* per package, the index's Priority (NULL entries or
+                                    * NULL array: the control file's) */
+    const char *const *labels; /* per package, for messages ("apt 2.6.1"); may be NULL */
 };
 
 struct vz_install_timings {

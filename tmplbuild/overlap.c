@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tmplbuild/dpkgdb.h"
 #include "tmplbuild/overlap.h"
@@ -32,6 +33,32 @@ static int cmp_owner(const void *a, const void *b)
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A directory, or a symlink to one inside the root (bin -> usr/bin,
+ * var/run -> /run): one level of link resolved against the root, never
+ * against the host. */
+static bool is_dir_in_root(const char *root, const char *disk)
+{
+    struct stat st;
+    if (lstat(disk, &st) < 0)
+        return false;
+    if (S_ISDIR(st.st_mode))
+        return true;
+    if (!S_ISLNK(st.st_mode))
+        return false;
+    char target[4096];
+    ssize_t n = readlink(disk, target, sizeof(target) - 1);
+    if (n <= 0)
+        return false;
+    target[n] = '\0';
+    cleanup_free char *dir = vz_xstrdup(disk);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    cleanup_free char *resolved =
+        target[0] == '/' ? vz_path_join(root, target) : vz_path_join(dir, target);
+    return lstat(resolved, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void drop_from_list(struct vz_deb_info *info, const char *path)
@@ -69,8 +96,7 @@ int vz_overlap_fix(const struct vz_unpack_root *ur, const char *const *debs,
             b++;
         if (b - a > 1) {
             cleanup_free char *disk = vz_unpack_path(ur, o[a].path, info[o[b - 1].pkg]->package);
-            struct stat st;
-            if (lstat(disk, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (is_dir_in_root(ur->root, disk)) {
                 a = b;
                 continue; /* directories are shared, not owned */
             }

@@ -24,7 +24,7 @@ static bool arch_has_lib64(const char *arch)
 }
 
 int vz_unpack_root_init(struct vz_unpack_root *r, const char *root, bool merged_usr,
-                        const char *arch, vz_error_t *err)
+                        bool links_shipped, const char *arch, vz_error_t *err)
 {
     memset(r, 0, sizeof(*r));
     char *real = realpath(root, NULL);
@@ -32,6 +32,7 @@ int vz_unpack_root_init(struct vz_unpack_root *r, const char *root, bool merged_
         return vz_error_sys(err, "build root %s", root);
     r->root = real;
     r->merged_usr = merged_usr;
+    r->links_shipped = links_shipped;
     if (!merged_usr)
         return 0;
     const char *dirs[] = { "bin", "sbin", "lib", arch_has_lib64(arch) ? "lib64" : NULL };
@@ -44,7 +45,7 @@ int vz_unpack_root_init(struct vz_unpack_root *r, const char *root, bool merged_
         cleanup_free char *target = vz_xasprintf("usr/%s", dirs[i]);
         if (mkdir(d, 0755) < 0 && errno != EEXIST)
             return vz_error_sys(err, "mkdir %s", d);
-        if (symlink(target, l) < 0 && errno != EEXIST)
+        if (!links_shipped && symlink(target, l) < 0 && errno != EEXIST)
             return vz_error_sys(err, "symlink %s -> %s", l, target);
     }
     return 0;
@@ -207,11 +208,20 @@ static int sink_entry(void *vctx, struct archive *in, struct archive_entry *e, c
     cleanup_free char *full = disk_path(c->r, rel, info->package, &skip);
     if (skip) {
         mode_t t = archive_entry_filetype(e);
-        if (t == AE_IFDIR || t == AE_IFLNK)
-            return 0;
-        return vz_error_set(err, VZ_ECORRUPT, 0,
-                            "%s: entry '%s' would replace the merged-/usr symlink /%s", info->path,
-                            rel, rel);
+        if (t == AE_IFDIR)
+            return 0; /* the directory is the symlink's target, usr/<name> */
+        cleanup_free char *want = vz_xasprintf("usr/%s", rel);
+        const char *target = t == AE_IFLNK ? archive_entry_symlink(e) : NULL;
+        if (target &&
+            (strcmp(target, want) == 0 || (target[0] == '/' && strcmp(target + 1, want) == 0))) {
+            if (!c->r->links_shipped)
+                return 0; /* ours is there already, the same */
+            full = vz_xasprintf("%s/%s", c->r->root, rel);
+        } else {
+            return vz_error_set(err, VZ_ECORRUPT, 0,
+                                "%s: entry '%s' would replace the merged-/usr symlink /%s -> %s",
+                                info->path, rel, rel, want);
+        }
     }
     if (archive_entry_filetype(e) == AE_IFDIR) {
         /* dpkg keeps a directory symlink it finds on disk (var/run -> /run). */

@@ -40,17 +40,21 @@ struct vz_diversion {
 
 struct vz_unpack_root {
     char *root;                 /* canonical absolute path (realpath) */
-    bool merged_usr;
+    bool merged_usr;            /* map bin/, sbin/, lib.../ to usr/ */
+    bool links_shipped;         /* the packages ship the top-level symlinks */
     struct vz_diversion *div;   /* loaded by vz_unpack_load_diversions() */
     size_t n_div;
 };
 
 /* Canonicalise root (which must exist) and, when merged_usr, create
- * usr/{bin,sbin,lib} (+ usr/lib64 where the architecture has it) and the
- * top-level symlinks to them, as debootstrap does. `arch` is the Debian
- * architecture ("amd64"). */
+ * usr/{bin,sbin,lib} (+ usr/lib64 where the architecture has it) and, unless
+ * links_shipped, the top-level symlinks to them, as debootstrap does for
+ * bookworm. With links_shipped (trixie: base-files ships ./bin -> usr/bin)
+ * the package's own symlink entries create them; any other kind of entry at
+ * those names, or a symlink pointing elsewhere, is refused. `arch` is the
+ * Debian architecture ("amd64"). */
 int vz_unpack_root_init(struct vz_unpack_root *r, const char *root, bool merged_usr,
-                        const char *arch, vz_error_t *err);
+                        bool links_shipped, const char *arch, vz_error_t *err);
 void vz_unpack_root_release(struct vz_unpack_root *r);
 
 /* (Re)read ROOT/var/lib/dpkg/diversions. A missing file means none. */

@@ -336,6 +336,32 @@ int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cac
     return 0;
 }
 
+/* A broken conf (VE_PRIVATE="/", or "/vz/private" without $VEID) must not
+ * make destroy remove far more than one container. */
+static int private_dir_sane(const struct vz_ct *ct, vz_error_t *err)
+{
+    char real[PATH_MAX];
+    if (realpath(ct->private_dir, real) == NULL)
+        return errno == ENOENT ? 0 : vz_error_sys(err, "resolve %s", ct->private_dir);
+    int depth = 0;
+    for (const char *p = real; *p; p++)
+        depth += *p == '/' && p[1] != '\0';
+    cleanup_free char *dflt = vz_ct_default_private(ct->ctid);
+    char *slash = strrchr(dflt, '/');
+    if (slash)
+        *slash = '\0';
+    char dreal[PATH_MAX];
+    int is_parent = realpath(dflt, dreal) && strcmp(dreal, real) == 0;
+    cleanup_free char *root = vz_root_path("/");
+    char rreal[PATH_MAX];
+    int is_root = realpath(root, rreal) && strcmp(rreal, real) == 0;
+    if (depth < 2 || is_parent || is_root)
+        return vz_error_set(err, VZ_EBADARG, 0,
+                            "%s: VE_PRIVATE=\"%s\" is not one container's private area; refusing to remove it "
+                            "(fix the conf, then destroy again)", ct->conf_path, ct->private_dir);
+    return 0;
+}
+
 int vz_ct_destroy(const char *ctid, vz_error_t *err)
 {
     if (vz_ctid_check(ctid, err) < 0)
@@ -374,7 +400,7 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
         vz_error_release(&e); /* no cgroupfs: nothing to remove */
     if (vz_net_teardown(ctid, err) < 0)
         goto out;
-    if (vz_rm_rf(ct.private_dir, err) < 0)
+    if (private_dir_sane(&ct, err) < 0 || vz_rm_rf(ct.private_dir, err) < 0)
         goto out;
     if (rmdir(ct.root_dir) < 0 && errno != ENOENT && errno != ENOTDIR) {
         vz_error_sys(err, "remove mount point %s (still mounted? vzctl umount %s)", ct.root_dir, ctid);

@@ -60,9 +60,16 @@ static void release(struct joinctx *x)
     free(x->term);
 }
 
-/* In the joiner: become a member of the container. */
-static void join(const struct joinctx *x, int errfd)
+/* In the joiner: become a member of the container. Returns the error
+ * pipe's new fd: every other descriptor but stdin/stdout/stderr is closed
+ * first, so nothing of the caller's (a directory of the host, a socket)
+ * reaches the container. */
+static int join(const struct joinctx *x, int errfd)
 {
+    int fds[4] = { -1, -1, -1, errfd };
+    if (vz_ns_arrange_fds(fds, 4) < 0)
+        _exit(127);
+    errfd = 3;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     vz_error_t e = NULL;
@@ -74,6 +81,7 @@ static void join(const struct joinctx *x, int errfd)
         vz_child_fail(errfd, errno, "drop capabilities");
         _exit(127);
     }
+    return errfd;
 }
 
 static void exec_in(const struct joinctx *x, char *const argv[], int errfd)
@@ -101,6 +109,17 @@ static int wait_child(pid_t pid)
     return shell_status(ws);
 }
 
+/* The process signals are passed to: the joiner (in the caller), the
+ * command (in the joiner). */
+static volatile pid_t forward_to;
+
+static void forward(int sig)
+{
+    pid_t p = forward_to;
+    if (p > 0)
+        kill(p, sig);
+}
+
 /* Run body in a joiner; wait for it; *status = its exit status. */
 static int run_joined(const char *ctid, const struct joinctx *x, void (*body)(const struct joinctx *, void *, int),
                       void *arg, int *status, vz_error_t *err)
@@ -108,18 +127,25 @@ static int run_joined(const char *ctid, const struct joinctx *x, void (*body)(co
     int errp[2];
     if (pipe2(errp, O_CLOEXEC) < 0)
         return vz_error_sys(err, "pipe");
-    struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+    /* Terminal signals reach the joiner directly (same process group) and
+     * it passes them on; TERM and HUP sent to us are passed to it. */
+    struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward }, old_int, old_quit,
+                     old_term, old_hup;
     sigaction(SIGINT, &ign, &old_int);
     sigaction(SIGQUIT, &ign, &old_quit);
     fflush(NULL);
+    forward_to = 0;
+    sigaction(SIGTERM, &fwd, &old_term);
+    sigaction(SIGHUP, &fwd, &old_hup);
     pid_t pid = fork();
     if (pid == 0) {
         close(errp[0]);
-        join(x, errp[1]);
-        body(x, arg, errp[1]);
+        int efd = join(x, errp[1]);
+        body(x, arg, efd);
         _exit(127);
     }
     close(errp[1]);
+    forward_to = pid > 0 ? pid : 0;
     int rc = 0;
     if (pid < 0) {
         rc = vz_error_sys(err, "fork");
@@ -134,20 +160,36 @@ static int run_joined(const char *ctid, const struct joinctx *x, void (*body)(co
             *status = st;
     }
     close(errp[0]);
+    forward_to = 0;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGQUIT, &old_quit, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     return rc;
 }
 
+/* The command runs in a session of its own: the caller's terminal, if its
+ * stdio is one, is not its controlling terminal, so nothing in the
+ * container can push input into the admin's shell (TIOCSTI) or take over
+ * its job control. Signals are passed on instead. */
 static void exec_body(const struct joinctx *x, void *arg, int errfd)
 {
+    struct sigaction fwd = { .sa_handler = forward };
+    forward_to = 0;
+    sigaction(SIGINT, &fwd, NULL);
+    sigaction(SIGQUIT, &fwd, NULL);
+    sigaction(SIGTERM, &fwd, NULL);
+    sigaction(SIGHUP, &fwd, NULL);
     pid_t pid = fork();
     if (pid < 0) {
         vz_child_fail(errfd, errno, "fork");
         _exit(127);
     }
-    if (pid == 0)
+    if (pid == 0) {
+        setsid();
         exec_in(x, arg, errfd);
+    }
+    forward_to = pid;
     close(errfd);
     _exit(wait_child(pid));
 }
@@ -241,6 +283,10 @@ static void relay(int master, pid_t shell)
 static void enter_body(const struct joinctx *x, void *arg, int errfd)
 {
     (void)arg;
+    /* TERM or HUP (passed on by the caller) end the relay; closing the
+     * master hangs up the shell. */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     int unlock = 0;
     if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0) {

@@ -58,7 +58,9 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
 
 /* fast: no clean shutdown, kill at once. Otherwise the init is asked to
  * shut down (the signal its kind understands) and given STOP_TIMEOUT
- * seconds (conf; default 60) before everything is killed. */
+ * seconds (conf; default 60) before everything is killed. A container
+ * whose init died on its own gets VZ_ENOTRUNNING, after what it left on the
+ * host (cgroups, veth, root mount, pid file) was released. */
 int vz_ct_stop(const char *ctid, int fast, vz_error_t *err);
 
 /* Run argv inside the running container (all its namespaces, its root, its

@@ -44,9 +44,10 @@ enum { SLOT_ERR = 3, SLOT_ALIVE = 4, NSLOTS = 5 };
 static void command_child(const struct vz_sandbox_opts *o)
 {
     vz_ns_reset_signals();
-    if (setsid() < 0) {
-        /* pid 1 already made a session; a fresh one for the command is a nicety */
-    }
+    /* A session of its own: no controlling terminal, so a script cannot
+     * push input into the caller's terminal (TIOCSTI) even when its stdout
+     * is that terminal. */
+    setsid();
     const char *cwd = o->cwd ? o->cwd : "/";
     if (chdir(cwd) < 0) {
         vz_child_fail(SLOT_ERR, errno, "chdir %s inside %s", cwd, o->root);

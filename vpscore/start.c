@@ -22,6 +22,7 @@
 #include "vpscore/ns.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
+#include "vpscore/systemd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +51,7 @@ struct init_args {
     const char *hostname;
     int keep_sys_admin;
     int stop_grace_ms;
+    const struct vz_systemd *sd; /* systemd as init: vpscore/systemd.h */
 };
 
 static void container_init(const struct init_args *a, int devnull, int errfd, int syncfd)
@@ -61,6 +63,8 @@ static void container_init(const struct init_args *a, int devnull, int errfd, in
     setsid();
     struct vz_rootfs r = { .root = a->root, .hostname = a->hostname, .root_is_mount = 1 };
     if (vz_mount_rootfs(&r, SLOT_ERR) < 0)
+        _exit(1);
+    if (vz_systemd_mount(a->sd, SLOT_ERR) < 0)
         _exit(1);
     char go = 0;
     ssize_t n;
@@ -94,7 +98,8 @@ static void helper(const char *ctid, const struct init_args *a, int errfd, int s
     setsid();
     vz_error_t err = NULL;
     struct vz_cgroup *cg = NULL;
-    if (vz_cgroup_open(ctid, &cg, &err) < 0 || vz_cgroup_enter(cg, getpid(), &err) < 0) {
+    if (vz_cgroup_open(ctid, &cg, &err) < 0 || vz_cgroup_enter(cg, getpid(), &err) < 0 ||
+        vz_systemd_enter(a->sd, getpid(), &err) < 0) {
         vz_child_fail(errfd, err->errnum, "%s", err->msg);
         _exit(1);
     }
@@ -207,12 +212,16 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
     if (vz_ct_limits_from_conf(&ct.conf, &limits, err) < 0 || vz_cgroup_open(ctid, &cg, err) < 0 ||
         vz_cgroup_create(cg, err) < 0 || vz_cgroup_apply(cg, &limits, err) < 0)
         goto out;
+    struct vz_systemd sd;
+    if (vz_systemd_prepare(ctid, ct.root_dir, &sd, err) < 0)
+        goto out;
 
     struct init_args a = {
         .root = ct.root_dir,
         .hostname = vz_conf_get(&ct.conf, "HOSTNAME"),
         .keep_sys_admin = vz_rt_keeps_sys_admin(&ct.conf),
         .stop_grace_ms = 5000,
+        .sd = &sd,
     };
     if (a.hostname && !*a.hostname)
         a.hostname = NULL;
@@ -262,7 +271,12 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         }
     }
     char go = 'g';
-    if (write(syncp[1], &go, 1) != 1) {
+    /* init may have died: a broken pipe must be an error, not SIGPIPE. */
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    ssize_t wr = write(syncp[1], &go, 1);
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    if (wr != 1) {
         vz_error_sys(err, "start container %s: its init died during set-up", ctid);
         vz_child_error_read(errp[0], VZ_ESYSTEM, err);
         goto out;
@@ -297,6 +311,8 @@ out:
             vz_error_release(&e2);
         if (cg) {
             if (vz_cgroup_kill(cg, &e2) < 0)
+                vz_error_release(&e2);
+            if (vz_systemd_cleanup(ctid, &e2) < 0)
                 vz_error_release(&e2);
             if (vz_cgroup_remove(cg, &e2) < 0)
                 vz_error_release(&e2);

@@ -15,6 +15,7 @@
 #include "vpscore/net.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
+#include "vpscore/systemd.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -56,6 +57,42 @@ static int stop_timeout(const struct vz_conf *c)
     return t > 0 ? t : 60;
 }
 
+/* Everything a started container holds on the host once its processes are
+ * gone: cgroups, veth, the root mount, the pid file. */
+static int release(const struct vz_ct *ct, const char *pidfile, vz_error_t *err)
+{
+    struct vz_cgroup *cg = NULL;
+    if (vz_cgroup_open(ct->ctid, &cg, err) < 0)
+        return -1;
+    /* Usually empty by now (everything was in the pid namespace): then skip
+     * the freeze/kill/thaw round of vz_cgroup_kill. */
+    pid_t *left = NULL;
+    size_t nleft = 1;
+    if (vz_cgroup_pids(cg, &left, &nleft, err) < 0) {
+        vz_error_release(err);
+        nleft = 1;
+    }
+    free(left);
+    if ((nleft > 0 && vz_cgroup_kill(cg, err) < 0) || vz_systemd_cleanup(ct->ctid, err) < 0 ||
+        vz_cgroup_remove(cg, err) < 0) {
+        vz_cgroup_free(cg);
+        return vz_error_restatus(err, VZ_ESTOP);
+    }
+    vz_cgroup_free(cg);
+    /* The kernel deletes the pair with the namespace, asynchronously: a
+     * veth that vanished between the check and the removal is fine. */
+    if (vz_net_exists(ct->ctid) && vz_net_teardown(ct->ctid, err) < 0) {
+        if (vz_net_exists(ct->ctid))
+            return -1;
+        vz_error_release(err);
+    }
+    if (vz_is_mountpoint(ct->root_dir) && vz_umount(ct->root_dir, err) < 0)
+        return -1;
+    if (unlink(pidfile) < 0 && errno != ENOENT)
+        return vz_error_sys(err, "remove %s", pidfile);
+    return 0;
+}
+
 int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
 {
     struct vz_ct ct;
@@ -66,6 +103,13 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
     pid_t pid = 0;
     cleanup_free char *pidfile = vz_ct_pid_path(ctid);
     if (!vz_ct_init_pid(ctid, &pid)) {
+        /* A pid file without its init: the container died on its own (its
+         * init exited or was killed). Release what it left on the host, and
+         * still say it was not running. */
+        if (vz_file_exists(pidfile) && release(&ct, pidfile, err) < 0) {
+            vz_error_wrap(err, "container %s is not running; releasing what it left", ctid);
+            goto out;
+        }
         vz_error_set(err, VZ_ENOTRUNNING, 0, "container %s is not running", ctid);
         goto out;
     }
@@ -87,28 +131,8 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
             goto out;
         }
     }
-    struct vz_cgroup *cg = NULL;
-    if (vz_cgroup_open(ctid, &cg, err) < 0)
+    if (release(&ct, pidfile, err) < 0)
         goto out;
-    if (vz_cgroup_kill(cg, err) < 0 || vz_cgroup_remove(cg, err) < 0) {
-        vz_cgroup_free(cg);
-        vz_error_restatus(err, VZ_ESTOP);
-        goto out;
-    }
-    vz_cgroup_free(cg);
-    /* The kernel deletes the pair with the namespace, asynchronously: a
-     * veth that vanished between the check and the removal is fine. */
-    if (vz_net_exists(ctid) && vz_net_teardown(ctid, err) < 0) {
-        if (vz_net_exists(ctid))
-            goto out;
-        vz_error_release(err);
-    }
-    if (vz_is_mountpoint(ct.root_dir) && vz_umount(ct.root_dir, err) < 0)
-        goto out;
-    if (unlink(pidfile) < 0 && errno != ENOENT) {
-        vz_error_sys(err, "remove %s", pidfile);
-        goto out;
-    }
     rc = 0;
 out:
     vz_ct_release(&ct);

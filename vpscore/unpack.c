@@ -173,7 +173,11 @@ int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, c
             archive_entry_copy_hardlink(e, path.data);
         }
         if (archive_write_header(w, e) < ARCHIVE_WARN) {
-            r = vz_error_set(err, VZ_ESYSTEM, archive_errno(w), "unpack %s: %s", tarball, archive_error_string(w));
+            /* a system call failed (errno > 0), or libarchive refused the
+             * entry itself (through a symlink, ".."): an unsafe archive */
+            int en = archive_errno(w);
+            r = vz_error_set(err, en > 0 ? VZ_ESYSTEM : VZ_ECORRUPT, en > 0 ? en : 0, "unpack %s: %s", tarball,
+                             archive_error_string(w));
             goto out;
         }
         if (archive_entry_size(e) > 0) {

@@ -57,7 +57,7 @@ run() {
 best() { sort -n "$@" | head -1; }
 
 echo "mirror: $mirror; template $TEMPLATE vs mmdebstrap --variant=minbase $SUITE; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-: >"$work/mm.all"; : >"$work/cold.all"; : >"$work/warm.all"
+: >"$work/mm.all"; : >"$work/cold.all"; : >"$work/warm.all"; : >"$work/disk.all"
 : >"$work/mm.rssall"; : >"$work/cold.rssall"; : >"$work/warm.rssall"
 i=0
 while [ $i -lt "$RUNS" ]; do
@@ -71,8 +71,12 @@ while [ $i -lt "$RUNS" ]; do
     cp "$work/cold.err" "$work/cold.timings"
     VZ_ROOT="$work/vzroot" run warm "$VZPKG" create-cache "$TEMPLATE" --json --timings --force
     cat "$work/warm.wall" >>"$work/warm.all"; cat "$work/warm.rss" >>"$work/warm.rssall"
+    # the same with the build root on disk, as mmdebstrap's is (see docs/building.md)
+    VZ_BUILD_IN_RAM=0 VZ_ROOT="$work/vzroot" run disk "$VZPKG" create-cache "$TEMPLATE" --json --force
+    cat "$work/disk.wall" >>"$work/disk.all"
 done
 mm=$(best "$work/mm.all"); cold=$(best "$work/cold.all"); warm=$(best "$work/warm.all")
+disk=$(best "$work/disk.all")
 mm_rss=$(sort -n "$work/mm.rssall" | tail -1)
 cold_rss=$(sort -n "$work/cold.rssall" | tail -1)
 warm_rss=$(sort -n "$work/warm.rssall" | tail -1)
@@ -94,6 +98,7 @@ printf '%-34s %8s %9s %9s %12s\n' "tool" "wall s" "packages" "peak RSS" "vs mmde
 printf '%-34s %8s %9s %8dM %12s\n' "mmdebstrap minbase -> tar (no cache)" "$mm" "$mm_n" $((mm_rss / 1024)) "1.00x"
 printf '%-34s %8s %9s %8dM %12s\n' "vzforge create-cache, cold" "$cold" "$ours_n" $((cold_rss / 1024)) "$(ratio "$cold" "$mm")"
 printf '%-34s %8s %9s %8dM %12s\n' "vzforge create-cache, warm --force" "$warm" "$ours_n" $((warm_rss / 1024)) "$(ratio "$warm" "$mm")"
+printf '%-34s %8s %9s %9s %12s\n' "  warm, build root on disk" "$disk" "$ours_n" "" "$(ratio "$disk" "$mm")"
 [ -n "$ds" ] && printf '%-34s %8s %9s %8dM %12s\n' "debootstrap minbase -> dir" "$ds" "$ds_n" $((ds_rss / 1024)) "$(ratio "$ds" "$mm")"
 echo "output: vzforge $TEMPLATE.tar.zst $((ours_size / 1048576)) MB (signed, with manifest); mmdebstrap tar $((mm_size / 1048576)) MB (uncompressed)"
 echo "goals: cold <= 0.35x, warm <= 0.30x mmdebstrap, peak RSS <= 150 MB"

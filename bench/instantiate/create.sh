@@ -35,6 +35,7 @@ ENTRIES=$(zstd -dc "$CACHE" | tar -tf - | wc -l)
 echo "template: $(du -m "$CACHE" | cut -f1) MB tar.zst, $ENTRIES entries, N=$N"
 
 # 1. overlay: the first create unpacks the shared tree, the rest reuse it
+sync
 t0=$(now_ns); "$VZCTL" -q create 100 --ostemplate "$NAME" --layout overlay; t1=$(now_ns)
 first=$((t1 - t0))
 : > "$VZ_ROOT/ov.txt"; : > "$VZ_ROOT/ov_in.txt"; : > "$VZ_ROOT/floor.txt"; : > "$VZ_ROOT/true.txt"
@@ -67,13 +68,15 @@ echo "  this host's floor: mkdir -p upper work $(ms "$floor") ms, /bin/true $(ms
 : > "$VZ_ROOT/tar.txt"; : > "$VZ_ROOT/plain.txt"
 i=1
 while [ $i -le "$N" ]; do
-    d=$VZ_ROOT/tar.$i; mkdir "$d"
+    # sync before each timed run: the previous run's writeback and the
+    # discards of its removal must not land inside the next measurement
+    d=$VZ_ROOT/tar.$i; mkdir "$d"; sync
     t0=$(now_ns); tar -I zstd -xf "$CACHE" -C "$d"; t1=$(now_ns)
     echo $((t1 - t0)) >> "$VZ_ROOT/tar.txt"
-    rm -rf "$d"
+    rm -rf "$d"; sync
     t0=$(now_ns); "$VZCTL" -q create $((200 + i)) --ostemplate "$NAME" --layout plain; t1=$(now_ns)
     echo $((t1 - t0)) >> "$VZ_ROOT/plain.txt"
-    "$VZCTL" -q destroy $((200 + i))
+    "$VZCTL" -q destroy $((200 + i)); sync
     i=$((i + 1))
 done
 tar_m=$(median < "$VZ_ROOT/tar.txt")

@@ -80,7 +80,8 @@ TestSuite(publish, .init = setup, .fini = teardown);
 static int download(const char *name, vz_error_t *err)
 {
     char *iu = vz_httpd_url(srv, "/index.json");
-    struct vz_download_opts o = { iu, false, 1, 1, 5 };
+    /* lock timeout generous: concurrent tests wait for each other */
+    struct vz_download_opts o = { iu, false, 1, 1, 120 };
     int r = vz_download(name, &o, NULL, err);
     free(iu);
     return r;
@@ -408,4 +409,32 @@ Test(publish, cli_download_takes_the_index_url_from_vz_conf)
     free(text);
     free(iu);
     free(conf);
+}
+
+Test(publish, last_accepted_index_is_kept_for_offline_update_checks)
+{
+    char *iu = vz_httpd_url(srv, "/index.json");
+    struct vz_index *ix = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_index_cached(iu, &ix, &err), -1, "an index before any download");
+    vz_error_release(&err);
+    cr_assert_eq(download("t1", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_index_cached(iu, &ix, &err), 0, "%s", vzt_errmsg(&err));
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("t1", &c, &err), 0);
+    char local[65];
+    vz_sha256_hex(c->manifest_json, c->manifest_len, local);
+    cr_assert_str_eq(vz_index_latest(ix, "t1")->manifest_sha256, local, "current: no update");
+    vz_index_free(ix);
+    /* a new build is published; only the next index fetch learns of it */
+    build_and_publish("t1", "newer\n", "1700000500");
+    cr_assert_eq(vz_index_cached(iu, &ix, &err), 0);
+    cr_assert_str_eq(vz_index_latest(ix, "t1")->manifest_sha256, local);
+    vz_index_free(ix);
+    cr_assert_eq(download("t1", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_index_cached(iu, &ix, &err), 0);
+    cr_assert_eq(vz_index_latest(ix, "t1")->build_time, 1700000500);
+    vz_index_free(ix);
+    vz_cache_info_free(c);
+    free(iu);
 }

@@ -5,7 +5,11 @@
  * halfway must leave no build root, no mount and no cache behind. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,6 +58,20 @@ static const char yaml_fmt[] =
     "      post-install: |\n"
     "        echo boom from the hook\n"
     "        exit 7\n"
+    "  slowhook:\n"
+    "    summary: \"post-install waits to be killed\"\n"
+    "    base: required\n"
+    "    scripts:\n"
+    "      post-install: |\n"
+    "        touch /hook-started\n"
+    "        sleep 119.71\n"
+    "  slowprecache:\n"
+    "    summary: \"pre-cache waits to be killed\"\n"
+    "    base: required\n"
+    "    scripts:\n"
+    "      pre-cache: |\n"
+    "        touch \"$1/hook-started\"\n"
+    "        sleep 119.72\n"
     "  failprecache:\n"
     "    summary: \"pre-cache fails\"\n"
     "    base: required\n"
@@ -218,9 +236,11 @@ Test(create_cache, builds_configured_root_with_hooks_and_cleanup)
     cr_assert_str_eq(hn, "localhost\n");
     cleanup_free char *rc = slurp(dir, "etc/resolv.conf");
     cr_assert_str_eq(rc, "");
-    cr_assert_not(vz_file_exists(vz_xasprintf("%s/usr/sbin/policy-rc.d", dir)));
+    cleanup_free char *policy = vz_path_join(dir, "usr/sbin/policy-rc.d");
+    cr_assert_not(vz_file_exists(policy));
     /* merged /usr */
-    n = readlink(vz_xasprintf("%s/bin", dir), buf, sizeof(buf) - 1);
+    cleanup_free char *binlink = vz_path_join(dir, "bin");
+    n = readlink(binlink, buf, sizeof(buf) - 1);
     cr_assert_gt(n, 0);
     buf[n] = '\0';
     cr_assert_str_eq(buf, "usr/bin");
@@ -268,7 +288,8 @@ Test(create_cache, removes_root_left_by_a_killed_build)
     cleanup_free char *stale = vz_xasprintf("%s/vz/template/build/vztest-1-x86_64-minimal.AbC123",
                                             root);
     vz_error_t err = NULL;
-    cr_assert_eq(vz_mkdir_p(vz_xasprintf("%s/usr/bin", stale), 0755, &err), 0);
+    cleanup_free char *stale_bin = vz_path_join(stale, "usr/bin");
+    cr_assert_eq(vz_mkdir_p(stale_bin, 0755, &err), 0);
     /* this one builds on disk (the others in RAM, the default with enough memory) */
     setenv("VZ_BUILD_IN_RAM", "0", 1);
     struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
@@ -289,4 +310,128 @@ Test(create_cache, bad_compress_is_a_usage_error)
     cr_assert_eq(r.status, 21, "%s", r.err);
     cr_assert(strstr(r.err, "--compress lz4: give gz, xz or zst"), "%s", r.err);
     release(&r);
+}
+
+extern char **environ;
+
+/* Processes running `sleep ARG` (the hooks' marker) */
+static int sleepers(const char *arg)
+{
+    cleanup_dir DIR *d = opendir("/proc");
+    struct dirent *de;
+    int n = 0;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        cleanup_free char *p = vz_xasprintf("/proc/%s/cmdline", de->d_name);
+        char buf[256] = { 0 };
+        FILE *f = fopen(p, "re");
+        if (!f)
+            continue;
+        size_t k = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        if (k > 6 && strcmp(buf, "sleep") == 0 && strcmp(buf + 6, arg) == 0)
+            n++;
+    }
+    return n;
+}
+
+static void killed_during_hook(const char *variant, const char *marker, bool in_ram)
+{
+    cleanup_free char *name = vz_xasprintf("vztest-1-x86_64-%s", variant);
+    cleanup_free char *prefix = vz_xasprintf("%s.", name);
+    setenv("VZ_BUILD_IN_RAM", in_ram ? "1" : "0", 1);
+    cleanup_free char *bin = vz_xasprintf("%s/bin/vzpkg", getenv("VZ_BUILD"));
+    char *argv[] = { bin, "create-cache", name, "--mirror", mirror, "-q", NULL };
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    cr_assert_eq(posix_spawn(&pid, bin, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    unsetenv("VZ_BUILD_IN_RAM");
+    /* wait until the hook runs, looking through the builder's mount namespace */
+    cleanup_free char *builddir = vz_xasprintf("%s/vz/template/build", root);
+    bool started = false;
+    for (int i = 0; i < 1200 && !started; i++) {
+        cleanup_dir DIR *d = opendir(builddir);
+        struct dirent *de;
+        while (d && (de = readdir(d)))
+            if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+                cleanup_free char *m = vz_xasprintf("/proc/%d/root%s/%s/hook-started", (int)pid,
+                                                    builddir, de->d_name);
+                started = started || vz_file_exists(m);
+            }
+        if (!started)
+            usleep(100 * 1000);
+        int st;
+        cr_assert_eq(waitpid(pid, &st, WNOHANG), 0, "vzpkg ended before the hook ran");
+    }
+    cr_assert(started, "the %s hook never started", variant);
+    usleep(200 * 1000);
+    cr_assert_eq(sleepers(marker), 1, "the hook's sleep is not running");
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    int left = 1;
+    for (int i = 0; i < 50 && left; i++) {
+        left = sleepers(marker);
+        if (left)
+            usleep(100 * 1000);
+    }
+    cr_assert_eq(left, 0, "the hook of the killed build is still running");
+    cleanup_free char *mi = slurp("/proc/self", "mountinfo");
+    cr_assert_null(strstr(mi, root), "a mount under %s is left: %s", root, mi);
+    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/%s.tar.zst", root, name);
+    cr_assert_not(vz_file_exists(tar));
+    /* the killed build's root is left (empty when it was in RAM) until the next
+     * build of the same template; a build of another template works meanwhile */
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+}
+
+Test(create_cache, killed_in_sandboxed_hook_leaves_no_process_mount_or_cache, .timeout = 300)
+{
+    killed_during_hook("slowhook", "119.71", true);
+}
+
+Test(create_cache, killed_in_host_hook_leaves_no_process_mount_or_cache, .timeout = 300)
+{
+    killed_during_hook("slowprecache", "119.72", false);
+}
+
+Test(create_cache, corrupt_package_in_cache_is_named)
+{
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
+                            "--dry-run", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    cr_assert_not_null(j, "%s", je.text);
+    const char *sha = NULL, *version = NULL;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(j, "packages"), i, p)
+        if (strcmp(json_string_value(json_object_get(p, "name")), "tools-t") == 0) {
+            sha = json_string_value(json_object_get(p, "sha256"));
+            version = json_string_value(json_object_get(p, "version"));
+        }
+    cr_assert_not_null(sha);
+    release(&r);
+    r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--mirror", mirror);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    /* damage the cached file behind fetch's back (it trusts what it verified) */
+    cleanup_free char *deb = vz_xasprintf("%s/vz/template/pkgs/%s", root, sha);
+    cr_assert(vz_file_exists(deb), "%s", deb);
+    cr_assert_eq(truncate(deb, 200), 0);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
+    cr_assert_eq(r.status, 206, "status %d: %s", r.status, r.err);
+    cleanup_free char *want = vz_xasprintf("package tools-t %s (pool/main/", version);
+    cr_assert(strstr(r.err, want), "%s", r.err);
+    release(&r);
+    json_decref(j);
+    assert_no_build_root();
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -73,7 +74,7 @@ static const struct vz_testfile pager_a_new[] = {
 
 /* The default set plus dpkg-bb; with pager_version set, pager-a in that
  * version (and new content). */
-static void make_repo(const char *pager_version)
+static void make_repo_opts(const char *pager_version, const struct vz_testrepo_opts *opts)
 {
     size_t n = 0;
     const struct vz_testpkg *def = vz_testrepo_default_pkgs(&n);
@@ -89,9 +90,14 @@ static void make_repo(const char *pager_version)
     vz_error_t err = NULL;
     cleanup_free char *rdir = vz_path_join(root, "mirror");
     vz_testrepo_release(&repo);
-    cr_assert_eq(vz_testrepo_create(rdir, pk, n + 1, NULL, &repo, &err), 0, "%s",
+    cr_assert_eq(vz_testrepo_create(rdir, pk, n + 1, opts, &repo, &err), 0, "%s",
                  err ? err->msg : "");
     free(pk);
+}
+
+static void make_repo(const char *pager_version)
+{
+    make_repo_opts(pager_version, NULL);
 }
 
 static void write_yaml(const char *dir, const char *summary, const char *packages,
@@ -570,4 +576,61 @@ Test(update_cache, two_at_once_one_rebuilds_the_other_finds_it_current)
     bool ba = !strcmp(ob, rebuilt) && !strcmp(oa, noop);
     cr_assert(ab || ba, "one must rebuild, the other find it current:\n%s---\n%s", oa, ob);
     cr_assert_not(has_build_root());
+}
+
+Test(update_cache, incremental_refuses_an_imported_cache)
+{
+    const char *nd = "vztest-1-x86_64-nodpkg";
+    struct result r = vzpkg("create-cache", nd);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/%s.tar.zst", root, nd);
+    cleanup_free char *copy = vz_path_join(root, "rootfs.tar.zst");
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_copy_file(tar, copy, &err), 0);
+    r = vzpkg("remove-cache", nd);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    r = vzpkg("import", copy, "--name", nd);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    release(&r);
+    make_repo("1.1");
+    r = vzpkg("update-cache", "-q", nd, "--incremental");
+    cr_assert_eq(r.status, 205, "%d %s", r.status, r.err);
+    cr_assert_str_eq(r.err, "vzpkg: error: cache vztest-1-x86_64-nodpkg was imported "
+                            "(import:rootfs.tar.zst): its manifest after an in-place upgrade would "
+                            "list only the template's packages; run 'vzpkg update-cache "
+                            "vztest-1-x86_64-nodpkg' without --incremental to build it from the "
+                            "metadata\n");
+    release(&r);
+    /* status compares it with the metadata all the same */
+    r = vzpkg("status", nd);
+    cr_assert_eq(r.status, 2, "%d %s %s", r.status, r.out, r.err);
+    cr_assert(strstr(r.out, "  upgraded pager-a 1.0 -> 1.1\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "  metadata changed (none -> "), "%s", r.out);
+    release(&r);
+}
+
+Test(update_cache, expired_release_is_not_taken_for_current)
+{
+    /* the cache is built from a Release valid for a few more seconds; once it
+     * has expired, the same bytes must not answer "current" (a frozen mirror) */
+    time_t until = time(NULL) + 10;
+    struct vz_testrepo_opts o = { .valid_until = until };
+    make_repo_opts(NULL, &o);
+    create_cache();
+    struct result r = vzpkg("status", NAME, "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_t *j = json_of(r.out);
+    cr_assert(json_is_true(json_object_get(j, "fast_path")));
+    json_decref(j);
+    release(&r);
+    while (time(NULL) <= until + 1)
+        sleep(1);
+    r = vzpkg("status", NAME);
+    cr_assert_eq(r.status, VZ_EVERIFY, "%d %s %s", r.status, r.out, r.err);
+    cr_assert(strstr(r.err, "(Valid-Until): the mirror is out of date or replays an old Release"),
+              "%s", r.err);
+    cr_assert_str_eq(r.out, "");
+    release(&r);
 }

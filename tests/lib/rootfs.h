@@ -17,7 +17,7 @@ char *vzt_busybox_root(void);
 /* Remove a root made above (refuses to cross mount points), free path. */
 void vzt_root_remove(char *root);
 
-/* Number of lines of /proc/self/mountinfo. */
+/* Number of mounts whose mount point is under a test directory (/tmp/vzt-*). */
 int vzt_mount_count(void);
 /* Number of processes whose parent chain reaches us (our descendants). */
 int vzt_descendant_count(void);

@@ -1,7 +1,9 @@
 /* tests/lib/testrepo.c: synthetic signed Debian repositories (see testrepo.h). */
 #include "tests/lib/testrepo.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,23 +22,51 @@ struct testkey {
 };
 static struct testkey keys[2];
 
+static void kill_agent_and_remove(const char *home);
+
 static void key_cleanup(void)
 {
     for (size_t i = 0; i < VZ_ARRAY_SIZE(keys); i++) {
         struct testkey *k = &keys[i];
         if (k->home == NULL || k->owner != getpid())
             continue;
-        char *argv[] = { "gpgconf", "--homedir", k->home, "--kill", "gpg-agent", NULL };
-        int st;
-        vz_error_t err = NULL;
-        if (vz_run(argv, &(struct vz_run_opts){ .quiet = 1 }, &st, &err) < 0)
-            vz_error_release(&err);
-        if (vz_rm_rf(k->home, &err) < 0)
-            vz_error_release(&err);
+        kill_agent_and_remove(k->home);
         free(k->home);
         free(k->fpr);
         free(k->pubring);
         memset(k, 0, sizeof(*k));
+    }
+}
+
+static void kill_agent_and_remove(const char *home)
+{
+    char *argv[] = { "gpgconf", "--homedir", (char *)home, "--kill", "gpg-agent", NULL };
+    int st;
+    vz_error_t err = NULL;
+    if (vz_run(argv, &(struct vz_run_opts){ .quiet = 1 }, &st, &err) < 0)
+        vz_error_release(&err);
+    if (vz_rm_rf(home, &err) < 0)
+        vz_error_release(&err);
+}
+
+/* A test process that crashed never ran its atexit clean-up: remove the
+ * GNUPGHOMEs (and agents) of test processes that no longer exist. The
+ * creator's pid is part of the name: /tmp/vzt-gpg-PID-XXXXXX. */
+static void reap_orphans(void)
+{
+    cleanup_dir DIR *d = opendir("/tmp");
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        long pid;
+        char rest[16];
+        if (sscanf(e->d_name, "vzt-gpg-%ld-%15s", &pid, rest) != 2 || pid <= 0)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        cleanup_free char *home = vz_path_join("/tmp", e->d_name);
+        kill_agent_and_remove(home);
     }
 }
 
@@ -71,7 +101,8 @@ static const struct testkey *get_key(int idx, vz_error_t *err)
         atexit(key_cleanup);
         registered = true;
     }
-    char tmpl[] = "/tmp/vzt-gpg-XXXXXX";
+    reap_orphans();
+    cleanup_free char *tmpl = vz_xasprintf("/tmp/vzt-gpg-%ld-XXXXXX", (long)getpid());
     if (mkdtemp(tmpl) == NULL) {
         vz_error_sys(err, "mkdtemp %s", tmpl);
         return NULL;

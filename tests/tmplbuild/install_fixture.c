@@ -3,6 +3,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <glob.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,17 +49,23 @@ struct mem {
     struct vz_buf b;
 };
 
-static void tar_add(struct archive *a, const char *name, char type, const char *data, int mode)
+static void tar_add_x(struct archive *a, const char *name, char type, const char *data, int mode,
+                      int gid, const char *xattr)
 {
     struct archive_entry *e = archive_entry_new();
     archive_entry_set_pathname(e, name);
     archive_entry_set_uid(e, 0);
-    archive_entry_set_gid(e, 0);
+    archive_entry_set_gid(e, gid);
+    if (xattr) {
+        const char *eq = strchr(xattr, '=');
+        cleanup_free char *xn = strndup(xattr, (size_t)(eq - xattr));
+        archive_entry_xattr_add_entry(e, xn, eq + 1, strlen(eq + 1));
+    }
     archive_entry_set_mtime(e, 1700000000, 0);
     switch (type) {
     case 'd':
         archive_entry_set_filetype(e, AE_IFDIR);
-        archive_entry_set_perm(e, 0755);
+        archive_entry_set_perm(e, mode ? mode : 0755);
         break;
     case 'l':
         archive_entry_set_filetype(e, AE_IFLNK);
@@ -81,13 +88,18 @@ static void tar_add(struct archive *a, const char *name, char type, const char *
     archive_entry_free(e);
 }
 
+static void tar_add(struct archive *a, const char *name, char type, const char *data, int mode)
+{
+    tar_add_x(a, name, type, data, mode, 0, NULL);
+}
+
 static char *tar_build(const char *filter, void (*fill)(struct archive *, const void *),
                        const void *arg, size_t *len)
 {
     size_t cap = 32 << 20; /* enough for every fixture package */
     char *buf = vz_xmalloc(cap);
     struct archive *a = archive_write_new();
-    archive_write_set_format_gnutar(a);
+    archive_write_set_format_pax_restricted(a); /* xattrs need pax records */
     if (strcmp(filter, "gzip") == 0)
         archive_write_add_filter_gzip(a);
     archive_write_open_memory(a, buf, cap, len);
@@ -121,7 +133,8 @@ static void fill_data(struct archive *a, const void *arg)
 {
     const struct data_args *d = arg;
     for (size_t i = 0; i < d->n; i++)
-        tar_add(a, d->e[i].name, d->e[i].type, d->e[i].data ? d->e[i].data : "", 0);
+        tar_add_x(a, d->e[i].name, d->e[i].type, d->e[i].data ? d->e[i].data : "",
+                  (int)d->e[i].mode, d->e[i].gid, d->e[i].xattr);
 }
 
 static void ar_add(struct archive *a, const char *name, const char *data, size_t len)
@@ -181,4 +194,27 @@ char *install_slurp(const char *root, const char *rel)
         return vz_xstrdup("");
     }
     return data;
+}
+
+static char **kept;
+
+char *install_str(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    size_t n = vz_strv_len(kept);
+    kept = vz_xrealloc(kept, (n + 2) * sizeof(char *));
+    kept[n] = s;
+    kept[n + 1] = NULL;
+    return s;
+}
+
+void install_strings_release(void)
+{
+    vz_strv_free(kept);
+    kept = NULL;
 }

@@ -19,6 +19,9 @@ struct fx_entry {
     const char *name;     /* as stored in data.tar, e.g. "./etc/x", "/abs", "../up" */
     char type;            /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link */
     const char *data;     /* file content, or link target */
+    unsigned mode;        /* 0 = 0644 files, 0755 dirs */
+    int gid;              /* owner is uid 0; group gid */
+    const char *xattr;    /* "name=value" extended attribute, or NULL */
 };
 
 /* control: the control stanza; preinst/postinst may be NULL. */
@@ -27,6 +30,11 @@ int install_make_deb(const char *path, const char *control, const char *preinst,
 
 /* Find DIR/pool/main/<x>/NAME/NAME_*.deb (the first match). Allocated or NULL. */
 char *install_find_deb(const char *repo_dir, const char *name);
+
+/* A formatted string kept until install_strings_release() (teardown), for
+ * paths built inline in assertions. */
+char *install_str(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void install_strings_release(void);
 
 /* Read a file below root into a string ("" when missing). Allocated. */
 char *install_slurp(const char *root, const char *rel);

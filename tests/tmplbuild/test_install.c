@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -13,6 +14,9 @@
 #include "tests/tmplbuild/install_fixture.h"
 #include "tmplbuild/deb.h"
 #include "tmplbuild/install.h"
+
+/* fx_entry lists give name, type and data; the rest defaults to zero */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 static char tmp[64];
 static char *root;
@@ -31,6 +35,7 @@ static void teardown(void)
     vz_rm_rf(tmp, &err);
     vz_error_release(&err);
     free(root);
+    install_strings_release();
 }
 
 TestSuite(install, .init = setup, .fini = teardown, .timeout = 120);
@@ -97,7 +102,7 @@ Test(install, synthetic_root_registers_every_package_as_dpkg_would)
     cleanup_free char *ed = stanza_of(status, "editor-t");
     cleanup_free char *line = vz_xasprintf("Conffiles:\n /etc/editor-t.conf %s\n", hex);
     cr_assert(strstr(ed, line), "%s", ed);
-    cr_assert_eq(access(vz_xasprintf("%s/etc/editor-t.conf.dpkg-new", root), F_OK), -1);
+    cr_assert_eq(access(install_str("%s/etc/editor-t.conf.dpkg-new", root), F_OK), -1);
     /* empty databases and directories dpkg expects */
     const char *files[] = { "available", "diversions", "statoverride", "triggers/Unincorp" };
     for (size_t i = 0; i < VZ_ARRAY_SIZE(files); i++) {
@@ -106,7 +111,7 @@ Test(install, synthetic_root_registers_every_package_as_dpkg_would)
         cr_assert_eq(stat(p, &st), 0, "%s", p);
         cr_assert_eq(st.st_size, 0, "%s", p);
     }
-    cr_assert(vz_is_dir(vz_xasprintf("%s/var/lib/dpkg/updates", root)));
+    cr_assert(vz_is_dir(install_str("%s/var/lib/dpkg/updates", root)));
     cleanup_free char *fmt = install_slurp(root, "var/lib/dpkg/info/format");
     cr_assert_str_eq(fmt, "1\n");
 }
@@ -131,14 +136,14 @@ Test(install, list_md5sums_and_conffiles_files)
     cleanup_free char *cf = install_slurp(root, "var/lib/dpkg/info/base-files.conffiles");
     cr_assert_str_eq(cf, "/etc/issue\n");
     /* Multi-Arch: same packages are registered as pkg:arch */
-    cr_assert(vz_file_exists(vz_xasprintf("%s/var/lib/dpkg/info/libt1:amd64.list", root)));
-    cr_assert_not(vz_file_exists(vz_xasprintf("%s/var/lib/dpkg/info/libt1.list", root)));
+    cr_assert(vz_file_exists(install_str("%s/var/lib/dpkg/info/libt1:amd64.list", root)));
+    cr_assert_not(vz_file_exists(install_str("%s/var/lib/dpkg/info/libt1.list", root)));
     /* maintainer scripts are kept, executable */
     struct stat st;
-    cr_assert_eq(stat(vz_xasprintf("%s/var/lib/dpkg/info/editor-t.postinst", root), &st), 0);
+    cr_assert_eq(stat(install_str("%s/var/lib/dpkg/info/editor-t.postinst", root), &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0755);
-    cr_assert(vz_file_exists(vz_xasprintf("%s/var/lib/dpkg/info/base-passwd.preinst", root)));
-    cr_assert_not(vz_file_exists(vz_xasprintf("%s/var/lib/dpkg/tmp.ci", root)));
+    cr_assert(vz_file_exists(install_str("%s/var/lib/dpkg/info/base-passwd.preinst", root)));
+    cr_assert_not(vz_file_exists(install_str("%s/var/lib/dpkg/tmp.ci", root)));
 }
 
 Test(install, preinst_runs_before_unpack_and_postinst_sets_alternative)
@@ -209,7 +214,7 @@ static void expect_refused(const struct fx_entry *e, size_t n, const char *msg)
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
             count++;
     cr_assert_eq(count, 0, "files written outside the root");
-    cr_assert_not(vz_file_exists(vz_xasprintf("%s/pwned", tmp)));
+    cr_assert_not(vz_file_exists(install_str("%s/pwned", tmp)));
 }
 
 Test(install, refuses_absolute_path)
@@ -336,4 +341,121 @@ Test(install, file_in_two_packages_belongs_to_the_later_one)
     cleanup_free char *ln = install_slurp(root, "var/lib/dpkg/info/new.list");
     cr_assert_str_eq(ln, "/.\n/usr\n/usr/share\n/usr/share/shared\n");
     vz_testrepo_release(&repo);
+}
+
+Test(install, essential_set_is_configured_before_other_preinsts)
+{
+    vz_error_t err = NULL;
+    cleanup_free char *repodir = vz_path_join(tmp, "repo");
+    struct vz_testrepo repo = { 0 };
+    cr_assert_eq(vz_testrepo_create(repodir, NULL, 0, NULL, &repo, &err), 0, "%s",
+                 err ? err->msg : "");
+    cleanup_free char *bb = install_find_deb(repo.dir, "busybox-sh");
+    cleanup_free char *deb = vz_path_join(tmp, "late.deb");
+    struct fx_entry e[] = { { "./", 'd', NULL }, { "./etc/", 'd', NULL },
+                            { "./etc/late", 'f', "x\n" } };
+    cr_assert_eq(install_make_deb(deb,
+                                  "Package: late\nVersion: 1\nArchitecture: all\n"
+                                  "Maintainer: t <t@t>\nDescription: late\n",
+                                  "#!/bin/sh\nsed -n '/^Package: busybox-sh$/,/^$/p' "
+                                  "/var/lib/dpkg/status | grep '^Status:' > /late.txt\n"
+                                  "sed -n '/^Package: late$/,/^$/p' /var/lib/dpkg/status "
+                                  ">> /late.txt\n",
+                                  NULL, e, 3),
+                 0);
+    const char *debs[] = { deb, bb };
+    struct vz_install_opts o = { .root = root, .debs = debs, .n = 2, .merged_usr = true,
+                                 .arch = "amd64", .runner = &install_chroot_runner };
+    cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
+    /* even though "late" comes first in the plan: the essential busybox-sh was
+     * configured before its preinst ran, and "late" itself was not registered yet */
+    cleanup_free char *got = install_slurp(root, "late.txt");
+    cr_assert_str_eq(got, "Status: install ok installed\n");
+    cleanup_free char *status = install_slurp(root, "var/lib/dpkg/status");
+    cr_assert(strstr(status, "Package: late\nStatus: install ok installed\n"), "%s", status);
+    vz_testrepo_release(&repo);
+}
+
+Test(install, merged_usr_links_shipped_by_a_package)
+{
+    cleanup_free char *base = vz_path_join(tmp, "base.deb");
+    cleanup_free char *tool = vz_path_join(tmp, "tool.deb");
+    struct fx_entry eb[] = { { "./", 'd', NULL }, { "./bin", 'l', "usr/bin" },
+                             { "./lib64", 'l', "usr/lib64" }, { "./usr/", 'd', NULL },
+                             { "./usr/bin/", 'd', NULL }, { "./usr/lib64/", 'd', NULL } };
+    struct fx_entry et[] = { { "./", 'd', NULL }, { "./bin/", 'd', NULL },
+                             { "./bin/tool", 'f', "tool\n" } };
+    cr_assert_eq(install_make_deb(base, "Package: base\nVersion: 1\nArchitecture: all\n"
+                                        "Maintainer: t <t@t>\nDescription: base\n",
+                                  NULL, NULL, eb, 6), 0);
+    cr_assert_eq(install_make_deb(tool, "Package: tool\nVersion: 1\nArchitecture: all\n"
+                                        "Maintainer: t <t@t>\nDescription: tool\n",
+                                  NULL, NULL, et, 3), 0);
+    const char *debs[] = { tool, base };
+    struct vz_install_opts o = { .root = root, .debs = debs, .n = 2, .merged_usr = true,
+                                 .merged_usr_shipped = true, .arch = "amd64", .jobs = 2,
+                                 .runner = &install_chroot_runner };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
+    char buf[64];
+    ssize_t n = readlink(install_str("%s/bin", root), buf, sizeof(buf) - 1);
+    cr_assert_gt(n, 0, "bin is not a symlink");
+    buf[n] = '\0';
+    cr_assert_str_eq(buf, "usr/bin");
+    cleanup_free char *t = install_slurp(root, "usr/bin/tool");
+    cr_assert_str_eq(t, "tool\n");
+    /* not created by us: only what base shipped */
+    cr_assert_eq(access(install_str("%s/sbin", root), F_OK), -1);
+    cleanup_free char *list = install_slurp(root, "var/lib/dpkg/info/tool.list");
+    cr_assert_str_eq(list, "/.\n/bin\n/bin/tool\n");
+}
+
+Test(install, merged_usr_link_pointing_elsewhere_is_refused)
+{
+    struct fx_entry e[] = { { "./", 'd', NULL }, { "./lib", 'l', "/elsewhere" } };
+    expect_refused(e, 2, "would replace the merged-/usr symlink /lib -> usr/lib");
+}
+
+Test(install, owners_modes_hard_links_and_xattrs_are_kept)
+{
+    struct fx_entry e[] = {
+        { "./", 'd', NULL, 0, 0, NULL },
+        { "./usr/", 'd', NULL, 0, 0, NULL },
+        { "./usr/bin/", 'd', NULL, 0, 0, NULL },
+        { "./usr/bin/suid", 'f', "#!/bin/sh\n", 02755, 42, "user.vztest=kept" },
+        { "./usr/bin/suid-link", 'h', "./usr/bin/suid", 0, 0, NULL },
+        { "./usr/bin/sym", 'l', "suid", 0, 0, NULL },
+        { "./var/", 'd', NULL, 0, 0, NULL },
+        { "./var/mail/", 'd', NULL, 02775, 8, NULL },
+    };
+    cleanup_free char *deb = vz_path_join(tmp, "perm.deb");
+    cr_assert_eq(install_make_deb(deb, "Package: perm\nVersion: 1\nArchitecture: all\n"
+                                       "Maintainer: t <t@t>\nDescription: perm\n",
+                                  NULL, NULL, e, VZ_ARRAY_SIZE(e)), 0);
+    const char *debs[] = { deb };
+    struct vz_install_opts o = { .root = root, .debs = debs, .n = 1, .merged_usr = true,
+                                 .arch = "amd64", .runner = &install_chroot_runner };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
+    struct stat a, b;
+    cr_assert_eq(lstat(install_str("%s/usr/bin/suid", root), &a), 0);
+    cr_assert_eq(a.st_mode & 07777, 02755);
+    cr_assert_eq(a.st_uid, 0);
+    cr_assert_eq(a.st_gid, 42);
+    cr_assert_eq(a.st_mtime, 1700000000);
+    cr_assert_eq(lstat(install_str("%s/usr/bin/suid-link", root), &b), 0);
+    cr_assert_eq(a.st_ino, b.st_ino, "hard link not kept");
+    cr_assert_eq(a.st_nlink, 2);
+    char buf[64];
+    ssize_t n = getxattr(install_str("%s/usr/bin/suid", root), "user.vztest", buf, sizeof(buf));
+    cr_assert_eq(n, 4, "xattr lost");
+    cr_assert(memcmp(buf, "kept", 4) == 0);
+    n = readlink(install_str("%s/usr/bin/sym", root), buf, sizeof(buf) - 1);
+    cr_assert_eq(n, 4);
+    cr_assert_eq(lstat(install_str("%s/var/mail", root), &a), 0);
+    cr_assert_eq(a.st_mode & 07777, 02775);
+    cr_assert_eq(a.st_gid, 8);
+    cleanup_free char *list = install_slurp(root, "var/lib/dpkg/info/perm.list");
+    cr_assert_str_eq(list, "/.\n/usr\n/usr/bin\n/usr/bin/suid\n/usr/bin/suid-link\n"
+                           "/usr/bin/sym\n/var\n/var/mail\n");
 }

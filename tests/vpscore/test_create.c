@@ -289,6 +289,30 @@ Test(create, unsafe_member_refused)
     free(script);
 }
 
+Test(create, member_through_symlink_refused)
+{
+    /* "escape -> /tmp" then "escape/vzt-evil": writing it would land in the
+     * host's /tmp; libarchive's secure-symlink mode refuses it */
+    vz_error_t err = NULL;
+    char *script = vz_xasprintf("mkdir -p %1$s/t %1$s/u/escape && ln -s /tmp %1$s/t/escape && "
+                                "echo x > %1$s/u/escape/vzt-evil-%3$d && "
+                                "tar -C %1$s/t -cf %1$s/a.tar ./escape && tar -C %1$s/u -rf %1$s/a.tar ./escape/vzt-evil-%3$d && "
+                                "zstd -q < %1$s/a.tar > %2$s && rm -rf %1$s/t %1$s/u %1$s/a.tar",
+                                fx.root, fx.cache.tarball, (int)getpid());
+    char *argv[] = { "sh", "-c", script, NULL };
+    cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_sha256_file(fx.cache.tarball, fx.cache.tar_sha256, &fx.cache.tar_size, &err), 0);
+    cr_assert_lt(create_ct("101", "plain", &err), 0, "extracted through a symlink");
+    cr_assert_eq(err->status, VZ_ECORRUPT, "%d: %s", err->status, err->msg);
+    vz_error_release(&err);
+    char *evil = vz_xasprintf("/tmp/vzt-evil-%d", (int)getpid());
+    cr_assert_not(vz_file_exists(evil), "wrote %s on the host", evil);
+    unlink(evil);
+    free(evil);
+    assert_nothing_written();
+    free(script);
+}
+
 Test(create, bad_ctids_refused_with_21)
 {
     const char *bad[] = { "", "../x", "/abs", "a/b", "..", ".", ".hidden", "-rf", "0", "007",
@@ -431,6 +455,30 @@ Test(create, destroy_removes_everything)
     cr_assert_eq(err->status, VZ_ENOCTCONF, "%s", err->msg);
     cr_assert_not_null(strstr(err->msg, "destroy container 101: container 101 does not exist (no "), "%s", err->msg);
     vz_error_release(&err);
+}
+
+Test(create, destroy_refuses_a_conf_naming_a_shared_directory)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(create_ct("101", "plain", &err), 0);
+    cr_assert_eq(create_ct("102", "plain", &err), 0);
+    struct vz_ct ct;
+    cr_assert_eq(vz_ct_load("101", &ct, &err), 0);
+    char *parent = fx_path(&fx, "vz/private");
+    /* never "/" here: a regression of the guard would remove the host */
+    const char *bad[] = { parent, fx.root };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(bad); i++) {
+        vz_conf_set(&ct.conf, "VE_PRIVATE", bad[i]);
+        cr_assert_eq(vz_conf_save(&ct.conf, &err), 0);
+        cr_assert_lt(vz_ct_destroy("101", &err), 0, "destroy with VE_PRIVATE=%s went ahead", bad[i]);
+        cr_assert_eq(err->status, VZ_EBADARG);
+        cr_assert_not_null(strstr(err->msg, "is not one container's private area"), "%s", err->msg);
+        vz_error_release(&err);
+    }
+    char *other = fx_path(&fx, "vz/private/102/etc/passwd");
+    cr_assert(vz_file_exists(other), "container 102 was damaged");
+    free(other), free(parent);
+    vz_ct_release(&ct);
 }
 
 Test(create, destroy_refuses_running)

@@ -1,6 +1,7 @@
 /* Sandbox: vz_sandbox_run() in a busybox root (needs root and busybox-static). */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -355,4 +356,16 @@ Test(sandbox, many_runs_leave_nothing_behind)
         cr_assert_eq(sh(script, NULL), 3);
     cr_assert_eq(vzt_descendant_count(), procs);
     cr_assert_eq(count_tagged(t), 0);
+}
+
+Test(sandbox, no_caller_descriptor_reaches_the_command)
+{
+    int d = open("/", O_RDONLY | O_DIRECTORY);
+    cr_assert_eq(dup2(d, 57), 57);
+    close(d);
+    cleanup_free char *out = NULL;
+    sh("cd /proc/self/fd && echo *", &out);
+    close(57);
+    /* 0-2, plus the directory the shell's glob has open while it reads. */
+    cr_assert_str_eq(out, "0 1 2 3\n");
 }

@@ -188,6 +188,20 @@ Test(set_live, running_container_gets_limits_hostname_addresses_files)
     cr_assert_null(strstr(out.data, "10.55.0.40"), "%s", out.data);
     vz_buf_release(&out);
 
+    /* --ipdel all removes the pair */
+    char *add2[] = { "10.55.0.41", NULL };
+    struct vz_set_opts o3 = { .ipadd = add2, .save = 1 };
+    cr_assert_eq(vz_ct_set(ctid, &o3, &err), 0, "%s", err ? err->msg : "");
+    cr_assert(vz_net_exists(ctid));
+    char *all[] = { "all", NULL };
+    struct vz_set_opts o4 = { .ipdel = all, .save = 1 };
+    cr_assert_eq(vz_ct_set(ctid, &o4, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_not(vz_net_exists(ctid), "--ipdel all left the veth");
+    struct vz_ct ct3;
+    cr_assert_eq(vz_ct_load(ctid, &ct3, &err), 0);
+    cr_assert_str_eq(vz_conf_get(&ct3.conf, "IP_ADDRESS"), "");
+    vz_ct_release(&ct3);
+
     /* destroy refuses while it runs, then works once it is gone */
     cr_assert_lt(vz_ct_destroy(ctid, &err), 0);
     cr_assert_eq(err->status, VZ_ERUNNING);

@@ -9,8 +9,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -388,4 +390,151 @@ Test(start, exec_stdin_passthrough_and_enter_on_a_pty)
     cleanup_free char *in = vz_xasprintf("entered into CT %s\n", ctid);
     cleanup_free char *outm = vz_xasprintf("exited from CT %s\n", ctid);
     cr_assert(strstr(o3, in) && strstr(o3, outm), "got %s", o3);
+}
+
+Test(start, limits_memory_hog_killed_fork_bomb_stopped)
+{
+    write_conf("RAM=\"32M\"\nSWAP=\"0\"\nNUMPROC=\"16\"\n");
+    start_ok();
+    cleanup_free char *o1 = NULL, *o2 = NULL, *o3 = NULL;
+    /* dd allocates its 96 MiB block: over the limit, the kernel kills it (SIGKILL). */
+    cr_assert_eq(vzctl(&o1, "exec2", "dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null; echo dd=$?"), 0,
+                 "%s", o1);
+    cr_assert_str_eq(o1, "dd=137\n");
+    /* 40 background sleeps against a limit of 16 tasks: forks fail (busybox
+     * sh then gives up: its status does not matter), the host does not care. */
+    vzctl(&o2, "exec2", "for i in $(seq 40); do sleep 60 >/dev/null 2>&1 & done 2>/dev/null");
+    struct vz_cgroup *cg = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0);
+    pid_t *pids = NULL;
+    size_t n = 0;
+    cr_assert_eq(vz_cgroup_pids(cg, &pids, &n, &err), 0);
+    cr_assert(n >= 8 && n <= 16, "%zu tasks in a container limited to 16", n);
+    free(pids);
+    vz_cgroup_free(cg);
+    /* stop still works with the container full. */
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0, "%s", err ? err->msg : "");
+    (void)o3;
+}
+
+Test(start, exec_passes_no_caller_descriptor_into_the_container)
+{
+    start_ok();
+    /* A host directory open without O_CLOEXEC at a known number. */
+    int d = open("/", O_RDONLY | O_DIRECTORY);
+    cr_assert_eq(dup2(d, 57), 57);
+    close(d);
+    int mfd = memfd_create("out", 0);
+    int saved = dup(1);
+    fflush(stdout);
+    dup2(mfd, 1);
+    char *argv[] = { "sh", "-c", "ls /proc/$$/fd | tr '\\n' ' '", NULL };
+    int st = -1;
+    vz_error_t err = NULL;
+    int rc = vz_ct_exec(ctid, argv, &st, &err);
+    dup2(saved, 1);
+    close(saved);
+    close(57);
+    cr_assert_eq(rc, 0, "%s", err ? err->msg : "");
+    cr_assert_eq(st, 0);
+    char buf[256] = { 0 };
+    cr_assert_gt(pread(mfd, buf, sizeof(buf) - 1, 0), 0);
+    close(mfd);
+    /* 0-2 are the caller's stdio; the shell may hold a pipe of its own
+     * pipeline (3, 4) while ls looks; nothing of the caller's (57, the
+     * test runner's descriptors) may appear. */
+    cr_assert_eq(strncmp(buf, "0 1 2 ", 6), 0, "got %s", buf);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        cr_assert_lt(atoi(t), 5, "descriptor %s of the caller reached the container", t);
+}
+
+Test(start, exec_runs_in_its_own_session_and_gets_signals_passed_on)
+{
+    start_ok();
+    cleanup_free char *o1 = NULL;
+    /* A session leader: the caller's terminal cannot be its controlling one. */
+    cr_assert_eq(vzctl(&o1, "exec2", "test \"$(cut -d' ' -f6 /proc/$$/stat)\" = $$ && echo own-session"), 0,
+                 "%s", o1);
+    cr_assert_str_eq(o1, "own-session\n");
+
+    /* SIGTERM to vzctl reaches the command inside. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0';
+    *strrchr(exe, '/') = '\0';
+    cleanup_free char *bin = vz_xasprintf("%s/bin/vzctl", exe);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        execl(bin, "vzctl", "exec2", ctid, "trap 'echo got-term; exit 7' TERM; touch /tmp/ready; "
+              "while :; do sleep 0.05; done", (char *)NULL);
+        _exit(126);
+    }
+    close(p[1]);
+    cleanup_free char *ready = vz_path_join(priv, "tmp/ready");
+    for (int i = 0; i < 500 && !vz_file_exists(ready); i++)
+        usleep(10000);
+    cr_assert(vz_file_exists(ready), "the command never started");
+    kill(child, SIGTERM);
+    int ws = 0;
+    waitpid(child, &ws, 0);
+    char buf[64] = { 0 };
+    ssize_t r = read(p[0], buf, sizeof(buf) - 1);
+    close(p[0]);
+    cr_assert_gt(r, 0);
+    cr_assert_str_eq(buf, "got-term\n");
+    cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 7, "vzctl exec2 status %#x", ws);
+}
+
+Test(start, every_command_has_help_and_usage_errors)
+{
+    static const char *const cmds[] = { "start", "stop", "restart", "status", "enter", "exec",
+                                        "exec2", "mount", "umount", "suspend", "resume" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(cmds); i++) {
+        cleanup_free char *o1 = NULL, *o2 = NULL;
+        char *help[] = { "vzctl", (char *)cmds[i], "--help", NULL };
+        cr_assert_eq(fx_run(help, &o1), 0, "%s --help: %s", cmds[i], o1);
+        cleanup_free char *head = vz_xasprintf("Usage: vzctl %s ", cmds[i]);
+        cr_assert_eq(strncmp(o1, head, strlen(head)), 0, "%s --help printed %s", cmds[i], o1);
+        char *none[] = { "vzctl", (char *)cmds[i], NULL };
+        cr_assert_eq(fx_run(none, &o2), 2, "%s without CTID: %s", cmds[i], o2);
+        cleanup_free char *msg = vz_xasprintf("vzctl: %s: missing CTID\n", cmds[i]);
+        cr_assert_eq(strncmp(o2, msg, strlen(msg)), 0, "%s without CTID printed %s", cmds[i], o2);
+    }
+    cleanup_free char *o3 = NULL;
+    char *bad[] = { "vzctl", "stop", ctid, "--bogus", NULL };
+    cr_assert_eq(fx_run(bad, &o3), 2, "%s", o3);
+}
+
+Test(start, init_dying_on_its_own_then_stop_releases_and_start_works_again)
+{
+    start_ok();
+    pid_t pid = 0;
+    cr_assert(vz_ct_init_pid(ctid, &pid));
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    for (int i = 0; i < 500 && vz_proc_starttime(pid) != 0; i++)
+        usleep(10000);
+    cleanup_free char *s1 = status_line();
+    cleanup_free char *want1 = vz_xasprintf("CTID %s exist mounted down", ctid);
+    cr_assert_str_eq(s1, want1);
+    /* stop: not running (31), but the mount, cgroup and pid file are released. */
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_stop(ctid, 0, &err), -1);
+    cr_assert_eq(err->status, VZ_ENOTRUNNING, "%s", err->msg);
+    vz_error_release(&err);
+    cleanup_free char *s2 = status_line();
+    cleanup_free char *want2 = vz_xasprintf("CTID %s exist unmounted down", ctid);
+    cr_assert_str_eq(s2, want2);
+    struct vz_cgroup *cg = NULL;
+    cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0);
+    cr_assert_eq(vz_cgroup_exists(cg), 0, "cgroup left after the init died and stop ran");
+    vz_cgroup_free(cg);
+    start_ok();
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0);
 }
