@@ -273,8 +273,13 @@ const char *vz_shipped_distros_dir(void)
 
 int vz_safe_name(const char *name)
 {
-    return name && *name && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
-           strchr(name, '/') == NULL;
+    if (!name || !*name || name[0] == '-' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return 0;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++, n++)
+        if (*p == '/' || *p < 0x20 || *p == 0x7f)
+            return 0;
+    return n <= 255;
 }
 
 int vz_copy_file(const char *src, const char *dst, vz_error_t *err)

@@ -63,7 +63,9 @@ const char *vz_shipped_distros_dir(void);
  * sub may be "" or e.g. "cache", "pkgs", "repodata", "unpacked". */
 char *vz_template_path(const char *sub);
 
-/* Check a single path component: non-empty, not "." or "..", no '/'. */
+/* Check a single path component: non-empty, at most 255 bytes, not "." or
+ * "..", no '/', no control character (a newline would break every line-based
+ * listing), and no leading '-' (it would read as an option). */
 int vz_safe_name(const char *name);
 
 /* Copy a file (regular) preserving mode. */

@@ -75,7 +75,10 @@ static int extract_locked(const char *file, const char *dest, bool *had_root, vz
 {
     struct archive *r = archive_read_new();
     archive_read_support_filter_all(r);
-    archive_read_support_format_all(r);
+    /* Tar only: "all" would take any text file for an mtree spec, whose
+     * contents= keyword reads files of the host into the cache. */
+    archive_read_support_format_tar(r);
+    archive_read_support_format_gnutar(r);
     struct archive *w = archive_write_disk_new();
     archive_write_disk_set_options(
         w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |

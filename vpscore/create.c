@@ -4,6 +4,7 @@
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
 #include "vpscore/ctlist.h"
+#include "vpscore/mount.h"
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
 #include "vpscore/runtime.h"
@@ -188,6 +189,14 @@ static int check_opts(const struct vz_create_opts *o, const char **layout, vz_er
         return vz_error_set(err, VZ_EBADARG, 0, "--private %s: must be an absolute path", o->private_dir);
     if (o->root_dir && o->root_dir[0] != '/')
         return vz_error_set(err, VZ_EBADARG, 0, "--root %s: must be an absolute path", o->root_dir);
+    /* robust: the host's own root is never a container's (mount would hide
+     * the host; destroy would remove it) */
+    char real[PATH_MAX];
+    if (o->root_dir && realpath(o->root_dir, real) && strcmp(real, "/") == 0)
+        return vz_error_set(err, VZ_EBADARG, 0, "--root %s: that is the host's root directory", o->root_dir);
+    if (o->private_dir && realpath(o->private_dir, real) && strcmp(real, "/") == 0)
+        return vz_error_set(err, VZ_EBADARG, 0, "--private %s: that is the host's root directory",
+                            o->private_dir);
     *layout = l;
     return 0;
 }
@@ -375,6 +384,13 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
     if (vz_ct_init_pid(ctid, &pid)) {
         vz_error_set(err, VZ_ERUNNING, 0, "container %s is running (pid %d): stop it first (vzctl stop %s)",
                      ctid, (int)pid, ctid);
+        goto out;
+    }
+    /* robust: check before removing anything, or a mounted root (a start
+     * killed halfway leaves one) turns destroy into a half-destroy */
+    if (vz_is_mountpoint(ct.root_dir) > 0) {
+        vz_error_set(err, VZ_EMOUNTED, 0, "container %s is mounted on %s: unmount it first (vzctl umount %s)",
+                     ctid, ct.root_dir, ctid);
         goto out;
     }
     /* cgroup and veth a crashed runtime may have left */

@@ -110,4 +110,15 @@ Test(fs, mkdir_p_and_join)
     cr_assert_not(vz_safe_name(".."));
     cr_assert_not(vz_safe_name("a/b"));
     cr_assert_not(vz_safe_name(""));
+    cr_assert_not(vz_safe_name("a\nb"));
+    cr_assert_not(vz_safe_name("tab\there"));
+    cr_assert_not(vz_safe_name("-1"));
+    char longname[300];
+    memset(longname, 'a', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    cr_assert_not(vz_safe_name(longname));
+    longname[255] = '\0';
+    cr_assert(vz_safe_name(longname));
+    cr_assert(vz_safe_name("debian-12-x86_64-minimal"));
+    cr_assert(vz_safe_name("libstdc++6"));
 }
