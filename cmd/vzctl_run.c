@@ -52,8 +52,8 @@ static int no_more_args(int argc, char **argv, const char *usage)
 #define SIMPLE_USAGE(cmd, what)                                                                              \
     "Usage: vzctl " cmd " CTID\n" what "\n"                                                                  \
     "Exit codes: 0 done, 9 locked, 14 no such container, 21 bad CTID, 31 not running,\n"                     \
-    "32 already running, 40 not mounted, 41 already mounted, 43 private area missing\n"                      \
-    "(docs/exit-codes.md).\n"
+    "32 already running, 40 not mounted, 41 already mounted, 43 private area missing,\n"                     \
+    "47 broken container (start: a /sbin/init that cannot run) (docs/exit-codes.md).\n"
 
 int vzctl_start(int argc, char **argv)
 {
@@ -145,7 +145,7 @@ int vzctl_enter(int argc, char **argv)
 {
     const char *usage = "Usage: vzctl enter CTID\n"
                         "Open a login shell (bash, else sh) on a new terminal inside the running container.\n"
-                        "Exit codes: the shell's exit status; 31 not running.\n";
+                        "Exit codes: the shell's exit status; 31 not running; 47 no shell.\n";
     int rc = 0, fast = 0;
     const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
     if (!ctid)
@@ -167,12 +167,12 @@ static int do_exec(int argc, char **argv, int exec2)
                                 "Run COMMAND (with /bin/sh -c, the arguments joined by spaces, as vzctl does;\n"
                                 "'-' reads the commands from stdin) inside the running container, with this\n"
                                 "terminal's stdin, stdout and stderr. Exits with the command's exit status\n"
-                                "(31 when the container is not running).\n"
+                                "(31 when the container is not running, 47 when it has no /bin/sh).\n"
                               : "Usage: vzctl exec CTID COMMAND [ARG...]\n"
                                 "Run COMMAND (with /bin/sh -c, the arguments joined by spaces, as vzctl does;\n"
                                 "'-' reads the commands from stdin) inside the running container, with this\n"
                                 "terminal's stdin, stdout and stderr. Exit codes: 0, 8 when the command\n"
-                                "failed (use exec2 for its own status), 31 not running.\n";
+                                "failed (use exec2 for its own status), 31 not running, 47 no /bin/sh.\n";
     int rc = 0, fast = 0;
     const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
     if (!ctid)
