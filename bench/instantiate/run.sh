@@ -8,5 +8,9 @@ for b in "$d"/*.sh; do
     [ "$(basename "$b")" = run.sh ] && continue
     [ -x "$b" ] || continue
     echo "-- $(basename "$b")"
-    "$b" "${BENCH_N:-11}" || echo "failed: $b"
+    case "$(basename "$b")" in
+    many.sh) n=${BENCH_MANY:-100} ;;   # the goal is about 100 containers
+    *) n=${BENCH_N:-11} ;;
+    esac
+    "$b" "$n" || echo "failed: $b"
 done
