@@ -16,6 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Present in a private area from its mkdir until the conf is saved: a create
+ * killed in between leaves it, and the next create of the CTID starts over. */
+#define CREATE_MARKER ".vzforge-create-incomplete"
+
 #ifndef VZ_DATADIR
 #define VZ_DATADIR "/usr/local/share/vzforge"
 #endif
@@ -209,7 +213,8 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
         return vz_error_set(err, VZ_EPRIVATEEXISTS, 0, "container %s already exists (%s)", o->ctid, conf_path);
     cleanup_free char *priv = o->private_dir ? vz_ct_expand(o->private_dir, o->ctid) : vz_ct_default_private(o->ctid);
     cleanup_free char *root = o->root_dir ? vz_ct_expand(o->root_dir, o->ctid) : vz_ct_default_root(o->ctid);
-    if (vz_file_exists(priv))
+    cleanup_free char *marker = vz_path_join(priv, CREATE_MARKER);
+    if (vz_file_exists(priv) && !vz_file_exists(marker)) /* a marker: see do_create's mkdir */
         return vz_error_set(err, VZ_EPRIVATEEXISTS, 0,
                             "private area %s already exists: destroy the old container or remove it", priv);
 
@@ -231,6 +236,7 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
     int r = -1;
     /* every cleanup variable before the first goto */
     cleanup_free char *lower = NULL, *upper = NULL, *work = NULL, *ips = NULL, *ns = NULL, *sd = NULL;
+    cleanup_free char *incomplete = NULL;
     cleanup_free char *confdir = vz_root_path("/etc/vz/conf");
     cleanup_free char *parent = vz_xstrdup(priv);
     char *slash = strrchr(parent, '/');
@@ -238,7 +244,17 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
         *slash = '\0';
     if (mkdir_p_track(parent, &u->made_dirs, err) < 0)
         goto out;
-    if (mkdir(priv, 0700) < 0) {
+    incomplete = vz_path_join(priv, CREATE_MARKER);
+    int made = mkdir(priv, 0700);
+    if (made < 0 && errno == EEXIST && vz_file_exists(incomplete)) {
+        /* The remains of a create killed before its conf was saved (we hold
+         * the container's lock and no conf exists): start over. */
+        vz_warn("container %s: removing the remains of an interrupted create in %s", o->ctid, priv);
+        if (vz_rm_rf(priv, err) < 0)
+            goto out;
+        made = mkdir(priv, 0700);
+    }
+    if (made < 0) {
         if (errno == EEXIST)
             vz_error_set(err, VZ_EPRIVATEEXISTS, 0, "private area %s already exists", priv);
         else
@@ -246,6 +262,8 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
         goto out;
     }
     u->private_dir = vz_xstrdup(priv);
+    if (vz_atomic_write(incomplete, "", 0, 0600, err) < 0)
+        goto out;
 
     if (strcmp(layout, "overlay") == 0) {
         if (vz_template_tree(cache, &lower, &res->reused_tree, err) < 0)
@@ -296,6 +314,7 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
         goto out;
     if (vz_conf_save(&conf, err) < 0) /* atomic: the container now exists */
         goto out;
+    unlink(incomplete);
     free(u->private_dir);
     u->private_dir = NULL;
     r = 0;

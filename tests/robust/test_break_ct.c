@@ -154,15 +154,14 @@ static void kill_create(const char *layout, const char *pattern_under)
     assert_clean_after_destroy(what);
 }
 
-/* BUG (vpscore/create.c do_create/vz_ct_destroy, containers helper): a
- * create killed halfway leaves VE_PRIVATE without a conf; the retry exits 44
- * and destroy exits 14, so no vzctl command removes it. Enable when fixed. */
-Test(break_ct, create_plain_killed_while_unpacking, .disabled = true)
+/* A create killed halfway leaves VE_PRIVATE without a conf; the retry must
+ * start over (vpscore/create.c: the private area's incomplete marker). */
+Test(break_ct, create_plain_killed_while_unpacking)
 {
     kill_create("plain", "vz/private/%/data/1*");
 }
 
-Test(break_ct, create_overlay_killed_while_unpacking, .disabled = true)
+Test(break_ct, create_overlay_killed_while_unpacking)
 {
     kill_create("overlay", "vz/template/unpacked/.*tmp*/data/1*");
 }
@@ -195,7 +194,15 @@ static void kill_start(const char *layout)
     r = vzctl((const char *[]){ "status", ct, NULL }, what);
     cr_assert_eq(r.code, 0, "%s: status: %s", what, r.err);
     vzr_res_release(&r);
-    r = vzctl((const char *[]){ "start", ct, NULL }, what);
+    /* a child of the dead start may hold the lock until it notices its
+     * parent is gone (PR_SET_PDEATHSIG): 9 for a moment, then the retry works */
+    for (int i = 0; i < 50; i++) {
+        r = vzctl((const char *[]){ "start", ct, NULL }, what);
+        if (r.code != 9)
+            break;
+        vzr_res_release(&r);
+        usleep(100000);
+    }
     cr_assert(r.code == 0 || r.code == 32, "%s: the retry exits %d: %s", what, r.code, r.err);
     vzr_res_release(&r);
     r = vzctl((const char *[]){ "exec2", ct, "true", NULL }, what);
