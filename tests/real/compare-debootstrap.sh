@@ -17,20 +17,9 @@ command -v debootstrap >/dev/null 2>&1 || die "debootstrap is not installed (apt
 command -v jq >/dev/null 2>&1 || die "jq is not installed (apt-get install jq)"
 [ -x "$VZPKG" ] || die "$VZPKG not built (run make)"
 
-# The host's Debian mirror: first deb822 URIs line, else the first deb line of
-# sources.list whose URI is not a security archive.
-mirror=${VZ_MIRROR_DEBIAN:-}
-if [ -z "$mirror" ]; then
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -r "$f" ] || continue
-        mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
-        [ -n "$mirror" ] && break
-    done
-fi
-if [ -z "$mirror" ] && [ -r /etc/apt/sources.list ]; then
-    mirror=$(awk '$1 == "deb" { u = $2; if ($2 ~ /^\[/) { for (i = 2; i <= NF; i++) if ($i ~ /\]$/) { u = $(i + 1); break } } if (u !~ /security/) { print u; exit } }' /etc/apt/sources.list)
-fi
-[ -n "$mirror" ] || die "no Debian mirror in the host's apt sources; set VZ_MIRROR_DEBIAN"
+# The Debian mirror, resolved as vzforge resolves it (tests/real/mirror.sh.inc).
+. "$(dirname "$0")/mirror.sh.inc"
+vz_host_mirror || die "no Debian mirror: set VZ_MIRROR_DEBIAN or a Debian entry in the host's apt sources"
 
 work=$(mktemp -d /tmp/vzt-compare-XXXXXX) || die "mktemp failed"
 trap 'rm -rf "$work"' EXIT INT TERM

@@ -23,22 +23,11 @@ die() { echo "import-mmdebstrap: $*" >&2; exit 2; }
 [ -x "$VZCTL" ] || die "$VZCTL not built (run make)"
 command -v mmdebstrap >/dev/null 2>&1 || die "mmdebstrap is missing (apt-get install mmdebstrap)"
 [ "$(id -u)" = 0 ] || die "must run as root"
+command -v jq >/dev/null 2>&1 || die "jq is missing (apt-get install jq)"
 
-# the host's Debian mirror: the first URI whose suites include bookworm
-mirror=${VZ_MIRROR_DEBIAN:-}
-if [ -z "$mirror" ]; then
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -r "$f" ] || continue
-        mirror=$(awk 'BEGIN{RS=""} /(^|\n)Suites:[^\n]*[ \t]bookworm([ \t]|\n|$)/ {
-                     if (match($0, /URIs:[ \t]*[^ \t\n]+/)) { s = substr($0, RSTART, RLENGTH);
-                     sub(/URIs:[ \t]*/, "", s); print s; exit } }' "$f")
-        [ -n "$mirror" ] && break
-    done
-fi
-if [ -z "$mirror" ] && [ -r /etc/apt/sources.list ]; then
-    mirror=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list)
-fi
-[ -n "$mirror" ] || die "no Debian mirror: set VZ_MIRROR_DEBIAN or a bookworm entry in the apt sources"
+# The Debian mirror, resolved as vzforge resolves it (tests/real/mirror.sh.inc).
+. "$(dirname "$0")/mirror.sh.inc"
+vz_host_mirror || die "no Debian mirror: set VZ_MIRROR_DEBIAN or a Debian entry in the host's apt sources"
 
 work=$(mktemp -d /tmp/vzr-mmdeb-XXXXXX) || die "mktemp failed"
 export VZ_ROOT="$work/vzroot"
