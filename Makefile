@@ -19,13 +19,15 @@ PKG_CONFIG ?= pkg-config
 PKGS      := libsolv libsolvext libarchive libcurl yaml-0.1 libcrypto jansson libzstd
 DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev libyaml-dev \
              libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
+             nettle-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev \
              gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot
 DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils
 TEST_PKGS := criterion
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
-            -fno-strict-aliasing -D_GNU_SOURCE -DVZ_VERSION='"$(VERSION)"' -DVZ_DATADIR='"$(PREFIX)/share/vzforge"' -I.
+            -fno-strict-aliasing -D_GNU_SOURCE -DVZ_VERSION='"$(VERSION)"' -DVZ_DATADIR='"$(PREFIX)/share/vzforge"' \
+            -DVZ_LIBEXECDIR='"$(PREFIX)/libexec/vzforge"' -DVZ_SBINDIR='"$(PREFIX)/sbin"' -I.
 ifeq ($(DEVELOPER),1)
 CFLAGS   += -Werror
 endif
@@ -40,6 +42,21 @@ CFLAGS   += -MMD -MP
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lcrypt
+# Binaries name every library and keep only those they use (--as-needed):
+# vzctl's runtime commands load libc, libcrypto and libcrypt only.
+BIN_LDFLAGS := -Wl,--as-needed
+# vzctl-create links libarchive statically (the formats it reads pull in
+# only zstd, xz, gzip, bzip2 and lz4 from libarchive's dependencies), so an
+# overlay create does not pay for loading libarchive's whole tree.
+# STATIC_LIBARCHIVE=0 links it dynamically.
+STATIC_LIBARCHIVE ?= 1
+comma := ,
+ifeq ($(STATIC_LIBARCHIVE),1)
+CREATE_LIBS := $(subst -larchive,-Wl$(comma)-Bstatic -larchive -Wl$(comma)-Bdynamic \
+               $(filter-out -larchive,$(shell $(PKG_CONFIG) --libs --static libarchive 2>/dev/null)),$(PKG_LIBS))
+else
+CREATE_LIBS := $(PKG_LIBS)
+endif
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
@@ -58,10 +75,17 @@ LIBS    := $(foreach m,$(MODULES),$(BUILD)/lib$(m).a)
 mod_srcs = $(sort $(wildcard $(1)/*.c))
 mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
 
-CMD_MAINS := vzpkg vzctl vzlist
+# Each binary links only its own command files (docs/design.md, "Process
+# start-up cost"): vzctl has no create code; `vzctl create` execs vzctl-create.
+cmd_objs = $(patsubst %,$(BUILD)/obj/cmd/%.o,$(1) cli)
+VZCTL_OBJS        := $(call cmd_objs,vzctl vzctl_run vzctl_ct vzctl_spawn)
+VZCTL_CREATE_OBJS := $(call cmd_objs,vzctl_create_main vzctl_create vzctl_tmpl)
+VZPKG_OBJS        := $(call cmd_objs,vzpkg $(basename $(notdir $(wildcard cmd/vzpkg_*.c))))
+VZLIST_OBJS       := $(call cmd_objs,vzlist)
+CMD_MAINS := vzpkg vzctl vzlist vzctl_create_main
 CMD_SHARED := $(filter-out $(addprefix cmd/,$(addsuffix .c,$(CMD_MAINS))),$(sort $(wildcard cmd/*.c)))
 CMD_SHARED_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CMD_SHARED))
-BINS    := $(addprefix $(BUILD)/bin/,$(CMD_MAINS))
+BINS    := $(addprefix $(BUILD)/bin/,vzpkg vzctl vzlist vzctl-create)
 
 # Extra helper programs (tiny init, test probes) live in vpscore/progs and tests/progs.
 TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
@@ -89,9 +113,14 @@ $(BUILD)/lib$(1).a: $(call mod_objs,$(1))
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
-$(BUILD)/bin/%: $(BUILD)/obj/cmd/%.o $(CMD_SHARED_OBJS) $(LIBS)
+$(BUILD)/bin/vzctl: $(VZCTL_OBJS) $(LIBS)
+$(BUILD)/bin/vzctl-create: $(VZCTL_CREATE_OBJS) $(LIBS)
+$(BUILD)/bin/vzpkg: $(VZPKG_OBJS) $(LIBS)
+$(BUILD)/bin/vzlist: $(VZLIST_OBJS) $(LIBS)
+$(BUILD)/bin/%:
 	@mkdir -p $(dir $@)
-	$(call qecho,LINK,$@)$(CC) $(LDFLAGS) -o $@ $< $(CMD_SHARED_OBJS) $(LIBS) $(PKG_LIBS)
+	$(call qecho,LINK,$@)$(CC) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS) \
+	    $(if $(filter %/vzctl-create,$@),$(CREATE_LIBS),$(PKG_LIBS))
 
 $(BUILD)/libtestlib.a: $(TESTLIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -134,8 +163,10 @@ bench: deps
 	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) bench/run-all.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/vzforge/distros $(DESTDIR)/etc/vz/conf
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/libexec/vzforge \
+	    $(DESTDIR)$(PREFIX)/share/vzforge/distros $(DESTDIR)/etc/vz/conf
+	install -m 0755 $(filter-out %/vzctl-create,$(BINS)) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(BUILD)/bin/vzctl-create $(DESTDIR)$(PREFIX)/libexec/vzforge/
 	install -m 0644 distros/*.yaml $(DESTDIR)$(PREFIX)/share/vzforge/distros/
 	for f in etc/*; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)/etc/vz/ || true; done
 

@@ -2,7 +2,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 int vz_cli_common_opt(int c, const char *usage)
 {
@@ -97,4 +99,37 @@ void vz_cli_print_json(json_t *v)
 int vz_cli_fail(vz_error_t *err)
 {
     return vz_error_report(vz_log_prog, err);
+}
+
+const char *vz_cli_one_ctid(int argc, char **argv, const char *usage, int *rc)
+{
+    if (optind != argc - 1) {
+        *rc = vz_cli_usage_error(usage, optind >= argc ? "CTID missing" : "one CTID, got '%s' too",
+                                 optind >= argc ? NULL : argv[optind + 1]);
+        return NULL;
+    }
+    return argv[optind];
+}
+
+char *vz_cli_find_program(const char *name, const char *fallback_dir)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            char *p = vz_xasprintf("%.*s/%s", (int)(slash - self), self, name);
+            if (access(p, X_OK) == 0)
+                return p;
+            free(p);
+        }
+    }
+    if (fallback_dir) {
+        char *p = vz_path_join(fallback_dir, name);
+        if (access(p, X_OK) == 0)
+            return p;
+        free(p);
+    }
+    return NULL;
 }

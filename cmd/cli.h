@@ -45,4 +45,14 @@ void vz_cli_print_json(json_t *v);
 /* Report *err and return its status (exit code). */
 int vz_cli_fail(vz_error_t *err);
 
+/* After getopt: the CTID as the one positional argument (before or after
+ * the options). NULL with *rc = VZ_EUSAGE (usage printed) when there is none
+ * or more than one. */
+const char *vz_cli_one_ctid(int argc, char **argv, const char *usage, int *rc);
+
+/* Path of program NAME next to the running binary (/proc/self/exe), else in
+ * fallback_dir (may be NULL), else NULL. Allocated. How vzctl finds
+ * vzctl-create and vzctl-create finds vzpkg, in the build tree and installed. */
+char *vz_cli_find_program(const char *name, const char *fallback_dir);
+
 #endif

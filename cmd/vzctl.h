@@ -15,8 +15,13 @@ int vzctl_umount(int argc, char **argv);
 int vzctl_suspend(int argc, char **argv);
 int vzctl_resume(int argc, char **argv);
 
-/* cmd/vzctl_create.c: the container's life on disk */
+/* cmd/vzctl_create.c: create (linked into vzctl-create only) */
 int vzctl_create(int argc, char **argv);
+
+/* cmd/vzctl_spawn.c: vzctl's create: exec vzctl-create with argv */
+int vzctl_create_exec(int argc, char **argv);
+
+/* cmd/vzctl_ct.c: the container's life on disk after create */
 int vzctl_destroy(int argc, char **argv);
 int vzctl_set(int argc, char **argv);
 

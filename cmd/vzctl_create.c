@@ -1,6 +1,7 @@
-/* cmd/vzctl_create.c: vzctl create, destroy, set: the container on disk.
- * Argument parsing and messages only; the work is in vpscore/create.h and
- * vpscore/ctset.h. */
+/* cmd/vzctl_create.c: vzctl create. Argument parsing and messages only; the
+ * work is in vpscore/create.h. Linked into the vzctl-create helper only
+ * (cmd/vzctl_create_main.c), never into vzctl itself: see docs/design.md,
+ * "Process start-up cost". */
 #include "cmd/cli.h"
 #include "cmd/vzctl.h"
 #include "cmd/vzctl_tmpl.h"
@@ -8,7 +9,6 @@
 #include "cache/store.h"
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
-#include "vpscore/ctset.h"
 
 #include <string.h>
 
@@ -27,19 +27,7 @@ static const char create_usage[] =
     "204 signature or checksum mismatch, 9 locked (docs/exit-codes.md).\n";
 
 enum { O_OSTEMPLATE = 0x2000, O_LAYOUT, O_CONFIG, O_HOSTNAME, O_IPADD, O_NAMESERVER, O_SEARCHDOMAIN,
-       O_PRIVATE, O_ROOT, O_IPDEL, O_RAM, O_SWAP, O_CPUS, O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT,
-       O_USERPASSWD, O_SAVE };
-
-/* The CTID is the one positional argument, before or after the options. */
-static const char *one_ctid(int argc, char **argv, const char *usage, int *rc)
-{
-    if (optind != argc - 1) {
-        *rc = vz_cli_usage_error(usage, optind >= argc ? "CTID missing" : "one CTID, got '%s' too",
-                                 optind >= argc ? NULL : argv[optind + 1]);
-        return NULL;
-    }
-    return argv[optind];
-}
+       O_PRIVATE, O_ROOT };
 
 int vzctl_create(int argc, char **argv)
 {
@@ -77,7 +65,7 @@ int vzctl_create(int argc, char **argv)
         }
     }
     int rc = 0;
-    o.ctid = one_ctid(argc, argv, create_usage, &rc);
+    o.ctid = vz_cli_one_ctid(argc, argv, create_usage, &rc);
     if (o.ctid == NULL)
         return rc;
     o.ipadd = ips;
@@ -114,94 +102,5 @@ int vzctl_create(int argc, char **argv)
     }
     vz_info("Container private area was created (%.1f ms%s)", res.seconds * 1e3,
             res.reused_tree ? ", shared template tree reused" : "");
-    return 0;
-}
-
-static const char destroy_usage[] =
-    "Usage: vzctl destroy CTID\n"
-    "Remove a stopped container: its cgroups, network pair, private area, mount point and conf.\n"
-    "Exit codes: 14 no such container, 32 running (stop it first), 9 locked.\n";
-
-int vzctl_destroy(int argc, char **argv)
-{
-    static const struct option opts[] = { VZ_CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-    int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1)
-        vz_cli_common_opt(c, destroy_usage);
-    int rc = 0;
-    const char *ctid = one_ctid(argc, argv, destroy_usage, &rc);
-    if (ctid == NULL)
-        return rc;
-    vz_error_t err = NULL;
-    vz_info("Destroying container private area");
-    if (vz_ct_destroy(ctid, &err) < 0)
-        return vz_cli_fail(&err);
-    vz_info("Container private area was destroyed");
-    return 0;
-}
-
-static const char set_usage[] =
-    "Usage: vzctl set CTID [--hostname H] [--ipadd A]... [--ipdel A|all]... [--nameserver A]...\n"
-    "                 [--searchdomain D]... [--ram SIZE] [--swap SIZE] [--cpus N] [--cpulimit PCT]\n"
-    "                 [--cpuunits N] [--numproc N] [--onboot yes|no] [--userpasswd USER:PASS] [--save]\n"
-    "On a running container the change applies at once; --save also stores it in the conf.\n"
-    "A stopped container needs --save (except --userpasswd, which writes /etc/shadow inside).\n"
-    "Sizes: 512M, 2G, unlimited. --cpulimit: percent of one CPU (0 = unlimited).\n";
-
-int vzctl_set(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        { "hostname", required_argument, NULL, O_HOSTNAME },
-        { "ipadd", required_argument, NULL, O_IPADD },
-        { "ipdel", required_argument, NULL, O_IPDEL },
-        { "nameserver", required_argument, NULL, O_NAMESERVER },
-        { "searchdomain", required_argument, NULL, O_SEARCHDOMAIN },
-        { "ram", required_argument, NULL, O_RAM },
-        { "swap", required_argument, NULL, O_SWAP },
-        { "cpus", required_argument, NULL, O_CPUS },
-        { "cpulimit", required_argument, NULL, O_CPULIMIT },
-        { "cpuunits", required_argument, NULL, O_CPUUNITS },
-        { "numproc", required_argument, NULL, O_NUMPROC },
-        { "onboot", required_argument, NULL, O_ONBOOT },
-        { "userpasswd", required_argument, NULL, O_USERPASSWD },
-        { "save", no_argument, NULL, O_SAVE },
-        VZ_CLI_COMMON_OPTS,
-        { NULL, 0, NULL, 0 },
-    };
-    struct vz_set_opts o = { 0 };
-    cleanup_strv char **add = NULL, **del = NULL, **ns = NULL, **sd = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
-        switch (c) {
-        case O_HOSTNAME: o.hostname = optarg; break;
-        case O_IPADD: vz_strv_push(&add, optarg); break;
-        case O_IPDEL: vz_strv_push(&del, optarg); break;
-        case O_NAMESERVER: vz_strv_push(&ns, optarg); break;
-        case O_SEARCHDOMAIN: vz_strv_push(&sd, optarg); break;
-        case O_RAM: o.ram = optarg; break;
-        case O_SWAP: o.swap = optarg; break;
-        case O_CPUS: o.cpus = optarg; break;
-        case O_CPULIMIT: o.cpulimit = optarg; break;
-        case O_CPUUNITS: o.cpuunits = optarg; break;
-        case O_NUMPROC: o.numproc = optarg; break;
-        case O_ONBOOT: o.onboot = optarg; break;
-        case O_USERPASSWD: o.userpasswd = optarg; break;
-        case O_SAVE: o.save = 1; break;
-        default: vz_cli_common_opt(c, set_usage);
-        }
-    }
-    int rc = 0;
-    const char *ctid = one_ctid(argc, argv, set_usage, &rc);
-    if (ctid == NULL)
-        return rc;
-    o.ipadd = add;
-    o.ipdel = del;
-    o.nameserver = ns;
-    o.searchdomain = sd;
-    vz_error_t err = NULL;
-    if (vz_ct_set(ctid, &o, &err) < 0)
-        return vz_cli_fail(&err);
-    if (o.save)
-        vz_info("Saved parameters for container %s", ctid);
     return 0;
 }

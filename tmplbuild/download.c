@@ -17,17 +17,6 @@ static bool ends_with(const char *s, const char *suf)
     return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-char *vz_download_index_url(const struct vz_download_opts *o)
-{
-    const char *u = o && o->index_url ? o->index_url : vz_conf_get(vz_global_conf(), "INDEX_URL");
-    if (!u || !*u)
-        return NULL;
-    if (ends_with(u, "/index.json"))
-        return vz_xstrdup(u);
-    size_t n = strlen(u);
-    return vz_xasprintf("%.*s/index.json", (int)(n && u[n - 1] == '/' ? n - 1 : n), u);
-}
-
 /* Directory part of a URL, with the trailing slash. */
 static char *url_dir(const char *url)
 {

@@ -75,7 +75,4 @@ int vz_template_tree(const struct vz_cache_info *cache, char **path, int *reused
  * places when it is in none. */
 char *vz_conf_sample_path(const char *name, vz_error_t *err);
 
-/* Hostname syntax (RFC 1123 labels, at most 253 characters). */
-int vz_hostname_check(const char *h, vz_error_t *err);
-
 #endif

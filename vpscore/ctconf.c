@@ -251,3 +251,28 @@ int vz_ct_limits_from_conf(const struct vz_conf *c, struct vz_cgroup_limits *l, 
     }
     return 0;
 }
+
+int vz_hostname_check(const char *h, vz_error_t *err)
+{
+    size_t n = h ? strlen(h) : 0;
+    if (n == 0 || n > 253)
+        return vz_error_set(err, VZ_EBADARG, 0, "hostname '%s': 1 to 253 characters", h ? h : "");
+    size_t label = 0;
+    for (const char *p = h; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '.') {
+            if (label == 0 || p[-1] == '-')
+                return vz_error_set(err, VZ_EBADARG, 0, "hostname '%s': empty label or label ending in '-'", h);
+            label = 0;
+            continue;
+        }
+        if (!(isascii(c) && (isalnum(c) || c == '-')) || (label == 0 && c == '-'))
+            return vz_error_set(err, VZ_EBADARG, 0,
+                                "hostname '%s': only letters, digits, '-' (not first) and '.' are allowed", h);
+        if (++label > 63)
+            return vz_error_set(err, VZ_EBADARG, 0, "hostname '%s': a label is longer than 63", h);
+    }
+    if (h[n - 1] == '-')
+        return vz_error_set(err, VZ_EBADARG, 0, "hostname '%s' ends in '-'", h);
+    return 0;
+}

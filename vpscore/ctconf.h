@@ -69,4 +69,7 @@ int vz_parse_barlim(const char *s, int64_t *limit);
  * the key on a malformed value. */
 int vz_ct_limits_from_conf(const struct vz_conf *c, struct vz_cgroup_limits *l, vz_error_t *err);
 
+/* Hostname syntax (RFC 1123 labels, at most 253 characters). VZ_EBADARG. */
+int vz_hostname_check(const char *h, vz_error_t *err);
+
 #endif

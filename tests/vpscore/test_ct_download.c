@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cache/index.h"
 #include "cache/sign.h"
 #include "common/common.h"
@@ -157,4 +159,37 @@ Test(ct_download, without_an_index_the_missing_template_is_an_error)
     cr_assert_eq(vz_httpd_hits(srv, tpath), 0);
     cr_assert(!exists_in_b("vz/private/101"));
     free(out);
+}
+
+/* The download runs `vzpkg download` (vzctl-create links no HTTP client):
+ * with --json, stdout is the one JSON object of create, whatever vzpkg
+ * prints; -q reaches vzpkg too (nothing on stderr). */
+Test(ct_download, json_stdout_stays_json_through_the_download)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    cr_assert_gt(n, 0);
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0';
+    *strrchr(exe, '/') = '\0';
+    char *bin = vz_xasprintf("%s/bin/vzctl", exe);
+    char *argv[] = { bin, "-q", "create", "101", "--ostemplate", NAME, "--json", NULL };
+    struct vz_buf o1 = VZ_BUF_INIT, e1 = VZ_BUF_INIT;
+    vz_buf_init(&o1);
+    vz_buf_init(&e1);
+    struct vz_run_opts o = { .out = &o1, .errbuf = &e1 };
+    int st = -1;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(st, 0, "exit %d: %s", st, e1.data);
+    cr_assert_eq(vz_httpd_hits(srv, tpath), 1, "the template was not downloaded");
+    json_error_t je;
+    json_t *j = json_loads(o1.data, 0, &je);
+    cr_assert_not_null(j, "stdout is not one JSON value (%s): %s", je.text, o1.data);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "ctid")), "101");
+    cr_assert_str_empty(e1.data, "-q, yet stderr says: %s", e1.data);
+    json_decref(j);
+    vz_buf_release(&o1);
+    vz_buf_release(&e1);
+    free(bin);
 }

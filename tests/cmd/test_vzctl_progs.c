@@ -1,0 +1,147 @@
+/* How vzctl is split into programs (docs/design.md, "Process start-up
+ * cost"): vzctl, which runs containers, links no archive, HTTP, YAML or
+ * solver library; `vzctl create` execs vzctl-create with the same arguments
+ * and global options; a missing helper is a clear error, not a crash. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "tests/lib/robust.h"
+
+#define TMPL "progs-1-x86_64-minimal"
+
+static char root[64];
+static char ct[16];
+
+static void setup(void)
+{
+    vzr_private_ns(0);
+    snprintf(ct, sizeof(ct), "6%d", (int)getpid() % 1000000);
+    snprintf(root, sizeof(root), "/tmp/vzt-progs-XXXXXX");
+    cr_assert_not_null(mkdtemp(root));
+    setenv("VZ_ROOT", root, 1);
+    setenv("VZ_APT_ROOT", root, 1);
+    vz_log_level = VZ_LOG_WARN;
+    vzr_init();
+}
+
+static void teardown(void)
+{
+    vz_error_t err = NULL;
+    if (root[0] && vz_rm_rf(root, &err) < 0)
+        vz_error_release(&err);
+}
+
+TestSuite(vzctl_progs, .init = setup, .fini = teardown, .timeout = 120);
+
+static char *bin(const char *prog)
+{
+    const char *b = getenv("VZ_BUILD");
+    cr_assert_not_null(b, "VZ_BUILD is not set: run through make check");
+    return vz_xasprintf("%s/bin/%s", b, prog);
+}
+
+/* The DT_NEEDED entries of a binary, one per line. */
+static char *needed(const char *path)
+{
+    char *argv[] = { "readelf", "-d", (char *)path, NULL };
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    struct vz_run_opts o = { .out = &b };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run_ok(argv, &o, &err), 0, "%s", err ? err->msg : "");
+    struct vz_buf n = VZ_BUF_INIT;
+    vz_buf_init(&n);
+    for (char *line = b.data, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *s = strstr(line, "(NEEDED)");
+        char *lb = s ? strchr(s, '[') : NULL;
+        char *rb = lb ? strchr(lb, ']') : NULL;
+        if (rb)
+            vz_buf_addf(&n, "%.*s\n", (int)(rb - lb - 1), lb + 1);
+    }
+    vz_buf_release(&b);
+    return vz_buf_detach(&n, NULL);
+}
+
+Test(vzctl_progs, vzctl_loads_no_archive_http_yaml_or_solver_library)
+{
+    cleanup_free char *path = bin("vzctl");
+    cleanup_free char *libs = needed(path);
+    cr_assert_not_null(strstr(libs, "libc.so"), "readelf found no libc in %s: %s", path, libs);
+    static const char *const heavy[] = { "libarchive", "libcurl", "libyaml", "libsolv", "libxml2",
+                                         "libzstd", NULL };
+    for (size_t i = 0; heavy[i]; i++)
+        cr_assert_null(strstr(libs, heavy[i]), "vzctl links %s (every start and exec pays for it):\n%s",
+                       heavy[i], libs);
+    /* the helper unpacks: libarchive is inside it, statically or not */
+    cleanup_free char *helper = bin("vzctl-create");
+    cr_assert(access(helper, X_OK) == 0, "%s is not built", helper);
+}
+
+Test(vzctl_progs, create_help_and_errors_come_from_the_helper)
+{
+    struct vzr_res r;
+    vzr_run(&r, "vzctl", (const char *[]){ "create", "--help", NULL });
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "Usage: vzctl create CTID --ostemplate NAME"), "%s", r.out);
+    vzr_res_release(&r);
+    /* messages say "vzctl", the program the user ran */
+    vzr_run(&r, "vzctl", (const char *[]){ "create", ct, "--ostemplate", "no-such-template", NULL });
+    cr_assert_eq(r.code, 91, "exit %d: %s", r.code, r.err);
+    cr_assert_not_null(strstr(r.err, "vzctl: "), "%s", r.err);
+    cr_assert_null(strstr(r.err, "vzctl-create"), "%s", r.err);
+    vzr_res_release(&r);
+}
+
+Test(vzctl_progs, global_quiet_and_verbose_reach_the_helper)
+{
+    vzr_make_cache(root, TMPL, NULL);
+    struct vzr_res r;
+    vzr_run(&r, "vzctl", (const char *[]){ "-q", "create", ct, "--ostemplate", TMPL, NULL });
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    cr_assert_str_empty(r.out, "-q, yet: %s", r.out);
+    cr_assert_str_empty(r.err, "-q, yet: %s", r.err);
+    vzr_res_release(&r);
+    vzr_run(&r, "vzctl", (const char *[]){ "destroy", ct, NULL });
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
+    vzr_run(&r, "vzctl", (const char *[]){ "create", ct, "--ostemplate", TMPL, NULL });
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "Container private area was created") || strstr(r.err, "Container private area was created"),
+              "%s\n%s", r.out, r.err);
+    vzr_res_release(&r);
+    vzr_run(&r, "vzctl", (const char *[]){ "destroy", ct, NULL });
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
+}
+
+Test(vzctl_progs, a_missing_helper_is_a_clear_error_and_creates_nothing)
+{
+    if (access(VZ_LIBEXECDIR "/vzctl-create", X_OK) == 0)
+        cr_skip_test("vzforge is installed (%s): a lone vzctl finds that helper", VZ_LIBEXECDIR);
+    vzr_make_cache(root, TMPL, NULL);
+    cleanup_free char *lone = vz_path_join(root, "lone");
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(lone, 0755, &err), 0);
+    cleanup_free char *src = bin("vzctl");
+    char *cp[] = { "cp", src, lone, NULL };
+    cr_assert_eq(vz_run_ok(cp, NULL, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *exe = vz_path_join(lone, "vzctl");
+    char *argv[] = { exe, "create", ct, "--ostemplate", TMPL, NULL };
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    struct vz_run_opts o = { .out = &b, .errbuf = &b };
+    int st = -1;
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(st, VZ_ESYSTEM, "exit %d: %s", st, b.data);
+    cr_assert_not_null(strstr(b.data, "vzctl-create"), "%s", b.data);
+    cr_assert_not_null(strstr(b.data, "make install"), "%s", b.data);
+    cleanup_free char *conf = vz_xasprintf("%s/etc/vz/conf/%s.conf", root, ct);
+    cr_assert(!vz_file_exists(conf));
+    vz_buf_release(&b);
+}
