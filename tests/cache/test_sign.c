@@ -179,3 +179,51 @@ Test(sign, trust_add_rejects_non_key)
     free(f);
     free(dir);
 }
+
+/* load_pub() reads a one-line Ed25519 PEM from its raw bytes and hands
+ * anything else to OpenSSL's decoder: both paths give the same key, and a
+ * key of another type that looks alike (X25519: same length, other OID) is
+ * still refused. */
+Test(sign, public_key_fast_and_generic_paths_agree)
+{
+    vz_error_t err = NULL;
+    char id[VZ_KEYID_LEN + 1];
+    cr_assert_eq(vz_key_generate(false, id, &err), 0, "%s", vzt_errmsg(&err));
+    char *pub = vz_key_public_path();
+    char *pem = vzt_slurp(pub, NULL);
+    cr_assert_eq(strlen(pem), 27 + 61 + 25, "not the one-line PEM the fast path reads: %s", pem);
+    char fid[VZ_KEYID_LEN + 1], gid[VZ_KEYID_LEN + 1];
+    cr_assert_eq(vz_key_file_id(pub, fid, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_str_eq(fid, id);
+    /* the same key with CRLF line ends: not the fast path's shape */
+    char *dir = vzt_mkdtemp("key");
+    char *crlf = vz_path_join(dir, "crlf.pub");
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    for (const char *p = pem; *p; p++) {
+        if (*p == '\n')
+            vz_buf_addc(&b, '\r');
+        vz_buf_addc(&b, *p);
+    }
+    vzt_write(crlf, b.data);
+    cr_assert_eq(vz_key_file_id(crlf, gid, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_str_eq(gid, id);
+    /* an X25519 public key: 44 bytes of DER too, refused */
+    char *x = vz_path_join(dir, "x25519.pub");
+    char *kx = vz_path_join(dir, "x25519.key");
+    char *gen[] = { "openssl", "genpkey", "-algorithm", "X25519", "-out", kx, NULL };
+    cr_assert_eq(vz_run_ok(gen, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    char *exp[] = { "openssl", "pkey", "-in", kx, "-pubout", "-out", x, NULL };
+    cr_assert_eq(vz_run_ok(exp, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_trust_add(x, NULL, &err), -1);
+    cr_assert_not_null(strstr(err->msg, "not an Ed25519 key"), "%s", err->msg);
+    vz_error_release(&err);
+    vz_rm_rf(dir, &err);
+    vz_buf_release(&b);
+    free(x);
+    free(kx);
+    free(crlf);
+    free(dir);
+    free(pem);
+    free(pub);
+}
