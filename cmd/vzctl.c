@@ -3,7 +3,7 @@
 #include "cmd/vzctl.h"
 
 static const struct vz_subcommand cmds[] = {
-    { "create", vzctl_create_exec, "create a container from an OS template cache" },
+    { "create", vzctl_create_light, "create a container from an OS template cache" },
     { "destroy", vzctl_destroy, "remove a stopped container's private area and config" },
     { "set", vzctl_set, "change a container's parameters (--save to keep them)" },
     { "start", vzctl_start, "start a container" },

@@ -2,6 +2,8 @@
 #ifndef VZ_CMD_VZCTL_H
 #define VZ_CMD_VZCTL_H
 
+#include "vpscore/create.h"
+
 /* cmd/vzctl_run.c: the runtime */
 int vzctl_start(int argc, char **argv);
 int vzctl_stop(int argc, char **argv);
@@ -15,10 +17,12 @@ int vzctl_umount(int argc, char **argv);
 int vzctl_suspend(int argc, char **argv);
 int vzctl_resume(int argc, char **argv);
 
-/* cmd/vzctl_create.c: create (linked into vzctl-create only) */
-int vzctl_create(int argc, char **argv);
+/* cmd/vzctl_create.c: create, unpacking with unpack; with NULL (vzctl,
+ * vzctl_create_light), a create that must unpack goes to vzctl_create_exec */
+int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack);
+int vzctl_create_light(int argc, char **argv);
 
-/* cmd/vzctl_spawn.c: vzctl's create: exec vzctl-create with argv */
+/* cmd/vzctl_spawn.c: exec vzctl-create with the create's argv */
 int vzctl_create_exec(int argc, char **argv);
 
 /* cmd/vzctl_ct.c: the container's life on disk after create */

@@ -1,7 +1,9 @@
 /* cmd/vzctl_create.c: vzctl create. Argument parsing and messages only; the
- * work is in vpscore/create.h. Linked into the vzctl-create helper only
- * (cmd/vzctl_create_main.c), never into vzctl itself: see docs/design.md,
- * "Process start-up cost". */
+ * work is in vpscore/create.h. vzctl links no archive code (docs/design.md,
+ * "Process start-up cost"): its create (vzctl_create_light) makes overlay
+ * containers over a shared tree already unpacked, the common case, and
+ * hands every other create to the vzctl-create helper, which passes
+ * vz_unpack_verified (cmd/vzctl_create_main.c). */
 #include "cmd/cli.h"
 #include "cmd/vzctl.h"
 #include "cmd/vzctl_tmpl.h"
@@ -29,7 +31,7 @@ static const char create_usage[] =
 enum { O_OSTEMPLATE = 0x2000, O_LAYOUT, O_CONFIG, O_HOSTNAME, O_IPADD, O_NAMESERVER, O_SEARCHDOMAIN,
        O_PRIVATE, O_ROOT };
 
-int vzctl_create(int argc, char **argv)
+int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
 {
     static const struct option opts[] = {
         { "ostemplate", required_argument, NULL, O_OSTEMPLATE },
@@ -89,12 +91,21 @@ int vzctl_create(int argc, char **argv)
         vz_cache_info_free(cache);
         return vz_cli_fail(&err);
     }
-    vz_info("Creating container private area (%s)", tmpl);
     struct vz_create_result res;
-    int r = vz_ct_create(&o, cache, &res, &err);
+    int r;
+    if (unpack) {
+        vz_info("Creating container private area (%s)", tmpl);
+        r = vz_ct_create_with(&o, cache, unpack, &res, &err);
+    } else {
+        r = vz_ct_create_with(&o, cache, NULL, &res, &err);
+        if (r == 0)
+            vz_info("Creating container private area (%s)", tmpl);
+    }
     vz_cache_info_free(cache);
     if (r < 0)
         return vz_cli_fail(&err);
+    if (r == 1) /* nothing written: the helper does it all again, with libarchive */
+        return vzctl_create_exec(argc, argv);
     if (json) {
         json_t *j = json_pack("{s:s, s:s, s:b, s:f}", "ctid", o.ctid, "ostemplate", tmpl, "reused_tree",
                               res.reused_tree, "seconds", res.seconds);
@@ -103,4 +114,9 @@ int vzctl_create(int argc, char **argv)
     vz_info("Container private area was created (%.1f ms%s)", res.seconds * 1e3,
             res.reused_tree ? ", shared template tree reused" : "");
     return 0;
+}
+
+int vzctl_create_light(int argc, char **argv)
+{
+    return vzctl_create_cmd(argc, argv, NULL);
 }

@@ -180,8 +180,63 @@ static int check_opts(const struct vz_create_opts *o, const char **layout, vz_er
     return 0;
 }
 
+static char *tree_path(const struct vz_cache_info *cache)
+{
+    cleanup_free char *dir = vz_template_path("unpacked");
+    return vz_xasprintf("%s/%s-%s", dir, cache->name, cache->tar_sha256);
+}
+
+/* The shared read-only tree of a cache (overlay lower), unpacked with
+ * unpack when missing. *path allocated; *reused = 1 when it existed. */
+static int template_tree(const struct vz_cache_info *cache, vz_unpack_fn *unpack, char **path, int *reused,
+                         vz_error_t *err)
+{
+    cleanup_free char *dir = vz_template_path("unpacked");
+    cleanup_free char *final = tree_path(cache);
+    *reused = 0;
+    if (vz_is_dir(final)) {
+        *reused = 1;
+        *path = get_and_reset(&final);
+        return 0;
+    }
+    if (unpack == NULL) /* vz_ct_create_with() checked under the tree lock */
+        return vz_error_set(err, VZ_ESYSTEM, 0, "shared tree %s vanished", final);
+    if (vz_mkdir_p(dir, 0755, err) < 0)
+        return vz_error_wrap(err, "shared tree of %s", cache->name);
+    cleanup_free char *tmp = vz_xasprintf("%s/.%s.tmp.XXXXXX", dir, cache->name);
+    if (mkdtemp(tmp) == NULL)
+        return vz_error_sys(err, "shared tree of %s: mkdtemp %s", cache->name, tmp);
+    if (chmod(tmp, 0755) < 0 ||
+        unpack(cache->tarball, cache->tar_sha256, cache->tar_size, tmp, err) < 0) {
+        if (*err == NULL)
+            vz_error_sys(err, "chmod %s", tmp);
+        vz_error_t e = NULL;
+        if (vz_rm_rf(tmp, &e) < 0) {
+            vz_warn("cannot remove %s: %s", tmp, e->msg);
+            vz_error_release(&e);
+        }
+        return -1;
+    }
+    if (rename(tmp, final) < 0) {
+        int e0 = errno;
+        vz_error_t e = NULL;
+        vz_rm_rf(tmp, &e);
+        vz_error_release(&e);
+        /* another create landed the same tree first: use theirs */
+        if ((e0 == EEXIST || e0 == ENOTEMPTY) && vz_is_dir(final)) {
+            *reused = 1;
+            *path = get_and_reset(&final);
+            return 0;
+        }
+        return vz_error_set(err, VZ_ESYSTEM, e0, "rename %s to %s", tmp, final);
+    }
+    *path = get_and_reset(&final);
+    return 0;
+}
+
 static int do_create(const struct vz_create_opts *o, const struct vz_cache_info *cache, const char *layout,
-                     struct create_undo *u, struct vz_create_result *res, vz_error_t *err)
+                     vz_unpack_fn *unpack, struct create_undo *u, struct vz_create_result *res,
+                     vz_error_t *err)
 {
     cleanup_free char *conf_path = vz_ct_conf_path(o->ctid);
     if (vz_file_exists(conf_path))
@@ -241,7 +296,7 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
         goto out;
 
     if (strcmp(layout, "overlay") == 0) {
-        if (vz_template_tree(cache, &lower, &res->reused_tree, err) < 0)
+        if (template_tree(cache, unpack, &lower, &res->reused_tree, err) < 0)
             goto out;
         upper = vz_path_join(priv, "upper");
         work = vz_path_join(priv, "work");
@@ -252,7 +307,7 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
         if (write_ct_files(upper, o, err) < 0)
             goto out;
     } else {
-        if (vz_unpack_verified(cache->tarball, cache->tar_sha256, cache->tar_size, priv, err) < 0)
+        if (unpack(cache->tarball, cache->tar_sha256, cache->tar_size, priv, err) < 0)
             goto out;
         if (chmod(priv, 0755) < 0) {
             vz_error_sys(err, "chmod %s", priv);
@@ -298,8 +353,8 @@ out:
     return r;
 }
 
-int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cache,
-                 struct vz_create_result *res, vz_error_t *err)
+int vz_ct_create_with(const struct vz_create_opts *o, const struct vz_cache_info *cache, vz_unpack_fn *unpack,
+                      struct vz_create_result *res, vz_error_t *err)
 {
     struct vz_create_result dummy;
     if (res == NULL)
@@ -317,8 +372,13 @@ int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cac
     struct vz_lock *tree_lock cleanup_lock = NULL;
     if (strcmp(layout, "overlay") == 0 && vz_lock_tree(cache->name, true, -1, &tree_lock, err) < 0)
         return vz_error_wrap(err, "create container %s", o->ctid);
+    if (unpack == NULL) { /* the caller cannot unpack: anything but reuse is for one that can */
+        cleanup_free char *tree = tree_path(cache);
+        if (strcmp(layout, "overlay") != 0 || !vz_is_dir(tree))
+            return 1;
+    }
     struct create_undo u = { NULL, NULL };
-    int r = do_create(o, cache, layout, &u, res, err);
+    int r = do_create(o, cache, layout, unpack, &u, res, err);
     if (r < 0 && u.private_dir) {
         vz_error_t e = NULL;
         if (vz_rm_rf(u.private_dir, &e) < 0) {

@@ -50,8 +50,22 @@ struct vz_create_result {
     double seconds;    /* wall time of the whole create */
 };
 
+/* How a cache is unpacked (vz_unpack_verified below). */
+typedef int vz_unpack_fn(const char *tarball, const char *sha256, uint64_t size, const char *dest,
+                         vz_error_t *err);
+
+/* vz_ct_create_with(o, cache, vz_unpack_verified, ...). In unpack.c, with
+ * libarchive. */
 int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cache,
                  struct vz_create_result *res, vz_error_t *err);
+
+/* The create itself, unpacking with unpack. A program that links no archive
+ * code (vzctl) passes NULL: an overlay create over a shared tree already
+ * there works the same; any other (plain layout, or a tree still to be
+ * unpacked) returns 1 after the option checks and before anything is
+ * written, and the caller hands it to one that can (vzctl-create). */
+int vz_ct_create_with(const struct vz_create_opts *o, const struct vz_cache_info *cache, vz_unpack_fn *unpack,
+                      struct vz_create_result *res, vz_error_t *err);
 
 /* Remove a stopped container: cgroups, host veth, private area, root mount
  * point, conf (last). VZ_ERUNNING (32) while running (vz_ct_init_pid),
@@ -64,10 +78,6 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err);
  * partial tree: the caller removes it. */
 int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, const char *dest,
                        vz_error_t *err);
-
-/* The shared read-only tree of a cache (overlay lower), unpacked when
- * missing. *path allocated; *reused = 1 when it existed. */
-int vz_template_tree(const struct vz_cache_info *cache, char **path, int *reused, vz_error_t *err);
 
 /* Path of sample config ve-NAME.conf-sample, searched in $VZ_ROOT/etc/vz/conf,
  * $VZ_ROOT/etc/vz (make install), $VZ_SAMPLES_DIR, etc/ of the source tree

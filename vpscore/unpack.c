@@ -226,45 +226,8 @@ out:
     return r;
 }
 
-int vz_template_tree(const struct vz_cache_info *cache, char **path, int *reused, vz_error_t *err)
+int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cache,
+                 struct vz_create_result *res, vz_error_t *err)
 {
-    cleanup_free char *dir = vz_template_path("unpacked");
-    cleanup_free char *final = vz_xasprintf("%s/%s-%s", dir, cache->name, cache->tar_sha256);
-    *reused = 0;
-    if (vz_is_dir(final)) {
-        *reused = 1;
-        *path = get_and_reset(&final);
-        return 0;
-    }
-    if (vz_mkdir_p(dir, 0755, err) < 0)
-        return vz_error_wrap(err, "shared tree of %s", cache->name);
-    cleanup_free char *tmp = vz_xasprintf("%s/.%s.tmp.XXXXXX", dir, cache->name);
-    if (mkdtemp(tmp) == NULL)
-        return vz_error_sys(err, "shared tree of %s: mkdtemp %s", cache->name, tmp);
-    if (chmod(tmp, 0755) < 0 ||
-        vz_unpack_verified(cache->tarball, cache->tar_sha256, cache->tar_size, tmp, err) < 0) {
-        if (*err == NULL)
-            vz_error_sys(err, "chmod %s", tmp);
-        vz_error_t e = NULL;
-        if (vz_rm_rf(tmp, &e) < 0) {
-            vz_warn("cannot remove %s: %s", tmp, e->msg);
-            vz_error_release(&e);
-        }
-        return -1;
-    }
-    if (rename(tmp, final) < 0) {
-        int e0 = errno;
-        vz_error_t e = NULL;
-        vz_rm_rf(tmp, &e);
-        vz_error_release(&e);
-        /* another create landed the same tree first: use theirs */
-        if ((e0 == EEXIST || e0 == ENOTEMPTY) && vz_is_dir(final)) {
-            *reused = 1;
-            *path = get_and_reset(&final);
-            return 0;
-        }
-        return vz_error_set(err, VZ_ESYSTEM, e0, "rename %s to %s", tmp, final);
-    }
-    *path = get_and_reset(&final);
-    return 0;
+    return vz_ct_create_with(o, cache, vz_unpack_verified, res, err);
 }
