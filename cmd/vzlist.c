@@ -164,7 +164,7 @@ int main(int argc, char **argv)
     };
     int all = 0, stopped = 0, header = 1, json = 0, only_ids = 0, c;
     const char *out = NULL, *sort = NULL;
-    while ((c = getopt_long(argc, argv, "aSo:Hs:jL1Vhqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "aSo:Hs:jL1Vhqv", opts)) != -1) {
         switch (c) {
         case 'a': all = 1; break;
         case 'S': stopped = 1; break;

@@ -223,7 +223,7 @@ int vzpkg_list(int argc, char **argv)
     };
     bool available = false, cached_only = false, json = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, list_usage))
             continue;
         if (c == OPT_AVAILABLE)
@@ -514,7 +514,7 @@ int vzpkg_info(int argc, char **argv)
     bool json = false;
     cleanup_strv char **mirrors = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, info_usage))
             continue;
         if (c == VZ_OPT_JSON) {
