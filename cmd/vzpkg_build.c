@@ -91,9 +91,13 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
                 return vz_cli_bad_option("unknown option '--json'");
             a->json = true;
             break;
-        case OPT_MIRROR:
+        case OPT_MIRROR: {
+            vz_error_t err = NULL;
+            if (vz_mirror_arg_check(optarg, &err) < 0)
+                return vz_cli_fail(&err);
             vz_strv_push(&a->mirrors, optarg);
             break;
+        }
         case OPT_DEBUG_SOLVER:
             a->debug_solver = optarg;
             break;

@@ -543,6 +543,41 @@ Test(cli_contract, junk_option_values)
     free((char *)junk[1]);
 }
 
+/* A --mirror value that is not an http(s) or file URL: 21 and the same
+ * message from every command that takes --mirror, before any work. */
+Test(cli_contract, bad_mirror_in_every_command)
+{
+    static const char *const with_mirror[][2] = {
+        { "info", TMPL },        { "create-cache", TMPL }, { "fetch", TMPL },
+        { "status", TMPL },      { "update-cache", TMPL },
+    };
+    static const struct {
+        const char *val, *why;
+    } bad[] = {
+        { "127.0.0.1/debian", "not a URL" },
+        { "ftp://127.0.0.1/debian", "only http, https and file URLs" },
+        { "http://", "no host" },
+        { "http://127.0.0.1/deb ian", "whitespace" },
+        { "http://127.0.0.1/\ndebian", "whitespace" },
+        { "http://127.0.0.1/\x7f", "control character" },
+        { "", "empty value" },
+        { "DEBIAN=http://127.0.0.1/d", "lower case" },
+    };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(with_mirror); i++)
+        for (size_t k = 0; k < VZ_ARRAY_SIZE(bad); k++) {
+            const char *a[] = { with_mirror[i][0], with_mirror[i][1], "--mirror", bad[k].val,
+                                NULL };
+            struct vzr_res r = run_checked("vzpkg", a);
+            cleanup_free char *what = describe("vzpkg", a);
+            cr_expect_eq(r.code, 21, "%s: exit %d\n%s", what, r.code, r.err);
+            cr_expect(!strncmp(r.err, "vzpkg: error: --mirror '", 24), "%s: %s", what, r.err);
+            cr_expect(strstr(r.err, bad[k].why), "%s: '%s' lacks '%s'", what, r.err, bad[k].why);
+            cr_expect(strstr(r.err, "give URL or NAME=URL"), "%s: %s", what, r.err);
+            cr_expect_str_empty(r.out, "%s: stdout: %s", what, r.out);
+            vzr_res_release(&r);
+        }
+}
+
 /* Unknown templates and CTIDs get their documented codes and the name. */
 Test(cli_contract, unknown_names)
 {
