@@ -19,7 +19,7 @@ PKG_CONFIG ?= pkg-config
 PKGS      := libsolv libsolvext libarchive libcurl yaml-0.1 libcrypto jansson libzstd
 DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev libyaml-dev \
              libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
-             gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot
+             gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot jq
 DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils
 TEST_PKGS := criterion
 
