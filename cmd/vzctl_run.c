@@ -154,6 +154,8 @@ int vzctl_enter(int argc, char **argv)
         return rc;
     vz_error_t err = NULL;
     int st = 0;
+    if (vz_ct_joinable(ctid, &err) < 0) /* before saying "entered" */
+        return vz_cli_fail(&err);
     fprintf(stderr, "entered into CT %s\n", ctid);
     if (vz_ct_enter(ctid, &st, &err) < 0)
         return vz_cli_fail(&err);
