@@ -20,7 +20,7 @@ PKGS      := libsolv libsolvext libarchive libcurl yaml-0.1 libcrypto jansson li
 DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev libyaml-dev \
              libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
              nettle-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev \
-             gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot openssl binutils
+             gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot openssl binutils jq
 DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils
 TEST_PKGS := criterion
 

@@ -48,31 +48,47 @@ static char **subdirs(const char *dir, bool desc)
     return v;
 }
 
-/* Copy one verified cache into dir/NAME/ID (no-op when already there). */
-static int publish_one(const char *dir, const char *name, char ***published, vz_error_t *err)
+/* A named cache, verified before anything is written into the tree. */
+struct checked {
+    struct vz_cache_info *c;
+    struct vz_manifest *m;
+};
+
+static int check_one(const char *name, struct checked *k, vz_error_t *err)
 {
-    struct vz_cache_info *c = NULL;
-    struct vz_manifest *m = NULL;
-    int r = vz_cache_find(name, &c, err);
+    int r = vz_cache_find(name, &k->c, err);
     if (r == 0)
-        r = vz_cache_verify_signature(c, err);
+        r = vz_cache_verify_signature(k->c, err);
     if (r == 0)
-        r = vz_cache_verify_tarball(c, err);
+        r = vz_cache_verify_tarball(k->c, err);
     if (r == 0)
-        r = vz_cache_manifest(c, &m, err);
-    if (r < 0) {
-        vz_cache_info_free(c);
-        return vz_error_wrap(err, "publish %s (not published)", name);
-    }
+        r = vz_cache_manifest(k->c, &k->m, err);
+    if (r < 0)
+        return vz_error_wrap(err, "publish %s (nothing was written)", name);
+    return 0;
+}
+
+/* Copy one verified cache into dir/NAME/ID (no-op when already there); the
+ * directories it made are added to made (undone if the publish fails). */
+static int publish_one(const char *dir, const char *name, const struct checked *k,
+                       char ***published, char ***made, vz_error_t *err)
+{
+    const struct vz_cache_info *c = k->c;
+    const struct vz_manifest *m = k->m;
     cleanup_free char *id = vz_xasprintf("%012lld-%.12s", (long long)m->build_time, m->tar_sha256);
     cleanup_free char *ndir = vz_path_join(dir, name);
     cleanup_free char *final = vz_path_join(ndir, id);
     cleanup_free char *tmp = vz_xasprintf("%s/.%s.tmp", ndir, id);
     if (vz_is_dir(final)) {
         vz_info("%s: build %s already published", name, id);
-        goto out;
+        return 0;
     }
-    r = vz_mkdir_p(ndir, 0755, err);
+    int r = 0;
+    if (!vz_is_dir(ndir)) {
+        r = vz_mkdir_p(ndir, 0755, err);
+        if (r == 0)
+            vz_strv_push(made, ndir);
+    }
     if (r == 0)
         r = vz_rm_rf(tmp, err);
     if (r == 0 && mkdir(tmp, 0755) < 0)
@@ -89,16 +105,54 @@ static int publish_one(const char *dir, const char *name, char ***published, vz_
         vz_error_t e = NULL;
         vz_rm_rf(tmp, &e);
         vz_error_release(&e);
-        vz_error_wrap(err, "publish %s", name);
-        goto out;
+        return vz_error_wrap(err, "publish %s", name);
     }
+    vz_strv_push(made, final);
     vz_info("%s: published build %s", name, id);
     if (published)
         vz_strv_push(published, id);
-out:
-    vz_manifest_free(m);
-    vz_cache_info_free(c);
-    return r;
+    return 0;
+}
+
+/* The outermost directory of path that does not exist yet (NULL when path
+ * exists): what to remove if a publish that created the tree fails. */
+static char *first_missing(const char *path)
+{
+    if (vz_file_exists(path))
+        return NULL;
+    char *cur = vz_xstrdup(path);
+    for (;;) {
+        char *slash = strrchr(cur, '/');
+        while (slash && slash > cur && slash[1] == '\0') { /* trailing '/' */
+            *slash = '\0';
+            slash = strrchr(cur, '/');
+        }
+        if (!slash || slash == cur)
+            return cur;
+        *slash = '\0';
+        if (vz_file_exists(cur)) {
+            *slash = '/';
+            return cur;
+        }
+    }
+}
+
+/* A publish that failed after DIR was touched: remove what it made. */
+static void undo(const char *created, char **made)
+{
+    vz_error_t e = NULL;
+    if (created) {
+        if (vz_rm_rf(created, &e) < 0) {
+            vz_warn("cannot remove %s: %s", created, e->msg);
+            vz_error_release(&e);
+        }
+        return;
+    }
+    for (size_t i = vz_strv_len(made); i-- > 0;)
+        if (vz_rm_rf(made[i], &e) < 0) {
+            vz_warn("cannot remove %s: %s", made[i], e->msg);
+            vz_error_release(&e);
+        }
 }
 
 /* Index entry from a published build directory. */
@@ -160,15 +214,11 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
     int keep = o->keep;
     if (keep < 1)
         keep = 3;
-    if (vz_mkdir_p(dir, 0755, err) < 0)
-        return vz_error_wrap(err, "publish directory");
-    /* one publisher at a time per tree */
-    cleanup_free char *lp = vz_path_join(dir, ".publish.lock");
-    cleanup_close int lfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lfd < 0)
-        return vz_error_sys(err, "open %s", lp);
-    if (flock(lfd, LOCK_EX | LOCK_NB) < 0)
-        return vz_error_set(err, VZ_ELOCKED, 0, "%s: another 'vzpkg publish' is writing it", dir);
+    if (!dir || !*dir)
+        return vz_error_set(err, VZ_EBADARG, 0, "publish: DIR is empty: give the directory to "
+                                                "publish into");
+    /* Everything that can be refused is checked before DIR is touched: the
+     * caches (found, signature, tarball hash, manifest) and the signing key. */
     char **all = NULL;
     if (!names || !names[0]) {
         if (vz_cache_list(&all, err) < 0)
@@ -179,12 +229,38 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
             return vz_error_set(err, VZ_ENOTEMPLATE, 0, "no caches to publish");
         }
     }
+    size_t nn = vz_strv_len((char **)names);
+    struct checked *chk = vz_xcalloc(nn + 1, sizeof(*chk));
     int r = 0;
-    for (char *const *n = names; r == 0 && *n; n++)
-        r = publish_one(dir, *n, published, err);
+    for (size_t i = 0; r == 0 && i < nn; i++)
+        r = check_one(names[i], &chk[i], err);
+    char kid[VZ_KEYID_LEN + 1];
+    if (r == 0)
+        r = vz_key_ensure(kid, err);
+    cleanup_free char *created = r == 0 ? first_missing(dir) : NULL;
+    if (r == 0 && vz_mkdir_p(dir, 0755, err) < 0)
+        r = vz_error_wrap(err, "publish directory");
+    /* one publisher at a time per tree: a lock on DIR itself, so that a
+     * refused publish leaves no lock file behind */
+    cleanup_close int lfd = -1;
+    if (r == 0 && (lfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        r = vz_error_sys(err, "open %s", dir);
+    if (r == 0 && flock(lfd, LOCK_EX | LOCK_NB) < 0)
+        r = vz_error_set(err, VZ_ELOCKED, 0, "%s: another 'vzpkg publish' is writing it", dir);
+    char **made = vz_xcalloc(1, sizeof(char *));
+    for (size_t i = 0; r == 0 && i < nn; i++)
+        r = publish_one(dir, names[i], &chk[i], published, &made, err);
+    for (size_t i = 0; i < nn; i++) {
+        vz_manifest_free(chk[i].m);
+        vz_cache_info_free(chk[i].c);
+    }
+    free(chk);
     vz_strv_free(all);
-    if (r < 0)
+    if (r < 0) {
+        undo(created, made);
+        vz_strv_free(made);
         return -1;
+    }
 
     /* the index: every template directory, newest keep builds */
     struct vz_index ix = { VZ_INDEX_FORMAT, 0, NULL, NULL, 0 };
@@ -229,11 +305,8 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
         if (r == 0)
             r = vz_streams_write(dir, &ix, (int64_t)now, err);
     }
-    char kid[VZ_KEYID_LEN + 1];
     cleanup_free char *text = NULL, *sig = NULL;
     size_t tlen = 0, slen = 0;
-    if (r == 0)
-        r = vz_key_ensure(kid, err);
     if (r == 0) {
         ix.signer = vz_xstrdup(kid);
         r = vz_index_serialize(&ix, &text, &tlen, err);
@@ -250,6 +323,9 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
     struct vz_index *heap = vz_xcalloc(1, sizeof(*heap));
     *heap = ix;
     vz_index_free(heap);
+    if (r < 0)
+        undo(created, made);
+    vz_strv_free(made);
     /* prune only once the new index no longer names them */
     for (char **p = prune; r == 0 && *p; p++) {
         vz_error_t e = NULL;

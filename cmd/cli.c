@@ -1,10 +1,106 @@
 #include "cmd/cli.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
+
+/* What getopt is parsing, for its error messages (see cli.h). */
+static struct {
+    const char *cmd;          /* subcommand name, NULL for vzlist */
+    char **argv;
+    const char *shortopts;    /* NULL: only no-argument short options */
+    const struct option *longopts;
+} parsing;
+
+int vz_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    opterr = 0;
+    parsing.argv = argv;
+    parsing.shortopts = shortopts;
+    parsing.longopts = longopts;
+    return getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
+int vz_cli_bad_option(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vz_error_t err = NULL;
+    vz_error_vset(&err, VZ_EUSAGE, 0, fmt, ap);
+    va_end(ap);
+    vz_error_report(vz_log_prog, &err);
+    if (parsing.cmd)
+        fprintf(stderr, "Try '%s %s --help'.\n", vz_log_prog, parsing.cmd);
+    else
+        fprintf(stderr, "Try '%s --help'.\n", vz_log_prog);
+    return VZ_EUSAGE;
+}
+
+/* The long options that the prefix "--name" (length n) abbreviates. */
+static size_t long_matches(const char *name, size_t n, struct vz_buf *b)
+{
+    size_t k = 0;
+    for (const struct option *o = parsing.longopts; o && o->name; o++)
+        if (!strncmp(o->name, name, n)) {
+            vz_buf_addf(b, "%s--%s", k ? ", " : "", o->name);
+            k++;
+        }
+    return k;
+}
+
+/* Did getopt_long's error concern the long option word (rather than a short
+ * option char optopt in a cluster after it)? optopt is 0 for an unknown
+ * long option, else the value of the option at fault. */
+static bool long_error(const char *word)
+{
+    if (!word || strncmp(word, "--", 2) || !word[2])
+        return false;
+    if (optopt == 0 || optopt > 0xff)
+        return true;
+    /* a char value: the long option's own (--output missing its value), or
+     * a short option after it ('--all -Zx') */
+    const char *eq = strchr(word, '=');
+    size_t n = eq ? (size_t)(eq - word - 2) : strlen(word + 2);
+    if (!parsing.longopts)
+        return eq != NULL;
+    for (const struct option *o = parsing.longopts; o->name; o++)
+        if (!strncmp(o->name, word + 2, n) && !o->flag && o->val == optopt)
+            return true;
+    return false;
+}
+
+/* getopt_long returned '?' (opterr is 0: it printed nothing): say why, the
+ * way every other error is said, and exit VZ_EUSAGE. */
+static int getopt_error(void)
+{
+    const char *word = parsing.argv && optind > 0 ? parsing.argv[optind - 1] : NULL;
+    if (long_error(word)) {
+        const char *eq = strchr(word, '=');
+        int n = (int)(eq ? eq - word : (ptrdiff_t)strlen(word));
+        if (optopt == 0) {
+            struct vz_buf b = VZ_BUF_INIT;
+            vz_buf_init(&b);
+            size_t k = long_matches(word + 2, (size_t)n - 2, &b);
+            cleanup_free char *list = vz_buf_detach(&b, NULL);
+            if (k > 1)
+                return vz_cli_bad_option("ambiguous option '%.*s': could be %s", n, word, list);
+            return vz_cli_bad_option("unknown option '%.*s'", n, word);
+        }
+        if (eq)
+            return vz_cli_bad_option("option '%.*s' takes no value", n, word);
+        return vz_cli_bad_option("option '%s' needs a value", word);
+    }
+    if (parsing.shortopts && optopt > 0 && optopt <= 0xff && optopt != ':' &&
+        strchr(parsing.shortopts, optopt))
+        return vz_cli_bad_option("option '-%c' needs a value", optopt);
+    if (optopt > 0x20 && optopt < 0x7f)
+        return vz_cli_bad_option("unknown option '-%c'", optopt);
+    return vz_cli_bad_option("unknown option (byte 0x%02x)", optopt & 0xff);
+}
 
 int vz_cli_common_opt(int c, const char *usage)
 {
@@ -20,8 +116,7 @@ int vz_cli_common_opt(int c, const char *usage)
         return 1;
     case '?':
     case ':':
-        fputs(usage, stderr);
-        exit(VZ_EUSAGE);
+        exit(getopt_error());
     }
     return 0;
 }
@@ -82,6 +177,9 @@ int vz_cli_dispatch(const char *prog, const char *usage_head, const struct vz_su
     for (const struct vz_subcommand *c = cmds; c->name; c++)
         if (strcmp(c->name, argv[i]) == 0) {
             optind = 1;
+            opterr = 0;
+            parsing.cmd = c->name;
+            parsing.argv = argv + i;
             return c->run(argc - i, argv + i);
         }
     fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[i]);

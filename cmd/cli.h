@@ -2,7 +2,10 @@
  * JSON output. Commands parse with getopt_long; this file keeps the
  * behaviour the same everywhere:
  *   - -h/--help prints usage to stdout and exits 0;
- *   - an unknown option or command prints usage to stderr and exits 2;
+ *   - an unknown command prints the list of commands to stderr and exits 2;
+ *   - an unknown option or one missing its value (getopt's errors) prints
+ *     "PROG: error: unknown option '--x'" and "Try 'PROG COMMAND --help'."
+ *     to stderr and exits 2;
  *   - -q/--quiet and -v/--verbose set the log level;
  *   - errors print "PROG: error: MESSAGE" and exit with the error's status
  *     (docs/exit-codes.md).
@@ -28,9 +31,22 @@ enum { VZ_OPT_HELP = 'h', VZ_OPT_QUIET = 'q', VZ_OPT_VERBOSE = 'v', VZ_OPT_JSON 
     { "quiet", no_argument, NULL, 'q' },                                      \
     { "verbose", no_argument, NULL, 'v' }
 
+/* getopt_long(argc, argv, shortopts, longopts, NULL) with opterr = 0, which
+ * remembers shortopts and longopts so that vz_cli_common_opt can tell an
+ * unknown option from one missing its value, and name an ambiguous prefix's
+ * candidates. (Loops calling getopt_long directly get the same messages,
+ * with "unknown option" for a short option that lacks its value.) */
+int vz_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
 /* Handle -h/-q/-v inside a getopt loop. Returns 1 if handled; for 'h' it
- * prints usage and exits 0, for '?' it prints usage to stderr and exits 2. */
+ * prints usage and exits 0, for '?' (getopt's error) it prints
+ * "PROG: error: ..." and the hint "Try 'PROG COMMAND --help'." to stderr and
+ * exits 2. */
 int vz_cli_common_opt(int c, const char *usage);
+
+/* Print "PROG: error: MESSAGE" and the hint "Try 'PROG COMMAND --help'." to
+ * stderr; return VZ_EUSAGE. For an option the command does not take. */
+int vz_cli_bad_option(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print usage to stderr and return VZ_EUSAGE, with an optional message. */
 int vz_cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -51,7 +51,7 @@ int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
     cleanup_strv char **ips = NULL, **ns = NULL, **sd = NULL;
     const char *tmpl = NULL;
     int json = 0, c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         switch (c) {
         case O_OSTEMPLATE: tmpl = optarg; break;
         case O_LAYOUT: o.layout = optarg; break;

@@ -19,7 +19,7 @@ int vzctl_destroy(int argc, char **argv)
 {
     static const struct option opts[] = { VZ_CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1)
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1)
         vz_cli_common_opt(c, destroy_usage);
     int rc = 0;
     const char *ctid = vz_cli_one_ctid(argc, argv, destroy_usage, &rc);
@@ -64,7 +64,7 @@ int vzctl_set(int argc, char **argv)
     struct vz_set_opts o = { 0 };
     cleanup_strv char **add = NULL, **del = NULL, **ns = NULL, **sd = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         switch (c) {
         case O_HOSTNAME: o.hostname = optarg; break;
         case O_IPADD: vz_strv_push(&add, optarg); break;

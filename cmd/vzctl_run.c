@@ -19,14 +19,14 @@ static const char *parse(int argc, char **argv, const char *usage, int want_fast
     };
     int c;
     /* '+': stop at the first non-option (exec's command keeps its own options). */
-    while ((c = getopt_long(argc, argv, "+hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "+hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, usage))
             continue;
         if (c == 'f' && want_fast) {
             *fast = 1;
             continue;
         }
-        *rc = vz_cli_usage_error(usage, "unknown option '%s'", argv[optind - 1]);
+        *rc = vz_cli_bad_option("unknown option '%s'", argv[optind - 1]);
         return NULL;
     }
     if (optind >= argc) {
@@ -154,6 +154,8 @@ int vzctl_enter(int argc, char **argv)
         return rc;
     vz_error_t err = NULL;
     int st = 0;
+    if (vz_ct_joinable(ctid, &err) < 0) /* before saying "entered" */
+        return vz_cli_fail(&err);
     fprintf(stderr, "entered into CT %s\n", ctid);
     if (vz_ct_enter(ctid, &st, &err) < 0)
         return vz_cli_fail(&err);

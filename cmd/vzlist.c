@@ -19,7 +19,8 @@ static const char usage[] =
     "  -s, --sort [-]F    sort by field F (-F: descending)\n"
     "  -j, --json         JSON array of objects\n"
     "  -1                 CTIDs only\n"
-    "  -L, --list         list the fields\n";
+    "  -L, --list         list the fields\n"
+    "  -V, --version      print the version\n";
 
 enum kind { K_STR, K_NUM, K_LIST };
 
@@ -57,6 +58,24 @@ static const struct field *find_field(const char *name)
         if (strcmp(fields[i].name, name) == 0)
             return &fields[i];
     return NULL;
+}
+
+/* An unknown or empty field name given to -o or -s: exit 21, naming it and
+ * every valid one. */
+static int bad_field(const char *opt, const char *name)
+{
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(fields); i++)
+        vz_buf_addf(&b, "%s%s", i ? ", " : "", fields[i].name);
+    cleanup_free char *valid = vz_buf_detach(&b, NULL);
+    vz_error_t err = NULL;
+    if (!*name)
+        vz_error_set(&err, VZ_EBADARG, 0, "%s: empty field name; valid fields: %s", opt, valid);
+    else
+        vz_error_set(&err, VZ_EBADARG, 0, "%s: unknown field '%s'; valid fields: %s", opt, name,
+                     valid);
+    return vz_cli_fail(&err);
 }
 
 /* The value of a field as text; "-" when unset. Allocated. */
@@ -139,12 +158,13 @@ int main(int argc, char **argv)
         { "sort", required_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
         { "list", no_argument, NULL, 'L' },
+        { "version", no_argument, NULL, 'V' },
         VZ_CLI_COMMON_OPTS,
         { NULL, 0, NULL, 0 },
     };
     int all = 0, stopped = 0, header = 1, json = 0, only_ids = 0, c;
     const char *out = NULL, *sort = NULL;
-    while ((c = getopt_long(argc, argv, "aSo:Hs:jL1hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "aSo:Hs:jL1Vhqv", opts)) != -1) {
         switch (c) {
         case 'a': all = 1; break;
         case 'S': stopped = 1; break;
@@ -157,6 +177,9 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < VZ_ARRAY_SIZE(fields); i++)
                 printf("%-12s %-12s %s\n", fields[i].name, fields[i].header, fields[i].help);
             return 0;
+        case 'V':
+            printf("vzlist (vzforge) %s\n", VZ_VERSION);
+            return 0;
         default: vz_cli_common_opt(c, usage);
         }
     }
@@ -166,11 +189,11 @@ int main(int argc, char **argv)
         out = "ctid";
     if (out) {
         cleanup_free char *copy = vz_xstrdup(out);
-        char *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        /* strsep, not strtok: "ctid,,ip" and "" name an empty field */
+        for (char *rest = copy, *t; (t = strsep(&rest, ",")) != NULL;) {
             const struct field *f = find_field(t);
             if (f == NULL)
-                return vz_cli_usage_error(usage, "-o: unknown field '%s' (vzlist -L lists them)", t);
+                return bad_field("-o", t);
             if (ncols < VZ_ARRAY_SIZE(cols))
                 cols[ncols++] = f;
         }
@@ -186,7 +209,7 @@ int main(int argc, char **argv)
         sort_desc = sort[0] == '-';
         sort_field = find_field(sort + sort_desc);
         if (sort_field == NULL)
-            return vz_cli_usage_error(usage, "-s: unknown field '%s' (vzlist -L lists them)", sort + sort_desc);
+            return bad_field("-s", sort + sort_desc);
     }
     for (int i = optind; i < argc; i++) {
         vz_error_t err = NULL;

@@ -77,23 +77,27 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
         { NULL, 0, NULL, 0 },
     };
     int c;
-    while ((c = getopt_long(argc, argv, "hqvj:", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqvj:", opts)) != -1) {
         if (vz_cli_common_opt(c, usage))
             continue;
         switch (c) {
         case OPT_DRY_RUN:
             if (is_fetch)
-                return vz_cli_usage_error(usage, "unknown option --dry-run");
+                return vz_cli_bad_option("unknown option '--dry-run'");
             a->dry_run = true;
             break;
         case VZ_OPT_JSON:
             if (is_fetch)
-                return vz_cli_usage_error(usage, "unknown option --json");
+                return vz_cli_bad_option("unknown option '--json'");
             a->json = true;
             break;
-        case OPT_MIRROR:
+        case OPT_MIRROR: {
+            vz_error_t err = NULL;
+            if (vz_mirror_arg_check(optarg, &err) < 0)
+                return vz_cli_fail(&err);
             vz_strv_push(&a->mirrors, optarg);
             break;
+        }
         case OPT_DEBUG_SOLVER:
             a->debug_solver = optarg;
             break;
@@ -105,7 +109,7 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
             break;
         case OPT_COMPRESS:
             if (is_fetch)
-                return vz_cli_usage_error(usage, "unknown option --compress");
+                return vz_cli_bad_option("unknown option '--compress'");
             if (strcmp(optarg, "gz") && strcmp(optarg, "xz") && strcmp(optarg, "zst")) {
                 vz_error_t err = NULL;
                 vz_error_set(&err, VZ_EBADARG, 0, "--compress %s: give gz, xz or zst", optarg);
@@ -115,7 +119,7 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
             break;
         case OPT_TIMINGS:
             if (is_fetch)
-                return vz_cli_usage_error(usage, "unknown option --timings");
+                return vz_cli_bad_option("unknown option '--timings'");
             a->timings = true;
             break;
         case 'j':

@@ -223,7 +223,7 @@ int vzpkg_list(int argc, char **argv)
     };
     bool available = false, cached_only = false, json = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, list_usage))
             continue;
         if (c == OPT_AVAILABLE)
@@ -457,23 +457,6 @@ static bool known_field(const char *f)
     return false;
 }
 
-static bool valid_mirror_arg(const char *a)
-{
-    const char *url = a;
-    const char *eq = strchr(a, '=');
-    if (eq) {
-        bool name = eq > a;
-        for (const char *p = a; p < eq; p++)
-            name &= islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_';
-        if (name)
-            url = eq + 1;
-    }
-    const char *p = url;
-    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
-        p++;
-    return p > url && strncmp(p, "://", 3) == 0 && p[3] != '\0';
-}
-
 static void print_labelled(const char *f, const struct fval *v)
 {
     if (v->kind == F_LIST) {
@@ -514,17 +497,15 @@ int vzpkg_info(int argc, char **argv)
     bool json = false;
     cleanup_strv char **mirrors = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, info_usage))
             continue;
         if (c == VZ_OPT_JSON) {
             json = true;
         } else if (c == OPT_MIRROR) {
-            if (!valid_mirror_arg(optarg)) {
-                fprintf(stderr, "vzpkg: --mirror '%s': expected URL or NAME=URL (for example http://HOST/debian)\n",
-                        optarg);
-                return VZ_EBADARG;
-            }
+            vz_error_t err = NULL;
+            if (vz_mirror_arg_check(optarg, &err) < 0)
+                return vz_cli_fail(&err);
             vz_strv_push(&mirrors, optarg);
         }
     }

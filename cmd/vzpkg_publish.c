@@ -31,7 +31,7 @@ int vzpkg_publish(int argc, char **argv)
                                           { NULL, 0, NULL, 0 } };
     int keep = 3, xz_level = 0, c;
     bool json = false, streams = false;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, publish_usage))
             continue;
         if (c == VZ_OPT_JSON) {
@@ -109,7 +109,7 @@ int vzpkg_download(int argc, char **argv)
                                           { NULL, 0, NULL, 0 } };
     struct vz_download_opts o = { NULL, false, 0, 0, -1 };
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, download_usage))
             continue;
         if (c == OPT_INDEX) {

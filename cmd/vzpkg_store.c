@@ -28,7 +28,7 @@ int vzpkg_keygen(int argc, char **argv)
                                           { NULL, 0, NULL, 0 } };
     bool force = false, json = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, keygen_usage))
             continue;
         if (c == OPT_FORCE)
@@ -68,7 +68,7 @@ int vzpkg_trust(int argc, char **argv)
                                           { NULL, 0, NULL, 0 } };
     bool json = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, trust_usage))
             continue;
         if (c == VZ_OPT_JSON)
@@ -139,7 +139,7 @@ int vzpkg_verify(int argc, char **argv)
                                           { NULL, 0, NULL, 0 } };
     bool json = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, verify_usage))
             continue;
         if (c == VZ_OPT_JSON)
@@ -206,7 +206,7 @@ int vzpkg_remove_cache(int argc, char **argv)
                                           { "timeout", required_argument, NULL, OPT_TIMEOUT },
                                           { NULL, 0, NULL, 0 } };
     int timeout = -1, c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, remove_usage))
             continue;
         if (c == OPT_TIMEOUT && parse_timeout(&timeout, remove_usage) < 0)
@@ -248,7 +248,7 @@ int vzpkg_clean(int argc, char **argv)
                                           { NULL, 0, NULL, 0 } };
     bool all = false, dry = false, json = false;
     int timeout = -1, c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, clean_usage))
             continue;
         if (c == OPT_ALL)
@@ -329,7 +329,7 @@ int vzpkg_import(int argc, char **argv)
     const char *name = NULL;
     struct vz_pack_opts po = VZ_PACK_OPTS_INIT;
     int timeout = -1, c;
-    while ((c = getopt_long(argc, argv, "hqv", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, import_usage))
             continue;
         if (c == OPT_NAME)

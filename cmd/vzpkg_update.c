@@ -5,6 +5,7 @@
 #include "cmd/vzpkg.h"
 #include "cache/lock.h"
 #include "cache/update_state.h"
+#include "metadata/metadata.h"
 #include "tmplbuild/build.h"
 #include "tmplbuild/incremental.h"
 #include "tmplbuild/update.h"
@@ -98,18 +99,30 @@ static int parse(int argc, char **argv, bool is_status, struct args *a)
     };
     const char *usage = is_status ? status_usage : update_usage;
     int c;
-    while ((c = getopt_long(argc, argv, "hqvj:", opts, NULL)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqvj:", opts)) != -1) {
         if (vz_cli_common_opt(c, usage))
             continue;
         bool status_only = false;
         bool update_only = c == OPT_INCREMENTAL || c == OPT_JOBS || c == 'j' ||
                            c == OPT_COMPRESS || c == OPT_TIMEOUT;
-        if ((is_status && update_only) || (!is_status && status_only))
-            return vz_cli_usage_error(usage, "%s does not take %s", argv[0], argv[optind - 1]);
+        if ((is_status && update_only) || (!is_status && status_only)) {
+            const char *oname = "j"; /* -j has no long entry of its own */
+            for (const struct option *o = opts; o->name; o++)
+                if (o->val == c)
+                    oname = o->name;
+            return vz_cli_bad_option("%s does not take %s%s", argv[0], c == 'j' ? "-" : "--",
+                                     oname);
+        }
         int r = 0;
         switch (c) {
         case VZ_OPT_JSON: a->json = true; break;
-        case OPT_MIRROR: vz_strv_push(&a->mirrors, optarg); break;
+        case OPT_MIRROR: {
+            vz_error_t err = NULL;
+            if (vz_mirror_arg_check(optarg, &err) < 0)
+                return vz_cli_fail(&err);
+            vz_strv_push(&a->mirrors, optarg);
+            break;
+        }
         case OPT_ALLOW_EXPIRED: a->allow_expired = true; break;
         case OPT_INCREMENTAL: a->incremental = true; break;
         case OPT_FULL: a->full = true; break;

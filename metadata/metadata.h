@@ -96,6 +96,14 @@ struct vz_metadata_opts {
     bool skip_mirrors;
 };
 
+/* Check one --mirror value before anything else runs: "URL" or "NAME=URL",
+ * NAME lower-case letters, digits and '_' (a mirror variable), URL an
+ * http://HOST..., https://HOST... or file:///PATH URL without whitespace,
+ * control or non-ASCII characters. VZ_EBADARG with a message that quotes the
+ * value (escaped), says what is wrong and shows the accepted forms. Every
+ * command that takes --mirror calls it on each value. */
+int vz_mirror_arg_check(const char *arg, vz_error_t *err);
+
 /* Load and validate one template by name. */
 int vz_template_load(const char *name, const struct vz_metadata_opts *opts,
                      struct vz_template **out, vz_error_t *err);

@@ -36,6 +36,86 @@ bool md_is_url(const char *s)
     return strncmp(s, "://", 3) == 0 && s[3] != '\0';
 }
 
+/* --- --mirror values ---------------------------------------------------- */
+
+/* arg for a message: at most 80 bytes, anything unprintable as \xNN. */
+static char *quote_arg(const char *arg)
+{
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)arg; *p; p++, n++) {
+        if (n == 80) {
+            vz_buf_addf(&b, "...(%zu bytes)", strlen(arg));
+            break;
+        }
+        if (*p < 0x20 || *p >= 0x7f || *p == '\\' || *p == '\'')
+            vz_buf_addf(&b, "\\x%02x", *p);
+        else
+            vz_buf_addf(&b, "%c", *p);
+    }
+    return vz_buf_detach(&b, NULL);
+}
+
+static int bad_mirror(vz_error_t *err, const char *arg, const char *why)
+{
+    cleanup_free char *q = quote_arg(arg);
+    return vz_error_set(err, VZ_EBADARG, 0,
+                        "--mirror '%s': %s; give URL or NAME=URL, for example "
+                        "http://HOST/debian, https://HOST/debian or debian=file:///srv/mirror",
+                        q, why);
+}
+
+int vz_mirror_arg_check(const char *arg, vz_error_t *err)
+{
+    if (!*arg)
+        return bad_mirror(err, arg, "empty value");
+    if (strlen(arg) > 4096)
+        return bad_mirror(err, arg, "longer than 4096 bytes");
+    for (const unsigned char *p = (const unsigned char *)arg; *p; p++) {
+        if (isspace(*p))
+            return bad_mirror(err, arg, "contains whitespace (percent-encode it as %20)");
+        if (*p < 0x20 || *p == 0x7f)
+            return bad_mirror(err, arg, "contains a control character");
+        if (*p >= 0x80)
+            return bad_mirror(err, arg, "contains a non-ASCII byte (percent-encode it)");
+    }
+    const char *url = arg;
+    const char *eq = strchr(arg, '=');
+    const char *colon = strchr(arg, ':');
+    if (eq && (!colon || eq < colon)) {
+        /* a '=' before the scheme: NAME=URL */
+        for (const char *p = arg; p < eq; p++) {
+            if (isupper((unsigned char)*p))
+                return bad_mirror(err, arg, "mirror names are lower case, as in "
+                                            "{{mirror.debian}}: debian=URL");
+            if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
+                return bad_mirror(err, arg, "the NAME before '=' may only have a-z, 0-9 and '_'");
+        }
+        if (eq == arg)
+            return bad_mirror(err, arg, "no NAME before '='");
+        url = eq + 1;
+        if (!*url)
+            return bad_mirror(err, arg, "no URL after '='");
+    }
+    size_t host;
+    if (!strncasecmp(url, "http://", 7))
+        host = 7;
+    else if (!strncasecmp(url, "https://", 8))
+        host = 8;
+    else if (!strncasecmp(url, "file://", 7)) {
+        if (url[7] != '/')
+            return bad_mirror(err, arg, "a file URL needs an absolute path: file:///PATH");
+        return 0;
+    } else if (strstr(url, "://"))
+        return bad_mirror(err, arg, "only http, https and file URLs are supported");
+    else
+        return bad_mirror(err, arg, "not a URL (no http://, https:// or file://)");
+    if (!url[host] || url[host] == '/' || url[host] == '?' || url[host] == '#')
+        return bad_mirror(err, arg, "no host after '://'");
+    return 0;
+}
+
 static char *strip_slash(const char *u)
 {
     size_t n = strlen(u);

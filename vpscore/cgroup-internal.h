@@ -22,6 +22,7 @@ struct vz_cgroup_ops {
     int (*apply)(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_error_t *err);
     int (*enter)(struct vz_cgroup *cg, pid_t pid, vz_error_t *err);
     int (*freeze)(struct vz_cgroup *cg, int frozen, vz_error_t *err);
+    int (*frozen)(const struct vz_cgroup *cg);
     int (*kill)(struct vz_cgroup *cg, vz_error_t *err);
     /* the group's cgroup.procs file (the one that lists all its processes) */
     char *(*procs_path)(const struct vz_cgroup *cg);

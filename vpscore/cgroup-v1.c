@@ -207,6 +207,19 @@ static int v1_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err)
     return vz_error_set(err, VZ_ETIMEOUT, 0, "cgroup %s: freezer.state did not reach %s in 10 s", p, want);
 }
 
+/* FREEZING counts: a process joining the group would stop as well. */
+static int v1_frozen(const struct vz_cgroup *cg)
+{
+    cleanup_free char *p = v1_path(cg, "freezer");
+    cleanup_free char *st = NULL;
+    vz_error_t e = NULL;
+    if (vz_cg_read(p, "freezer.state", &st, &e) < 0) {
+        vz_error_release(&e); /* no freezer mounted, or no group */
+        return 0;
+    }
+    return strcmp(st, "THAWED") != 0;
+}
+
 static char *v1_procs_path(const struct vz_cgroup *cg)
 {
     /* pids sees every task; freezer and memory too. The first mounted one. */
@@ -260,6 +273,7 @@ const struct vz_cgroup_ops vz_cgroup_v1_ops = {
     .apply = v1_apply,
     .enter = v1_enter,
     .freeze = v1_freeze,
+    .frozen = v1_frozen,
     .kill = v1_kill,
     .procs_path = v1_procs_path,
     .remove = v1_remove,

@@ -182,6 +182,20 @@ static int v2_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err)
     return vz_error_set(err, VZ_ETIMEOUT, 0, "cgroup %s: cgroup.events did not show '%s' in 10 s", p, want);
 }
 
+/* cgroup.freeze is what was asked (1 as soon as a freeze starts), where
+ * cgroup.events says "frozen 1" only once every task stopped. */
+static int v2_frozen(const struct vz_cgroup *cg)
+{
+    cleanup_free char *p = v2_path(cg, NULL);
+    cleanup_free char *v = NULL;
+    vz_error_t e = NULL;
+    if (vz_cg_read(p, "cgroup.freeze", &v, &e) < 0) {
+        vz_error_release(&e);
+        return 0;
+    }
+    return v[0] == '1';
+}
+
 static char *v2_procs_path(const struct vz_cgroup *cg)
 {
     cleanup_free char *p = v2_path(cg, NULL);
@@ -242,6 +256,7 @@ const struct vz_cgroup_ops vz_cgroup_v2_ops = {
     .apply = v2_apply,
     .enter = v2_enter,
     .freeze = v2_freeze,
+    .frozen = v2_frozen,
     .kill = v2_kill,
     .procs_path = v2_procs_path,
     .remove = v2_remove,

@@ -68,6 +68,7 @@ int vz_cgroup_exists(const struct vz_cgroup *cg) { return cg->ops->exists(cg); }
 int vz_cgroup_create(struct vz_cgroup *cg, vz_error_t *err) { return cg->ops->create(cg, err); }
 int vz_cgroup_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err) { return cg->ops->enter(cg, pid, err); }
 int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err) { return cg->ops->freeze(cg, frozen, err); }
+int vz_cgroup_frozen(const struct vz_cgroup *cg) { return cg->ops->frozen(cg); }
 int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err) { return cg->ops->kill(cg, err); }
 int vz_cgroup_remove(struct vz_cgroup *cg, vz_error_t *err) { return cg->ops->remove(cg, err); }
 

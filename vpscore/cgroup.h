@@ -65,6 +65,10 @@ int vz_cgroup_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_e
 int vz_cgroup_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err);
 /* 1 = freeze, 0 = thaw; waits until the state is reached (VZ_ETIMEOUT). */
 int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err);
+/* 1 when the group is frozen or being frozen (a process joining it would
+ * stop at once), 0 when thawed, when it does not exist, or without a
+ * freezer. */
+int vz_cgroup_frozen(const struct vz_cgroup *cg);
 /* SIGKILL every process of the group and wait until it is empty. */
 int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err);
 /* Processes in the group (allocated array; *n may be 0). */

@@ -36,6 +36,35 @@ struct joinctx {
     char *term;
 };
 
+/* The joiner would stop in a frozen cgroup, and its caller wait forever:
+ * refuse at once. (A suspend that lands after this check still stops the
+ * command until the container is resumed, as it stops every process.) */
+static int refuse_frozen(const char *ctid, const struct vz_cgroup *cg, vz_error_t *err)
+{
+    if (vz_cgroup_frozen(cg))
+        return vz_error_set(err, VZ_ENOTRUNNING, 0,
+                            "container %s is suspended: run 'vzctl resume %s' first", ctid, ctid);
+    return 0;
+}
+
+int vz_ct_joinable(const char *ctid, vz_error_t *err)
+{
+    if (vz_ctid_check(ctid, err) < 0)
+        return -1;
+    struct vz_ct ct;
+    if (vz_ct_load(ctid, &ct, err) < 0)
+        return -1;
+    vz_ct_release(&ct);
+    if (!vz_ct_init_pid(ctid, NULL))
+        return vz_error_set(err, VZ_ENOTRUNNING, 0, "container %s is not running", ctid);
+    struct vz_cgroup *cg = NULL;
+    if (vz_cgroup_open(ctid, &cg, err) < 0)
+        return -1;
+    int r = refuse_frozen(ctid, cg, err);
+    vz_cgroup_free(cg);
+    return r;
+}
+
 static int prepare(const char *ctid, struct joinctx *x, vz_error_t *err)
 {
     memset(x, 0, sizeof(*x));
@@ -47,6 +76,8 @@ static int prepare(const char *ctid, struct joinctx *x, vz_error_t *err)
     if (!vz_ct_init_pid(ctid, &x->init))
         return vz_error_set(err, VZ_ENOTRUNNING, 0, "container %s is not running", ctid);
     if (vz_cgroup_open(ctid, &x->cg, err) < 0)
+        return -1;
+    if (refuse_frozen(ctid, x->cg, err) < 0)
         return -1;
     const char *t = getenv("TERM");
     x->term = vz_xasprintf("TERM=%s", t && *t ? t : "dumb");

@@ -39,16 +39,9 @@ static int is_frozen(const char *ctid)
         vz_error_release(&err);
         return 0;
     }
-    int v2 = vz_cgroup_version(cg) == 2;
-    cleanup_free char *dir = vz_cgroup_path(cg, "freezer");
+    int r = vz_cgroup_frozen(cg);
     vz_cgroup_free(cg);
-    cleanup_free char *file = vz_path_join(dir, v2 ? "cgroup.freeze" : "freezer.state");
-    cleanup_free char *data = NULL;
-    if (vz_read_file(file, &data, NULL, &err) < 0) {
-        vz_error_release(&err);
-        return 0;
-    }
-    return v2 ? data[0] == '1' : strncmp(data, "FROZEN", 6) == 0;
+    return r;
 }
 
 int vz_ct_status(const char *ctid, struct vz_ct_state *st, vz_error_t *err)

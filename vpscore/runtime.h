@@ -63,6 +63,13 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
  * host (cgroups, veth, root mount, pid file) was released. */
 int vz_ct_stop(const char *ctid, int fast, vz_error_t *err);
 
+/* Whether exec/enter can join the container now: 0, or VZ_ENOCTCONF (no
+ * such container), VZ_ENOTRUNNING ("container X is not running", or
+ * "container X is suspended: run 'vzctl resume X' first": a process joining
+ * a frozen container would stop, and its caller wait, until a resume).
+ * vz_ct_exec and vz_ct_enter check the same before they join. */
+int vz_ct_joinable(const char *ctid, vz_error_t *err);
+
 /* Run argv inside the running container (all its namespaces, its root, its
  * cgroup, its capabilities) with the caller's stdin/stdout/stderr; wait and
  * return the exit status through *status (0-255, 128+signal). */

@@ -2,7 +2,7 @@
 # bench/create-cache/run.sh: `vzpkg create-cache debian-12-x86_64-minimal`
 # against `mmdebstrap --variant=minbase bookworm OUT.tar MIRROR` (and
 # debootstrap --variant=minbase when installed), side by side in one run,
-# same mirror (the host's apt sources, or $VZ_MIRROR_DEBIAN; never written
+# same mirror (as vzforge resolves it: tests/real/mirror.sh.inc; never written
 # here). Prints wall times, package counts, ratios and peak RSS
 # (/usr/bin/time -v). Never pass/fail on timings: it prints, you judge.
 #
@@ -23,18 +23,11 @@ die() { echo "bench create-cache: $*" >&2; exit 2; }
 command -v mmdebstrap >/dev/null 2>&1 || die "mmdebstrap is not installed"
 [ "$(id -u)" = 0 ] || die "must run as root"
 
-mirror=${VZ_MIRROR_DEBIAN:-}
-if [ -z "$mirror" ]; then
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -r "$f" ] || continue
-        mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
-        [ -n "$mirror" ] && break
-    done
-fi
-if [ -z "$mirror" ] && [ -r /etc/apt/sources.list ]; then
-    mirror=$(awk '$1 == "deb" && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list)
-fi
-[ -n "$mirror" ] || die "no Debian mirror in the host's apt sources; set VZ_MIRROR_DEBIAN"
+# The Debian mirror, resolved as vzforge resolves it (--mirror,
+# VZ_MIRROR_DEBIAN, vz.conf, the host's apt sources): tests/real/mirror.sh.inc.
+command -v jq >/dev/null 2>&1 || die "jq is not installed"
+. "$(dirname "$0")/../../tests/real/mirror.sh.inc"
+vz_host_mirror || die "no Debian mirror: set VZ_MIRROR_DEBIAN or a Debian entry in the host's apt sources"
 
 work=$(mktemp -d /tmp/vzb-cc-XXXXXX) || die "mktemp failed"
 trap 'rm -rf "$work"' EXIT INT TERM

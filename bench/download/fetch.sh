@@ -7,7 +7,7 @@
 # debian-12-x86_64-minimal --dry-run --json`, mirror from `vzpkg info`) when
 # that works and jq is installed; else apt's choice for Essential + Priority
 # required (no Recommends) in a scratch apt root (LIST=apt forces this).
-# The mirror: $VZ_MIRROR_DEBIAN, else the host's apt sources; never written
+# The mirror: as vzforge resolves it (tests/real/mirror.sh.inc); never written
 # here. Network: only that mirror. ROUNDS (default 5) alternating runs of
 # each; best and median of each are compared.
 set -eu
@@ -38,23 +38,11 @@ list_from_vzpkg() {
 # apt's choice in a scratch root.
 list_from_apt() {
 command -v apt-get >/dev/null || { echo "bench/download: needs apt-get to list the minimal set" >&2; exit 1; }
-mirror=${VZ_MIRROR_DEBIAN:-}
-if [ -z "$mirror" ]; then
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        # first deb822 stanza whose Suites has $SUITE
-        mirror=$(awk -v s="$SUITE" '
-            /^$/ { if (u != "" && hs) { print u; exit } u = ""; hs = 0; next }
-            /^URIs:/ { u = $2 }
-            /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == s) hs = 1 }
-            END { if (u != "" && hs) print u }' "$f" | head -n 1)
-        [ -n "$mirror" ] && break
-    done
-fi
-if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
-    mirror=$(awk -v s="$SUITE" '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^(http|https|file):/ && $(i+1) == s) { print $i; exit } }' /etc/apt/sources.list)
-fi
-[ -n "$mirror" ] || { echo "bench/download: no mirror for $SUITE: set VZ_MIRROR_DEBIAN" >&2; exit 1; }
+# the mirror as vzforge resolves it (tests/real/mirror.sh.inc)
+command -v jq >/dev/null || { echo "bench/download: needs jq" >&2; exit 1; }
+VZPKG=$BUILD/bin/vzpkg
+. "$SRC/tests/real/mirror.sh.inc"
+vz_host_mirror || { echo "bench/download: no Debian mirror: set VZ_MIRROR_DEBIAN or a Debian entry in the host's apt sources" >&2; exit 1; }
 mirror=${mirror%/}
 
 # Scratch apt root: the package list as apt would install it.

@@ -6,7 +6,7 @@
 #   2. vzpkg create-cache debian-12-x86_64-minimal --dry-run, cold (empty
 #      repodata) and warm, vs apt-get update + apt-get install -s of the same
 #      packages in a scratch apt root (apt-get -o Dir=...), cold and warm.
-# Needs: make (build/), apt-get, jq. Mirror: $VZ_MIRROR_DEBIAN or the host's apt sources.
+# Needs: make (build/), apt-get, jq. Mirror: as vzforge resolves it (tests/real/mirror.sh.inc).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${VZ_BUILD:-build}
@@ -16,15 +16,11 @@ die() { echo "bench/resolve: $*" >&2; exit 1; }
 command -v jq >/dev/null || die "jq is not installed"
 command -v apt-get >/dev/null || die "apt-get is not installed"
 
-mirror=${VZ_MIRROR_DEBIAN:-}
-if [ -z "$mirror" ]; then
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -r "$f" ] || continue
-        mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
-        [ -n "$mirror" ] && break
-    done
-fi
-[ -n "$mirror" ] || die "no Debian mirror: set VZ_MIRROR_DEBIAN"
+# The Debian mirror, resolved as vzforge resolves it (--mirror,
+# VZ_MIRROR_DEBIAN, vz.conf, the host's apt sources): tests/real/mirror.sh.inc.
+command -v jq >/dev/null || die "jq is not installed"
+. tests/real/mirror.sh.inc
+vz_host_mirror || die "no Debian mirror: set VZ_MIRROR_DEBIAN or a Debian entry in the host's apt sources"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 work=$(mktemp -d /tmp/vzt-bench-resolve-XXXXXX) || die "mktemp"

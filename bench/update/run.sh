@@ -5,7 +5,7 @@
 # same release, from the host's Debian mirror. Prints medians and the ratio.
 #   BENCH_N        samples (default 11)
 #   BENCH_TEMPLATE template (default debian-12-x86_64-minimal)
-# Needs: make (build/), apt-get. Mirror: $VZ_MIRROR_DEBIAN or the host's apt sources.
+# Needs: make (build/), apt-get, jq. Mirror: as vzforge resolves it (tests/real/mirror.sh.inc).
 # The first step builds the template's cache once (create-cache) in a scratch VZ_ROOT.
 set -u
 cd "$(dirname "$0")/../.."
@@ -17,15 +17,11 @@ die() { echo "bench/update: $*" >&2; exit 1; }
 [ -x "$VZPKG" ] || die "$VZPKG not built (run make)"
 command -v apt-get >/dev/null || die "apt-get is not installed"
 
-mirror=${VZ_MIRROR_DEBIAN:-}
-if [ -z "$mirror" ]; then
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -r "$f" ] || continue
-        mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
-        [ -n "$mirror" ] && break
-    done
-fi
-[ -n "$mirror" ] || die "no Debian mirror: set VZ_MIRROR_DEBIAN"
+# The Debian mirror, resolved as vzforge resolves it (--mirror,
+# VZ_MIRROR_DEBIAN, vz.conf, the host's apt sources): tests/real/mirror.sh.inc.
+command -v jq >/dev/null || die "jq is not installed"
+. tests/real/mirror.sh.inc
+vz_host_mirror || die "no Debian mirror: set VZ_MIRROR_DEBIAN or a Debian entry in the host's apt sources"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 suite=$("$VZPKG" info "$TEMPLATE" codename 2>/dev/null) || die "no template $TEMPLATE"
 

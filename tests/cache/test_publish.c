@@ -438,3 +438,40 @@ Test(publish, last_accepted_index_is_kept_for_offline_update_checks)
     vz_cache_info_free(c);
     free(iu);
 }
+
+/* A refused publish writes nothing into DIR: not a build of the names that
+ * were fine, not a lock file, and not DIR itself when it did not exist. */
+Test(publish, refused_publish_writes_nothing_into_dir)
+{
+    use_root(root_a);
+    setenv("SOURCE_DATE_EPOCH", "1700000500", 1);
+    char *h = vz_path_join(tree, "etc/hostname");
+    vzt_write(h, "two\n");
+    free(h);
+    struct vz_manifest *m = vz_manifest_new("t2");
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_pack_to_cache(tree, m, NULL, 0, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    vz_manifest_free(m);
+    int before = vzt_count_entries(pub);
+    char *names[] = { "t2", "no-such-template", NULL };
+    cr_assert_eq(vz_publish(pub, names, 3, NULL, &err), -1);
+    cr_assert(strstr(err->msg, "no-such-template"), "%s", err->msg);
+    vz_error_release(&err);
+    cr_assert_eq(vzt_count_entries(pub), before, "a refused publish changed %s", pub);
+    char *t2 = vz_path_join(pub, "t2");
+    cr_assert(!vz_file_exists(t2), "%s was written by a refused publish", t2);
+    free(t2);
+    char *fresh = vz_path_join(top, "new/pub");
+    cr_assert_eq(vz_publish(fresh, names, 3, NULL, &err), -1);
+    vz_error_release(&err);
+    char *fresh_top = vz_path_join(top, "new");
+    cr_assert(!vz_file_exists(fresh_top), "%s was created by a refused publish", fresh_top);
+    /* the same names without the bad one publish fine, and leave no lock file */
+    char *good[] = { "t2", NULL };
+    cr_assert_eq(vz_publish(fresh, good, 3, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    char *lock = vz_path_join(fresh, ".publish.lock");
+    cr_assert(!vz_file_exists(lock));
+    free(lock);
+    free(fresh);
+    free(fresh_top);
+}

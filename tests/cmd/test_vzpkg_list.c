@@ -270,7 +270,7 @@ Test(vzpkg_list, usage_errors_exit_2)
     release(&r);
     r = vzpkg("list", "--bogus", NULL, NULL, NULL);
     cr_assert_eq(r.status, 2);
-    cr_assert_not_null(strstr(r.err, "Usage: vzpkg list"));
+    cr_assert_str_eq(r.err, "vzpkg: error: unknown option '--bogus'\nTry 'vzpkg list --help'.\n");
     release(&r);
     r = vzpkg("list", "extra", NULL, NULL, NULL);
     cr_assert_eq(r.status, 2);
@@ -395,8 +395,9 @@ Test(vzpkg_list, info_bad_field_and_bad_mirror)
     release(&r);
     r = vzpkg("info", "--mirror", "127.0.0.1/debian", "debian-13-x86_64-default", NULL);
     cr_assert_eq(r.status, 21);
-    cr_assert_str_eq(r.err, "vzpkg: --mirror '127.0.0.1/debian': expected URL or NAME=URL (for example "
-                            "http://HOST/debian)\n");
+    cr_assert_str_eq(r.err, "vzpkg: error: --mirror '127.0.0.1/debian': not a URL (no http://, "
+                            "https:// or file://); give URL or NAME=URL, for example "
+                            "http://HOST/debian, https://HOST/debian or debian=file:///srv/mirror\n");
     release(&r);
 }
 

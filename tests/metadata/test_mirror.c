@@ -291,3 +291,56 @@ Test(mirror, literal_mirror_that_is_not_a_url)
                         "such as {{mirror.debian}} or http://HOST/PATH");
     free(y);
 }
+
+/* --mirror values: what the one checker every command calls accepts. */
+Test(mirror, arg_check_accepts_urls_and_named_urls)
+{
+    const char *ok[] = { "http://127.0.0.1/debian", "https://127.0.0.1:8443/debian/",
+                         "HTTP://127.0.0.1/d", "file:///srv/mirror",
+                         "debian=http://127.0.0.1/debian", "debian_security=https://h/ds",
+                         "http://127.0.0.1/d?a=b", "ubuntu2=file:///m" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(ok); i++) {
+        vz_error_t err = NULL;
+        cr_expect_eq(vz_mirror_arg_check(ok[i], &err), 0, "%s: %s", ok[i],
+                     err ? err->msg : "");
+        vz_error_release(&err);
+    }
+}
+
+Test(mirror, arg_check_refuses_with_the_reason)
+{
+    const struct {
+        const char *arg, *why;
+    } bad[] = {
+        { "", "empty value" },
+        { "127.0.0.1/debian", "not a URL" },
+        { "ftp://127.0.0.1/debian", "only http, https and file URLs" },
+        { "gopher://h/x", "only http, https and file URLs" },
+        { "http://", "no host after '://'" },
+        { "https:///debian", "no host after '://'" },
+        { "file://srv/m", "file:///PATH" },
+        { "http://h/a b", "whitespace" },
+        { "http://h/a\tb", "whitespace" },
+        { "http://h/a\nb", "whitespace" },
+        { "http://h/a\x01" "b", "control character" },
+        { "http://h/\xc3\xa9", "non-ASCII" },
+        { "=http://h/x", "no NAME before '='" },
+        { "debian=", "no URL after '='" },
+        { "DEBIAN=http://h/x", "lower case" },
+        { "deb-ian=http://h/x", "a-z, 0-9 and '_'" },
+        { "debian=127.0.0.1", "not a URL" },
+    };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(bad); i++) {
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_mirror_arg_check(bad[i].arg, &err), -1, "'%s' accepted", bad[i].arg);
+        cr_expect_eq(err->status, VZ_EBADARG);
+        cr_expect(strstr(err->msg, bad[i].why), "'%s': message '%s' lacks '%s'", bad[i].arg,
+                  err->msg, bad[i].why);
+        cr_expect(strncmp(err->msg, "--mirror '", 10) == 0, "%s", err->msg);
+        /* the value is quoted printable: no raw control byte or newline */
+        for (const char *p = err->msg; *p; p++)
+            cr_expect((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f,
+                      "unprintable byte in '%s'", err->msg);
+        vz_error_release(&err);
+    }
+}

@@ -99,8 +99,23 @@ Test(cli, create_list_set_destroy)
     cr_assert_str_eq(out, "       101\n      web1\n");
     free(out);
     st = run(&out, "vzlist", "-o", "nosuch", NULL);
-    cr_assert_eq(st, 2);
-    cr_assert_not_null(strstr(out, "-o: unknown field 'nosuch'"), "%s", out);
+    cr_assert_eq(st, 21);
+    cr_assert_str_eq(out, "vzlist: error: -o: unknown field 'nosuch'; valid fields: ctid, numproc, "
+                          "status, ip, hostname, ostemplate, layout, private, root, onboot, "
+                          "physpages.l, swappages.l, numproc.l, cpulimit, cpuunits, cpus\n");
+    free(out);
+    st = run(&out, "vzlist", "-a", "-o", "ctid,hostnme", NULL);
+    cr_assert_eq(st, 21);
+    cr_assert_not_null(strstr(out, "-o: unknown field 'hostnme'; valid fields: ctid,"), "%s", out);
+    free(out);
+    st = run(&out, "vzlist", "-a", "-o", "ctid,,ip", NULL);
+    cr_assert_eq(st, 21);
+    cr_assert_not_null(strstr(out, "-o: empty field name; valid fields: ctid,"), "%s", out);
+    free(out);
+    st = run(&out, "vzlist", "-a", "-s", "-nosuch", NULL);
+    cr_assert_eq(st, 21);
+    cr_assert_not_null(strstr(out, "vzlist: error: -s: unknown field 'nosuch'; valid fields: ctid,"),
+                       "%s", out);
     free(out);
 
     /* an address another container has: 78, as vzctl */
@@ -333,4 +348,21 @@ Test(cli, overlay_create_waits_for_the_tree_lock)
     vz_buf_release(&b);
     free(conf);
     free(bin);
+}
+
+Test(cli, vzlist_version_like_vzctl_and_vzpkg)
+{
+    const char *opts[] = { "--version", "-V" };
+    for (size_t i = 0; i < 2; i++) {
+        char *out = NULL;
+        int st = run(&out, "vzlist", opts[i], NULL);
+        cr_assert_eq(st, 0, "vzlist %s: exit %d\n%s", opts[i], st, out);
+        cr_assert_str_eq(out, "vzlist (vzforge) " VZ_VERSION "\n");
+        free(out);
+    }
+    char *out = NULL;
+    int st = run(&out, "vzctl", "--version", NULL);
+    cr_assert_eq(st, 0);
+    cr_assert_str_eq(out, "vzctl (vzforge) " VZ_VERSION "\n");
+    free(out);
 }

@@ -328,6 +328,45 @@ Test(start, suspend_and_resume)
     cr_assert_str_eq(out, "alive\n");
 }
 
+/* exec, exec2 and enter into a frozen container would join its frozen
+ * cgroup and wait for a resume: they refuse at once with 31 instead (the
+ * timeout is only the net that turns the old hang into a failure). */
+Test(start, exec_and_enter_refuse_a_suspended_container, .timeout = 120)
+{
+    start_ok();
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_suspend(ctid, 1, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *want = vz_xasprintf(
+        "vzctl: error: container %s is suspended: run 'vzctl resume %s' first\n", ctid, ctid);
+    const char *cmds[][2] = { { "exec", "true" }, { "exec2", "echo x" }, { "enter", NULL } };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(cmds); i++) {
+        cleanup_free char *out = NULL;
+        cr_expect_eq(vzctl(&out, cmds[i][0], cmds[i][1]), 31, "vzctl %s: %s", cmds[i][0], out);
+        cr_expect_str_eq(out, want, "vzctl %s", cmds[i][0]);
+    }
+    /* the library says the same */
+    char *argv[] = { "/bin/sh", "-c", "true", NULL };
+    int st = -1;
+    cr_assert_eq(vz_ct_exec(ctid, argv, &st, &err), -1);
+    cr_expect_eq(err->status, VZ_ENOTRUNNING);
+    cleanup_free char *msg = vz_xasprintf("container %s is suspended: run 'vzctl resume %s' first",
+                                          ctid, ctid);
+    cr_expect_str_eq(err->msg, msg);
+    vz_error_release(&err);
+    cr_assert_eq(vz_ct_enter(ctid, &st, &err), -1);
+    cr_expect_eq(err->status, VZ_ENOTRUNNING);
+    vz_error_release(&err);
+    /* still suspended, untouched; once resumed, exec works again */
+    cleanup_free char *s = status_line();
+    cleanup_free char *ws = vz_xasprintf("CTID %s exist mounted running suspended", ctid);
+    cr_assert_str_eq(s, ws);
+    cleanup_free char *o = NULL;
+    cr_assert_eq(vzctl(&o, "resume", NULL), 0, "%s", o);
+    cleanup_free char *o2 = NULL;
+    cr_assert_eq(vzctl(&o2, "exec2", "echo alive"), 0, "%s", o2);
+    cr_assert_str_eq(o2, "alive\n");
+}
+
 Test(start, hundred_cycles_leave_nothing_behind)
 {
     int procs = vzt_descendant_count();
