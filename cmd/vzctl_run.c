@@ -5,8 +5,21 @@
 #include "cmd/vzctl.h"
 #include "vpscore/runtime.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+/* A progress line on stdout, as OpenVZ's vzctl prints ("Starting container
+ * 101 ..."); -q silences it, as it does vzctl's. */
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+    if (vz_log_level <= VZ_LOG_QUIET)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+}
 
 /* Parse "CMD [common options] [extra] CTID": returns the CTID or NULL after
  * printing a usage error (*rc set). flags: "fast" recognises --fast. */
@@ -65,11 +78,11 @@ int vzctl_start(int argc, char **argv)
     if ((rc = no_more_args(argc, argv, usage)))
         return rc;
     vz_error_t err = NULL;
-    printf("Starting container %s ...\n", ctid);
+    say("Starting container %s ...\n", ctid);
     fflush(stdout);
     if (vz_ct_start(ctid, NULL, &err) < 0)
         return vz_cli_fail(&err);
-    printf("Container %s started\n", ctid);
+    say("Container %s started\n", ctid);
     return 0;
 }
 
@@ -89,11 +102,11 @@ int vzctl_stop(int argc, char **argv)
     if ((rc = no_more_args(argc, argv, stop_usage)))
         return rc;
     vz_error_t err = NULL;
-    printf("Stopping container %s ...\n", ctid);
+    say("Stopping container %s ...\n", ctid);
     fflush(stdout);
     if (vz_ct_stop(ctid, fast, &err) < 0)
         return vz_cli_fail(&err);
-    printf("Container %s stopped\n", ctid);
+    say("Container %s stopped\n", ctid);
     return 0;
 }
 
@@ -108,7 +121,7 @@ int vzctl_restart(int argc, char **argv)
     if ((rc = no_more_args(argc, argv, usage)))
         return rc;
     vz_error_t err = NULL;
-    printf("Restarting container %s ...\n", ctid);
+    say("Restarting container %s ...\n", ctid);
     fflush(stdout);
     if (vz_ct_stop(ctid, fast, &err) < 0) {
         if (err->status != VZ_ENOTRUNNING)
@@ -117,7 +130,7 @@ int vzctl_restart(int argc, char **argv)
     }
     if (vz_ct_start(ctid, NULL, &err) < 0)
         return vz_cli_fail(&err);
-    printf("Container %s started\n", ctid);
+    say("Container %s started\n", ctid);
     return 0;
 }
 
@@ -228,7 +241,7 @@ static int simple(int argc, char **argv, const char *usage, int (*fn)(const char
     vz_error_t err = NULL;
     if (fn(ctid, &err) < 0)
         return vz_cli_fail(&err);
-    printf("Container %s %s\n", ctid, done);
+    say("Container %s %s\n", ctid, done);
     return 0;
 }
 

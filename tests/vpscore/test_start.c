@@ -163,6 +163,13 @@ Test(start, cli_exit_codes_and_exec_passthrough)
     cr_assert_eq(vzctl(&o5, "stop", "--fast"), 0, "%s", o5);
     cr_assert_eq(vzctl(&o6, "stop", NULL), 31, "%s", o6);
     cr_assert_eq(vzctl(&o7, "exec", "true"), 31, "%s", o7);
+    /* -q silences the progress lines, as it does OpenVZ's vzctl */
+    char *qstart[] = { "vzctl", "-q", "start", ctid, NULL }, *qstop[] = { "vzctl", "-q", "stop", ctid, "--fast", NULL };
+    cleanup_free char *q1 = NULL, *q2 = NULL;
+    cr_assert_eq(fx_run(qstart, &q1), 0, "%s", q1);
+    cr_assert_str_empty(q1, "vzctl -q start printed: %s", q1);
+    cr_assert_eq(fx_run(qstop, &q2), 0, "%s", q2);
+    cr_assert_str_empty(q2, "vzctl -q stop printed: %s", q2);
 }
 
 Test(start, isolated_processes_hostname_mounts_caps)
