@@ -159,10 +159,12 @@ int vz_parse_size(const char *s, int64_t *bytes)
         *bytes = -1;
         return 0;
     }
+    if (!isdigit((unsigned char)*s)) /* strtoull would take " 5", "+5" and "-5" */
+        return -1;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || errno || *s == '-')
+    if (end == s || errno)
         return -1;
     unsigned shift = 0;
     switch (toupper((unsigned char)*end)) {
@@ -181,24 +183,38 @@ int vz_parse_size(const char *s, int64_t *bytes)
     return 0;
 }
 
-int vz_parse_barlim(const char *s, int64_t *limit)
+/* One side of "barrier:limit": a count, "unlimited" or "max" (-1). */
+static int barlim_part(const char *p, size_t n, int64_t *v)
 {
-    if (s == NULL || *s == '\0')
-        return -1;
-    const char *colon = strchr(s, ':');
-    const char *l = colon ? colon + 1 : s;
-    if (strcmp(l, "unlimited") == 0 || strcmp(l, "max") == 0) {
-        *limit = -1;
+    if ((n == 9 && strncmp(p, "unlimited", 9) == 0) || (n == 3 && strncmp(p, "max", 3) == 0)) {
+        *v = -1;
         return 0;
     }
-    char *end;
-    errno = 0;
-    long long v = strtoll(l, &end, 10);
-    if (end == l || *end || errno || v < 0)
+    if (n == 0 || n > 19)
+        return -1;
+    unsigned long long x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)p[i])) /* no space, sign or hex */
+            return -1;
+        x = x * 10 + (unsigned)(p[i] - '0');
+    }
+    if (x > (unsigned long long)INT64_MAX)
         return -1;
     /* OpenVZ's "unlimited" is LONG_MAX */
-    *limit = v >= 9223372036854775807LL ? -1 : v;
+    *v = x == (unsigned long long)INT64_MAX ? -1 : (int64_t)x;
     return 0;
+}
+
+int vz_parse_barlim(const char *s, int64_t *limit)
+{
+    if (s == NULL)
+        return -1;
+    const char *colon = strchr(s, ':');
+    int64_t barrier;
+    if (colon && barlim_part(s, (size_t)(colon - s), &barrier) < 0)
+        return -1;
+    const char *l = colon ? colon + 1 : s;
+    return barlim_part(l, strlen(l), limit);
 }
 
 static int int_key(const struct vz_conf *c, const char *key, int *out, vz_error_t *err)
