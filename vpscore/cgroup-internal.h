@@ -9,8 +9,8 @@
 struct vz_cgroup {
     const struct vz_cgroup_ops *ops;
     char *root;  /* /sys/fs/cgroup or a fake tree */
-    char *base;  /* "vzforge" */
-    char *name;  /* "vzforge/CTID" */
+    char *base;  /* vz_cgroup_base(): "vzforge", or "vzforge-HASH" */
+    char *name;  /* "BASE/CTID" */
     int version;
 };
 

@@ -2,7 +2,10 @@
  * shared file helpers, and dispatch to cgroup-v1.c / cgroup-v2.c. */
 #include "vpscore/cgroup-internal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -17,6 +20,18 @@
 
 #define VZ_CGROUP_BASE "vzforge"
 
+char *vz_cgroup_base(void)
+{
+    const char *r = vz_root();
+    char real[PATH_MAX];
+    const char *p = *r && realpath(r, real) ? real : r;
+    if (*p == '\0' || strcmp(p, "/") == 0)
+        return vz_xstrdup(VZ_CGROUP_BASE);
+    char hex[VZ_SHA256_HEX_LEN + 1];
+    vz_sha256_hex(p, strlen(p), hex);
+    return vz_xasprintf("%s-%.12s", VZ_CGROUP_BASE, hex);
+}
+
 int vz_cgroup_open_at(const char *root, int version, const char *ctid,
                       struct vz_cgroup **out, vz_error_t *err)
 {
@@ -28,8 +43,8 @@ int vz_cgroup_open_at(const char *root, int version, const char *ctid,
     cg->ops = version == 2 ? &vz_cgroup_v2_ops : &vz_cgroup_v1_ops;
     cg->version = version;
     cg->root = vz_xstrdup(root);
-    cg->base = vz_xstrdup(VZ_CGROUP_BASE);
-    cg->name = vz_xasprintf("%s/%s", VZ_CGROUP_BASE, ctid);
+    cg->base = vz_cgroup_base();
+    cg->name = vz_xasprintf("%s/%s", cg->base, ctid);
     *out = cg;
     return 0;
 }
@@ -70,7 +85,36 @@ int vz_cgroup_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err) { return c
 int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err) { return cg->ops->freeze(cg, frozen, err); }
 int vz_cgroup_frozen(const struct vz_cgroup *cg) { return cg->ops->frozen(cg); }
 int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err) { return cg->ops->kill(cg, err); }
-int vz_cgroup_remove(struct vz_cgroup *cg, vz_error_t *err) { return cg->ops->remove(cg, err); }
+/* A scratch installation's parent group goes with its last container (the
+ * host's own "vzforge" stays, as other runtimes' parent groups do). Best
+ * effort: a group still under it (EBUSY, ENOTEMPTY) keeps it, and a create
+ * that loses the race retries (vz_cg_mkdir). */
+static void remove_scratch_base(const struct vz_cgroup *cg)
+{
+    if (strcmp(cg->base, VZ_CGROUP_BASE) == 0)
+        return;
+    if (cg->version == 2) {
+        cleanup_free char *p = vz_path_join(cg->root, cg->base);
+        rmdir(p);
+        return;
+    }
+    cleanup_dir DIR *d = opendir(cg->root);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        cleanup_free char *p = vz_xasprintf("%s/%s/%s", cg->root, de->d_name, cg->base);
+        rmdir(p);
+    }
+}
+
+int vz_cgroup_remove(struct vz_cgroup *cg, vz_error_t *err)
+{
+    if (cg->ops->remove(cg, err) < 0)
+        return -1;
+    remove_scratch_base(cg);
+    return 0;
+}
 
 int vz_cgroup_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_error_t *err)
 {
@@ -124,7 +168,18 @@ int vz_cg_mkdir(const char *root, const char *rel, vz_error_t *err)
     if (!vz_is_dir(root))
         return vz_error_set(err, VZ_ESYSTEM, ENOENT, "cgroup hierarchy %s is not mounted", root);
     cleanup_free char *p = vz_path_join(root, rel);
-    return vz_mkdir_p(p, 0755, err);
+    /* a scratch installation's parent may vanish between vz_mkdir_p's mkdirs
+     * when its last other container is removed (remove_scratch_base) */
+    for (int tries = 0;; tries++) {
+        vz_error_t e = NULL;
+        if (vz_mkdir_p(p, 0755, &e) == 0)
+            return 0;
+        if (tries == 2 || e->errnum != ENOENT) {
+            *err = e;
+            return -1;
+        }
+        vz_error_release(&e);
+    }
 }
 
 int vz_cg_read_pids(const char *procs, pid_t **pids, size_t *n, vz_error_t *err)

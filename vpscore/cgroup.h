@@ -47,7 +47,15 @@ struct vz_cgroup_limits {
 
 struct vz_cgroup;
 
-/* Detect the hierarchy and name the group; nothing is created. */
+/* The parent group of this installation's containers: "vzforge" for the
+ * host's own (VZ_ROOT unset or "/"), "vzforge-" and 12 hex digits of the
+ * sha256 of VZ_ROOT's real path for a scratch one (tests, benches, the
+ * demo), so that two installations using the same CTID never share, kill
+ * or remove each other's cgroups. A scratch parent is removed with its last
+ * container. Allocated. */
+char *vz_cgroup_base(void);
+
+/* Detect the hierarchy and name the group (BASE/CTID); nothing is created. */
 int vz_cgroup_open(const char *ctid, struct vz_cgroup **out, vz_error_t *err);
 /* Same on an explicit root and version (1 or 2): for tests and tools. */
 int vz_cgroup_open_at(const char *root, int version, const char *ctid,

@@ -1,6 +1,7 @@
 /* vpscore/systemd.c: the cgroup tree, /run and /run/lock for a container
  * whose init is systemd (vpscore/systemd.h). */
 #include "vpscore/systemd.h"
+#include "vpscore/cgroup.h"
 #include "vpscore/ns.h"
 
 #include <errno.h>
@@ -19,7 +20,6 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-#define SD_GROUP_BASE "vzforge" /* as vpscore/cgroup.c */
 
 static const char *cgroup_root(void)
 {
@@ -110,9 +110,10 @@ static int prep_one(const char *mp, const char *ctrls, void *arg)
     struct prep *p = arg;
     struct vz_systemd *sd = p->sd;
     int named = strcmp(ctrls, "none,name=systemd") == 0;
-    cleanup_free char *group = vz_xasprintf("%s/%s/%s", mp, SD_GROUP_BASE, p->ctid);
+    cleanup_free char *cgbase = vz_cgroup_base();
+    cleanup_free char *group = vz_xasprintf("%s/%s/%s", mp, cgbase, p->ctid);
     if (named) {
-        cleanup_free char *base = vz_xasprintf("%s/%s", mp, SD_GROUP_BASE);
+        cleanup_free char *base = vz_xasprintf("%s/%s", mp, cgbase);
         if ((mkdir(base, 0755) < 0 && errno != EEXIST) || (mkdir(group, 0755) < 0 && errno != EEXIST))
             return vz_error_sys(p->err, "create cgroup %s for systemd", group);
         snprintf(sd->procs, sizeof(sd->procs), "%s/cgroup.procs", group);
@@ -255,9 +256,16 @@ static int cleanup_one(const char *mp, const char *ctrls, void *arg)
 {
     const char *ctid = ((void **)arg)[0];
     vz_error_t *err = ((void **)arg)[1];
-    cleanup_free char *group = vz_xasprintf("%s/%s/%s", mp, SD_GROUP_BASE, ctid);
+    cleanup_free char *cgbase = vz_cgroup_base();
+    cleanup_free char *group = vz_xasprintf("%s/%s/%s", mp, cgbase, ctid);
     int named = strcmp(ctrls, "none,name=systemd") == 0;
-    return remove_tree(group, !named, err);
+    if (remove_tree(group, !named, err) < 0)
+        return -1;
+    if (strcmp(cgbase, "vzforge") != 0) { /* a scratch parent: see vz_cgroup_base */
+        cleanup_free char *base = vz_xasprintf("%s/%s", mp, cgbase);
+        rmdir(base);
+    }
+    return 0;
 }
 
 int vz_systemd_cleanup(const char *ctid, vz_error_t *err)
@@ -267,7 +275,8 @@ int vz_systemd_cleanup(const char *ctid, vz_error_t *err)
     if (statfs(cgroot, &sf) < 0)
         return 0;
     if (sf.f_type == CGROUP2_SUPER_MAGIC) {
-        cleanup_free char *group = vz_xasprintf("%s/%s/%s", cgroot, SD_GROUP_BASE, ctid);
+        cleanup_free char *cgbase = vz_cgroup_base();
+        cleanup_free char *group = vz_xasprintf("%s/%s/%s", cgroot, cgbase, ctid);
         return remove_tree(group, 1, err);
     }
     void *arg[2] = { (void *)ctid, err };

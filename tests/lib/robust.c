@@ -1,5 +1,6 @@
 /* tests/lib/robust.c: see robust.h. */
 #include "tests/lib/robust.h"
+#include "vpscore/cgroup.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -260,14 +261,18 @@ static bool is_watched(const char *path)
 
 static void read_cgroups(struct vzr_list *l)
 {
-    walk(l, "/sys/fs/cgroup/vzforge", "v2:vzforge");
+    /* this VZ_ROOT's parent group (vpscore/cgroup.h vz_cgroup_base) */
+    cleanup_free char *base = vz_cgroup_base();
+    cleanup_free char *v2 = vz_path_join("/sys/fs/cgroup", base);
+    cleanup_free char *v2tag = vz_xasprintf("v2:%s", base);
+    walk(l, v2, v2tag);
     cleanup_dir DIR *d = opendir("/sys/fs/cgroup");
     struct dirent *de;
     while (d && (de = readdir(d))) {
         if (de->d_name[0] == '.')
             continue;
-        cleanup_free char *p = vz_xasprintf("/sys/fs/cgroup/%s/vzforge", de->d_name);
-        cleanup_free char *tag = vz_xasprintf("%s:vzforge", de->d_name);
+        cleanup_free char *p = vz_xasprintf("/sys/fs/cgroup/%s/%s", de->d_name, base);
+        cleanup_free char *tag = vz_xasprintf("%s:%s", de->d_name, base);
         struct stat st;
         if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
             list_add(l, vz_xstrdup(tag));

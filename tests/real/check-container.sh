@@ -71,7 +71,7 @@ leftovers() { # CTID
     c=$1
     n=$(grep -c " $work" /proc/self/mountinfo)
     [ "$n" = 0 ] || echo "mounts: $n under $work"
-    for d in /sys/fs/cgroup/*/vzforge/"$c" /sys/fs/cgroup/vzforge/"$c"; do
+    for d in /sys/fs/cgroup/*/vzforge*/"$c" /sys/fs/cgroup/vzforge*/"$c"; do
         [ -d "$d" ] && echo "cgroup: $d"
     done
     for n in "" "$NS"; do

@@ -87,7 +87,7 @@ done
 [ -z "$left" ] && ok "no config, private area, root or run state left" || bad "left behind:$left"
 m=$(awk -v r="$VZ_ROOT/" 'index($2, r) == 1 { print $2 }' /proc/mounts)
 [ -z "$m" ] && ok "no mounts left under VZ_ROOT" || bad "mounts left: $m"
-cg=$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/vzforge/$CT" 2>/dev/null)
+cg=$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/vzforge*/$CT" 2>/dev/null)
 [ -z "$cg" ] && ok "no cgroup vzforge/$CT left" || bad "cgroups left: $cg"
 procs=""
 for d in /proc/[0-9]*; do

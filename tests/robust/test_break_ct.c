@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "vpscore/cgroup.h"
 #include "tests/lib/robust.h"
 
 #define TMPL "brk-1-x86_64-minimal"
@@ -172,8 +173,9 @@ struct cg_arg {
 
 static bool cgroup_exists(void *p)
 {
-    cleanup_free char *a = vz_xasprintf("/sys/fs/cgroup/pids/vzforge/%s", (const char *)p);
-    cleanup_free char *b = vz_xasprintf("/sys/fs/cgroup/vzforge/%s", (const char *)p);
+    cleanup_free char *base = vz_cgroup_base();
+    cleanup_free char *a = vz_xasprintf("/sys/fs/cgroup/pids/%s/%s", base, (const char *)p);
+    cleanup_free char *b = vz_xasprintf("/sys/fs/cgroup/%s/%s", base, (const char *)p);
     return vz_is_dir(a) || vz_is_dir(b);
 }
 

@@ -245,3 +245,55 @@ Test(cgroup_real, v2_unified_enter_freeze_kill_remove)
     cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     close_cg(cg);
 }
+
+/* Two installations with the same CTID never share a cgroup: a scratch
+ * VZ_ROOT gets a parent group of its own, removed with its last container;
+ * the host's own (VZ_ROOT unset or "/") keeps "vzforge". */
+Test(cgroup_real, scratch_roots_get_their_own_parent_group)
+{
+    cr_assert(have_v1(), "cgroup v1 memory/cpu/pids/freezer are not mounted under /sys/fs/cgroup");
+    char *saved = getenv("VZ_ROOT") ? vz_xstrdup(getenv("VZ_ROOT")) : NULL;
+    char a[] = "/tmp/vzt-cgbase-XXXXXX", b[] = "/tmp/vzt-cgbase-XXXXXX";
+    cr_assert_not_null(mkdtemp(a));
+    cr_assert_not_null(mkdtemp(b));
+    unsetenv("VZ_ROOT");
+    cleanup_free char *host = vz_cgroup_base();
+    setenv("VZ_ROOT", "/", 1);
+    cleanup_free char *slash = vz_cgroup_base();
+    cr_assert_str_eq(host, "vzforge");
+    cr_assert_str_eq(slash, "vzforge");
+    setenv("VZ_ROOT", b, 1);
+    cleanup_free char *base_b = vz_cgroup_base();
+    cleanup_free char *b_slash = vz_xasprintf("%s/", b); /* the same directory, spelt otherwise */
+    setenv("VZ_ROOT", b_slash, 1);
+    cleanup_free char *base_b2 = vz_cgroup_base();
+    cr_assert_str_eq(base_b, base_b2);
+    setenv("VZ_ROOT", a, 1);
+    cleanup_free char *base_a = vz_cgroup_base();
+    cr_assert_str_neq(base_a, base_b);
+    cr_assert_eq(strncmp(base_a, "vzforge-", 8), 0, "%s", base_a);
+
+    char id[64];
+    snprintf(id, sizeof(id), "vzt-base-%d", (int)getpid());
+    struct vz_cgroup *cg = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_open(id, &cg, &err), 0, "%s", err ? err->msg : "");
+    current = cg;
+    cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *in_a = vz_xasprintf("/sys/fs/cgroup/pids/%s/%s", base_a, id);
+    cr_assert(vz_is_dir(in_a), "%s missing", in_a);
+    cleanup_free char *host_group = vz_xasprintf("/sys/fs/cgroup/pids/vzforge/%s", id);
+    cr_assert(!vz_is_dir(host_group), "the scratch root's group landed in the host's: %s", host_group);
+    cr_assert_eq(vz_cgroup_remove(cg, &err), 0, "%s", err ? err->msg : "");
+    vz_cgroup_free(cg);
+    current = NULL;
+    cleanup_free char *parent = vz_xasprintf("/sys/fs/cgroup/pids/%s", base_a);
+    cr_assert(!vz_is_dir(parent), "%s left after its last group", parent);
+    if (saved)
+        setenv("VZ_ROOT", saved, 1);
+    else
+        unsetenv("VZ_ROOT");
+    free(saved);
+    rmdir(a);
+    rmdir(b);
+}

@@ -110,8 +110,9 @@ static int host_is_v2(void)
 /* The container's own group where systemd writes: v1 the named hierarchy. */
 static char *sd_group(void)
 {
-    return host_is_v2() ? vz_xasprintf("/sys/fs/cgroup/vzforge/%s", ctid)
-                        : vz_xasprintf("/sys/fs/cgroup/systemd/vzforge/%s", ctid);
+    cleanup_free char *base = vz_cgroup_base();
+    return host_is_v2() ? vz_xasprintf("/sys/fs/cgroup/%s/%s", base, ctid)
+                        : vz_xasprintf("/sys/fs/cgroup/systemd/%s/%s", base, ctid);
 }
 
 /* The mount options of path in pid's mount namespace ("" when not mounted). */
@@ -207,7 +208,8 @@ Test(systemd, minimal_init_gets_none_of_it)
     cleanup_free char *cg = mount_of(pid, "/sys/fs/cgroup");
     cr_assert_str_eq(run, "");
     cr_assert_str_eq(cg, "");
-    cleanup_free char *named = vz_xasprintf("/sys/fs/cgroup/systemd/vzforge/%s", ctid);
+    cleanup_free char *base = vz_cgroup_base();
+    cleanup_free char *named = vz_xasprintf("/sys/fs/cgroup/systemd/%s/%s", base, ctid);
     cr_assert(!vz_is_dir(named), "%s made for a container without systemd", named);
     cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0, "stop: %s", err ? err->msg : "");
 }
