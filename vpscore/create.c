@@ -234,28 +234,47 @@ static int template_tree(const struct vz_cache_info *cache, vz_unpack_fn *unpack
     return 0;
 }
 
-static int do_create(const struct vz_create_opts *o, const struct vz_cache_info *cache, const char *layout,
-                     vz_unpack_fn *unpack, struct create_undo *u, struct vz_create_result *res,
-                     vz_error_t *err)
+/* The container does not exist yet (no conf; no private area, unless the
+ * marker of an interrupted create says it is ours to redo), and its sample
+ * config is there: *sample_path allocated. */
+static int check_new(const struct vz_create_opts *o, char **sample_path, vz_error_t *err)
 {
     cleanup_free char *conf_path = vz_ct_conf_path(o->ctid);
     if (vz_file_exists(conf_path))
         return vz_error_set(err, VZ_EPRIVATEEXISTS, 0, "container %s already exists (%s)", o->ctid, conf_path);
     cleanup_free char *priv = o->private_dir ? vz_ct_expand(o->private_dir, o->ctid) : vz_ct_default_private(o->ctid);
-    cleanup_free char *root = o->root_dir ? vz_ct_expand(o->root_dir, o->ctid) : vz_ct_default_root(o->ctid);
     cleanup_free char *marker = vz_path_join(priv, CREATE_MARKER);
     if (vz_file_exists(priv) && !vz_file_exists(marker)) /* a marker: see do_create's mkdir */
         return vz_error_set(err, VZ_EPRIVATEEXISTS, 0,
                             "private area %s already exists: destroy the old container or remove it", priv);
-
     /* the sample first: a typo in --config must not cost an unpack */
     const char *sample = o->config;
     if (sample == NULL || *sample == '\0')
         sample = vz_conf_get(vz_global_conf(), "CONFIGFILE");
     if (sample == NULL || *sample == '\0')
         sample = "basic";
-    cleanup_free char *sample_path = vz_conf_sample_path(sample, err);
-    if (sample_path == NULL)
+    *sample_path = vz_conf_sample_path(sample, err);
+    return *sample_path ? 0 : -1;
+}
+
+int vz_ct_create_check(const struct vz_create_opts *o, vz_error_t *err)
+{
+    const char *layout = NULL;
+    cleanup_free char *sample_path = NULL;
+    if (check_opts(o, &layout, err) < 0 || check_new(o, &sample_path, err) < 0)
+        return vz_error_wrap(err, "create container %s", o->ctid);
+    return 0;
+}
+
+static int do_create(const struct vz_create_opts *o, const struct vz_cache_info *cache, const char *layout,
+                     vz_unpack_fn *unpack, struct create_undo *u, struct vz_create_result *res,
+                     vz_error_t *err)
+{
+    cleanup_free char *conf_path = vz_ct_conf_path(o->ctid);
+    cleanup_free char *priv = o->private_dir ? vz_ct_expand(o->private_dir, o->ctid) : vz_ct_default_private(o->ctid);
+    cleanup_free char *root = o->root_dir ? vz_ct_expand(o->root_dir, o->ctid) : vz_ct_default_root(o->ctid);
+    cleanup_free char *sample_path = NULL;
+    if (check_new(o, &sample_path, err) < 0) /* again: now under the container's lock */
         return -1;
     struct vz_conf conf;
     if (vz_conf_load(&conf, sample_path, err) < 0)

@@ -50,6 +50,13 @@ struct vz_create_result {
     double seconds;    /* wall time of the whole create */
 };
 
+/* Everything vz_ct_create checks before it needs the cache: CTID, hostname,
+ * addresses, layout, paths, that the container does not exist yet, that
+ * the sample config is there; nothing is locked or written. So that a bad
+ * option fails before a template is looked up, downloaded or verified. The
+ * create checks all again under its lock. */
+int vz_ct_create_check(const struct vz_create_opts *o, vz_error_t *err);
+
 /* How a cache is unpacked (vz_unpack_verified below). */
 typedef int vz_unpack_fn(const char *tarball, const char *sha256, uint64_t size, const char *dest,
                          vz_error_t *err);

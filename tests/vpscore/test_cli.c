@@ -259,6 +259,15 @@ Test(cli, refusals_with_documented_codes_leave_nothing)
     st = run(&out, "vzctl", "create", NULL);
     cr_assert_eq(st, 2, "%s", out);
     free(out);
+    /* every option is checked before the template is looked up */
+    st = run(&out, "vzctl", "create", "101", "--ostemplate", "nosuch-1-x86_64", "--layout", "bogus", NULL);
+    cr_assert_eq(st, 21, "%s", out);
+    cr_assert_not_null(strstr(out, "--layout bogus"), "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--config", "nosuch", NULL);
+    cr_assert_eq(st, 21, "%s", out);
+    cr_assert_null(strstr(out, "Creating container"), "said 'Creating' before refusing: %s", out);
+    free(out);
     /* tampered tarball */
     int fd = open(fx.cache.tarball, O_RDWR);
     unsigned char b;
