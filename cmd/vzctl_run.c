@@ -62,15 +62,16 @@ static int no_more_args(int argc, char **argv, const char *usage)
     return 0;
 }
 
-#define SIMPLE_USAGE(cmd, what)                                                                              \
-    "Usage: vzctl " cmd " CTID\n" what "\n"                                                                  \
-    "Exit codes: 0 done, 9 locked, 14 no such container, 21 bad CTID, 31 not running,\n"                     \
-    "32 already running, 40 not mounted, 41 already mounted, 43 private area missing,\n"                     \
-    "47 broken container (start: a /sbin/init that cannot run) (docs/exit-codes.md).\n"
+/* The usage of a command that takes a CTID only, with its own exit codes. */
+#define SIMPLE_USAGE(cmd, what, codes) \
+    "Usage: vzctl " cmd " CTID\n" what "\nExit codes: 0 done, 9 locked, 14 no such container, 21 bad CTID, " codes \
+    " (docs/exit-codes.md).\n"
 
 int vzctl_start(int argc, char **argv)
 {
-    const char *usage = SIMPLE_USAGE("start", "Start a container: its init, or vzforge's tiny init when it has none.");
+    const char *usage = SIMPLE_USAGE("start", "Start a container: its init, or vzforge's tiny init when it has none.",
+                                     "32 already running,\n34 network set-up failed, 43 private area or "
+                                     "template tree missing,\n47 broken container (a /sbin/init that cannot run)");
     int rc = 0, fast = 0;
     const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
     if (!ctid)
@@ -248,13 +249,15 @@ static int simple(int argc, char **argv, const char *usage, int (*fn)(const char
 int vzctl_mount(int argc, char **argv)
 {
     return simple(argc, argv,
-                  SIMPLE_USAGE("mount", "Mount the container's root on VE_ROOT (overlay or bind of VE_PRIVATE)."),
+                  SIMPLE_USAGE("mount", "Mount the container's root on VE_ROOT (overlay or bind of VE_PRIVATE).",
+                               "41 already mounted,\n43 private area missing"),
                   vz_ct_mount, "is mounted");
 }
 
 int vzctl_umount(int argc, char **argv)
 {
-    return simple(argc, argv, SIMPLE_USAGE("umount", "Unmount the root of a stopped container."), vz_ct_umount,
+    return simple(argc, argv, SIMPLE_USAGE("umount", "Unmount the root of a stopped container.",
+                                               "32 running,\n40 not mounted"), vz_ct_umount,
                   "is unmounted");
 }
 
@@ -270,11 +273,13 @@ static int resume(const char *ctid, vz_error_t *err)
 
 int vzctl_suspend(int argc, char **argv)
 {
-    return simple(argc, argv, SIMPLE_USAGE("suspend", "Freeze every process of a running container."), suspend,
+    return simple(argc, argv, SIMPLE_USAGE("suspend", "Freeze every process of a running container.",
+                                                "31 not running,\n15 the freezer did not settle in 10 s"), suspend,
                   "is suspended");
 }
 
 int vzctl_resume(int argc, char **argv)
 {
-    return simple(argc, argv, SIMPLE_USAGE("resume", "Thaw a suspended container."), resume, "is resumed");
+    return simple(argc, argv, SIMPLE_USAGE("resume", "Thaw a suspended container.",
+                                                "31 not running,\n15 the freezer did not settle in 10 s"), resume, "is resumed");
 }
