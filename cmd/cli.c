@@ -126,7 +126,7 @@ int vz_cli_usage_error(const char *usage, const char *fmt, ...)
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        fprintf(stderr, "%s: ", vz_log_prog);
+        fprintf(stderr, "%s: error: ", vz_log_prog);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
         va_end(ap);

@@ -247,7 +247,7 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < n; i++)
                 found |= strcmp(argv[a], v[i].ctid) == 0;
             if (!found) {
-                fprintf(stderr, "vzlist: container %s not found\n", argv[a]);
+                fprintf(stderr, "vzlist: error: container %s not found (vzlist -a lists every container)\n", argv[a]);
                 rc = VZ_ENOCTCONF;
             }
         }

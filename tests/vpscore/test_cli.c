@@ -92,7 +92,7 @@ Test(cli, create_list_set_destroy)
     free(out);
     st = run(&out, "vzlist", "-H", "-o", "ctid", "web1", "nosuch", NULL);
     cr_assert_eq(st, 14, "%s", out);
-    cr_assert_str_eq(out, "vzlist: container nosuch not found\n      web1\n");
+    cr_assert_str_eq(out, "vzlist: error: container nosuch not found (vzlist -a lists every container)\n      web1\n");
     free(out);
     st = run(&out, "vzlist", "-S", "-1", NULL);
     cr_assert_eq(st, 0);
