@@ -92,16 +92,14 @@ int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
         vz_cache_info_free(cache);
         return vz_cli_fail(&err);
     }
-    struct vz_create_result res;
-    int r;
-    if (unpack) {
+    /* the same two lines either way; without unpack the create may turn out
+     * to be the helper's, which says the first itself */
+    if (unpack)
         vz_info("Creating container private area (%s)", tmpl);
-        r = vz_ct_create_with(&o, cache, unpack, &res, &err);
-    } else {
-        r = vz_ct_create_with(&o, cache, NULL, &res, &err);
-        if (r == 0)
-            vz_info("Creating container private area (%s)", tmpl);
-    }
+    struct vz_create_result res;
+    int r = vz_ct_create_with(&o, cache, unpack, &res, &err);
+    if (r == 0 && !unpack)
+        vz_info("Creating container private area (%s)", tmpl);
     vz_cache_info_free(cache);
     if (r < 0)
         return vz_cli_fail(&err);
