@@ -26,7 +26,7 @@ fi
 step vzpkg create-cache "$TEMPLATE" --timings
 t0=$(ms)
 "$VZPKG" create-cache "$TEMPLATE" --force --timings
-t1=$(ms)
+tc=$(ms)
 
 step vzpkg verify "$TEMPLATE"
 "$VZPKG" verify "$TEMPLATE"
@@ -35,6 +35,7 @@ step vzpkg list --cached
 "$VZPKG" list --cached
 
 step vzctl create "$CTID" --ostemplate "$TEMPLATE" --hostname demo$CTID
+t1=$(ms)   # after verify and list: 'vzctl create' times the create alone
 "$VZCTL" create "$CTID" --ostemplate "$TEMPLATE" --hostname "demo$CTID"
 t2=$(ms)
 
@@ -57,7 +58,7 @@ t5=$(ms)
 cat <<EOT
 
 demo timings (ms):
-  create-cache   $((t1 - t0))
+  create-cache   $((tc - t0))
   vzctl create   $((t2 - t1))
   vzctl start    $((t3 - t2))
   vzctl exec     $((t4 - t3))
