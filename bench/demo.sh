@@ -55,6 +55,11 @@ step vzctl stop "$CTID" '&&' vzctl destroy "$CTID"
 "$VZCTL" destroy "$CTID"
 t5=$(ms)
 
+# each run builds a new cache (a new hash): drop the shared trees and
+# packages of the older ones, keep the current cache's (vzpkg clean)
+step vzpkg clean
+"$VZPKG" clean
+
 cat <<EOT
 
 demo timings (ms):
