@@ -409,6 +409,9 @@ static void interrupt_and_rerun(int sig, const char *path)
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
+        /* as at a terminal: a suite run as a background job of a
+         * non-interactive shell inherits SIGINT ignored */
+        signal(sig, SIG_DFL);
         vz_error_t err = NULL;
         struct vz_fetch_opts o = ff_opts();
         _exit(vz_fetch_many(&it, 1, &o, &err) == 0 ? 0 : 1);
