@@ -22,12 +22,15 @@ static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 }
 
 /* Parse "CMD [common options] [extra] CTID": returns the CTID or NULL after
- * printing a usage error (*rc set). flags: "fast" recognises --fast. */
-static const char *parse(int argc, char **argv, const char *usage, int want_fast, int *fast, int *rc)
+ * printing a usage error (*rc set). want_fast: --fast is recognised; json:
+ * where --json is recognised (NULL: the command does not take it). */
+static const char *parse_json(int argc, char **argv, const char *usage, int want_fast, int *fast,
+                              int *json, int *rc)
 {
     static const struct option opts[] = {
         VZ_CLI_COMMON_OPTS,
         { "fast", no_argument, NULL, 'f' },
+        { "json", no_argument, NULL, VZ_OPT_JSON },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -39,6 +42,10 @@ static const char *parse(int argc, char **argv, const char *usage, int want_fast
             *fast = 1;
             continue;
         }
+        if (c == VZ_OPT_JSON && json) {
+            *json = 1;
+            continue;
+        }
         *rc = vz_cli_bad_option("unknown option '%s'", argv[optind - 1]);
         return NULL;
     }
@@ -47,12 +54,22 @@ static const char *parse(int argc, char **argv, const char *usage, int want_fast
         return NULL;
     }
     const char *ctid = argv[optind++];
-    /* Options after the CTID, as vzctl accepts them (stop 101 --fast). */
-    while (want_fast && optind < argc && strcmp(argv[optind], "--fast") == 0) {
-        *fast = 1;
-        optind++;
+    /* Options after the CTID, as vzctl accepts them (stop 101 --fast,
+     * status 101 --json). */
+    for (; optind < argc; optind++) {
+        if (want_fast && strcmp(argv[optind], "--fast") == 0)
+            *fast = 1;
+        else if (json && strcmp(argv[optind], "--json") == 0)
+            *json = 1;
+        else
+            break;
     }
     return ctid;
+}
+
+static const char *parse(int argc, char **argv, const char *usage, int want_fast, int *fast, int *rc)
+{
+    return parse_json(argc, argv, usage, want_fast, fast, NULL, rc);
 }
 
 static int no_more_args(int argc, char **argv, const char *usage)
@@ -137,11 +154,13 @@ int vzctl_restart(int argc, char **argv)
 
 int vzctl_status(int argc, char **argv)
 {
-    const char *usage = "Usage: vzctl status CTID\n"
+    const char *usage = "Usage: vzctl status CTID [--json]\n"
                         "Print 'CTID N exist|deleted mounted|unmounted running|down [suspended]'. Exit 0\n"
-                        "whatever the state (21 for an invalid CTID).\n";
-    int rc = 0, fast = 0;
-    const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
+                        "whatever the state (21 for an invalid CTID).\n"
+                        "  --json  an object instead: ctid, exist, mounted, running, suspended (booleans),\n"
+                        "          init_pid (the host pid of its init; null when it is down)\n";
+    int rc = 0, fast = 0, json = 0;
+    const char *ctid = parse_json(argc, argv, usage, 0, &fast, &json, &rc);
     if (!ctid)
         return rc;
     if ((rc = no_more_args(argc, argv, usage)))
@@ -150,6 +169,13 @@ int vzctl_status(int argc, char **argv)
     struct vz_ct_state st;
     if (vz_ct_status(ctid, &st, &err) < 0)
         return vz_cli_fail(&err);
+    if (json) {
+        vz_cli_print_json(json_pack("{s:s, s:b, s:b, s:b, s:b, s:o}", "ctid", ctid, "exist",
+                                    st.exists, "mounted", st.mounted, "running", st.running,
+                                    "suspended", st.suspended,
+                                    "init_pid", st.running ? json_integer(st.pid) : json_null()));
+        return 0;
+    }
     cleanup_free char *line = vz_ct_status_line(ctid, &st);
     puts(line);
     return 0;

@@ -177,6 +177,49 @@ Test(cli, create_list_set_destroy)
     cr_assert_eq(fx_count(&fx, "vz/private"), 0);
 }
 
+/* vzctl status --json: one object, the booleans of the text line and the
+ * init's pid (null while down); an invalid CTID prints nothing on stdout. */
+Test(cli, status_json)
+{
+    char *out = NULL;
+    int st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--layout", "plain", NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    free(out);
+    st = run(&out, "vzctl", "status", "101", "--json", NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    json_error_t je;
+    json_t *j = json_loads(out, 0, &je);
+    cr_assert_not_null(j, "not JSON (%s): %s", je.text, out);
+    cr_assert_eq(json_object_size(j), 6, "%s", out);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "ctid")), "101");
+    cr_assert(json_is_true(json_object_get(j, "exist")), "%s", out);
+    cr_assert(json_is_false(json_object_get(j, "mounted")), "%s", out);
+    cr_assert(json_is_false(json_object_get(j, "running")), "%s", out);
+    cr_assert(json_is_false(json_object_get(j, "suspended")), "%s", out);
+    cr_assert(json_is_null(json_object_get(j, "init_pid")), "%s", out);
+    json_decref(j);
+    free(out);
+    /* --json before the CTID; a container that does not exist: exit 0 */
+    st = run(&out, "vzctl", "status", "--json", "999", NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    j = json_loads(out, 0, &je);
+    cr_assert_not_null(j, "not JSON (%s): %s", je.text, out);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "ctid")), "999");
+    cr_assert(json_is_false(json_object_get(j, "exist")), "%s", out);
+    json_decref(j);
+    free(out);
+    /* errors: the message only (stdout and stderr are one buffer here) */
+    st = run(&out, "vzctl", "status", "../x", "--json", NULL);
+    cr_assert_eq(st, 21, "%s", out);
+    cr_assert_eq(strncmp(out, "vzctl: error: CTID '../x': ", 27), 0, "%s", out);
+    cr_assert_null(strchr(out, '{'), "%s", out);
+    free(out);
+    /* the commands that print only progress do not take --json */
+    st = run(&out, "vzctl", "start", "101", "--json", NULL);
+    cr_assert_eq(st, 2, "%s", out);
+    free(out);
+}
+
 Test(cli, userpasswd_sets_sha512_hash_inside)
 {
     char *out = NULL;

@@ -3,6 +3,7 @@
  * the host has them, group vzforge/<unique CTID>); every test runs in a
  * network namespace it creates first. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -329,6 +330,14 @@ Test(start, suspend_and_resume)
     cleanup_free char *s = status_line();
     cleanup_free char *want = vz_xasprintf("CTID %s exist mounted running suspended", ctid);
     cr_assert_str_eq(s, want);
+    cleanup_free char *js = NULL;
+    cr_assert_eq(vzctl(&js, "status", "--json"), 0, "%s", js);
+    json_t *j = json_loads(js, 0, NULL);
+    cr_assert_not_null(j, "not JSON: %s", js);
+    cr_assert(json_is_true(json_object_get(j, "suspended")), "%s", js);
+    cr_assert(json_is_true(json_object_get(j, "running")), "%s", js);
+    cr_assert_gt(json_integer_value(json_object_get(j, "init_pid")), 1, "%s", js);
+    json_decref(j);
     cr_assert_eq(vz_ct_suspend(ctid, 0, &err), 0);
     cleanup_free char *out = NULL;
     cr_assert_eq(vzctl(&out, "exec2", "echo alive"), 0);

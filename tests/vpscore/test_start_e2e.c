@@ -4,6 +4,7 @@
  * it creates first: the veth and its routes live only there. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -103,6 +104,18 @@ Test(e2e, create_start_serve_stop_destroy)
                      NULL),
                  0, "%s", out);
     cr_assert_eq(run(&out, "vzctl", "start", ctid, NULL), 0, "%s", out);
+    /* status --json of a running container: its init's host pid */
+    cr_assert_eq(run(&out, "vzctl", "status", ctid, "--json", NULL), 0, "%s", out);
+    json_t *js = json_loads(out, 0, NULL);
+    cr_assert_not_null(js, "not JSON: %s", out);
+    cr_assert(json_is_true(json_object_get(js, "running")), "%s", out);
+    cr_assert(json_is_true(json_object_get(js, "mounted")), "%s", out);
+    cr_assert(json_is_true(json_object_get(js, "exist")), "%s", out);
+    cr_assert(json_is_false(json_object_get(js, "suspended")), "%s", out);
+    json_int_t ipid = json_integer_value(json_object_get(js, "init_pid"));
+    cleanup_free char *procdir = vz_xasprintf("/proc/%lld", (long long)ipid);
+    cr_assert(ipid > 1 && vz_is_dir(procdir), "init_pid %lld: %s", (long long)ipid, out);
+    json_decref(js);
     cr_assert_eq(run(&out, "vzctl", "exec2", ctid, "ip -4 addr show eth0 | grep -c " ADDR "; hostname", NULL), 0,
                  "%s", out);
     cr_assert_str_eq(out, "1\nweb\n");
