@@ -55,9 +55,9 @@ int vzpkg_keygen(int argc, char **argv)
 /* ---- trust ---- */
 
 static const char trust_usage[] =
-    "Usage: vzpkg trust add KEYFILE\n"
+    "Usage: vzpkg trust add KEYFILE [--json]\n"
     "       vzpkg trust list [--json]\n"
-    "       vzpkg trust remove ID\n"
+    "       vzpkg trust remove ID [--json]\n"
     "Manage the public keys whose signatures on caches and indexes are accepted\n"
     "($VZ_ROOT/etc/vz/keys/trusted/). The host's own key is always trusted.\n";
 
@@ -96,7 +96,9 @@ int vzpkg_trust(int argc, char **argv)
             return vz_cli_usage_error(trust_usage, "trust remove: expected one key ID");
         if (vz_trust_remove(argv[optind + 1], &err) < 0)
             return vz_cli_fail(&err);
-        if (!json)
+        if (json)
+            vz_cli_print_json(json_pack("{s:s}", "key_id", argv[optind + 1]));
+        else
             printf("no longer trusted: %s\n", argv[optind + 1]);
         return 0;
     }
@@ -185,9 +187,12 @@ int vzpkg_verify(int argc, char **argv)
 /* ---- remove-cache ---- */
 
 static const char remove_usage[] =
-    "Usage: vzpkg remove-cache NAME... [--timeout SECONDS]\n"
+    "Usage: vzpkg remove-cache NAME... [--timeout SECONDS] [--json]\n"
     "Remove template caches (tarball, manifest and signature). Waits for a\n"
-    "running build of the same template (at most --timeout seconds).\n";
+    "running build of the same template (at most --timeout seconds). Every NAME\n"
+    "is tried; the exit code is that of the first failure.\n"
+    "  --json  an array, one object per NAME: name, removed (boolean), error\n"
+    "          (the message, or null)\n";
 
 static int parse_timeout(int *timeout, const char *usage)
 {
@@ -204,27 +209,40 @@ int vzpkg_remove_cache(int argc, char **argv)
 {
     static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
                                           { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                                          { "json", no_argument, NULL, VZ_OPT_JSON },
                                           { NULL, 0, NULL, 0 } };
     int timeout = -1, c;
+    bool json = false;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, remove_usage))
             continue;
-        if (c == OPT_TIMEOUT && parse_timeout(&timeout, remove_usage) < 0)
+        if (c == VZ_OPT_JSON)
+            json = true;
+        else if (c == OPT_TIMEOUT && parse_timeout(&timeout, remove_usage) < 0)
             return VZ_EBADARG;
     }
     if (optind >= argc)
         return vz_cli_usage_error(remove_usage, "remove-cache: no template name given");
     int status = 0;
+    json_t *a = json ? json_array() : NULL;
     for (int i = optind; i < argc; i++) {
         vz_error_t err = NULL;
         if (vz_cache_remove(argv[i], timeout, &err) < 0) {
+            if (a)
+                json_array_append_new(a, json_pack("{s:s, s:b, s:s}", "name", argv[i], "removed",
+                                                   0, "error", err->msg));
             int s = vz_cli_fail(&err);
             if (!status)
                 status = s;
             continue;
         }
+        if (a)
+            json_array_append_new(a, json_pack("{s:s, s:b, s:n}", "name", argv[i], "removed", 1,
+                                               "error"));
         vz_info("removed cache %s", argv[i]);
     }
+    if (a)
+        vz_cli_print_json(a);
     return status;
 }
 
@@ -312,12 +330,13 @@ int vzpkg_clean(int argc, char **argv)
 /* ---- import ---- */
 
 static const char import_usage[] =
-    "Usage: vzpkg import FILE --name NAME [--compress zst|gz|xz] [--timeout SECONDS]\n"
+    "Usage: vzpkg import FILE --name NAME [--compress zst|gz|xz] [--timeout SECONDS] [--json]\n"
     "Turn a root file-system tarball made elsewhere (mmdebstrap, debootstrap + tar,\n"
     "an LXC image) into a signed cache NAME, with a manifest listing the packages\n"
     "of its var/lib/dpkg/status. Archives with entries that escape the root\n"
     "(absolute paths, '..', paths through symbolic links) are refused.\n"
-    "SOURCE_DATE_EPOCH, when set, clamps the repacked mtimes.\n";
+    "SOURCE_DATE_EPOCH, when set, clamps the repacked mtimes.\n"
+    "  --json  an object: name, source, tarball, entries, tar_size, tar_sha256\n";
 
 int vzpkg_import(int argc, char **argv)
 {
@@ -325,14 +344,18 @@ int vzpkg_import(int argc, char **argv)
                                           { "name", required_argument, NULL, OPT_NAME },
                                           { "compress", required_argument, NULL, OPT_COMPRESS },
                                           { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                                          { "json", no_argument, NULL, VZ_OPT_JSON },
                                           { NULL, 0, NULL, 0 } };
     const char *name = NULL;
     struct vz_pack_opts po = VZ_PACK_OPTS_INIT;
     int timeout = -1, c;
+    bool json = false;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, import_usage))
             continue;
-        if (c == OPT_NAME)
+        if (c == VZ_OPT_JSON)
+            json = true;
+        else if (c == OPT_NAME)
             name = optarg;
         else if (c == OPT_COMPRESS)
             po.compress = optarg;
@@ -347,6 +370,17 @@ int vzpkg_import(int argc, char **argv)
     struct vz_pack_result res;
     if (vz_import_tarball(argv[optind], name, &po, timeout, &res, &err) < 0)
         return vz_cli_fail(&err);
+    if (json) {
+        struct vz_cache_info *ci = NULL;
+        if (vz_cache_find(name, &ci, &err) < 0)
+            return vz_cli_fail(&err);
+        vz_cli_print_json(json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "name", name, "source",
+                                    argv[optind], "tarball", ci->tarball, "entries",
+                                    (json_int_t)res.entries, "tar_size", (json_int_t)res.size,
+                                    "tar_sha256", res.sha256));
+        vz_cache_info_free(ci);
+        return 0;
+    }
     char b[16];
     printf("imported %s as cache %s: %llu entries, %s, sha256 %s\n", argv[optind], name,
            (unsigned long long)res.entries, vz_human_bytes(res.size, b), res.sha256);

@@ -294,3 +294,156 @@ Test(cli, clean_keeps_the_tree_of_a_current_cache)
     vz_cache_info_free(c);
     free(dir), free(cur), free(old);
 }
+
+static json_t *parse_json(const struct vz_buf *o)
+{
+    json_error_t je;
+    json_t *j = json_loads(o->data, 0, &je);
+    cr_assert_not_null(j, "not JSON (%s): '%s'", je.text, o->data);
+    return j;
+}
+
+/* remove-cache --json: one object per NAME, every NAME tried; the exit code
+ * is the first failure's and its message is on stderr too. */
+Test(cli, remove_cache_json_says_what_was_removed)
+{
+    build_cache("c1");
+    build_cache("c2");
+    struct vz_buf o, e;
+    const char *a[] = { "remove-cache", "--json", "c1", "nosuch", "c2", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a), 91, "%s", e.data);
+    cr_assert(strstr(e.data, "vzpkg: error: no cache of template nosuch"), "%s", e.data);
+    json_t *j = parse_json(&o);
+    cr_assert_eq(json_array_size(j), 3, "%s", o.data);
+    const char *names[] = { "c1", "nosuch", "c2" };
+    for (size_t i = 0; i < 3; i++) {
+        json_t *x = json_array_get(j, i);
+        cr_assert_str_eq(json_string_value(json_object_get(x, "name")), names[i]);
+        bool ok = i != 1;
+        cr_assert_eq(json_is_true(json_object_get(x, "removed")), ok, "%s", o.data);
+        if (ok)
+            cr_assert(json_is_null(json_object_get(x, "error")), "%s", o.data);
+        else
+            cr_assert(strstr(json_string_value(json_object_get(x, "error")),
+                             "no cache of template nosuch"), "%s", o.data);
+    }
+    json_decref(j);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    struct vz_cache_info *c = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cache_find("c2", &c, &err), -1, "c2 was not removed");
+    vz_error_release(&err);
+    /* all fine: exit 0, the messages on stderr, the JSON alone on stdout */
+    build_cache("c1");
+    const char *b[] = { "remove-cache", "c1", "--json", NULL };
+    cr_assert_eq(vzpkg(&o, &e, b), 0, "%s", e.data);
+    j = parse_json(&o);
+    cr_assert(json_is_true(json_object_get(json_array_get(j, 0), "removed")), "%s", o.data);
+    json_decref(j);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+}
+
+Test(cli, import_json_describes_the_new_cache)
+{
+    char *tar = vz_path_join(root, "rootfs.tar");
+    char *cmd = vz_xasprintf("cd %s && mkdir -p r/etc && echo t > r/etc/hostname && "
+                             "tar -C r -cf %s .", root, tar);
+    cr_assert_eq(system(cmd), 0);
+    struct vz_buf o, e;
+    const char *a[] = { "import", tar, "--name", "imp-1-x86_64", "--json", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a), 0, "%s", e.data);
+    json_t *j = parse_json(&o);
+    struct vz_cache_info *c = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cache_find("imp-1-x86_64", &c, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_str_eq(json_string_value(json_object_get(j, "name")), "imp-1-x86_64");
+    cr_assert_str_eq(json_string_value(json_object_get(j, "source")), tar);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "tarball")), c->tarball);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "tar_sha256")), c->tar_sha256);
+    cr_assert_eq(json_integer_value(json_object_get(j, "tar_size")), (json_int_t)c->tar_size);
+    cr_assert_geq(json_integer_value(json_object_get(j, "entries")), 3, "%s", o.data);
+    cr_assert_eq(json_object_size(j), 6, "%s", o.data);
+    json_decref(j);
+    vz_cache_info_free(c);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    /* a refusal: the message on stderr, nothing on stdout */
+    const char *bad[] = { "import", "/nonexistent-vzt.tar", "--name", "imp-2-x86_64", "--json", NULL };
+    cr_assert_neq(vzpkg(&o, &e, bad), 0);
+    cr_assert_str_empty(o.data);
+    cr_assert(strstr(e.data, "vzpkg: error: "), "%s", e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(cmd);
+    free(tar);
+}
+
+/* keygen, trust add/list/remove with --json: the key IDs agree. */
+Test(cli, keygen_and_trust_json)
+{
+    struct vz_buf o, e;
+    /* a second host's key, to trust */
+    char *other = vz_path_join(root, "other");
+    setenv("VZ_ROOT", other, 1);
+    const char *k[] = { "keygen", "--json", NULL };
+    cr_assert_eq(vzpkg(&o, &e, k), 0, "%s", e.data);
+    setenv("VZ_ROOT", root, 1);
+    json_t *j = parse_json(&o);
+    char *other_id = vz_xstrdup(json_string_value(json_object_get(j, "key_id")));
+    char *other_pub = vz_xstrdup(json_string_value(json_object_get(j, "public_key")));
+    cr_assert_eq(strlen(other_id), 16, "%s", o.data);
+    cr_assert(strstr(json_string_value(json_object_get(j, "private_key")), "/other/"), "%s", o.data);
+    json_decref(j);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    cr_assert_eq(vzpkg(&o, &e, k), 0, "%s", e.data);
+    j = parse_json(&o);
+    char *own_id = vz_xstrdup(json_string_value(json_object_get(j, "key_id")));
+    json_decref(j);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+
+    const char *add[] = { "trust", "add", other_pub, "--json", NULL };
+    cr_assert_eq(vzpkg(&o, &e, add), 0, "%s", e.data);
+    j = parse_json(&o);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "key_id")), other_id);
+    json_decref(j);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+
+    const char *ls[] = { "trust", "list", "--json", NULL };
+    cr_assert_eq(vzpkg(&o, &e, ls), 0, "%s", e.data);
+    j = parse_json(&o);
+    cr_assert_eq(json_array_size(j), 2, "%s", o.data);
+    int seen_own = 0, seen_other = 0;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *x = json_array_get(j, i);
+        const char *id = json_string_value(json_object_get(x, "key_id"));
+        cr_assert_not_null(json_string_value(json_object_get(x, "file")), "%s", o.data);
+        if (!strcmp(id, own_id))
+            seen_own += json_is_true(json_object_get(x, "own"));
+        if (!strcmp(id, other_id))
+            seen_other += json_is_false(json_object_get(x, "own"));
+    }
+    cr_assert(seen_own == 1 && seen_other == 1, "%s", o.data);
+    json_decref(j);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+
+    const char *rm[] = { "trust", "remove", other_id, "--json", NULL };
+    cr_assert_eq(vzpkg(&o, &e, rm), 0, "%s", e.data);
+    j = parse_json(&o);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "key_id")), other_id);
+    json_decref(j);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    /* removed: removing it again fails, with nothing on stdout */
+    cr_assert_neq(vzpkg(&o, &e, rm), 0);
+    cr_assert_str_empty(o.data);
+    cr_assert(strstr(e.data, "vzpkg: error: "), "%s", e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(other), free(other_id), free(other_pub), free(own_id);
+}
