@@ -3,6 +3,7 @@
 
 #include "cache/index.h"
 #include "cache/lock.h"
+#include "cache/store.h"
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
 #include "tmplbuild/download.h"
@@ -92,13 +93,15 @@ int vzpkg_publish(int argc, char **argv)
 }
 
 static const char download_usage[] =
-    "Usage: vzpkg download NAME|URL [--index URL] [--insecure] [--timeout SECONDS]\n"
+    "Usage: vzpkg download NAME|URL [--index URL] [--insecure] [--timeout SECONDS] [--json]\n"
     "Fetch the newest published build of template NAME from a signed index\n"
     "(--index, or INDEX_URL in vz.conf), or the cache whose tarball URL is given,\n"
     "verify index signature, index serial (no replayed older index), manifest\n"
     "signature and tarball sha256 (while downloading), and land it atomically.\n"
     "--insecure skips the signature checks (hashes are still checked): only for\n"
-    "testing, never for production hosts.\n";
+    "testing, never for production hosts.\n"
+    "--json: an object: name, action (downloaded, or none when the local cache was\n"
+    "already this build), tarball, tar_size, tar_sha256, insecure.\n";
 
 int vzpkg_download(int argc, char **argv)
 {
@@ -106,13 +109,17 @@ int vzpkg_download(int argc, char **argv)
                                           { "index", required_argument, NULL, OPT_INDEX },
                                           { "insecure", no_argument, NULL, OPT_INSECURE },
                                           { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                                          { "json", no_argument, NULL, VZ_OPT_JSON },
                                           { NULL, 0, NULL, 0 } };
     struct vz_download_opts o = { NULL, false, 0, 0, -1 };
+    bool json = false;
     int c;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, download_usage))
             continue;
-        if (c == OPT_INDEX) {
+        if (c == VZ_OPT_JSON) {
+            json = true;
+        } else if (c == OPT_INDEX) {
             o.index_url = optarg;
         } else if (c == OPT_INSECURE) {
             o.insecure = true;
@@ -132,10 +139,22 @@ int vzpkg_download(int argc, char **argv)
     int r = vz_download(argv[optind], &o, &name, &err);
     if (r < 0)
         return vz_cli_fail(&err);
-    if (r == 1)
+    if (json) {
+        struct vz_cache_info *ci = NULL;
+        if (vz_cache_find(name, &ci, &err) < 0) {
+            free(name);
+            return vz_cli_fail(&err);
+        }
+        vz_cli_print_json(json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}", "name", name, "action",
+                                    r == 1 ? "none" : "downloaded", "tarball", ci->tarball,
+                                    "tar_size", (json_int_t)ci->tar_size, "tar_sha256",
+                                    ci->tar_sha256, "insecure", o.insecure));
+        vz_cache_info_free(ci);
+    } else if (r == 1) {
         printf("%s: already up to date\n", name);
-    else
+    } else {
         printf("%s: downloaded and verified\n", name);
+    }
     free(name);
     return 0;
 }

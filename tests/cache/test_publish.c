@@ -1,6 +1,7 @@
 /* publish -> serve on 127.0.0.1 -> download into a second VZ_ROOT; every
  * artifact tampered in turn must be refused with nothing written. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -409,6 +410,59 @@ Test(publish, cli_download_takes_the_index_url_from_vz_conf)
     free(text);
     free(iu);
     free(conf);
+}
+
+/* vzpkg download --json: the cache landed (or found current), nothing else
+ * on stdout; a refusal prints its message on stderr and nothing on stdout. */
+Test(publish, cli_download_json)
+{
+    const char *b = getenv("VZ_BUILD");
+    cr_assert_not_null(b, "VZ_BUILD is not set: run through 'make check' or set VZ_BUILD=build");
+    use_root(root_b);
+    char *bin = vz_xasprintf("%s/bin/vzpkg", b);
+    char *iu = vz_httpd_url(srv, "/index.json");
+    struct vz_buf out, errb;
+    vz_buf_init(&out);
+    vz_buf_init(&errb);
+    struct vz_run_opts o = { .out = &out, .errbuf = &errb };
+    const char *want_action[] = { "downloaded", "none" };
+    for (int i = 0; i < 2; i++) {
+        char *argv[] = { bin, "download", "t1", "--index", iu, "--json", NULL };
+        int st = -1;
+        vz_error_t err = NULL;
+        vz_buf_reset(&out);
+        vz_buf_reset(&errb);
+        cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
+        cr_assert_eq(st, 0, "%s", errb.data);
+        json_error_t je;
+        json_t *j = json_loads(out.data, 0, &je);
+        cr_assert_not_null(j, "not JSON (%s): '%s'", je.text, out.data);
+        struct vz_cache_info *c = NULL;
+        cr_assert_eq(vz_cache_find("t1", &c, &err), 0, "%s", vzt_errmsg(&err));
+        cr_assert_str_eq(json_string_value(json_object_get(j, "name")), "t1");
+        cr_assert_str_eq(json_string_value(json_object_get(j, "action")), want_action[i], "%s",
+                         out.data);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "tarball")), c->tarball);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "tar_sha256")), c->tar_sha256);
+        cr_assert_eq(json_integer_value(json_object_get(j, "tar_size")), (json_int_t)c->tar_size);
+        cr_assert(json_is_false(json_object_get(j, "insecure")), "%s", out.data);
+        cr_assert_eq(json_object_size(j), 6, "%s", out.data);
+        vz_cache_info_free(c);
+        json_decref(j);
+    }
+    char *argv[] = { bin, "download", "nosuch", "--index", iu, "--json", NULL };
+    int st = -1;
+    vz_error_t err = NULL;
+    vz_buf_reset(&out);
+    vz_buf_reset(&errb);
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
+    cr_assert_eq(st, VZ_ENOTEMPLATE, "%s", errb.data);
+    cr_assert_str_empty(out.data);
+    cr_assert(strstr(errb.data, "vzpkg: error: "), "%s", errb.data);
+    vz_buf_release(&out);
+    vz_buf_release(&errb);
+    free(iu);
+    free(bin);
 }
 
 Test(publish, last_accepted_index_is_kept_for_offline_update_checks)
