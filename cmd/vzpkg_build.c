@@ -1,5 +1,6 @@
 /* cmd/vzpkg_build.c: `vzpkg create-cache` (--dry-run: the resolved plan) and
  * `vzpkg fetch`. Building a cache comes with issue 4. */
+#include "cache/pkgs.h"
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
 #include "metadata/metadata.h"
@@ -33,13 +34,15 @@ static const char create_usage[] =
     "203 download, 204 verification, 205 build step or hook failed, 206 unsafe package).\n";
 
 static const char fetch_usage[] =
-    "Usage: vzpkg fetch TEMPLATE... [--jobs N] [OPTIONS]\n"
+    "Usage: vzpkg fetch TEMPLATE... [--jobs N] [--json] [OPTIONS]\n"
     "Resolve each template and download its packages into the package cache\n"
     "(TEMPLATE/pkgs), verified against the signed index. Cached packages are not\n"
     "downloaded again.\n"
     "  --jobs N             parallel downloads (default 8)\n"
     "  --mirror URL|NAME=URL  use this mirror (for every mirror variable, or for NAME)\n"
     "  --allow-expired      accept a Release whose Valid-Until has passed\n"
+    "  --json               a summary as JSON: template, packages, download_size,\n"
+    "                       downloaded, downloaded_size (an array for several templates)\n"
     "  -q, -v, -h           quiet, verbose, this help\n";
 
 enum {
@@ -87,8 +90,6 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
             a->dry_run = true;
             break;
         case VZ_OPT_JSON:
-            if (is_fetch)
-                return vz_cli_bad_option("unknown option '--json'");
             a->json = true;
             break;
         case OPT_MIRROR: {
@@ -239,6 +240,21 @@ static void print_timings(const struct vz_build_result *r)
             t->preinst, t->configure, t->hooks, t->cleanup, t->pack, t->total);
 }
 
+/* The results of several templates as an array, of one as the object
+ * alone; printed only when all succeeded (status 0). */
+static void print_results(json_t *all, int status)
+{
+    if (all && status == 0 && json_array_size(all) == 1) {
+        json_t *one = json_incref(json_array_get(all, 0));
+        json_decref(all);
+        all = one;
+    }
+    if (all && status == 0)
+        vz_cli_print_json(all);
+    else if (all)
+        json_decref(all);
+}
+
 static int build_all(int argc, char **argv, const struct build_args *a)
 {
     json_t *all = a->json ? json_array() : NULL;
@@ -265,17 +281,7 @@ static int build_all(int argc, char **argv, const struct build_args *a)
             json_array_append_new(all, build_json(&res));
         vz_build_result_release(&res);
     }
-    if (all && status == 0) {
-        if (json_array_size(all) == 1) {
-            json_t *one = json_incref(json_array_get(all, 0));
-            json_decref(all);
-            all = one;
-        }
-        vz_cli_print_json(all);
-        all = NULL;
-    }
-    if (all)
-        json_decref(all);
+    print_results(all, status);
     return status;
 }
 
@@ -306,17 +312,7 @@ int vzpkg_create_cache(int argc, char **argv)
         vz_plan_free(plan);
         vz_template_free(t);
     }
-    if (all && status == 0) {
-        if (json_array_size(all) == 1) {
-            json_t *one = json_incref(json_array_get(all, 0));
-            json_decref(all);
-            all = one;
-        }
-        vz_cli_print_json(all);
-        all = NULL;
-    }
-    if (all)
-        json_decref(all);
+    print_results(all, status);
     return status;
 }
 
@@ -328,24 +324,42 @@ int vzpkg_fetch(int argc, char **argv)
     if (r != 0)
         return r;
     vz_error_t err = NULL;
-    for (int i = optind; i < argc; i++) {
+    json_t *all = a.json ? json_array() : NULL;
+    int status = 0;
+    for (int i = optind; i < argc && status == 0; i++) {
         struct vz_template *t = NULL;
         struct vz_plan *plan = NULL;
         if (resolve_one(argv[i], &a, &t, &plan, &err) < 0) {
             vz_template_free(t);
-            return vz_cli_fail(&err);
+            status = vz_cli_fail(&err);
+            break;
         }
+        /* what is missing now is what this fetch downloads */
+        size_t missing = 0;
+        uint64_t missing_size = 0;
+        for (size_t k = 0; k < plan->n; k++)
+            if (!vz_pkgcache_has(plan->pkgs[k].sha256)) {
+                missing++;
+                missing_size += plan->pkgs[k].size;
+            }
         struct vz_fetch_opts fo = { .jobs = a.jobs };
         int fr = vz_fetch_plan(plan, &fo, &err);
         if (fr == 0) {
             char b[16];
             vz_info("%s: %zu packages (%s) in the package cache", t->name, plan->n,
                     vz_human_bytes(plan->total_size, b));
+            if (all)
+                json_array_append_new(all, json_pack("{s:s, s:I, s:I, s:I, s:I}", "template",
+                                                     t->name, "packages", (json_int_t)plan->n,
+                                                     "download_size", (json_int_t)plan->total_size,
+                                                     "downloaded", (json_int_t)missing,
+                                                     "downloaded_size", (json_int_t)missing_size));
         }
         vz_plan_free(plan);
         vz_template_free(t);
         if (fr < 0)
-            return vz_cli_fail(&err);
+            status = vz_cli_fail(&err);
     }
-    return 0;
+    print_results(all, status);
+    return status;
 }

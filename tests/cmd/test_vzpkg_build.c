@@ -270,6 +270,50 @@ Test(vzpkg_build, fetch_fills_package_cache)
     cr_assert_eq(vz_httpd_hits(httpd, "/pool/main/e/editor-t/editor-t_9.0-1_amd64.deb"), 1);
 }
 
+/* fetch --json: what was resolved and what this run downloaded; an object
+ * for one template, an array for several; a failure prints nothing. */
+Test(vzpkg_build, fetch_json_counts_what_it_downloaded)
+{
+    struct result r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--json", "--mirror", mirror);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    cr_assert_not_null(j, "not JSON (%s): '%s'", je.text, r.out);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "template")), "vztest-1-x86_64-minimal");
+    json_int_t n = json_integer_value(json_object_get(j, "packages"));
+    json_int_t size = json_integer_value(json_object_get(j, "download_size"));
+    cr_assert_eq(n, 10, "%s", r.out);
+    cr_assert_gt(size, 0, "%s", r.out);
+    /* an empty package cache: everything was downloaded */
+    cr_assert_eq(json_integer_value(json_object_get(j, "downloaded")), n, "%s", r.out);
+    cr_assert_eq(json_integer_value(json_object_get(j, "downloaded_size")), size, "%s", r.out);
+    cr_assert_eq(json_object_size(j), 5, "%s", r.out);
+    json_decref(j);
+    release(&r);
+    /* again, twice over: nothing more to download, an array of two */
+    r = vzpkg("fetch", "vztest-1-x86_64-minimal", "vztest-1-x86_64-minimal", "--json", "--mirror",
+              mirror);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    j = json_loads(r.out, 0, &je);
+    cr_assert_not_null(j, "not JSON (%s): '%s'", je.text, r.out);
+    cr_assert_eq(json_array_size(j), 2, "%s", r.out);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *x = json_array_get(j, i);
+        cr_assert_eq(json_integer_value(json_object_get(x, "packages")), n);
+        cr_assert_eq(json_integer_value(json_object_get(x, "downloaded")), 0, "%s", r.out);
+        cr_assert_eq(json_integer_value(json_object_get(x, "downloaded_size")), 0, "%s", r.out);
+    }
+    json_decref(j);
+    release(&r);
+    /* the second template cannot be resolved: exit 202, nothing on stdout */
+    r = vzpkg("fetch", "vztest-1-x86_64-minimal", "vztest-1-x86_64-broken", "--json", "--mirror",
+              mirror);
+    cr_assert_eq(r.status, VZ_ESOLVER, "%s", r.err);
+    cr_assert_str_empty(r.out);
+    cr_assert(strstr(r.err, "vzpkg: error: "), "%s", r.err);
+    release(&r);
+}
+
 Test(vzpkg_build, allow_unsigned_warns_on_every_run)
 {
     cleanup_free char *want = vz_xasprintf(
