@@ -19,7 +19,8 @@ static const char usage[] =
     "  -s, --sort [-]F    sort by field F (-F: descending)\n"
     "  -j, --json         JSON array of objects\n"
     "  -1                 CTIDs only\n"
-    "  -L, --list         list the fields\n"
+    "  -L, --list         list the fields (with -j: a JSON array of {name, header,\n"
+    "                     description})\n"
     "  -V, --version      print the version\n";
 
 enum kind { K_STR, K_NUM, K_LIST };
@@ -162,7 +163,7 @@ int main(int argc, char **argv)
         VZ_CLI_COMMON_OPTS,
         { NULL, 0, NULL, 0 },
     };
-    int all = 0, stopped = 0, header = 1, json = 0, only_ids = 0, c;
+    int all = 0, stopped = 0, header = 1, json = 0, only_ids = 0, list = 0, c;
     const char *out = NULL, *sort = NULL;
     while ((c = vz_cli_getopt(argc, argv, "aSo:Hs:jL1Vhqv", opts)) != -1) {
         switch (c) {
@@ -173,15 +174,26 @@ int main(int argc, char **argv)
         case 's': sort = optarg; break;
         case 'j': json = 1; break;
         case '1': only_ids = 1; break;
-        case 'L':
-            for (size_t i = 0; i < VZ_ARRAY_SIZE(fields); i++)
-                printf("%-12s %-12s %s\n", fields[i].name, fields[i].header, fields[i].help);
-            return 0;
+        case 'L': list = 1; break;
         case 'V':
             printf("vzlist (vzforge) %s\n", VZ_VERSION);
             return 0;
         default: vz_cli_common_opt(c, usage);
         }
+    }
+    if (list) {
+        json_t *a = json ? json_array() : NULL;
+        for (size_t i = 0; i < VZ_ARRAY_SIZE(fields); i++) {
+            if (a)
+                json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", fields[i].name,
+                                                   "header", fields[i].header, "description",
+                                                   fields[i].help));
+            else
+                printf("%-12s %-12s %s\n", fields[i].name, fields[i].header, fields[i].help);
+        }
+        if (a)
+            vz_cli_print_json(a);
+        return 0;
     }
     const struct field *cols[VZ_ARRAY_SIZE(fields) * 2];
     size_t ncols = 0;

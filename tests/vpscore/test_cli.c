@@ -418,3 +418,32 @@ Test(cli, vzlist_version_like_vzctl_and_vzpkg)
     cr_assert_str_eq(out, "vzctl (vzforge) " VZ_VERSION "\n");
     free(out);
 }
+
+/* vzlist -L -j: the fields as JSON, the same list as the text form. */
+Test(cli, vzlist_fields_json)
+{
+    char *txt = NULL, *out = NULL;
+    cr_assert_eq(run(&txt, "vzlist", "-L", NULL), 0, "%s", txt);
+    cr_assert_eq(run(&out, "vzlist", "-L", "-j", NULL), 0, "%s", out);
+    json_error_t je;
+    json_t *j = json_loads(out, 0, &je);
+    cr_assert_not_null(j, "not JSON (%s): %s", je.text, out);
+    size_t lines = 0;
+    for (const char *p = txt; *p; p++)
+        lines += *p == '\n';
+    cr_assert_eq(json_array_size(j), lines, "%s", out);
+    json_t *f0 = json_array_get(j, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(f0, "name")), "ctid");
+    cr_assert_str_eq(json_string_value(json_object_get(f0, "header")), "CTID");
+    cr_assert_str_eq(json_string_value(json_object_get(f0, "description")), "container ID");
+    for (size_t i = 0; i < json_array_size(j); i++) {
+        const char *name = json_string_value(json_object_get(json_array_get(j, i), "name"));
+        cr_assert_not_null(name);
+        char *want = vz_xasprintf("%-12s ", name);
+        cr_assert(strstr(txt, want), "%s not in the text list", name);
+        free(want);
+    }
+    json_decref(j);
+    free(out);
+    free(txt);
+}
