@@ -173,6 +173,8 @@ int vzpkg_verify(int argc, char **argv)
         if (r < 0) {
             if (!status)
                 status = err->status;
+            if (json) /* the text form says it on stdout; --json on stderr too */
+                vz_cli_fail(&err);
             vz_error_release(&err);
         }
     }

@@ -96,6 +96,7 @@ Test(cli, verify_reports_what_failed_with_exit_204_and_json)
     vzt_flip_byte(t, 20);
     const char *aj[] = { "verify", "--json", NULL };
     cr_assert_eq(vzpkg(&o, &e, aj), 204, "%s", o.data);
+    cr_assert(strstr(e.data, "vzpkg: error: cache c2: tarball "), "not on stderr: %s", e.data);
     json_error_t je;
     json_t *j = json_loads(o.data, 0, &je);
     cr_assert_not_null(j, "not JSON: %s", o.data);

@@ -11,6 +11,7 @@
  * test's own, with no mirror configured (VZ_APT_ROOT points into the temp
  * root), so no command reaches the network. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -100,41 +101,46 @@ struct cmd {
     /* what it needs: 0 nothing, 'T' templates, 'C' a CTID, 'X' CTID COMMAND,
      * 'F' FILE --name N, 'D' DIR, 'K' KEYFILE, 'I' ID, 'N' NAME|URL */
     char needs;
+    /* takes --json (vzlist: -j): every command whose output a script
+     * reads; not those that print progress only (start, stop, ...), pass
+     * the container's own output through (exec, exec2, enter) or print
+     * nothing on stdout (destroy, set) */
+    bool json;
 };
 
 static const struct cmd cmds[] = {
-    { "vzpkg", { "list" }, 0 },
-    { "vzpkg", { "info" }, 'T' },
-    { "vzpkg", { "create-cache" }, 'T' },
-    { "vzpkg", { "update-cache" }, 'T' },
-    { "vzpkg", { "status" }, 'T' },
-    { "vzpkg", { "fetch" }, 'T' },
-    { "vzpkg", { "remove-cache" }, 'T' },
-    { "vzpkg", { "verify" }, 0 },
-    { "vzpkg", { "clean" }, 0 },
-    { "vzpkg", { "keygen" }, 0 },
-    { "vzpkg", { "trust" }, 'W' },
-    { "vzpkg", { "trust", "add" }, 'K' },
-    { "vzpkg", { "trust", "list" }, 0 },
-    { "vzpkg", { "trust", "remove" }, 'I' },
-    { "vzpkg", { "import" }, 'F' },
-    { "vzpkg", { "publish" }, 'D' },
-    { "vzpkg", { "download" }, 'N' },
-    { "vzctl", { "create" }, 'C' },
-    { "vzctl", { "destroy" }, 'C' },
-    { "vzctl", { "set" }, 'C' },
-    { "vzctl", { "start" }, 'C' },
-    { "vzctl", { "stop" }, 'C' },
-    { "vzctl", { "restart" }, 'C' },
-    { "vzctl", { "status" }, 'C' },
-    { "vzctl", { "enter" }, 'C' },
-    { "vzctl", { "exec" }, 'X' },
-    { "vzctl", { "exec2" }, 'X' },
-    { "vzctl", { "mount" }, 'C' },
-    { "vzctl", { "umount" }, 'C' },
-    { "vzctl", { "suspend" }, 'C' },
-    { "vzctl", { "resume" }, 'C' },
-    { "vzlist", { NULL }, 0 },
+    { "vzpkg", { "list" }, 0, true },
+    { "vzpkg", { "info" }, 'T', true },
+    { "vzpkg", { "create-cache" }, 'T', true },
+    { "vzpkg", { "update-cache" }, 'T', true },
+    { "vzpkg", { "status" }, 'T', true },
+    { "vzpkg", { "fetch" }, 'T', true },
+    { "vzpkg", { "remove-cache" }, 'T', true },
+    { "vzpkg", { "verify" }, 0, true },
+    { "vzpkg", { "clean" }, 0, true },
+    { "vzpkg", { "keygen" }, 0, true },
+    { "vzpkg", { "trust" }, 'W', true },
+    { "vzpkg", { "trust", "add" }, 'K', true },
+    { "vzpkg", { "trust", "list" }, 0, true },
+    { "vzpkg", { "trust", "remove" }, 'I', true },
+    { "vzpkg", { "import" }, 'F', true },
+    { "vzpkg", { "publish" }, 'D', true },
+    { "vzpkg", { "download" }, 'N', true },
+    { "vzctl", { "create" }, 'C', true },
+    { "vzctl", { "destroy" }, 'C', false },
+    { "vzctl", { "set" }, 'C', false },
+    { "vzctl", { "start" }, 'C', false },
+    { "vzctl", { "stop" }, 'C', false },
+    { "vzctl", { "restart" }, 'C', false },
+    { "vzctl", { "status" }, 'C', true },
+    { "vzctl", { "enter" }, 'C', false },
+    { "vzctl", { "exec" }, 'X', false },
+    { "vzctl", { "exec2" }, 'X', false },
+    { "vzctl", { "mount" }, 'C', false },
+    { "vzctl", { "umount" }, 'C', false },
+    { "vzctl", { "suspend" }, 'C', false },
+    { "vzctl", { "resume" }, 'C', false },
+    { "vzlist", { NULL }, 0, true },
 };
 
 /* Build argv: the command's words, then extra (NULL-terminated). */
@@ -266,6 +272,100 @@ Test(cli_contract, unknown_option_is_usage_error)
         r = run_checked(progs[i], (const char *[]){ NULL });
         cr_assert_eq(r.code, 2);
         cr_assert_not_null(strstr(r.err, "Usage:"));
+        vzr_res_release(&r);
+    }
+}
+
+/* --json: the commands that take it say so in --help; the others refuse it
+ * as any unknown option; a failure prints its message on stderr and on
+ * stdout nothing, or (verify, remove-cache, vzlist with a missing CTID:
+ * every item is reported) one whole JSON document; a success prints the
+ * JSON alone. */
+Test(cli_contract, json_where_a_script_reads_the_output)
+{
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(cmds); i++) {
+        const struct cmd *c = &cmds[i];
+        const char **a = args_of(c, (const char *[]){ "--help", NULL });
+        struct vzr_res r = run_checked(c->prog, a);
+        cleanup_free char *what = describe(c->prog, a);
+        cr_assert_eq(r.code, 0, "%s: exit %d", what, r.code);
+        cr_expect_eq(strstr(r.out, "--json") != NULL, c->json, "%s: --json %s in the usage:\n%s",
+                     what, c->json ? "missing" : "found", r.out);
+        vzr_res_release(&r);
+        if (c->json)
+            continue;
+        a = args_of(c, (const char *[]){ "--json", NULL });
+        r = run_checked(c->prog, a);
+        cleanup_free char *what2 = describe(c->prog, a);
+        cleanup_free char *want = vz_xasprintf("%s: error: unknown option '--json'\nTry '%s %s --help'.\n",
+                                               c->prog, c->prog, c->words[0]);
+        cr_expect_eq(r.code, 2, "%s: exit %d", what2, r.code);
+        cr_expect_str_eq(r.err, want, "%s", what2);
+        cr_expect_str_empty(r.out, "%s", what2);
+        vzr_res_release(&r);
+    }
+
+    const struct {
+        const char *prog;
+        const char *args[8];
+        bool whole; /* stdout: one whole JSON document (else nothing) */
+    } fails[] = {
+        { "vzpkg", { "list", "--json", "--available", "--cached" }, false },
+        { "vzpkg", { "info", "--json", "no-such-template-1-x86_64" }, false },
+        { "vzpkg", { "create-cache", "--json", "no-such-template-1-x86_64" }, false },
+        { "vzpkg", { "create-cache", "--json", "--dry-run", "no-such-template-1-x86_64" }, false },
+        { "vzpkg", { "update-cache", "--json", "no-such-template-1-x86_64" }, false },
+        { "vzpkg", { "status", "--json", "no-such-template-1-x86_64" }, false },
+        { "vzpkg", { "fetch", "--json", "no-such-template-1-x86_64" }, false },
+        { "vzpkg", { "remove-cache", "--json", "no-such-template-1-x86_64" }, true },
+        { "vzpkg", { "verify", "--json", "no-such-template-1-x86_64" }, true },
+        { "vzpkg", { "clean", "--json", "--timeout", "soon" }, false },
+        { "vzpkg", { "keygen", "--json" }, false }, /* the key exists */
+        { "vzpkg", { "trust", "add", "/nonexistent-vzt.pub", "--json" }, false },
+        { "vzpkg", { "trust", "remove", "0123456789abcdef", "--json" }, false },
+        { "vzpkg", { "import", "/nonexistent-vzt.tar", "--name", "imp-1-x86_64", "--json" }, false },
+        { "vzpkg", { "publish", "--json", "/nonexistent-vzt-dir", "no-such-template-1-x86_64" }, false },
+        { "vzpkg", { "download", "--json", "no-such-template-1-x86_64" }, false },
+        { "vzctl", { "create", ct2, "--ostemplate", "no-such-template-1-x86_64", "--json" }, false },
+        { "vzctl", { "status", "../x", "--json" }, false },
+        { "vzlist", { "-j", "424242" }, true },
+    };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(fails); i++) {
+        struct vzr_res r = run_checked(fails[i].prog, fails[i].args);
+        cleanup_free char *what = describe(fails[i].prog, fails[i].args);
+        cr_expect_neq(r.code, 0, "%s: exit 0\n%s", what, r.out);
+        cr_expect(r.err[0], "%s: no message on stderr", what);
+        if (fails[i].whole) {
+            json_t *j = json_loads(r.out, 0, NULL);
+            cr_expect_not_null(j, "%s: stdout is not one JSON document: '%s'", what, r.out);
+            json_decref(j);
+        } else {
+            cr_expect_str_empty(r.out, "%s: stdout: %s", what, r.out);
+        }
+        vzr_res_release(&r);
+    }
+
+    const struct {
+        const char *prog;
+        const char *args[6];
+    } oks[] = {
+        { "vzpkg", { "list", "--json" } },
+        { "vzpkg", { "list", "--cached", "--json" } },
+        { "vzpkg", { "verify", "--json" } },
+        { "vzpkg", { "trust", "list", "--json" } },
+        { "vzctl", { "status", CT, "--json" } },
+        { "vzctl", { "status", "--json", "424242" } },
+        { "vzlist", { "-a", "-j" } },
+        { "vzlist", { "-L", "-j" } },
+    };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(oks); i++) {
+        struct vzr_res r = run_checked(oks[i].prog, oks[i].args);
+        cleanup_free char *what = describe(oks[i].prog, oks[i].args);
+        cr_expect_eq(r.code, 0, "%s: exit %d\n%s", what, r.code, r.err);
+        json_error_t je;
+        json_t *j = json_loads(r.out, 0, &je);
+        cr_expect_not_null(j, "%s: not JSON (%s): '%s'", what, je.text, r.out);
+        json_decref(j);
         vzr_res_release(&r);
     }
 }
