@@ -559,7 +559,7 @@ Test(start, every_command_has_help_and_usage_errors)
         cr_assert_eq(strncmp(o1, head, strlen(head)), 0, "%s --help printed %s", cmds[i], o1);
         char *none[] = { "vzctl", (char *)cmds[i], NULL };
         cr_assert_eq(fx_run(none, &o2), 2, "%s without CTID: %s", cmds[i], o2);
-        cleanup_free char *msg = vz_xasprintf("vzctl: %s: missing CTID\n", cmds[i]);
+        cleanup_free char *msg = vz_xasprintf("vzctl: error: %s: missing CTID\n", cmds[i]);
         cr_assert_eq(strncmp(o2, msg, strlen(msg)), 0, "%s without CTID printed %s", cmds[i], o2);
     }
     cleanup_free char *o3 = NULL;
