@@ -12,7 +12,8 @@
 #include <string.h>
 
 static const char create_usage[] =
-    "Usage: vzpkg create-cache TEMPLATE... [--dry-run] [--force] [--jobs N] [OPTIONS]\n"
+    "Usage: vzpkg create-cache TEMPLATE... [--dry-run] [--force] [--jobs N] [--timeout SECONDS]\n"
+    "                          [OPTIONS]\n"
     "Build a signed template cache: resolve the template's packages from its verified\n"
     "repositories, download them, install them into a fresh root (maintainer scripts\n"
     "in a sandbox), run the template's hooks, clean up and pack TEMPLATE/cache/NAME.tar.zst\n"
@@ -21,6 +22,8 @@ static const char create_usage[] =
     "                       installed size, and totals\n"
     "  --force              rebuild a cache that exists already\n"
     "  -j, --jobs N         parallel downloads (default 8)\n"
+    "  --timeout SECONDS    wait this long (1 to 86400) for another build of the template\n"
+    "                       or a package-cache clean (default 60)\n"
     "  --compress gz|xz|zst tarball compression (default zst; gz is what old vzctl reads)\n"
     "  --timings            print the time of each stage (index, resolve, download, unpack,\n"
     "                       configure, pack)\n"
@@ -41,6 +44,7 @@ static const char fetch_usage[] =
     "  --jobs N             parallel downloads (default 8)\n"
     "  --mirror URL|NAME=URL  use this mirror (for every mirror variable, or for NAME)\n"
     "  --allow-expired      accept a Release whose Valid-Until has passed\n"
+    "  --debug-solver DIR   write libsolv's testcase to DIR (replay with testsolv)\n"
     "  --json               a summary as JSON: template, packages, download_size,\n"
     "                       downloaded, downloaded_size (an array for several templates)\n"
     "  -q, -v, -h           quiet, verbose, this help\n";
@@ -54,6 +58,7 @@ enum {
     OPT_FORCE,
     OPT_COMPRESS,
     OPT_TIMINGS,
+    OPT_TIMEOUT,
 };
 
 struct build_args {
@@ -61,7 +66,7 @@ struct build_args {
     const char *compress;
     char **mirrors;
     const char *debug_solver;
-    int jobs;
+    int jobs, timeout;
 };
 
 static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct build_args *a)
@@ -77,6 +82,7 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
         { "force", no_argument, NULL, OPT_FORCE },
         { "compress", required_argument, NULL, OPT_COMPRESS },
         { "timings", no_argument, NULL, OPT_TIMINGS },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -106,8 +112,24 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
             a->allow_expired = true;
             break;
         case OPT_FORCE:
+            if (is_fetch)
+                return vz_cli_bad_option("unknown option '--force'");
             a->force = true;
             break;
+        case OPT_TIMEOUT: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (is_fetch)
+                return vz_cli_bad_option("unknown option '--timeout'");
+            if (*optarg == '\0' || *end || n < 1 || n > 86400) {
+                vz_error_t err = NULL;
+                vz_error_set(&err, VZ_EBADARG, 0, "--timeout %s: give a number of seconds from 1 to 86400",
+                             optarg);
+                return vz_cli_fail(&err);
+            }
+            a->timeout = (int)n;
+            break;
+        }
         case OPT_COMPRESS:
             if (is_fetch)
                 return vz_cli_bad_option("unknown option '--compress'");
@@ -262,7 +284,7 @@ static int build_all(int argc, char **argv, const struct build_args *a)
     for (int i = optind; i < argc; i++) {
         struct vz_build_opts bo = { .mirrors = a->mirrors, .jobs = a->jobs,
                                     .compress = a->compress, .force = a->force,
-                                    .allow_expired = a->allow_expired,
+                                    .allow_expired = a->allow_expired, .lock_timeout_s = a->timeout,
                                     .debug_solver_dir = a->debug_solver };
         struct vz_build_result res;
         vz_error_t err = NULL;

@@ -16,7 +16,7 @@
 #include <string.h>
 
 static const char status_usage[] =
-    "Usage: vzpkg status TEMPLATE [--json] [--mirror URL|NAME=URL]... [--allow-expired]\n"
+    "Usage: vzpkg status TEMPLATE [--json] [--full] [--mirror URL|NAME=URL]... [--allow-expired]\n"
     "Re-read the template's repository indexes, resolve its packages and compare them\n"
     "and the metadata with its cache. Nothing is built or downloaded but the indexes.\n"
     "  --json               what would change, as JSON\n"
@@ -33,7 +33,7 @@ static const char status_usage[] =
 static const char update_usage[] =
     "Usage: vzpkg update-cache TEMPLATE... [--incremental] [--jobs N] [--compress zst|gz|xz]\n"
     "                          [--mirror URL|NAME=URL]... [--timeout SECONDS] [--allow-expired]\n"
-    "                          [--json]\n"
+    "                          [--full] [--json]\n"
     "Bring caches up to date. When the resolved packages and the metadata are unchanged\n"
     "this says so and does nothing; otherwise it builds a new cache (the old one stays in\n"
     "place until the new one has landed), reusing the package cache, and prints the\n"
@@ -43,7 +43,8 @@ static const char update_usage[] =
     "  --jobs N             parallel downloads (default 8)\n"
     "  --compress FORMAT    zst (default), gz (what old vzctl hosts read), xz\n"
     "  --mirror URL|NAME=URL  use this mirror (for every mirror variable, or for NAME)\n"
-    "  --timeout SECONDS    wait this long for another build of the template (default 60)\n"
+    "  --timeout SECONDS    wait this long (1 to 86400) for another build of the template\n"
+    "                       (default 60)\n"
     "  --full               always load the indexes and resolve (see vzpkg status --help)\n"
     "  --allow-expired      accept a Release whose Valid-Until has passed (check and build)\n"
     "  --json               print a JSON array, one object per TEMPLATE: template, action\n"
@@ -128,7 +129,7 @@ static int parse(int argc, char **argv, bool is_status, struct args *a)
         case OPT_FULL: a->full = true; break;
         case 'j':
         case OPT_JOBS: r = number("--jobs", optarg, 1, 64, &a->jobs); break;
-        case OPT_TIMEOUT: r = number("--timeout", optarg, 0, 86400, &a->timeout); break;
+        case OPT_TIMEOUT: r = number("--timeout", optarg, 1, 86400, &a->timeout); break;
         case OPT_COMPRESS:
             if (strcmp(optarg, "zst") && strcmp(optarg, "gz") && strcmp(optarg, "xz"))
             {

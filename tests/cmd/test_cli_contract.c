@@ -576,6 +576,7 @@ Test(cli_contract, junk_option_values)
         { "vzpkg", "fetch", NULL, { "no-such-template-1-x86_64" }, "--jobs", 'n' },
         { "vzpkg", "update-cache", NULL, { "no-such-template-1-x86_64" }, "--jobs", 'n' },
         { "vzpkg", "update-cache", NULL, { "no-such-template-1-x86_64" }, "--timeout", 'n' },
+        { "vzpkg", "create-cache", NULL, { "no-such-template-1-x86_64" }, "--timeout", 'n' },
         { "vzpkg", "remove-cache", NULL, { "no-such-template-1-x86_64" }, "--timeout", 'n' },
         { "vzpkg", "clean", NULL, { NULL }, "--timeout", 'n' },
         { "vzpkg", "import", NULL, { "@tar", "--name", "imp-1-x86_64" }, "--timeout", 'n' },

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache/lock.h"
 #include "common/common.h"
 #include "tests/lib/httpd.h"
 #include "tests/lib/testrepo.h"
@@ -309,6 +310,23 @@ Test(create_cache, bad_compress_is_a_usage_error)
     struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--compress", "lz4");
     cr_assert_eq(r.status, 21, "%s", r.err);
     cr_assert(strstr(r.err, "--compress lz4: give gz, xz or zst"), "%s", r.err);
+    release(&r);
+}
+
+/* --timeout: how long create-cache waits for another build of the template
+ * (here: the test holding the template's lock) before exit 9. */
+Test(create_cache, timeout_bounds_the_wait_for_another_build)
+{
+    struct vz_lock *lock = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_lock_template("vztest-1-x86_64-minimal", 0, &lock, &err), 0, "%s", err ? err->msg : "");
+    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror, "--timeout", "1");
+    vz_lock_release(lock);
+    cr_assert_eq(r.status, 9, "exit %d: %s", r.status, r.err);
+    cr_assert_not_null(strstr(r.err, "gave up after 1 s"), "--timeout 1 not applied: %s", r.err);
+    release(&r);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--timeout", "0");
+    cr_assert_eq(r.status, 21, "%s", r.err);
     release(&r);
 }
 
