@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,14 +21,18 @@
 
 char *vz_cgroup_base(void)
 {
+    /* Named by the root directory's identity, not by its path: no hashing
+     * on start's path, and two spellings of one directory (a symlink, a
+     * trailing '/') are one installation. */
     const char *r = vz_root();
-    char real[PATH_MAX];
-    const char *p = *r && realpath(r, real) ? real : r;
-    if (*p == '\0' || strcmp(p, "/") == 0)
+    struct stat st, slash;
+    if (*r == '\0' || (stat(r, &st) == 0 && stat("/", &slash) == 0 && st.st_dev == slash.st_dev &&
+                        st.st_ino == slash.st_ino))
         return vz_xstrdup(VZ_CGROUP_BASE);
-    char hex[VZ_SHA256_HEX_LEN + 1];
-    vz_sha256_hex(p, strlen(p), hex);
-    return vz_xasprintf("%s-%.12s", VZ_CGROUP_BASE, hex);
+    if (stat(r, &st) < 0) /* no root, no container: a name that matches none */
+        return vz_xasprintf("%s-noroot", VZ_CGROUP_BASE);
+    return vz_xasprintf("%s-%llx-%llx", VZ_CGROUP_BASE, (unsigned long long)st.st_dev,
+                        (unsigned long long)st.st_ino);
 }
 
 int vz_cgroup_open_at(const char *root, int version, const char *ctid,

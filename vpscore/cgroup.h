@@ -48,10 +48,10 @@ struct vz_cgroup_limits {
 struct vz_cgroup;
 
 /* The parent group of this installation's containers: "vzforge" for the
- * host's own (VZ_ROOT unset or "/"), "vzforge-" and 12 hex digits of the
- * sha256 of VZ_ROOT's real path for a scratch one (tests, benches, the
- * demo), so that two installations using the same CTID never share, kill
- * or remove each other's cgroups. A scratch parent is removed with its last
+ * host's own (VZ_ROOT unset, or the host's "/"), "vzforge-DEV-INODE" (hex,
+ * of the VZ_ROOT directory) for a scratch one (tests, benches, the demo),
+ * so that two installations using the same CTID never share, kill or
+ * remove each other's cgroups. A scratch parent is removed with its last
  * container. Allocated. */
 char *vz_cgroup_base(void);
 
