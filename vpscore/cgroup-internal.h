@@ -9,7 +9,7 @@
 struct vz_cgroup {
     const struct vz_cgroup_ops *ops;
     char *root;  /* /sys/fs/cgroup or a fake tree */
-    char *base;  /* vz_cgroup_base(): "vzforge", or "vzforge-HASH" */
+    char *base;  /* vz_cgroup_base(): "vzforge", or "vzforge-DEV-INODE" */
     char *name;  /* "BASE/CTID" */
     int version;
 };

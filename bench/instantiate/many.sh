@@ -54,7 +54,7 @@ mem=0
 rss=0
 i=1
 while [ $i -le "$N" ]; do
-    # the group's parent is vzforge-HASH for this scratch VZ_ROOT (vz_cgroup_base)
+    # the group's parent is vzforge-DEV-INODE for this scratch VZ_ROOT (vz_cgroup_base)
     for f in /sys/fs/cgroup/memory/vzforge*/$PFX$i/memory.usage_in_bytes /sys/fs/cgroup/vzforge*/$PFX$i/memory.current; do
         [ -r "$f" ] && mem=$((mem + $(cat "$f")))
     done
