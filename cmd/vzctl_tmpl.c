@@ -15,6 +15,8 @@ int vzctl_find_template(const char *name, struct vz_cache_info **cache, vz_error
         return -1; /* the store's message already says how to get the cache */
     cleanup_free char *vzpkg = vz_cli_find_program("vzpkg", VZ_SBINDIR);
     if (vzpkg == NULL)
+        vzpkg = vz_which("vzpkg");
+    if (vzpkg == NULL)
         return vz_error_wrap(err, "template %s is not cached, and vzpkg, which would download it from %s, "
                              "is neither next to this program, nor in %s, nor in PATH (reinstall vzforge)",
                              name, index, VZ_SBINDIR);
