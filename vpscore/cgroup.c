@@ -4,8 +4,8 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,11 +26,12 @@ char *vz_cgroup_base(void)
      * trailing '/') are one installation. */
     const char *r = vz_root();
     struct stat st, slash;
-    if (*r == '\0' || (stat(r, &st) == 0 && stat("/", &slash) == 0 && st.st_dev == slash.st_dev &&
-                        st.st_ino == slash.st_ino))
+    if (*r == '\0')
         return vz_xstrdup(VZ_CGROUP_BASE);
     if (stat(r, &st) < 0) /* no root, no container: a name that matches none */
         return vz_xasprintf("%s-noroot", VZ_CGROUP_BASE);
+    if (stat("/", &slash) == 0 && st.st_dev == slash.st_dev && st.st_ino == slash.st_ino)
+        return vz_xstrdup(VZ_CGROUP_BASE);
     return vz_xasprintf("%s-%llx-%llx", VZ_CGROUP_BASE, (unsigned long long)st.st_dev,
                         (unsigned long long)st.st_ino);
 }

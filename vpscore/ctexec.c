@@ -47,24 +47,6 @@ static int refuse_frozen(const char *ctid, const struct vz_cgroup *cg, vz_error_
     return 0;
 }
 
-int vz_ct_joinable(const char *ctid, vz_error_t *err)
-{
-    if (vz_ctid_check(ctid, err) < 0)
-        return -1;
-    struct vz_ct ct;
-    if (vz_ct_load(ctid, &ct, err) < 0)
-        return -1;
-    vz_ct_release(&ct);
-    if (!vz_ct_init_pid(ctid, NULL))
-        return vz_error_set(err, VZ_ENOTRUNNING, 0, "container %s is not running", ctid);
-    struct vz_cgroup *cg = NULL;
-    if (vz_cgroup_open(ctid, &cg, err) < 0)
-        return -1;
-    int r = refuse_frozen(ctid, cg, err);
-    vz_cgroup_free(cg);
-    return r;
-}
-
 static int prepare(const char *ctid, struct joinctx *x, vz_error_t *err)
 {
     memset(x, 0, sizeof(*x));
@@ -89,6 +71,16 @@ static void release(struct joinctx *x)
     if (x->cg)
         vz_cgroup_free(x->cg);
     free(x->term);
+}
+
+int vz_ct_joinable(const char *ctid, vz_error_t *err)
+{
+    if (vz_ctid_check(ctid, err) < 0)
+        return -1;
+    struct joinctx x;
+    int r = prepare(ctid, &x, err);
+    release(&x);
+    return r;
 }
 
 /* In the joiner: become a member of the container. Returns the error
