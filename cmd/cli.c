@@ -4,7 +4,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -211,17 +210,12 @@ const char *vz_cli_one_ctid(int argc, char **argv, const char *usage, int *rc)
 
 char *vz_cli_find_program(const char *name, const char *fallback_dir)
 {
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            char *p = vz_xasprintf("%.*s/%s", (int)(slash - self), self, name);
-            if (access(p, X_OK) == 0)
-                return p;
-            free(p);
-        }
+    cleanup_free char *self = vz_self_dir();
+    if (self) {
+        char *p = vz_path_join(self, name);
+        if (access(p, X_OK) == 0)
+            return p;
+        free(p);
     }
     if (fallback_dir) {
         char *p = vz_path_join(fallback_dir, name);

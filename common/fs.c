@@ -241,6 +241,20 @@ char *vz_root_path(const char *abs)
     return vz_path_join(r, abs);
 }
 
+char *vz_self_dir(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return NULL;
+    *slash = '\0';
+    return vz_xstrdup(exe);
+}
+
 const char *vz_shipped_distros_dir(void)
 {
     static char *cached;
@@ -249,24 +263,20 @@ const char *vz_shipped_distros_dir(void)
     const char *env = getenv("VZ_DISTROS_DIR");
     if (env && *env)
         return cached = vz_xstrdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        /* build/bin/vzpkg -> source tree is two levels above bin/. */
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (slash == NULL)
-                break;
-            *slash = '\0';
-            char *cand = vz_xasprintf("%s/distros", exe);
-            char *mark = vz_xasprintf("%s/common/error.h", exe);
-            int ok = vz_is_dir(cand) && vz_file_exists(mark);
-            free(mark);
-            if (ok)
-                return cached = cand;
-            free(cand);
-        }
+    /* build/bin/vzpkg -> the source tree is two levels above bin/ */
+    cleanup_free char *dir = vz_self_dir();
+    for (int up = 0; dir && up < 3; up++) {
+        char *cand = vz_xasprintf("%s/distros", dir);
+        char *mark = vz_xasprintf("%s/common/error.h", dir);
+        int ok = vz_is_dir(cand) && vz_file_exists(mark);
+        free(mark);
+        if (ok)
+            return cached = cand;
+        free(cand);
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL)
+            break;
+        *slash = '\0';
     }
     return cached = vz_xstrdup(VZ_DATADIR "/distros");
 }

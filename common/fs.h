@@ -54,6 +54,10 @@ char *vz_path_join(const char *a, const char *b);
 const char *vz_root(void);
 char *vz_root_path(const char *abs);
 
+/* The directory of the running program (/proc/self/exe), or NULL when the
+ * kernel does not say. Allocated. */
+char *vz_self_dir(void);
+
 /* Directory of shipped distro YAML: $VZ_DISTROS_DIR, else distros/ next to
  * the source tree the binary was built from (when running from build/bin),
  * else $(PREFIX)/share/vzforge/distros. */

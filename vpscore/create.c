@@ -26,21 +26,17 @@
 
 static char *exe_dir_etc(void)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0)
-        return NULL;
-    exe[n] = '\0';
-    for (int up = 0; up < 3; up++) {
-        char *slash = strrchr(exe, '/');
-        if (slash == NULL)
-            break;
-        *slash = '\0';
-        char *cand = vz_xasprintf("%s/etc/ve-basic.conf-sample", exe);
+    cleanup_free char *dir = vz_self_dir();
+    for (int up = 0; dir && up < 3; up++) {
+        char *cand = vz_xasprintf("%s/etc/ve-basic.conf-sample", dir);
         int ok = vz_file_exists(cand);
         free(cand);
         if (ok)
-            return vz_xasprintf("%s/etc", exe);
+            return vz_xasprintf("%s/etc", dir);
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL)
+            break;
+        *slash = '\0';
     }
     return NULL;
 }
