@@ -208,6 +208,13 @@ const char *vz_cli_one_ctid(int argc, char **argv, const char *usage, int *rc)
     return argv[optind];
 }
 
+const char *vz_cli_log_flag(void)
+{
+    if (vz_log_level <= VZ_LOG_QUIET)
+        return "-q";
+    return vz_log_level >= VZ_LOG_DEBUG ? "-v" : NULL;
+}
+
 char *vz_cli_find_program(const char *name, const char *fallback_dir)
 {
     cleanup_free char *self = vz_self_dir();

@@ -66,6 +66,10 @@ int vz_cli_fail(vz_error_t *err);
  * or more than one. */
 const char *vz_cli_one_ctid(int argc, char **argv, const char *usage, int *rc);
 
+/* The global option that gives another vzforge program this one's log
+ * level: "-q", "-v", or NULL for the default. */
+const char *vz_cli_log_flag(void);
+
 /* Path of program NAME next to the running binary (/proc/self/exe), else in
  * fallback_dir (may be NULL), else NULL. Allocated. How vzctl finds
  * vzctl-create and vzctl-create finds vzpkg, in the build tree and installed. */

@@ -74,8 +74,8 @@ int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
     o.nameserver = ns;
     o.searchdomain = sd;
     vz_error_t err = NULL;
-    /* the CTID first, then every option, before a template is looked up,
-     * downloaded or verified */
+    /* the CTID first (its message unwrapped), then every option, before a
+     * template is looked up, downloaded or verified */
     if (vz_ctid_check(o.ctid, &err) < 0 || vz_ct_create_check(&o, &err) < 0)
         return vz_cli_fail(&err);
     if (tmpl == NULL) {

@@ -28,8 +28,8 @@ int vzctl_create_exec(int argc, char **argv)
     char **av = vz_xcalloc((size_t)argc + 3, sizeof(*av));
     int n = 0;
     av[n++] = helper;
-    if (vz_log_level <= VZ_LOG_QUIET || vz_log_level >= VZ_LOG_DEBUG)
-        av[n++] = vz_log_level <= VZ_LOG_QUIET ? "-q" : "-v";
+    if (vz_cli_log_flag())
+        av[n++] = (char *)vz_cli_log_flag();
     for (int i = 0; i < argc; i++)
         av[n++] = argv[i];
     fflush(NULL);

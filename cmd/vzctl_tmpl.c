@@ -27,8 +27,8 @@ int vzctl_find_template(const char *name, struct vz_cache_info **cache, vz_error
     char *argv[5];
     int n = 0;
     argv[n++] = vzpkg;
-    if (vz_log_level <= VZ_LOG_QUIET || vz_log_level >= VZ_LOG_DEBUG)
-        argv[n++] = vz_log_level <= VZ_LOG_QUIET ? "-q" : "-v";
+    if (vz_cli_log_flag())
+        argv[n++] = (char *)vz_cli_log_flag();
     argv[n++] = "download";
     argv[n++] = (char *)name;
     argv[n] = NULL;
