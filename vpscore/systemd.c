@@ -20,7 +20,6 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-
 static const char *cgroup_root(void)
 {
     const char *r = getenv("VZ_CGROUP_ROOT");
@@ -259,13 +258,9 @@ static int cleanup_one(const char *mp, const char *ctrls, void *arg)
     cleanup_free char *cgbase = vz_cgroup_base();
     cleanup_free char *group = vz_xasprintf("%s/%s/%s", mp, cgbase, ctid);
     int named = strcmp(ctrls, "none,name=systemd") == 0;
-    if (remove_tree(group, !named, err) < 0)
-        return -1;
-    if (strcmp(cgbase, "vzforge") != 0) { /* a scratch parent: see vz_cgroup_base */
-        cleanup_free char *base = vz_xasprintf("%s/%s", mp, cgbase);
-        rmdir(base);
-    }
-    return 0;
+    /* a scratch parent goes in vz_cgroup_remove, which stop and start's
+     * undo call after this */
+    return remove_tree(group, !named, err);
 }
 
 int vz_systemd_cleanup(const char *ctid, vz_error_t *err)
