@@ -17,4 +17,8 @@ int vzpkg_import(int argc, char **argv);        /* cmd/vzpkg_store.c */
 int vzpkg_publish(int argc, char **argv);       /* cmd/vzpkg_publish.c */
 int vzpkg_download(int argc, char **argv);      /* cmd/vzpkg_publish.c */
 
+/* --mirror VALUE: checked (vz_mirror_arg_check) and appended to *mirrors;
+ * 0, or the exit code after the error was reported. cmd/vzpkg_list.c */
+int vzpkg_mirror_opt(const char *value, char ***mirrors);
+
 #endif

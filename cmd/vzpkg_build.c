@@ -99,10 +99,9 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
             a->json = true;
             break;
         case OPT_MIRROR: {
-            vz_error_t err = NULL;
-            if (vz_mirror_arg_check(optarg, &err) < 0)
-                return vz_cli_fail(&err);
-            vz_strv_push(&a->mirrors, optarg);
+            int rc = vzpkg_mirror_opt(optarg, &a->mirrors);
+            if (rc != 0)
+                return rc;
             break;
         }
         case OPT_DEBUG_SOLVER:

@@ -485,6 +485,15 @@ static void print_raw(const struct fval *v)
     }
 }
 
+int vzpkg_mirror_opt(const char *value, char ***mirrors)
+{
+    vz_error_t err = NULL;
+    if (vz_mirror_arg_check(value, &err) < 0)
+        return vz_cli_fail(&err);
+    vz_strv_push(mirrors, value);
+    return 0;
+}
+
 int vzpkg_info(int argc, char **argv)
 {
     enum { OPT_MIRROR = 0x2000 };
@@ -496,17 +505,14 @@ int vzpkg_info(int argc, char **argv)
     };
     bool json = false;
     cleanup_strv char **mirrors = NULL;
-    int c;
+    int c, rc;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         if (vz_cli_common_opt(c, info_usage))
             continue;
         if (c == VZ_OPT_JSON) {
             json = true;
-        } else if (c == OPT_MIRROR) {
-            vz_error_t err = NULL;
-            if (vz_mirror_arg_check(optarg, &err) < 0)
-                return vz_cli_fail(&err);
-            vz_strv_push(&mirrors, optarg);
+        } else if (c == OPT_MIRROR && (rc = vzpkg_mirror_opt(optarg, &mirrors)) != 0) {
+            return rc;
         }
     }
     if (optind >= argc)

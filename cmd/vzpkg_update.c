@@ -117,13 +117,7 @@ static int parse(int argc, char **argv, bool is_status, struct args *a)
         int r = 0;
         switch (c) {
         case VZ_OPT_JSON: a->json = true; break;
-        case OPT_MIRROR: {
-            vz_error_t err = NULL;
-            if (vz_mirror_arg_check(optarg, &err) < 0)
-                return vz_cli_fail(&err);
-            vz_strv_push(&a->mirrors, optarg);
-            break;
-        }
+        case OPT_MIRROR: r = vzpkg_mirror_opt(optarg, &a->mirrors); break;
         case OPT_ALLOW_EXPIRED: a->allow_expired = true; break;
         case OPT_INCREMENTAL: a->incremental = true; break;
         case OPT_FULL: a->full = true; break;
