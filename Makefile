@@ -43,17 +43,16 @@ CFLAGS   += -MMD -MP
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lcrypt
 # Binaries name every library and keep only those they use (--as-needed):
-# vzctl's runtime commands load libc, libcrypto and libcrypt only.
+# vzctl loads libc, libcrypto, libcrypt and jansson only.
 BIN_LDFLAGS := -Wl,--as-needed
 # vzctl-create links libarchive statically (the formats it reads pull in
-# only zstd, xz, gzip, bzip2 and lz4 from libarchive's dependencies), so an
-# overlay create does not pay for loading libarchive's whole tree.
+# only zstd, xz, gzip, bzip2 and lz4 from libarchive's dependencies), so a
+# create does not pay for loading libarchive's whole tree.
 # STATIC_LIBARCHIVE=0 links it dynamically.
 STATIC_LIBARCHIVE ?= 1
-comma := ,
 ifeq ($(STATIC_LIBARCHIVE),1)
-CREATE_LIBS := $(subst -larchive,-Wl$(comma)-Bstatic -larchive -Wl$(comma)-Bdynamic \
-               $(filter-out -larchive,$(shell $(PKG_CONFIG) --libs --static libarchive 2>/dev/null)),$(PKG_LIBS))
+CREATE_LIBS := $(filter-out -larchive,$(PKG_LIBS)) -Wl,-Bstatic -larchive -Wl,-Bdynamic \
+               $(filter-out -larchive,$(shell $(PKG_CONFIG) --libs --static libarchive 2>/dev/null))
 else
 CREATE_LIBS := $(PKG_LIBS)
 endif
@@ -76,7 +75,8 @@ mod_srcs = $(sort $(wildcard $(1)/*.c))
 mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
 
 # Each binary links only its own command files (docs/design.md, "Process
-# start-up cost"): vzctl has no create code; `vzctl create` execs vzctl-create.
+# start-up cost"): vzctl has no unpacking code; a `vzctl create` that must
+# unpack execs vzctl-create.
 cmd_objs = $(patsubst %,$(BUILD)/obj/cmd/%.o,$(1) cli)
 VZCTL_OBJS        := $(call cmd_objs,vzctl vzctl_run vzctl_ct vzctl_create vzctl_tmpl vzctl_spawn)
 VZCTL_CREATE_OBJS := $(call cmd_objs,vzctl_create_main vzctl_create vzctl_tmpl vzctl_spawn)
