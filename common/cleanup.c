@@ -66,6 +66,12 @@ size_t vz_strv_len(char *const *v)
     return n;
 }
 
+int vz_str_ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
 void vz_strv_push(char ***v, const char *s)
 {
     size_t n = vz_strv_len(*v);

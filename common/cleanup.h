@@ -49,6 +49,8 @@ size_t vz_strv_len(char *const *v);
 /* Append a copy of s; aborts on OOM. *v may be NULL. */
 void vz_strv_push(char ***v, const char *s);
 int vz_strv_contains(char *const *v, const char *s);
+/* Whether s ends with suffix. */
+int vz_str_ends_with(const char *s, const char *suffix);
 
 /* Allocation that aborts on out-of-memory: a builder cannot do anything
  * sensible without memory, and every caller checking NULL hides real bugs. */

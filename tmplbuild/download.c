@@ -11,12 +11,6 @@
 #include "cache/store.h"
 #include "tmplbuild/fetch.h"
 
-static bool ends_with(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && strcmp(s + a - b, suf) == 0;
-}
-
 /* Directory part of a URL, with the trailing slash. */
 static char *url_dir(const char *url)
 {
@@ -159,7 +153,7 @@ static int from_url(const char *url, const struct vz_download_opts *o, struct ta
     const char *base = strrchr(url, '/') ? strrchr(url, '/') + 1 : url;
     const char *exts[] = { ".tar.zst", ".tar.gz", ".tar.xz" };
     for (size_t i = 0; i < 3; i++)
-        if (ends_with(base, exts[i])) {
+        if (vz_str_ends_with(base, exts[i])) {
             t->name = vz_xasprintf("%.*s", (int)(strlen(base) - strlen(exts[i])), base);
             t->compress = vz_xstrdup(exts[i] + 5);
         }

@@ -1,23 +1,16 @@
 /* tmplbuild/download_url.c: vz_download_index_url() (download.h). Apart from
- * download.c so that vzctl-create can name the index without linking the
+ * download.c so that vzctl can name the index without linking the
  * HTTP client: it runs `vzpkg download` for the download itself. */
 #include "tmplbuild/download.h"
 
-#include <stdbool.h>
 #include <string.h>
-
-static bool ends_with(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && strcmp(s + a - b, suf) == 0;
-}
 
 char *vz_download_index_url(const struct vz_download_opts *o)
 {
     const char *u = o && o->index_url ? o->index_url : vz_conf_get(vz_global_conf(), "INDEX_URL");
     if (!u || !*u)
         return NULL;
-    if (ends_with(u, "/index.json"))
+    if (vz_str_ends_with(u, "/index.json"))
         return vz_xstrdup(u);
     size_t n = strlen(u);
     return vz_xasprintf("%.*s/index.json", (int)(n && u[n - 1] == '/' ? n - 1 : n), u);
