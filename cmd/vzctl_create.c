@@ -17,7 +17,7 @@
 static const char create_usage[] =
     "Usage: vzctl create CTID --ostemplate NAME [--layout overlay|plain] [--config SAMPLE]\n"
     "                    [--hostname H] [--ipadd A]... [--nameserver A]... [--searchdomain D]...\n"
-    "                    [--private DIR] [--root DIR] [--json]\n"
+    "                    [--private DIR] [--root DIR] [--privileged] [--json]\n"
     "Create container CTID from the signed template cache NAME.\n"
     "  --ostemplate NAME  template cache (vzpkg list --cached)\n"
     "  --layout L         overlay (default where the kernel has it): share one read-only tree;\n"
@@ -25,11 +25,14 @@ static const char create_usage[] =
     "  --config SAMPLE    start from ve-SAMPLE.conf-sample (default: vz.conf CONFIGFILE or basic)\n"
     "  --private DIR      private area (default VE_PRIVATE of vz.conf, /vz/private/$VEID)\n"
     "  --root DIR         mount point (default VE_ROOT of vz.conf, /vz/root/$VEID)\n"
+    "  --privileged       no user namespace: root inside is host root (trusted workloads only;\n"
+    "                     not a security boundary, docs/security.md). Default: the container gets\n"
+    "                     its own range of 65536 host ids (LOCAL_UID, LOCAL_GID)\n"
     "Exit codes: 21 bad argument or CTID, 44 container exists, 91 template not found,\n"
     "204 signature or checksum mismatch, 9 locked (docs/exit-codes.md).\n";
 
 enum { O_OSTEMPLATE = 0x2000, O_LAYOUT, O_CONFIG, O_HOSTNAME, O_IPADD, O_NAMESERVER, O_SEARCHDOMAIN,
-       O_PRIVATE, O_ROOT };
+       O_PRIVATE, O_ROOT, O_PRIVILEGED };
 
 int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
 {
@@ -43,6 +46,7 @@ int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
         { "searchdomain", required_argument, NULL, O_SEARCHDOMAIN },
         { "private", required_argument, NULL, O_PRIVATE },
         { "root", required_argument, NULL, O_ROOT },
+        { "privileged", no_argument, NULL, O_PRIVILEGED },
         { "json", no_argument, NULL, VZ_OPT_JSON },
         VZ_CLI_COMMON_OPTS,
         { NULL, 0, NULL, 0 },
@@ -62,6 +66,7 @@ int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
         case O_SEARCHDOMAIN: vz_strv_push(&sd, optarg); break;
         case O_PRIVATE: o.private_dir = optarg; break;
         case O_ROOT: o.root_dir = optarg; break;
+        case O_PRIVILEGED: o.privileged = 1; break;
         case VZ_OPT_JSON: json = 1; break;
         default: vz_cli_common_opt(c, create_usage);
         }

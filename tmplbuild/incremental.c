@@ -117,7 +117,7 @@ static int in_root(const struct vz_update_check *c, const struct vz_incremental_
     const struct vz_cache_info *ci = c->cache;
     vz_info("%s: unpacking %s", c->t->name, ci->tarball);
     double t0 = vz_now();
-    if (vz_unpack_verified(ci->tarball, ci->tar_sha256, ci->tar_size, root, err) < 0)
+    if (vz_unpack_verified(ci->tarball, ci->tar_sha256, ci->tar_size, root, NULL, err) < 0)
         return vz_error_wrap(err, "unpack the old cache");
     double t1 = vz_now();
     cleanup_free char *dpkg = vz_path_join(root, "usr/bin/dpkg");

@@ -8,10 +8,12 @@
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
 #include "vpscore/runtime.h"
+#include "vpscore/userns.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -197,13 +199,18 @@ static int template_tree(const struct vz_cache_info *cache, vz_unpack_fn *unpack
     }
     if (unpack == NULL) /* vz_ct_create_with() checked under the tree lock */
         return vz_error_set(err, VZ_ESYSTEM, 0, "shared tree %s vanished", final);
-    if (vz_mkdir_p(dir, 0755, err) < 0)
+    /* closed to host users: a set-uid file of a template is nobody's way
+     * to root on the host */
+    if (vz_mkdir_p(dir, 0700, err) < 0 || chmod(dir, 0700) < 0) {
+        if (*err == NULL)
+            vz_error_sys(err, "chmod 0700 %s", dir);
         return vz_error_wrap(err, "shared tree of %s", cache->name);
+    }
     cleanup_free char *tmp = vz_xasprintf("%s/.%s.tmp.XXXXXX", dir, cache->name);
     if (mkdtemp(tmp) == NULL)
         return vz_error_sys(err, "shared tree of %s: mkdtemp %s", cache->name, tmp);
     if (chmod(tmp, 0755) < 0 ||
-        unpack(cache->tarball, cache->tar_sha256, cache->tar_size, tmp, err) < 0) {
+        unpack(cache->tarball, cache->tar_sha256, cache->tar_size, tmp, NULL, err) < 0) {
         if (*err == NULL)
             vz_error_sys(err, "chmod %s", tmp);
         vz_error_t e = NULL;
@@ -283,11 +290,15 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
     cleanup_free char *lower = NULL, *upper = NULL, *work = NULL, *ips = NULL, *ns = NULL, *sd = NULL;
     cleanup_free char *incomplete = NULL;
     cleanup_free char *confdir = vz_root_path("/etc/vz/conf");
+    struct vz_lock *ids_lock cleanup_lock = NULL; /* held until the conf records the range */
+    struct vz_idmap map = { 0 };
     cleanup_free char *parent = vz_xstrdup(priv);
     char *slash = strrchr(parent, '/');
     if (slash && slash != parent)
         *slash = '\0';
-    if (mkdir_p_track(parent, &u->made_dirs, err) < 0)
+    if (mkdir_p_track(parent, &u->made_dirs, err) < 0 || vz_ct_secure_parent(priv, err) < 0)
+        goto out;
+    if (!o->privileged && vz_userns_alloc(o->ctid, &map, &ids_lock, err) < 0)
         goto out;
     incomplete = vz_path_join(priv, CREATE_MARKER);
     int made = mkdir(priv, 0700);
@@ -315,16 +326,19 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
             goto out;
         upper = vz_path_join(priv, "upper");
         work = vz_path_join(priv, "work");
-        if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0) {
+        if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
+            (map.enabled && chown(upper, map.uid, map.gid) < 0)) {
             vz_error_sys(err, "mkdir %s/{upper,work}", priv);
             goto out;
         }
         if (write_ct_files(upper, o, err) < 0)
             goto out;
     } else {
-        if (unpack(cache->tarball, cache->tar_sha256, cache->tar_size, priv, err) < 0)
+        if (unpack(cache->tarball, cache->tar_sha256, cache->tar_size, priv, &map, err) < 0)
             goto out;
-        if (chmod(priv, 0755) < 0) {
+        struct stat st;
+        if (stat(priv, &st) < 0 || chmod(priv, 0755) < 0 ||
+            (map.enabled && st.st_uid == 0 && chown(priv, map.uid, map.gid) < 0)) {
             vz_error_sys(err, "chmod %s", priv);
             goto out;
         }
@@ -336,6 +350,18 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
     vz_conf_set(&conf, "VE_ROOT", root);
     vz_conf_set(&conf, "VE_PRIVATE", priv);
     vz_conf_set(&conf, "VE_LAYOUT", layout);
+    if (map.enabled) {
+        char id[16];
+        snprintf(id, sizeof(id), "%u", map.uid);
+        vz_conf_set(&conf, "LOCAL_UID", id);
+        snprintf(id, sizeof(id), "%u", map.gid);
+        vz_conf_set(&conf, "LOCAL_GID", id);
+        vz_conf_unset(&conf, "PRIVILEGED");
+    } else {
+        vz_conf_set(&conf, "PRIVILEGED", "yes");
+        vz_conf_unset(&conf, "LOCAL_UID");
+        vz_conf_unset(&conf, "LOCAL_GID");
+    }
     if (lower)
         vz_conf_set(&conf, "VE_LOWERDIR", lower);
     else

@@ -43,6 +43,7 @@ struct vz_create_opts {
     char *const *searchdomain;
     const char *private_dir;          /* NULL: VE_PRIVATE of vz.conf */
     const char *root_dir;             /* NULL: VE_ROOT of vz.conf */
+    int privileged;                   /* no user namespace (PRIVILEGED="yes"): not a security boundary */
 };
 
 struct vz_create_result {
@@ -57,9 +58,10 @@ struct vz_create_result {
  * create checks all again under its lock. */
 int vz_ct_create_check(const struct vz_create_opts *o, vz_error_t *err);
 
+struct vz_idmap;
 /* How a cache is unpacked (vz_unpack_verified below). */
 typedef int vz_unpack_fn(const char *tarball, const char *sha256, uint64_t size, const char *dest,
-                         vz_error_t *err);
+                         const struct vz_idmap *shift, vz_error_t *err);
 
 /* vz_ct_create_with(o, cache, vz_unpack_verified, ...). In unpack.c, with
  * libarchive. */
@@ -82,9 +84,13 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err);
 /* Unpack tarball (compression detected) into the existing directory dest
  * while hashing the compressed bytes in the same pass; VZ_EVERIFY when the
  * sha256 (hex) or size (0 = unchecked) differ. On failure dest may hold a
- * partial tree: the caller removes it. */
+ * partial tree: the caller removes it. shift (NULL or not enabled: ids as
+ * in the archive): every owner uid/gid u becomes shift->uid + u (ids of
+ * 65536 and above are refused), and file capabilities are rewritten for
+ * the container's user namespace (VFS_CAP_REVISION_3 with its root id), so
+ * a plain container's tree is owned by its own id range. */
 int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, const char *dest,
-                       vz_error_t *err);
+                       const struct vz_idmap *shift, vz_error_t *err);
 
 /* Path of sample config ve-NAME.conf-sample, searched in $VZ_ROOT/etc/vz/conf,
  * $VZ_ROOT/etc/vz (make install), $VZ_SAMPLES_DIR, etc/ of the source tree

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int vz_ctid_check(const char *ctid, vz_error_t *err)
@@ -290,5 +291,32 @@ int vz_hostname_check(const char *h, vz_error_t *err)
     }
     if (h[n - 1] == '-')
         return vz_error_set(err, VZ_EBADARG, 0, "hostname '%s' ends in '-'", h);
+    return 0;
+}
+
+int vz_ct_secure_parent(const char *path, vz_error_t *err)
+{
+    cleanup_free char *dir = vz_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)
+        return vz_error_set(err, VZ_EBADARG, 0, "%s: a container's directory needs a parent other than /", path);
+    *slash = '\0';
+    if (vz_mkdir_p(dir, 0700, err) < 0)
+        return -1;
+    struct stat st;
+    if (stat(dir, &st) < 0)
+        return vz_error_sys(err, "stat %s", dir);
+    if (st.st_uid != 0 && st.st_uid != geteuid())
+        return vz_error_set(err, VZ_EPERM, 0,
+                            "%s belongs to uid %u: containers' directories must live in a directory only root "
+                            "can open (chown root %s, chmod 0700 %s)",
+                            dir, (unsigned)st.st_uid, dir, dir);
+    if ((st.st_mode & 07777) != 0700) {
+        if (chmod(dir, 0700) < 0)
+            return vz_error_sys(err, "chmod 0700 %s", dir);
+        if (st.st_mode & 0077)
+            vz_info("%s was mode %04o: made it 0700 so that no host user can reach a container's files", dir,
+                    (unsigned)(st.st_mode & 07777));
+    }
     return 0;
 }

@@ -69,6 +69,14 @@ int vz_parse_barlim(const char *s, int64_t *limit);
  * the key on a malformed value. */
 int vz_ct_limits_from_conf(const struct vz_conf *c, struct vz_cgroup_limits *l, vz_error_t *err);
 
+/* The directory that holds path (a private area, a root mount point, the
+ * shared template trees) exists, belongs to root and has mode 0700, as
+ * OpenVZ's /vz/private and /vz/root: nothing of a container, set-uid files
+ * included, is reachable by a host user through a path. An existing one
+ * of mode 0755 is tightened (with a notice); one owned by another user is
+ * refused (VZ_EPERM): its owner could open it again. */
+int vz_ct_secure_parent(const char *path, vz_error_t *err);
+
 /* Hostname syntax (RFC 1123 labels, at most 253 characters). VZ_EBADARG. */
 int vz_hostname_check(const char *h, vz_error_t *err);
 

@@ -7,6 +7,7 @@
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
 #include "vpscore/runtime.h"
+#include "vpscore/userns.h"
 
 #include <crypt.h>
 #include <errno.h>
@@ -362,6 +363,13 @@ static int apply_files(const struct vz_set_opts *o, const struct vz_conf *c, con
             return vz_error_wrap(err, "--userpasswd");
         if (vz_shadow_set(shadow, user, colon + 1, &updated, err) < 0)
             return -1;
+        struct vz_idmap m;
+        if (lower && vz_idmap_from_conf(c, "CTID.conf", &m, err) < 0)
+            return -1;
+        if (lower && m.enabled) { /* the tree's ids on disk are the template's own: shift them */
+            st.st_uid += m.uid;
+            st.st_gid += m.gid;
+        }
         if (vz_rootfs_write_like(v->write_root, "etc/shadow", updated, strlen(updated), 0640,
                                  lower ? &st : NULL, err) < 0)
             return -1;

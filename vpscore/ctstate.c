@@ -1,6 +1,7 @@
 /* vpscore/ctstate.c: is a container running, mounted; mount and umount;
  * suspend and resume (vpscore/runtime.h). */
 #include "vpscore/cgroup.h"
+#include "vpscore/idmap.h"
 #include "vpscore/mount.h"
 #include "vpscore/ns.h"
 #include "vpscore/runtime.h"
@@ -9,6 +10,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int vz_ct_init_pid(const char *ctid, pid_t *pid)
@@ -74,6 +77,52 @@ char *vz_ct_status_line(const char *ctid, const struct vz_ct_state *st)
                         st->suspended ? " suspended" : "");
 }
 
+/* Owner of the overlay's upper directory: the container's root, so that
+ * the merged root directory is its own (as the idmapped lower shows it). */
+static int own_upper(const char *upper, const struct vz_idmap *m, vz_error_t *err)
+{
+    struct stat st;
+    if (stat(upper, &st) < 0)
+        return vz_error_sys(err, "stat %s", upper);
+    uid_t u = m->enabled ? m->uid : 0;
+    gid_t g = m->enabled ? m->gid : 0;
+    if ((st.st_uid != u || st.st_gid != g) && chown(upper, u, g) < 0)
+        return vz_error_sys(err, "chown %s", upper);
+    return 0;
+}
+
+/* The host sees every container root nosuid and nodev: a set-uid file or a
+ * device node that root inside made is nothing to a host user (start gives
+ * the container its own copy of the mount with set-uid allowed). */
+#define HOST_VIEW_FLAGS (MS_NOSUID | MS_NODEV)
+
+static int mount_overlay_root(const struct vz_ct *ct, const char *lower, const struct vz_idmap *m,
+                              vz_error_t *err)
+{
+    cleanup_free char *upper = vz_path_join(ct->private_dir, "upper");
+    cleanup_free char *work = vz_path_join(ct->private_dir, "work");
+    if (vz_mkdir_p(upper, 0755, err) < 0 || vz_mkdir_p(work, 0700, err) < 0 || own_upper(upper, m, err) < 0)
+        return -1;
+    if (!m->enabled)
+        return vz_mount_overlay(lower, upper, work, ct->root_dir, HOST_VIEW_FLAGS, err);
+    /* The shared tree stays owned by host root on disk and shows as the
+     * container's root through an idmapped copy, attached on a private
+     * staging directory just long enough for overlayfs to take its own
+     * reference to it. */
+    cleanup_free char *stage = vz_path_join(ct->private_dir, "lower");
+    if (mkdir(stage, 0700) < 0 && errno != EEXIST)
+        return vz_error_sys(err, "mkdir %s", stage);
+    if (vz_idmap_mount(lower, stage, m, err) < 0)
+        return -1;
+    int r = vz_mount_overlay(stage, upper, work, ct->root_dir, HOST_VIEW_FLAGS, err);
+    vz_error_t e = NULL;
+    if (vz_umount(stage, &e) < 0) {
+        vz_warn("%s", e->msg);
+        vz_error_release(&e);
+    }
+    return r;
+}
+
 int vz_ct_mount_root(const struct vz_ct *ct, vz_error_t *err)
 {
     if (!vz_is_dir(ct->private_dir))
@@ -83,13 +132,16 @@ int vz_ct_mount_root(const struct vz_ct *ct, vz_error_t *err)
     if (vz_is_mountpoint(ct->root_dir))
         return vz_error_set(err, VZ_EMOUNTED, 0, "container %s is already mounted on %s", ct->ctid,
                             ct->root_dir);
-    if (vz_mkdir_p(ct->root_dir, 0755, err) < 0)
+    struct vz_idmap m;
+    if (vz_idmap_from_conf(&ct->conf, ct->conf_path, &m, err) < 0)
+        return -1;
+    if (vz_ct_secure_parent(ct->root_dir, err) < 0 || vz_mkdir_p(ct->root_dir, 0755, err) < 0)
         return vz_error_wrap(err, "container %s", ct->ctid);
     const char *layout = vz_conf_get(&ct->conf, "VE_LAYOUT");
     const char *lower = vz_conf_get(&ct->conf, "VE_LOWERDIR");
     int overlay = layout ? strcmp(layout, "overlay") == 0 : (lower && *lower);
     if (!overlay) {
-        if (vz_mount_bind(ct->private_dir, ct->root_dir, err) < 0)
+        if (vz_mount_bind(ct->private_dir, ct->root_dir, HOST_VIEW_FLAGS, err) < 0)
             return vz_error_wrap(err, "container %s", ct->ctid);
         return 0;
     }
@@ -99,11 +151,7 @@ int vz_ct_mount_root(const struct vz_ct *ct, vz_error_t *err)
     if (!vz_is_dir(lower))
         return vz_error_set(err, VZ_ENOPRIVATE, 0,
                             "container %s: template tree %s (VE_LOWERDIR) does not exist", ct->ctid, lower);
-    cleanup_free char *upper = vz_path_join(ct->private_dir, "upper");
-    cleanup_free char *work = vz_path_join(ct->private_dir, "work");
-    if (vz_mkdir_p(upper, 0755, err) < 0 || vz_mkdir_p(work, 0700, err) < 0)
-        return vz_error_wrap(err, "container %s", ct->ctid);
-    if (vz_mount_overlay(lower, upper, work, ct->root_dir, err) < 0)
+    if (mount_overlay_root(ct, lower, &m, err) < 0)
         return vz_error_wrap(err, "container %s", ct->ctid);
     return 0;
 }
@@ -123,6 +171,11 @@ int vz_rt_open_locked(const char *ctid, struct vz_ct *ct, int *lockfd, vz_error_
 
 int vz_rt_keeps_sys_admin(const struct vz_conf *c)
 {
+    /* in its own user namespace, CAP_SYS_ADMIN acts on the container's own
+     * namespaces only (systemd needs it to mount its file systems) */
+    const char *priv = vz_conf_get(c, "PRIVILEGED");
+    if (!priv || (strcmp(priv, "yes") != 0 && strcmp(priv, "on") != 0))
+        return 1;
     const char *v = vz_conf_get(c, "CAPABILITY");
     if (!v)
         return 0;

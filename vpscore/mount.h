@@ -10,7 +10,8 @@
  *     docs/runtime.md for the list and why);
  *   - /sys is a fresh, read-only sysfs;
  *   - /dev is a small tmpfs with null, zero, full, random, urandom, tty,
- *     console (a null device), ptmx -> pts/ptmx of a private devpts
+ *     console (a null device) -- made with mknod, or in a user namespace
+ *     bound from the host's /dev --, ptmx -> pts/ptmx of a private devpts
  *     instance, shm (tmpfs), mqueue, and the fd/stdin/stdout/stderr links;
  *   - the hostname is set.
  * Mount points in the root that are symlinks are refused (a root could
@@ -29,15 +30,19 @@ struct vz_rootfs {
     const char *root;     /* absolute host path of the directory to become "/" */
     const char *hostname; /* NULL: leave the (new, copied) UTS name alone */
     int root_is_mount;    /* root is already a mount point of its own (skip the self-bind) */
+    int userns;           /* in a new user namespace whose maps are written: become its root,
+                           * bind the host's device nodes (mknod is refused there) */
+    const char *const *devices; /* NULL-terminated host paths "/dev/..." to bind into /dev too */
 };
 
 /* Child side. errfd: the error pipe. */
 int vz_mount_rootfs(const struct vz_rootfs *r, int errfd);
 
 /* Host side. */
+/* flags: MS_NOSUID, MS_NODEV, ... for the new mount. */
 int vz_mount_overlay(const char *lower, const char *upper, const char *work, const char *target,
-                     vz_error_t *err);
-int vz_mount_bind(const char *src, const char *target, vz_error_t *err);
+                     unsigned long flags, vz_error_t *err);
+int vz_mount_bind(const char *src, const char *target, unsigned long flags, vz_error_t *err);
 /* Unmount target (lazily when busy). Not mounted is not an error. */
 int vz_umount(const char *target, vz_error_t *err);
 /* 1 when path is a mount point in the caller's mount namespace, 0 if not. */

@@ -47,10 +47,19 @@ static int open_dir_in_root(int rootfd, const char *dir, const char *root, vz_er
             if (parent < 0)
                 return vz_error_sys(err, "open %s/%s", root, p);
             const char *leaf = slash ? slash + 1 : p;
-            if (mkdirat(parent, leaf, 0755) < 0 && errno != EEXIST) {
+            struct stat rst;
+            int made = mkdirat(parent, leaf, 0755) == 0;
+            if (!made && errno != EEXIST) {
                 int e = errno;
                 close(parent);
                 return vz_error_set(err, VZ_ESYSTEM, e, "mkdir %s/%s", root, p);
+            }
+            /* the owner of the root owns what we add (the container's root) */
+            if (made && fstat(rootfd, &rst) == 0 && (rst.st_uid || rst.st_gid) &&
+                fchownat(parent, leaf, rst.st_uid, rst.st_gid, AT_SYMLINK_NOFOLLOW) < 0) {
+                int e = errno;
+                close(parent);
+                return vz_error_set(err, VZ_ESYSTEM, e, "chown %s/%s", root, p);
             }
             close(parent);
             d = open_in_root(rootfd, p, O_RDONLY | O_DIRECTORY, 0);
@@ -129,9 +138,13 @@ int vz_rootfs_write_like(const char *root, const char *rel, const void *data, si
     if (fd < 0)
         return vz_error_sys(err, "create %s/%s", root, rel);
     int r = 0;
+    struct stat rst;
     if (have_old && (fchown(fd, old.st_uid, old.st_gid) < 0 || fchmod(fd, old.st_mode & 07777) < 0))
         r = vz_error_sys(err, "keep owner and mode of %s/%s", root, rel);
-    else if (!have_old && fchmod(fd, mode) < 0)
+    else if (!have_old && (fchmod(fd, mode) < 0 ||
+                           /* a new file belongs to the owner of the root: the container's root */
+                           (fstat(rootfd, &rst) == 0 && (rst.st_uid || rst.st_gid) &&
+                            fchown(fd, rst.st_uid, rst.st_gid) < 0)))
         r = vz_error_sys(err, "chmod %s/%s", root, rel);
     for (size_t off = 0; r == 0 && off < len;) {
         ssize_t w = write(fd, (const char *)data + off, len - off);

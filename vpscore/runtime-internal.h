@@ -10,7 +10,8 @@
 
 /* Check the CTID, load its conf, take its lock (*lockfd; close to release). */
 int vz_rt_open_locked(const char *ctid, struct vz_ct *ct, int *lockfd, vz_error_t *err);
-/* CAPABILITY="... SYS_ADMIN:on ..." in the container's conf. */
+/* Whether the container keeps CAP_SYS_ADMIN: always in its own user
+ * namespace; a privileged one only with CAPABILITY="... SYS_ADMIN:on ...". */
 int vz_rt_keeps_sys_admin(const struct vz_conf *c);
 /* Wait until pid (not necessarily our child) has exited: 0, or -1 on timeout. */
 int vz_rt_wait_gone(pid_t pid, int timeout_ms);

@@ -16,6 +16,7 @@
  * init killed, veth, cgroup, mount, pid file.
  */
 #include "vpscore/cgroup.h"
+#include "vpscore/idmap.h"
 #include "vpscore/init.h"
 #include "vpscore/mount.h"
 #include "vpscore/net.h"
@@ -23,6 +24,11 @@
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
 #include "vpscore/systemd.h"
+#include "vpscore/userns.h"
+
+#include <linux/mount.h>
+#include <sched.h>
+#include <sys/mount.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,33 +51,45 @@ static char *const init_env[] = {
     NULL,
 };
 
-enum { SLOT_ERR = 3, SLOT_SYNC = 4, NSLOTS = 5 };
+enum { SLOT_ERR = 3, SLOT_SYNC = 4, SLOT_MAPS = 5, NSLOTS = 6 };
 
 struct init_args {
     const char *root;
     const char *hostname;
+    struct vz_idmap map; /* enabled: clone a user namespace with this map */
+    int rootfd;          /* detached copy of the root mount, set-uid allowed */
     int keep_sys_admin;
     int stop_grace_ms;
     const struct vz_systemd *sd; /* systemd as init: vpscore/systemd.h */
 };
 
-static void container_init(const struct init_args *a, int devnull, int errfd, int syncfd)
+static int read_byte(int fd)
 {
-    int fds[NSLOTS] = { devnull, devnull, devnull, errfd, syncfd };
+    char c = 0;
+    ssize_t n;
+    while ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
+        ;
+    return n == 1 ? 0 : -1;
+}
+
+static void container_init(const struct init_args *a, int devnull, int errfd, int syncfd, int mapsfd)
+{
+    int fds[NSLOTS] = { devnull, devnull, devnull, errfd, syncfd, mapsfd };
     if (vz_ns_arrange_fds(fds, NSLOTS) < 0)
         _exit(1);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     setsid();
-    struct vz_rootfs r = { .root = a->root, .hostname = a->hostname, .root_is_mount = 1 };
+    /* in a user namespace, nothing works before the helper wrote its maps */
+    if (read_byte(SLOT_MAPS) < 0)
+        _exit(1);
+    close(SLOT_MAPS);
+    struct vz_rootfs r = { .root = a->root, .hostname = a->hostname, .root_is_mount = 1,
+                           .userns = a->map.enabled };
     if (vz_mount_rootfs(&r, SLOT_ERR) < 0)
         _exit(1);
     if (vz_systemd_mount(a->sd, SLOT_ERR) < 0)
         _exit(1);
-    char go = 0;
-    ssize_t n;
-    while ((n = read(SLOT_SYNC, &go, 1)) < 0 && errno == EINTR)
-        ;
-    if (n != 1)
+    if (read_byte(SLOT_SYNC) < 0)
         _exit(1); /* the caller gave up */
     close(SLOT_SYNC);
     if (vz_ns_loopback_up() < 0) {
@@ -99,27 +117,55 @@ static void container_init(const struct init_args *a, int devnull, int errfd, in
     vz_init_run(a->stop_grace_ms);
 }
 
+/* The helper's own mount namespace gets the container's view of its root:
+ * the copy with set-uid allowed, on top of the host's nosuid mount. The
+ * init cloned from here inherits it; the host never sees it. In a user
+ * namespace the copy's flags are locked for the container (it cannot
+ * remount its root to allow device nodes). */
+static int root_for_init(const struct init_args *a, vz_error_t *err)
+{
+    if (unshare(CLONE_NEWNS) < 0)
+        return vz_error_sys(err, "unshare the mount namespace");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return vz_error_sys(err, "make all mounts private");
+    return vz_mount_attach(a->rootfd, a->root, err);
+}
+
 /* The helper: runs as a normal fork() child, may allocate. */
 static void helper(const char *ctid, const struct init_args *a, int errfd, int syncfd, int pidfd_w)
 {
     setsid();
     vz_error_t err = NULL;
     struct vz_cgroup *cg = NULL;
+    int mapp[2] = { -1, -1 };
     if (vz_cgroup_open(ctid, &cg, &err) < 0 || vz_cgroup_enter(cg, getpid(), &err) < 0 ||
-        vz_systemd_enter(a->sd, getpid(), &err) < 0) {
+        vz_systemd_enter(a->sd, getpid(), &err) < 0 || root_for_init(a, &err) < 0) {
         vz_child_fail(errfd, err->errnum, "%s", err->msg);
         _exit(1);
     }
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devnull < 0) {
-        vz_child_fail(errfd, errno, "open /dev/null");
+    if (devnull < 0 || pipe2(mapp, O_CLOEXEC) < 0) {
+        vz_child_fail(errfd, errno, "open /dev/null, pipe");
         _exit(1);
     }
-    pid_t pid = vz_ns_clone(VZ_NS_FLAGS, &err);
-    if (pid == 0)
-        container_init(a, devnull, errfd, syncfd);
+    pid_t pid = vz_ns_clone(VZ_NS_FLAGS | (a->map.enabled ? CLONE_NEWUSER : 0), &err);
+    if (pid == 0) {
+        close(mapp[1]);
+        container_init(a, devnull, errfd, syncfd, mapp[0]);
+    }
     if (pid < 0) {
         vz_child_fail(errfd, err->errnum, "%s", err->msg);
+        _exit(1);
+    }
+    close(mapp[0]);
+    if (a->map.enabled && vz_userns_write_maps(pid, &a->map, &err) < 0) {
+        vz_child_fail(errfd, err->errnum, "%s", err->msg);
+        kill(pid, SIGKILL);
+        _exit(1);
+    }
+    if (write(mapp[1], "m", 1) != 1) {
+        vz_child_fail(errfd, errno, "start the container's init");
+        kill(pid, SIGKILL);
         _exit(1);
     }
     int32_t p = pid;
@@ -197,6 +243,7 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
     if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
         return -1;
     int rc = -1, mounted_here = 0, net_done = 0;
+    cleanup_close int rootfd = -1;
     struct vz_cgroup *cg = NULL;
     pid_t init = 0;
     int errp[2] = { -1, -1 }, syncp[2] = { -1, -1 }, pidp[2] = { -1, -1 };
@@ -226,10 +273,16 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
     struct init_args a = {
         .root = ct.root_dir,
         .hostname = vz_conf_get(&ct.conf, "HOSTNAME"),
+        .rootfd = -1,
         .keep_sys_admin = vz_rt_keeps_sys_admin(&ct.conf),
         .stop_grace_ms = 5000,
         .sd = &sd,
     };
+    if (vz_idmap_from_conf(&ct.conf, ct.conf_path, &a.map, err) < 0)
+        goto out;
+    rootfd = a.rootfd = vz_mount_clone(ct.root_dir, 0, MOUNT_ATTR_NOSUID, err);
+    if (rootfd < 0)
+        goto out;
     if (a.hostname && !*a.hostname)
         a.hostname = NULL;
     if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(syncp, O_CLOEXEC) < 0 || pipe2(pidp, O_CLOEXEC) < 0) {

@@ -2,6 +2,7 @@
  * libarchive decompress + extract. And the overlay layout's shared tree,
  * landed atomically (temporary directory + rename). */
 #include "vpscore/create.h"
+#include "vpscore/userns.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -103,9 +104,75 @@ static int finish_hash(struct archive *a, struct hashed_src *s, const char *sha2
     return 0;
 }
 
-int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, const char *dest,
-                       vz_error_t *err)
+/* VFS capability xattrs (linux/capability.h): revision 2 has no root id
+ * and counts only for the initial user namespace's root; revision 3 names
+ * the host uid that is root of the namespace it is for. */
+#define VFS_CAP_REV_MASK 0xFF000000u
+#define VFS_CAP_REV2 0x02000000u
+#define VFS_CAP_REV3 0x03000000u
+#define VFS_CAP_EFFECTIVE 0x000001u
+
+static uint32_t le32(const unsigned char *p)
 {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Shift an entry's owner into the container's range, and its file
+ * capabilities with it. -1 when the entry's ids do not fit the range. */
+static int shift_entry(struct archive_entry *e, const struct vz_idmap *m)
+{
+    la_int64_t u = archive_entry_uid(e), g = archive_entry_gid(e);
+    if (u < 0 || g < 0 || u >= (la_int64_t)m->count || g >= (la_int64_t)m->count)
+        return -1;
+    archive_entry_set_uid(e, (la_int64_t)m->uid + u);
+    archive_entry_set_gid(e, (la_int64_t)m->gid + g);
+    archive_entry_set_uname(e, NULL);
+    archive_entry_set_gname(e, NULL);
+    if (archive_entry_xattr_reset(e) == 0)
+        return 0;
+    /* rebuild the xattr list with security.capability as revision 3 */
+    struct { char *name; void *val; size_t len; } x[32];
+    int n = 0;
+    const char *name;
+    const void *val;
+    size_t len;
+    while (n < 32 && archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {
+        x[n].name = vz_xstrdup(name);
+        x[n].len = len;
+        if (strcmp(name, "security.capability") == 0 && len >= 20 &&
+            (le32(val) & VFS_CAP_REV_MASK) == VFS_CAP_REV2) {
+            unsigned char *c = vz_xmalloc(24);
+            memcpy(c, val, 20);
+            put_le32(c, VFS_CAP_REV3 | (le32(val) & VFS_CAP_EFFECTIVE));
+            put_le32(c + 20, m->uid);
+            x[n].val = c;
+            x[n].len = 24;
+        } else {
+            x[n].val = vz_xmalloc(len ? len : 1);
+            memcpy(x[n].val, val, len);
+        }
+        n++;
+    }
+    archive_entry_xattr_clear(e);
+    for (int i = 0; i < n; i++) {
+        archive_entry_xattr_add_entry(e, x[i].name, x[i].val, x[i].len);
+        free(x[i].name);
+        free(x[i].val);
+    }
+    return 0;
+}
+
+int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, const char *dest,
+                       const struct vz_idmap *shift, vz_error_t *err)
+{
+    if (shift && !shift->enabled)
+        shift = NULL;
     char real[PATH_MAX];
     /* libarchive's symlink check walks every component of the full path:
      * give it one without symlinks (/vz may well be one). */
@@ -171,6 +238,14 @@ int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, c
             vz_buf_reset(&path);
             vz_buf_addf(&path, "%s/%s", real, hl);
             archive_entry_copy_hardlink(e, path.data);
+        }
+        if (shift && shift_entry(e, shift) < 0) {
+            r = vz_error_set(err, VZ_ECORRUPT, 0,
+                             "%s: member '%s' is owned by %lld:%lld, outside the %u ids of a container's user "
+                             "namespace",
+                             tarball, name, (long long)archive_entry_uid(e), (long long)archive_entry_gid(e),
+                             shift->count);
+            goto out;
         }
         if (archive_write_header(w, e) < ARCHIVE_WARN) {
             /* a system call failed (errno > 0), or libarchive refused the

@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -139,4 +141,26 @@ int vzt_descendant_count(void)
     }
     closedir(d);
     return n;
+}
+
+static int shift_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)flag;
+    (void)ftw;
+    if (lchown(path, VZT_LOCAL_ID + st->st_uid, VZT_LOCAL_ID + st->st_gid) < 0) {
+        fprintf(stderr, "vzt_shift_tree: lchown %s: %s\n", path, strerror(errno));
+        abort();
+    }
+    /* chown clears set-uid bits: put them back */
+    if (!S_ISLNK(st->st_mode) && (st->st_mode & 06000))
+        chmod(path, st->st_mode & 07777);
+    return 0;
+}
+
+void vzt_shift_tree(const char *root)
+{
+    if (nftw(root, shift_one, 32, FTW_PHYS | FTW_MOUNT) < 0) {
+        fprintf(stderr, "vzt_shift_tree %s: %s\n", root, strerror(errno));
+        abort();
+    }
 }

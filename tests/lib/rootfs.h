@@ -14,6 +14,14 @@
 
 /* Allocated path of a new root. */
 char *vzt_busybox_root(void);
+/* The ids a test container's user namespace maps to (LOCAL_UID/LOCAL_GID). */
+#define VZT_LOCAL_ID 3000000u
+/* Shift the owner of every entry below root (root itself included) by
+ * VZT_LOCAL_ID, as `vzctl create` unpacks a plain container. */
+void vzt_shift_tree(const char *root);
+/* 'LOCAL_UID="..."\nLOCAL_GID="..."\n' for a hand-written CTID.conf. */
+#define VZT_LOCAL_ID_CONF "LOCAL_UID=\"3000000\"\nLOCAL_GID=\"3000000\"\n"
+
 /* Remove a root made above (refuses to cross mount points), free path. */
 void vzt_root_remove(char *root);
 

@@ -11,6 +11,7 @@
 
 #include "common/common.h"
 #include "tests/vpscore/fixture.h"
+#include "vpscore/ctconf.h"
 
 static struct fx fx;
 
@@ -233,7 +234,11 @@ Test(cli, userpasswd_sets_sha512_hash_inside)
     struct stat sb;
     cr_assert_eq(stat(p, &sb), 0);
     cr_assert_eq(sb.st_mode & 0777, 0640, "mode of the copied-up shadow");
-    cr_assert_eq(sb.st_gid, 42, "group of the copied-up shadow");
+    struct vz_ct ct;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_load("101", &ct, &err), 0);
+    cr_assert_eq(sb.st_gid, 42 + atol(vz_conf_get(&ct.conf, "LOCAL_GID")), "group of the copied-up shadow");
+    vz_ct_release(&ct);
     free(p);
     char *sh = slurp("vz/private/101/upper/etc/shadow");
     cr_assert_not_null(strstr(sh, "root:*:19000:0:99999:7:::\n"), "root's entry changed: %s", sh);

@@ -101,15 +101,32 @@ Test(create, plain_unpacks_into_private_with_owners)
 {
     vz_error_t err = NULL;
     cr_assert_eq(create_ct("web1", "plain", &err), 0, "%s", err ? err->msg : "");
+    /* owners are the archive's, shifted into the container's own id range */
+    struct vz_ct ct;
+    cr_assert_eq(vz_ct_load("web1", &ct, &err), 0);
+    long uid = atol(vz_conf_get(&ct.conf, "LOCAL_UID")), gid = atol(vz_conf_get(&ct.conf, "LOCAL_GID"));
+    cr_assert_geq(uid, 65536, "a container's ids lie above every host user's");
+    vz_ct_release(&ct);
     char *p = fx_path(&fx, "vz/private/web1/etc/shadow");
     struct stat st;
     cr_assert_eq(stat(p, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0640);
-    cr_assert_eq(st.st_gid, 42, "numeric group not kept");
+    cr_assert_eq(st.st_gid, gid + 42, "numeric group not kept");
     free(p);
     p = fx_path(&fx, "vz/private/web1/var/empty");
     cr_assert_eq(stat(p, &st), 0);
-    cr_assert_eq(st.st_uid, 1000);
+    cr_assert_eq(st.st_uid, uid + 1000);
+    free(p);
+    /* files vzctl adds belong to the container's root too */
+    p = fx_path(&fx, "vz/private/web1/etc/hostname");
+    cr_assert_eq(stat(p, &st), 0);
+    cr_assert_eq(st.st_uid, uid);
+    cr_assert_eq(st.st_gid, gid);
+    free(p);
+    /* nothing of it is reachable by a host user */
+    p = fx_path(&fx, "vz/private");
+    cr_assert_eq(stat(p, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 0700);
     free(p);
     p = fx_path(&fx, "vz/private/web1/bin");
     char target[64] = { 0 };

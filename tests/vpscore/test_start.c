@@ -28,13 +28,15 @@ static char vzroot[64];
 static char ctid[32];
 static char *priv, *veroot;
 static int mounts_before;
+static int privileged; /* the conf says PRIVILEGED="yes" (the tree is then not shifted) */
 
 static void write_conf(const char *extra)
 {
     cleanup_free char *conf = vz_xasprintf("%s/etc/vz/conf/%s.conf", vzroot, ctid);
     cleanup_free char *text = vz_xasprintf("VE_PRIVATE=\"%s\"\nVE_ROOT=\"%s\"\nVE_LAYOUT=\"plain\"\n"
-                                           "HOSTNAME=\"ct-%s\"\nSTOP_TIMEOUT=\"3\"\n%s",
-                                           priv, veroot, ctid, extra ? extra : "");
+                                           "HOSTNAME=\"ct-%s\"\nSTOP_TIMEOUT=\"3\"\n%s%s",
+                                           priv, veroot, ctid, privileged ? "PRIVILEGED=\"yes\"\n" : VZT_LOCAL_ID_CONF,
+                                           extra ? extra : "");
     vz_error_t err = NULL;
     cr_assert_eq(vz_atomic_write(conf, text, strlen(text), 0644, &err), 0);
 }
@@ -58,6 +60,7 @@ static void setup(void)
     priv = vz_xasprintf("%s/%s", privdir, ctid);
     cr_assert_eq(rename(bb, priv), 0);
     free(bb);
+    vzt_shift_tree(priv); /* an unprivileged container's own ids, as create makes them */
     veroot = vz_xasprintf("%s/vz/root/%s", vzroot, ctid);
     write_conf(NULL);
     mounts_before = vzt_mount_count();
@@ -187,7 +190,9 @@ Test(start, isolated_processes_hostname_mounts_caps)
                  0, "%s", out);
     /* Line 1: "1 N" with N the shell's pid; then the rest, exactly. */
     cr_assert_eq(strncmp(out, "1 ", 2), 0, "got %s", out);
-    cleanup_free char *want = vz_xasprintf("vzinit\nct-%s\n/ /proc /sys /dev /dev/pts /dev/shm /dev/mqueue "
+    /* in a user namespace the device nodes are the host's, bound (mknod is refused there) */
+    cleanup_free char *want = vz_xasprintf("vzinit\nct-%s\n/ /proc /sys /dev /dev/null /dev/zero /dev/full "
+                                           "/dev/random /dev/urandom /dev/tty /dev/console /dev/pts /dev/shm /dev/mqueue "
                                            "/sys/firmware \n0\n"
                                            "/bin/sh: can't create /proc/sys/kernel/ctrl-alt-del: Read-only file system\n"
                                            "date: can't set date: Operation not permitted\n"
@@ -200,6 +205,9 @@ Test(start, isolated_processes_hostname_mounts_caps)
 
 Test(start, capabilities_and_sys_admin_opt_in)
 {
+    /* privileged: SYS_ADMIN is host root's, so it goes unless opted in */
+    privileged = 1;
+    write_conf(NULL);
     start_ok();
     cleanup_free char *o1 = NULL, *o2 = NULL;
     cr_assert_eq(vzctl(&o1, "exec2", "grep CapBnd /proc/self/status"), 0);
@@ -216,6 +224,21 @@ Test(start, capabilities_and_sys_admin_opt_in)
     cr_assert_eq(vzctl(&o2, "exec2", "grep CapBnd /proc/self/status"), 0);
     caps = strtoull(strchr(o2, ':') + 1, NULL, 16);
     cr_assert_neq(caps & (1ULL << 21), 0, "SYS_ADMIN:on ignored: %s", o2);
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0);
+
+    /* unprivileged: SYS_ADMIN of its own user namespace stays (systemd
+     * mounts its file systems), the rest of the list goes as before */
+    privileged = 0;
+    write_conf(NULL);
+    start_ok();
+    cleanup_free char *o3 = NULL;
+    cr_assert_eq(vzctl(&o3, "exec2", "grep CapBnd /proc/self/status; cat /proc/self/uid_map"), 0);
+    caps = strtoull(strchr(o3, ':') + 1, NULL, 16);
+    cr_assert_neq(caps & (1ULL << 21), 0, "SYS_ADMIN of the user namespace: %s", o3);
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(gone); i++)
+        if (gone[i] != 21)
+            cr_assert_eq(caps & (1ULL << gone[i]), 0, "capability %d kept: %s", gone[i], o3);
+    cr_assert_not_null(strstr(o3, "3000000"), "not in its user namespace: %s", o3);
 }
 
 Test(start, stop_kills_daemons_and_the_cgroup_empties)
