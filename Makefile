@@ -133,7 +133,13 @@ $(BUILD)/tests/test_$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard test
 endef
 $(foreach t,$(TEST_MODS),$(eval $(call test_rule,$(t))))
 
-tests: $(TEST_BINS) $(BINS)
+# Static probes that tests copy into container roots (tests/progs/).
+TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
+$(BUILD)/tests/%: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	$(call qecho,LINK,$@)$(CC) -static -O2 -Wall -o $@ $<
+
+tests: $(TEST_BINS) $(BINS) $(TEST_PROGS)
 
 # Deps: install what is missing, idempotently. Skipped when everything is present.
 deps:
