@@ -1,39 +1,69 @@
 /* vpscore/ctexec.c: vz_ct_exec() and vz_ct_enter() (vpscore/runtime.h).
  *
- *   caller --fork--> joiner: joins the container's cgroup and namespaces,
- *                    drops capabilities  --fork--> the command (in the pid ns)
+ *   caller --fork--> joiner: joins the container's cgroup and namespaces
+ *      |             (its user namespace last)  --fork--> the command
+ *      |                                               (in the pid ns)
+ *      +-- relays its own stdin/stdout/stderr to and from pipes it made, or
+ *          to a pty master the joiner opened on the container's devpts
+ *          (vpscore/relay.h)
+ *
+ * The command never holds a descriptor of the caller's: another process of
+ * the container could open it through /proc/PID/fd (the host file the
+ * admin redirected to, the admin's terminal). It gets pipes, or a pty of
+ * the container's own devpts, as lxc-attach and crun do
+ * (docs/security-exec.md).
  *
  * The joiner is a separate process so the caller's own namespaces never
  * change (a library must not move its caller into a container). It dies
  * with the caller (PR_SET_PDEATHSIG) and is not dumpable, so nothing in the
- * container can read it during the moment it lives there. exec passes the
- * caller's stdin/stdout/stderr through untouched; enter allocates a pty in
- * the container's own devpts and the joiner relays it.
+ * container can read it during the moment it lives there; the command
+ * stays non-dumpable until its exec replaces the caller's memory image.
  */
 #include "vpscore/cgroup.h"
 #include "vpscore/ns.h"
+#include "vpscore/relay.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
+#include "vpscore/userns_join.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
 extern char **environ;
+
+/* How the command's fds 0, 1, 2 are made (decided in the caller). */
+struct stdio_plan {
+    int pty_slots; /* bit i: fd i is the slave of a pty opened in the container */
+    int child[3];  /* the other slots: the command's end of a pipe we made */
+    int sock[2];   /* pty: the joiner sends the master back on sock[1] */
+    int have_tio, have_ws;
+    struct termios tio; /* the caller's terminal settings, given to the pty */
+    struct winsize ws;
+};
 
 struct joinctx {
     pid_t init;
     struct vz_cgroup *cg;
     int keep_sys_admin;
     char *term;
+    int login; /* enter: a login shell chosen in the container */
+    struct stdio_plan io;
 };
 
 /* The joiner would stop in a frozen cgroup, and its caller wait forever:
@@ -50,6 +80,8 @@ static int refuse_frozen(const char *ctid, const struct vz_cgroup *cg, vz_error_
 static int prepare(const char *ctid, struct joinctx *x, vz_error_t *err)
 {
     memset(x, 0, sizeof(*x));
+    x->io.child[0] = x->io.child[1] = x->io.child[2] = -1;
+    x->io.sock[0] = x->io.sock[1] = -1;
     struct vz_ct ct;
     if (vz_ct_load(ctid, &ct, err) < 0)
         return -1;
@@ -66,11 +98,22 @@ static int prepare(const char *ctid, struct joinctx *x, vz_error_t *err)
     return 0;
 }
 
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
 static void release(struct joinctx *x)
 {
     if (x->cg)
         vz_cgroup_free(x->cg);
     free(x->term);
+    for (int i = 0; i < 3; i++)
+        close_fd(&x->io.child[i]);
+    close_fd(&x->io.sock[0]);
+    close_fd(&x->io.sock[1]);
 }
 
 int vz_ct_joinable(const char *ctid, vz_error_t *err)
@@ -83,29 +126,109 @@ int vz_ct_joinable(const char *ctid, vz_error_t *err)
     return r;
 }
 
-/* In the joiner: become a member of the container. Returns the error
- * pipe's new fd: every other descriptor but stdin/stdout/stderr is closed
- * first, so nothing of the caller's (a directory of the host, a socket)
- * reaches the container. */
-static int join(const struct joinctx *x, int errfd)
+/* ---- the caller's side of stdio: pipes, the pty master, the relay ---- */
+
+static int fd_open(int fd)
 {
-    int fds[4] = { -1, -1, -1, errfd };
-    if (vz_ns_arrange_fds(fds, 4) < 0)
-        _exit(127);
-    errfd = 3;
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    vz_error_t e = NULL;
-    if (vz_cgroup_enter(x->cg, getpid(), &e) < 0 || vz_ns_enter(x->init, &e) < 0) {
-        vz_child_fail(errfd, e->errnum, "%s", e->msg);
-        _exit(127);
-    }
-    if (vz_ns_drop_caps(VZ_CAPS_CONTAINER, x->keep_sys_admin) < 0) {
-        vz_child_fail(errfd, errno, "drop capabilities");
-        _exit(127);
-    }
-    return errfd;
+    return fcntl(fd, F_GETFD) >= 0;
 }
+
+static int is_devnull(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+}
+
+/* stdout and stderr are the same file (2>&1, or both a log): the command
+ * gets one pipe for both, so their lines keep the order it wrote them in. */
+static int same_file(int a, int b)
+{
+    struct stat sa, sb;
+    return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Make the pipes of the non-pty slots and the streams that serve them. */
+static int plan_pipes(struct stdio_plan *io, struct vz_relay_stream *st, int *nst, vz_error_t *err)
+{
+    int p[2];
+    if (!(io->pty_slots & 1)) {
+        if (pipe2(p, O_CLOEXEC) < 0)
+            return vz_error_sys(err, "pipe");
+        io->child[0] = p[0];
+        if (!fd_open(0) || is_devnull(0))
+            close(p[1]); /* the command reads EOF at once */
+        else
+            st[(*nst)++] = (struct vz_relay_stream){ .src = 0, .dst = p[1],
+                                                     .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT };
+    }
+    for (int fd = 1; fd <= 2; fd++) {
+        if (io->pty_slots & (1 << fd))
+            continue;
+        if (fd == 2 && !(io->pty_slots & 2) && fd_open(1) && fd_open(2) && same_file(1, 2)) {
+            io->child[2] = fcntl(io->child[1], F_DUPFD_CLOEXEC, 3);
+            if (io->child[2] < 0)
+                return vz_error_sys(err, "dup");
+            continue;
+        }
+        if (pipe2(p, O_CLOEXEC) < 0)
+            return vz_error_sys(err, "pipe");
+        io->child[fd] = p[1];
+        st[(*nst)++] = (struct vz_relay_stream){ .src = p[0], .dst = fd_open(fd) ? fd : -1,
+                                                 .flags = VZ_RELAY_OWN_SRC };
+    }
+    return 0;
+}
+
+/* The caller's terminal the pty's output goes to. */
+static int tty_out(const struct stdio_plan *io)
+{
+    if (io->pty_slots & 2)
+        return 1;
+    if (io->pty_slots & 4)
+        return 2;
+    int fl = fcntl(0, F_GETFL); /* only stdin is a terminal: echo goes back to it */
+    return fl >= 0 && (fl & O_ACCMODE) != O_RDONLY ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+    char byte;
+    struct iovec iov = { &byte, 1 };
+    union {
+        struct cmsghdr h;
+        char b[CMSG_SPACE(sizeof(int))];
+    } c;
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof(c.b) };
+    ssize_t r;
+    while ((r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+        ;
+    struct cmsghdr *h = r > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+    if (!h || h->cmsg_type != SCM_RIGHTS || h->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(h), sizeof(fd));
+    return fd;
+}
+
+static int send_fd(int sock, int fd)
+{
+    char byte = 0;
+    struct iovec iov = { &byte, 1 };
+    union {
+        struct cmsghdr h;
+        char b[CMSG_SPACE(sizeof(int))];
+    } c;
+    memset(&c, 0, sizeof(c));
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof(c.b) };
+    struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+    h->cmsg_level = SOL_SOCKET;
+    h->cmsg_type = SCM_RIGHTS;
+    h->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(h), &fd, sizeof(fd));
+    return sendmsg(sock, &m, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* ---- the joiner ---- */
 
 /* The container's shell cannot run: exit VZ_EBROKENCT, as vzctl does; the
  * joiner passes the status up (run_joined). */
@@ -116,12 +239,90 @@ static void shell_missing(int errfd, const char *sh)
     _exit(VZ_EBROKENCT);
 }
 
+static void fail(int errfd, const char *what) __attribute__((noreturn));
+static void fail(int errfd, const char *what)
+{
+    vz_child_fail(errfd, errno, "%s", what);
+    _exit(127);
+}
+
+/* In the joiner: stdio first (only our pipes, or placeholders for the pty
+ * slots, reach slots 0-2: the caller's own descriptors are closed with
+ * everything else), then the container's cgroup, namespaces and user
+ * namespace. Returns the error pipe's new fd (3); the socket for the pty
+ * master, if any, is 4. */
+static int join(const struct joinctx *x, int errfd)
+{
+    const struct stdio_plan *io = &x->io;
+    int fds[5] = { io->child[0], io->child[1], io->child[2], errfd, io->sock[1] };
+    for (int i = 0; i < 3; i++)
+        if (fds[i] < 0) /* a pty slot: held by the socket until the slave replaces it */
+            fds[i] = io->sock[1];
+    if (vz_ns_arrange_fds(fds, io->sock[1] >= 0 ? 5 : 4) < 0)
+        _exit(127);
+    errfd = 3;
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    vz_error_t e = NULL;
+    int userns = -1;
+    if (vz_userns_open(x->init, &userns, &e) < 0 || vz_cgroup_enter(x->cg, getpid(), &e) < 0 ||
+        vz_ns_enter(x->init, &e) < 0 || vz_userns_join(userns, &e) < 0) {
+        vz_child_fail(errfd, e->errnum, "%s", e->msg);
+        _exit(127);
+    }
+    return errfd;
+}
+
+/* In the joiner: a pty on the container's own devpts (its /dev/pts/ptmx,
+ * the slave by TIOCGPTPEER: no path lookup in a tree the container
+ * controls); the slave goes to the pty slots, the master to the caller. */
+static void open_pty(const struct stdio_plan *io, int errfd)
+{
+    int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int unlock = 0;
+    if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
+        fail(errfd, "open a pty in the container (/dev/pts/ptmx)");
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0)
+        fail(errfd, "open the pty's slave");
+    if (io->have_tio)
+        tcsetattr(slave, TCSANOW, &io->tio);
+    if (io->have_ws)
+        ioctl(slave, TIOCSWINSZ, &io->ws);
+    if (send_fd(4, master) < 0)
+        fail(errfd, "pass the pty to vzctl");
+    close(master);
+    close(4);
+    for (int i = 0; i < 3; i++)
+        if ((io->pty_slots & (1 << i)) && dup2(slave, i) < 0)
+            fail(errfd, "make the pty the command's terminal");
+    close(slave);
+}
+
+/* In the command, between fork and exec. */
 static void exec_in(const struct joinctx *x, char *const argv[], int errfd)
 {
-    char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
-                    x->term, NULL };
+    setsid();
+    int tty = x->io.pty_slots & 1 ? 0 : x->io.pty_slots & 2 ? 1 : 2;
+    if (x->io.pty_slots && ioctl(tty, TIOCSCTTY, 0) < 0)
+        fail(errfd, "make the pty the command's controlling terminal");
     vz_ns_reset_signals();
+    /* seccomp: lead integrates */
+    if (vz_ns_drop_caps(VZ_CAPS_CONTAINER, x->keep_sys_admin) < 0)
+        fail(errfd, "drop capabilities");
+    /* Nothing but 0-2 survives the exec (errfd is close-on-exec already). */
+    syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
+                    x->term, "USER=root", "LOGNAME=root", NULL };
+    if (!x->login)
+        env[3] = NULL; /* exec: PATH, HOME and TERM only, as before */
     environ = env;
+    if (x->login) {
+        const char *sh = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+        char *largv[] = { strcmp(sh, "/bin/bash") == 0 ? "-bash" : "-sh", NULL };
+        execve(sh, largv, env);
+        shell_missing(errfd, "/bin/sh");
+    }
     execvp(argv[0], argv);
     if (strcmp(argv[0], "/bin/sh") == 0)
         shell_missing(errfd, "/bin/sh");
@@ -144,23 +345,141 @@ static int wait_child(pid_t pid)
 }
 
 /* The process signals are passed to: the joiner (in the caller), the
- * command (in the joiner). */
+ * command (in the joiner). got_hangup: the caller was told to go. */
 static volatile pid_t forward_to;
+static volatile sig_atomic_t got_hangup;
 
 static void forward(int sig)
 {
     pid_t p = forward_to;
+    if (sig == SIGTERM || sig == SIGHUP)
+        got_hangup = 1;
     if (p > 0)
         kill(p, sig);
 }
 
-/* Run body in a joiner; wait for it; *status = its exit status. */
-static int run_joined(const char *ctid, const struct joinctx *x, void (*body)(const struct joinctx *, void *, int),
-                      void *arg, int *status, vz_error_t *err)
+/* The joiner's life after join(): the command runs in a session of its
+ * own, so the caller's terminal is never its controlling terminal and
+ * nothing in the container can push input into the admin's shell
+ * (TIOCSTI) or take its job control; signals are passed on instead. */
+static void joiner_main(const struct joinctx *x, char *const argv[], int errfd) __attribute__((noreturn));
+static void joiner_main(const struct joinctx *x, char *const argv[], int errfd)
 {
+    if (x->io.pty_slots)
+        open_pty(&x->io, errfd);
+    struct sigaction fwd = { .sa_handler = forward };
+    forward_to = 0;
+    sigaction(SIGINT, &fwd, NULL);
+    sigaction(SIGQUIT, &fwd, NULL);
+    sigaction(SIGTERM, &fwd, NULL);
+    sigaction(SIGHUP, &fwd, NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        fail(errfd, "fork");
+    if (pid == 0)
+        exec_in(x, argv, errfd);
+    forward_to = pid;
+    /* Only the command holds its ends now: EOF and EPIPE reach the relay
+     * as soon as it (and whatever inherited them) is gone. */
+    close(0);
+    close(1);
+    close(2);
+    close(errfd);
+    _exit(wait_child(pid));
+}
+
+/* ---- the caller ---- */
+
+/* Decide the stdio plan and make its caller-side pieces. */
+static int plan_make(struct joinctx *x, int login, vz_error_t *err)
+{
+    struct stdio_plan *io = &x->io;
+    x->login = login;
+    /* A terminal on stdin means an interactive command: it gets a pty of
+     * the container's for stdin and for each of stdout/stderr that is a
+     * terminal too (the others stay pipes, so `vzctl exec CT ls > f` writes
+     * f without carriage returns). enter always has a pty. */
+    if (login)
+        io->pty_slots = 7;
+    else if (isatty(0))
+        io->pty_slots = 1 | (isatty(1) ? 2 : 0) | (isatty(2) ? 4 : 0);
+    if (io->pty_slots) {
+        io->have_tio = isatty(0) && tcgetattr(0, &io->tio) == 0;
+        io->have_ws = ioctl(isatty(0) ? 0 : 1, TIOCGWINSZ, &io->ws) == 0;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, io->sock) < 0)
+            return vz_error_sys(err, "socketpair");
+    }
+    return 0;
+}
+
+static pid_t pidfd_of(pid_t pid)
+{
+    return (pid_t)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static void close_streams(struct vz_relay_stream *st, int nst)
+{
+    for (int i = 0; i < nst; i++) {
+        if ((st[i].flags & VZ_RELAY_OWN_SRC) && st[i].src >= 0)
+            close(st[i].src);
+        if ((st[i].flags & VZ_RELAY_OWN_DST) && st[i].dst >= 0)
+            close(st[i].dst);
+    }
+}
+
+/* Relay until the joiner (and so the command) is gone. */
+static int relay(struct joinctx *x, pid_t pid, struct vz_relay_stream *st, int nst, vz_error_t *err)
+{
+    struct stdio_plan *io = &x->io;
+    int master = -1, raw = 0;
+    struct termios saved;
+    if (io->pty_slots) {
+        master = recv_fd(io->sock[0]);
+        close_fd(&io->sock[0]);
+        if (master < 0)
+            return vz_error_sys(err, "receive the pty from the container");
+        int out = fcntl(master, F_DUPFD_CLOEXEC, 3); /* each stream owns its own descriptor */
+        if (out < 0) {
+            close(master);
+            return vz_error_sys(err, "dup");
+        }
+        int in = fd_open(0) && !is_devnull(0); /* else: ^D at once, as at the end of piped input */
+        st[nst++] = (struct vz_relay_stream){ .src = in ? 0 : -1, .dst = master,
+                                              .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT | VZ_RELAY_EOT_AT_EOF };
+        st[nst++] = (struct vz_relay_stream){ .src = out, .dst = tty_out(io), .flags = VZ_RELAY_OWN_SRC };
+        raw = isatty(0) && vz_tty_raw(0, &saved) == 0;
+    }
+    int pidfd = pidfd_of(pid);
+    if (pidfd < 0) {
+        int e = errno;
+        close_streams(st, nst);
+        if (raw)
+            vz_tty_restore(0, &saved);
+        errno = e;
+        return vz_error_sys(err, "pidfd_open");
+    }
+    struct vz_relay_opts o = { .pidfd = pidfd, .winch_from = isatty(0) ? 0 : -1, .winch_to = master,
+                               .hangup = io->pty_slots ? &got_hangup : NULL };
+    int rc = vz_relay_run(st, nst, &o);
+    close(pidfd);
+    if (raw)
+        vz_tty_restore(0, &saved);
+    if (rc < 0)
+        return vz_error_sys(err, "relay the command's input and output");
+    return 0;
+}
+
+/* Run a command (argv, or enter's login shell) in a joiner; relay its
+ * stdio; wait; *status = its exit status. */
+static int run_joined(const char *ctid, struct joinctx *x, char *const argv[], int *status, vz_error_t *err)
+{
+    struct vz_relay_stream st[5];
+    int nst = 0;
     int errp[2];
-    if (pipe2(errp, O_CLOEXEC) < 0)
-        return vz_error_sys(err, "pipe");
+    if (plan_pipes(&x->io, st, &nst, err) < 0 || (pipe2(errp, O_CLOEXEC) < 0 && vz_error_sys(err, "pipe"))) {
+        close_streams(st, nst);
+        return -1;
+    }
     /* Terminal signals reach the joiner directly (same process group) and
      * it passes them on; TERM and HUP sent to us are passed to it. */
     struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward }, old_int, old_quit,
@@ -169,29 +488,37 @@ static int run_joined(const char *ctid, const struct joinctx *x, void (*body)(co
     sigaction(SIGQUIT, &ign, &old_quit);
     fflush(NULL);
     forward_to = 0;
+    got_hangup = 0;
     sigaction(SIGTERM, &fwd, &old_term);
     sigaction(SIGHUP, &fwd, &old_hup);
     pid_t pid = fork();
     if (pid == 0) {
         close(errp[0]);
-        int efd = join(x, errp[1]);
-        body(x, arg, efd);
-        _exit(127);
+        joiner_main(x, argv, join(x, errp[1]));
     }
     close(errp[1]);
+    for (int i = 0; i < 3; i++)
+        close_fd(&x->io.child[i]);
+    close_fd(&x->io.sock[1]);
     forward_to = pid > 0 ? pid : 0;
     int rc = 0;
     if (pid < 0) {
         rc = vz_error_sys(err, "fork");
+        close_streams(st, nst);
     } else {
         vz_error_t e = NULL;
         vz_child_error_read(errp[0], VZ_EFAIL, &e);
-        int st = wait_child(pid);
         if (e) {
+            close_streams(st, nst);
+            wait_child(pid);
             *err = e;
             rc = vz_error_wrap(err, "container %s", ctid);
-        } else
-            *status = st;
+        } else {
+            rc = relay(x, pid, st, nst, err);
+            int s = wait_child(pid);
+            if (rc == 0)
+                *status = s;
+        }
     }
     close(errp[0]);
     forward_to = 0;
@@ -202,30 +529,16 @@ static int run_joined(const char *ctid, const struct joinctx *x, void (*body)(co
     return rc;
 }
 
-/* The command runs in a session of its own: the caller's terminal, if its
- * stdio is one, is not its controlling terminal, so nothing in the
- * container can push input into the admin's shell (TIOCSTI) or take over
- * its job control. Signals are passed on instead. */
-static void exec_body(const struct joinctx *x, void *arg, int errfd)
+static int run(const char *ctid, char *const argv[], int login, int *status, vz_error_t *err)
 {
-    struct sigaction fwd = { .sa_handler = forward };
-    forward_to = 0;
-    sigaction(SIGINT, &fwd, NULL);
-    sigaction(SIGQUIT, &fwd, NULL);
-    sigaction(SIGTERM, &fwd, NULL);
-    sigaction(SIGHUP, &fwd, NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        vz_child_fail(errfd, errno, "fork");
-        _exit(127);
-    }
-    if (pid == 0) {
-        setsid();
-        exec_in(x, arg, errfd);
-    }
-    forward_to = pid;
-    close(errfd);
-    _exit(wait_child(pid));
+    struct joinctx x;
+    int rc = prepare(ctid, &x, err);
+    if (rc == 0)
+        rc = plan_make(&x, login, err);
+    if (rc == 0)
+        rc = run_joined(ctid, &x, argv, status, err);
+    release(&x);
+    return rc;
 }
 
 int vz_ct_exec(const char *ctid, char *const argv[], int *status, vz_error_t *err)
@@ -234,153 +547,12 @@ int vz_ct_exec(const char *ctid, char *const argv[], int *status, vz_error_t *er
         return -1;
     if (!argv || !argv[0])
         return vz_error_set(err, VZ_EUSAGE, 0, "exec: no command given");
-    struct joinctx x;
-    int rc = prepare(ctid, &x, err);
-    if (rc == 0)
-        rc = run_joined(ctid, &x, exec_body, (void *)argv, status, err);
-    release(&x);
-    return rc;
-}
-
-/* ---- enter: a shell on a pty, relayed ---- */
-
-static volatile sig_atomic_t got_winch, got_chld;
-static void on_winch(int s) { (void)s; got_winch = 1; }
-static void on_chld(int s) { (void)s; got_chld = 1; }
-
-static void copy_winsize(int from, int to)
-{
-    struct winsize ws;
-    if (ioctl(from, TIOCGWINSZ, &ws) == 0)
-        ioctl(to, TIOCSWINSZ, &ws);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static void relay(int master, pid_t shell)
-{
-    int in_open = 1, status = -1;
-    char buf[8192];
-    for (;;) {
-        if (got_winch) {
-            got_winch = 0;
-            copy_winsize(0, master);
-        }
-        if (got_chld && status < 0) {
-            int ws;
-            if (waitpid(shell, &ws, WNOHANG) == shell)
-                status = shell_status(ws);
-        }
-        struct pollfd p[2] = { { master, POLLIN, 0 }, { 0, POLLIN, 0 } };
-        int r = poll(p, in_open ? 2 : 1, status >= 0 ? 0 : -1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) /* shell gone and nothing left to drain */
-            break;
-        if (p[0].revents) {
-            ssize_t n = read(master, buf, sizeof(buf));
-            if (n > 0) {
-                if (write_all(1, buf, (size_t)n) < 0)
-                    break;
-            } else if (n < 0 && errno == EINTR) {
-                continue;
-            } else
-                break; /* EIO: every slave fd closed */
-        }
-        if (in_open && p[1].revents) {
-            ssize_t n = read(0, buf, sizeof(buf));
-            if (n > 0)
-                write_all(master, buf, (size_t)n);
-            else if (n == 0 || errno != EINTR) {
-                in_open = 0;
-                write_all(master, "\004", 1); /* end of input: ^D to the shell */
-            }
-        }
-    }
-    if (status < 0)
-        status = wait_child(shell);
-    _exit(status);
-}
-
-static void enter_body(const struct joinctx *x, void *arg, int errfd)
-{
-    (void)arg;
-    /* TERM or HUP (passed on by the caller) end the relay; closing the
-     * master hangs up the shell. */
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    int unlock = 0;
-    if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0) {
-        vz_child_fail(errfd, errno, "open a pty in the container (/dev/pts/ptmx)");
-        _exit(127);
-    }
-    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
-    if (slave < 0) {
-        vz_child_fail(errfd, errno, "open the pty's slave");
-        _exit(127);
-    }
-    if (isatty(0))
-        copy_winsize(0, slave);
-    struct sigaction sa = { .sa_handler = on_chld };
-    sigaction(SIGCHLD, &sa, NULL);
-    sa.sa_handler = on_winch;
-    sigaction(SIGWINCH, &sa, NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        vz_child_fail(errfd, errno, "fork");
-        _exit(127);
-    }
-    if (pid == 0) {
-        setsid();
-        if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0 || ioctl(0, TIOCSCTTY, 0) < 0) {
-            vz_child_fail(errfd, errno, "make the pty the shell's terminal");
-            _exit(127);
-        }
-        close(slave);
-        const char *sh = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
-        char *argv[] = { strcmp(sh, "/bin/bash") == 0 ? "-bash" : "-sh", NULL };
-        char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
-                        "USER=root", "LOGNAME=root", x->term, NULL };
-        vz_ns_reset_signals();
-        execve(sh, argv, env);
-        shell_missing(errfd, "/bin/sh");
-    }
-    close(slave);
-    close(errfd);
-    relay(master, pid);
+    return run(ctid, argv, 0, status, err);
 }
 
 int vz_ct_enter(const char *ctid, int *status, vz_error_t *err)
 {
     if (vz_ctid_check(ctid, err) < 0)
         return -1;
-    struct joinctx x;
-    int rc = prepare(ctid, &x, err);
-    if (rc == 0) {
-        struct termios saved;
-        int raw = isatty(0) && tcgetattr(0, &saved) == 0;
-        if (raw) {
-            struct termios t = saved;
-            cfmakeraw(&t);
-            tcsetattr(0, TCSANOW, &t);
-        }
-        rc = run_joined(ctid, &x, enter_body, NULL, status, err);
-        if (raw)
-            tcsetattr(0, TCSANOW, &saved);
-    }
-    release(&x);
-    return rc;
+    return run(ctid, NULL, 1, status, err);
 }
