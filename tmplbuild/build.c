@@ -431,7 +431,9 @@ static int build(struct build *b, const char *name, vz_error_t *err)
     tm->download = vz_now() - t0;
 
     cleanup_free char *dir = vz_template_path("build");
-    if (vz_mkdir_p(dir, 0700, err) < 0)
+    /* 0700 even when an older vzforge made it 0755: build roots hold
+     * set-uid programs (docs/security.md) */
+    if (vz_mkdir_p(dir, 0700, err) < 0 || (chmod(dir, 0700) < 0 && vz_error_sys(err, "chmod 0700 %s", dir)))
         return -1;
     cleanup_free char *lockf = vz_xasprintf("build-%s.lock", b->t->name);
     cleanup_free char *what = vz_xasprintf("the build of %s", b->t->name);

@@ -247,7 +247,8 @@ int vz_import_tarball(const char *file, const char *name, const struct vz_pack_o
         return -1;
     cleanup_free char *tbase = vz_template_path("");
     cleanup_free char *tmpbase = vz_template_path("tmp");
-    if (vz_mkdir_p(tbase, 0755, err) < 0 || vz_mkdir_p(tmpbase, 0700, err) < 0)
+    if (vz_mkdir_p(tbase, 0755, err) < 0 || vz_mkdir_p(tmpbase, 0700, err) < 0 ||
+        (chmod(tmpbase, 0700) < 0 && vz_error_sys(err, "chmod 0700 %s", tmpbase)))
         return -1;
     cleanup_free char *dir = vz_xasprintf("%s/import-%s.XXXXXX", tmpbase, name);
     if (!mkdtemp(dir))

@@ -173,7 +173,7 @@ int vz_incremental_update(const struct vz_update_check *c, const struct vz_incre
     cleanup_lock struct vz_lock *lock = NULL;
     cleanup_lock struct vz_lock *pl = NULL;
     cleanup_free char *root = vz_xasprintf("%s/%s.XXXXXX", dir, c->t->name);
-    if (vz_mkdir_p(dir, 0700, err) < 0 ||
+    if (vz_mkdir_p(dir, 0700, err) < 0 || (chmod(dir, 0700) < 0 && vz_error_sys(err, "chmod 0700 %s", dir)) ||
         vz_update_lock(c->t->name, timeout, &lock, err) < 0 ||
         vz_lock_pkgcache(true, timeout, &pl, err) < 0) {
         free(sub.pkgs);
