@@ -2,8 +2,10 @@
 # bench/instantiate/start.sh: start + exec true + stop of a minimal container
 # (busybox root, plain layout, no network), median of N runs, side by side
 # with `unshare -pfmuin chroot ROOT /bin/true` and with the builder's sandbox
-# path; then the same start/exec/stop with one address (veth) to show what
-# the network costs. Prints ratios; never fails on a timing.
+# path; the container both unprivileged (its own user namespace: the
+# default) and PRIVILEGED="yes", to show what the user namespace costs;
+# then the same start/exec/stop with one address (veth) to show what the
+# network costs. Prints ratios; never fails on a timing.
 #   bench/instantiate/start.sh [N]     (default 21; needs root, busybox-static)
 set -eu
 N=${1:-21}
@@ -21,9 +23,16 @@ P=$W/vz/private/$CT
 mkdir -p "$W/etc/vz/conf" "$P/bin" "$P/etc" "$P/proc" "$P/sys" "$P/dev" "$P/tmp"
 cp /bin/busybox "$P/bin/busybox"
 for a in sh true ip; do ln -s busybox "$P/bin/$a"; done
+# The tree as `vzctl create` makes it for an unprivileged container: owned
+# by the container's own ids (LOCAL_UID), which a privileged run maps as is.
+LOCAL=3000000
+chown -hR $LOCAL:$LOCAL "$P"
+MODE="LOCAL_UID=\"$LOCAL\"
+LOCAL_GID=\"$LOCAL\"
+"
 conf() {
-    printf 'VE_PRIVATE="%s"\nVE_ROOT="%s"\nVE_LAYOUT="plain"\nHOSTNAME="bench"\n%s' \
-        "$P" "$W/vz/root/$CT" "${1:-}" > "$W/etc/vz/conf/$CT.conf"
+    printf 'VE_PRIVATE="%s"\nVE_ROOT="%s"\nVE_LAYOUT="plain"\nHOSTNAME="bench"\n%s%s' \
+        "$P" "$W/vz/root/$CT" "$MODE" "${1:-}" > "$W/etc/vz/conf/$CT.conf"
 }
 
 # timestamps in ns from bash's $EPOCHREALTIME (microseconds): no date(1)
@@ -55,6 +64,13 @@ run_unshare() {
     done
 }
 
+MODE='PRIVILEGED="yes"
+'
+conf ""
+pr=$(run_ct | median_ms)
+MODE="LOCAL_UID=\"$LOCAL\"
+LOCAL_GID=\"$LOCAL\"
+"
 conf ""
 ct=$(run_ct | median_ms)
 un=$(run_unshare | median_ms)
@@ -64,7 +80,7 @@ un=$(run_unshare | median_ms)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 LIBS=$(dirname "$BIN")
 ${CC:-cc} -O2 -D_GNU_SOURCE -I"$SRC" -o "$W/sandbox-loop" "$SRC/bench/instantiate/sandbox-loop.c" \
-    "$LIBS/libvpscore.a" "$LIBS/libcommon.a" $(pkg-config --libs libcrypto) -lcrypt
+    "$LIBS/libvpscore.a" "$LIBS/libcache.a" "$LIBS/libcommon.a" $(pkg-config --libs libcrypto) -lcrypt
 sb=$("$W/sandbox-loop" "$P" "$N")
 
 # The veth: the same cycle with one address, inside a network namespace of
@@ -85,7 +101,9 @@ net=$(unshare -n bash -c '
     done' | median_ms)
 
 echo "instantiate (median of $N runs, busybox root; a cycle is 3 vzctl processes: start, exec, stop --fast):"
-printf '  vzctl start + exec true + stop (no network)  %8s ms\n' "$ct"
+printf '  vzctl start + exec true + stop (no network)  %8s ms  (unprivileged: own user namespace)\n' "$ct"
+printf '  the same, PRIVILEGED="yes"                    %8s ms  (user namespace costs %s ms)\n' "$pr" \
+    "$(awk "BEGIN {printf \"%.2f\", $ct - $pr}")"
 printf '  unshare -pfmuin chroot ROOT /bin/true         %8s ms\n' "$un"
 printf '  vz_sandbox_run(ROOT, /bin/true), in-process  %8s ms\n' "$sb"
 printf '  ratio vzctl cycle / unshare                   %8s\n' "$(awk "BEGIN {printf \"%.2f\", $ct / $un}")"
