@@ -105,8 +105,7 @@ static void helper(const char *ctid, const struct init_args *a, int errfd, int s
     setsid();
     vz_error_t err = NULL;
     struct vz_cgroup *cg = NULL;
-    if (vz_cgroup_open(ctid, &cg, &err) < 0 || vz_cgroup_enter(cg, getpid(), &err) < 0 ||
-        vz_systemd_enter(a->sd, getpid(), &err) < 0) {
+    if (vz_cgroup_open(ctid, &cg, &err) < 0 || vz_cgroup_enter(cg, getpid(), &err) < 0) {
         vz_child_fail(errfd, err->errnum, "%s", err->msg);
         _exit(1);
     }
@@ -318,8 +317,6 @@ out:
             vz_error_release(&e2);
         if (cg) {
             if (vz_cgroup_kill(cg, &e2) < 0)
-                vz_error_release(&e2);
-            if (vz_systemd_cleanup(ctid, &e2) < 0)
                 vz_error_release(&e2);
             if (vz_cgroup_remove(cg, &e2) < 0)
                 vz_error_release(&e2);

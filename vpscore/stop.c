@@ -15,7 +15,6 @@
 #include "vpscore/net.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
-#include "vpscore/systemd.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -73,8 +72,7 @@ static int release(const struct vz_ct *ct, const char *pidfile, vz_error_t *err)
         nleft = 1;
     }
     free(left);
-    if ((nleft > 0 && vz_cgroup_kill(cg, err) < 0) || vz_systemd_cleanup(ct->ctid, err) < 0 ||
-        vz_cgroup_remove(cg, err) < 0) {
+    if ((nleft > 0 && vz_cgroup_kill(cg, err) < 0) || vz_cgroup_remove(cg, err) < 0) {
         vz_cgroup_free(cg);
         return vz_error_restatus(err, VZ_ESTOP);
     }
