@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,4 +131,135 @@ Test(cgroup_hier, nested_group_in_one_hierarchy_is_killed_and_removed)
     cr_assert_eq(vz_cgroup_remove(cg, &err), 0, "%s", err ? err->msg : "");
     cr_assert_not(vz_is_dir(sd), "%s left behind", sd);
     free(sd), free(sub), free(procs);
+}
+
+/* Run fn as uid/gid 100000 (no capabilities): the container's root as the
+ * host sees it. The child's exit status is fn's. */
+static int as_delegatee(struct vz_cgroup *cg, int (*fn)(struct vz_cgroup *))
+{
+    pid_t c = fork();
+    cr_assert_geq(c, 0);
+    if (c == 0) {
+        if (setgroups(0, NULL) < 0 || setgid(100000) < 0 || setuid(100000) < 0)
+            _exit(90);
+        _exit(fn(cg));
+    }
+    int st = 0;
+    cr_assert_eq(waitpid(c, &st, 0), c);
+    cr_assert(WIFEXITED(st), "status 0x%x", st);
+    return WEXITSTATUS(st);
+}
+
+static int write_to(const char *dir, const char *file, const char *v)
+{
+    char *p = vz_path_join(dir, file);
+    FILE *f = fopen(p, "we");
+    free(p);
+    if (!f)
+        return -1;
+    int ok = fputs(v, f) >= 0;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* what a container's systemd does on v1, and the limits it must not touch */
+static int v1_delegatee(struct vz_cgroup *cg)
+{
+    char *sd = vz_cgroup_path(cg, "systemd");
+    char *sub = vz_path_join(sd, "init.scope");
+    char me[32];
+    snprintf(me, sizeof(me), "%d", (int)getpid());
+    if (mkdir(sub, 0755) < 0)
+        return 1;
+    if (write_to(sub, "cgroup.procs", me) < 0)
+        return 2;
+    char *mem = vz_cgroup_path(cg, "memory");
+    char *pids = vz_cgroup_path(cg, "pids");
+    char *devs = vz_cgroup_path(cg, "devices");
+    if (write_to(mem, "memory.limit_in_bytes", "4294967296") == 0)
+        return 3;
+    if (write_to(pids, "pids.max", "max") == 0)
+        return 4;
+    if (write_to(devs, "devices.allow", "a") == 0)
+        return 5;
+    char *msub = vz_path_join(mem, "x");
+    if (mkdir(msub, 0755) == 0)
+        return 6;
+    return 0;
+}
+
+Test(cgroup_hier, v1_delegate_gives_the_systemd_group_and_no_limit)
+{
+    struct vz_cgroup *cg = make("deleg");
+    vz_error_t err = NULL;
+    struct vz_cgroup_limits l = VZ_CGROUP_LIMITS_NONE;
+    l.numproc = 50;
+    l.ram = 64LL << 20;
+    cr_assert_eq(vz_cgroup_apply(cg, &l, &err), 0, "%s", err ? err->msg : "");
+    /* before delegation the systemd group is not the delegatee's */
+    cr_assert_eq(as_delegatee(cg, v1_delegatee), 1);
+    cr_assert_eq(vz_cgroup_delegate(cg, 100000, 100000, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(vz_cgroup_delegate(cg, 100000, 100000, &err), 0, "idempotent");
+    int r = as_delegatee(cg, v1_delegatee);
+    cr_assert_eq(r, 0, "delegatee step %d failed (1-2: systemd group not usable; 3-6: a limit was writable)", r);
+    char *mem = vz_cgroup_path(cg, "memory");
+    char *v = NULL;
+    char *f = vz_path_join(mem, "memory.limit_in_bytes");
+    cr_assert_eq(vz_read_file(f, &v, NULL, &err), 0);
+    cr_assert_eq(atoll(v), 64LL << 20);
+    free(v), free(f), free(mem);
+    cr_assert_eq(vz_cgroup_remove(cg, &err), 0, "nested group removed: %s", err ? err->msg : "");
+    cr_assert_not(vz_cgroup_exists(cg));
+}
+
+static int v2_delegatee(struct vz_cgroup *cg)
+{
+    char *g = vz_cgroup_path(cg, NULL);
+    char *sub = vz_path_join(g, "init.scope");
+    char me[32];
+    snprintf(me, sizeof(me), "%d", (int)getpid());
+    if (mkdir(sub, 0755) < 0)
+        return 1;
+    if (write_to(sub, "cgroup.procs", me) < 0)
+        return 2;
+    /* the group's own limits (here the one every v2 group has) stay root's */
+    if (write_to(g, "cgroup.max.descendants", "100000") == 0)
+        return 3;
+    /* and the parent's cgroup.procs: it cannot leave its subtree */
+    char *parent = vz_xstrdup(g);
+    *strrchr(parent, '/') = '\0';
+    if (write_to(parent, "cgroup.procs", me) == 0)
+        return 4;
+    return 0;
+}
+
+Test(cgroup_hier, v2_delegate_in_the_unified_hierarchy)
+{
+    const char *root = "/sys/fs/cgroup/unified";
+    cr_assert(vz_file_exists("/sys/fs/cgroup/unified/cgroup.procs"), "no cgroup2 at %s", root);
+    char id[64];
+    snprintf(id, sizeof(id), "vzt-d2-%d", (int)getpid());
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_open_at(root, 2, id, &current, &err), 0);
+    struct vz_cgroup *cg = current;
+    cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(as_delegatee(cg, v2_delegatee), 1, "usable before delegation");
+    cr_assert_eq(vz_cgroup_delegate(cg, 100000, 100000, &err), 0, "%s", err ? err->msg : "");
+    /* the delegatee needs a process in its group to move around */
+    pid_t c = fork();
+    cr_assert_geq(c, 0);
+    if (c == 0) {
+        char me[32];
+        snprintf(me, sizeof(me), "%d", (int)getpid());
+        char *g = vz_cgroup_path(cg, NULL);
+        if (write_to(g, "cgroup.procs", me) < 0)
+            _exit(80);
+        if (setgroups(0, NULL) < 0 || setgid(100000) < 0 || setuid(100000) < 0)
+            _exit(90);
+        _exit(v2_delegatee(cg));
+    }
+    int st = 0;
+    cr_assert_eq(waitpid(c, &st, 0), c);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "delegatee step %d failed", WEXITSTATUS(st));
+    cr_assert_eq(vz_cgroup_remove(cg, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_not(vz_cgroup_exists(cg));
 }
