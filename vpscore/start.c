@@ -16,6 +16,7 @@
  * init killed, veth, cgroup, mount, pid file.
  */
 #include "vpscore/cgroup.h"
+#include "vpscore/devices.h"
 #include "vpscore/init.h"
 #include "vpscore/mount.h"
 #include "vpscore/net.h"
@@ -215,8 +216,10 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         mounted_here = 1;
     }
     struct vz_cgroup_limits limits = VZ_CGROUP_LIMITS_NONE;
+    struct vz_devices devs; /* vpscore/devices.h: before any task enters */
     if (vz_ct_limits_from_conf(&ct.conf, &limits, err) < 0 || vz_cgroup_open(ctid, &cg, err) < 0 ||
-        vz_cgroup_create(cg, err) < 0 || vz_cgroup_apply(cg, &limits, err) < 0)
+        vz_cgroup_create(cg, err) < 0 || vz_cgroup_apply(cg, &limits, err) < 0 ||
+        vz_devices_from_conf(&ct.conf, &devs, err) < 0 || vz_cgroup_devices(cg, &devs, err) < 0)
         goto out;
     struct vz_systemd sd;
     if (vz_systemd_prepare(ctid, ct.root_dir, &sd, err) < 0)
