@@ -206,6 +206,11 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         vz_error_set(err, VZ_ERUNNING, 0, "container %s is already running", ctid);
         goto out;
     }
+    if (vz_rt_cgroup_procs(ctid) > 0) { /* a second init would join the first's group */
+        vz_error_set(err, VZ_ERUNNING, 0, "container %s is running without a pid file (a start was "
+                     "killed): vzctl stop %s first", ctid, ctid);
+        goto out;
+    }
     if (!vz_is_dir(ct.private_dir)) {
         vz_error_set(err, VZ_ENOPRIVATE, 0, "container %s: private area %s does not exist", ctid, ct.private_dir);
         goto out;
