@@ -154,6 +154,23 @@ int vz_devices_from_conf(const struct vz_conf *c, struct vz_devices *out, vz_err
     return 0;
 }
 
+char *vz_devnodes_merge(const char *devnodes, const char *spec)
+{
+    size_t dev_len = (size_t)(strrchr(spec, ':') - spec) + 1; /* "DEV:" */
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    cleanup_free char *copy = vz_xstrdup(devnodes ? devnodes : "");
+    char *save = NULL;
+    for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        const char *colon = strrchr(t, ':');
+        if (colon && (size_t)(colon - t) + 1 == dev_len && strncmp(t, spec, dev_len) == 0)
+            continue;
+        vz_buf_addf(&b, "%s%s", b.len ? " " : "", t);
+    }
+    vz_buf_addf(&b, "%s%s", b.len ? " " : "", spec);
+    return vz_buf_detach(&b, NULL);
+}
+
 char *vz_dev_rule_str(const struct vz_dev_rule *r, char *buf, size_t size)
 {
     char maj[16], min[16], acc[4];

@@ -79,6 +79,9 @@ void vz_devices_default(struct vz_devices *d);
 int vz_devices_add(struct vz_devices *d, const char *spec, vz_error_t *err);
 /* The default set, then every word of DEVNODES (space separated). */
 int vz_devices_from_conf(const struct vz_conf *c, struct vz_devices *out, vz_error_t *err);
+/* DEVNODES with spec ("DEV:perm", checked by vz_devices_add first) put in
+ * place of any earlier value for the same DEV (allocated). */
+char *vz_devnodes_merge(const char *devnodes, const char *spec);
 /* "c 1:3 rwm" into buf (at least 32 bytes); returns buf. */
 char *vz_dev_rule_str(const struct vz_dev_rule *r, char *buf, size_t size);
 
