@@ -8,7 +8,7 @@
 #include "vpscore/ctset.h"
 
 enum { O_HOSTNAME = 0x2000, O_IPADD, O_NAMESERVER, O_SEARCHDOMAIN, O_IPDEL, O_RAM, O_SWAP, O_CPUS,
-       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_USERPASSWD, O_SAVE };
+       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_USERPASSWD, O_SAVE, O_DEVNODES };
 
 static const char destroy_usage[] =
     "Usage: vzctl destroy CTID\n"
@@ -36,10 +36,12 @@ int vzctl_destroy(int argc, char **argv)
 static const char set_usage[] =
     "Usage: vzctl set CTID [--hostname H] [--ipadd A]... [--ipdel A|all]... [--nameserver A]...\n"
     "                 [--searchdomain D]... [--ram SIZE] [--swap SIZE] [--cpus N] [--cpulimit PCT]\n"
-    "                 [--cpuunits N] [--numproc N] [--onboot yes|no] [--userpasswd USER:PASS] [--save]\n"
+    "                 [--cpuunits N] [--numproc N] [--onboot yes|no] [--userpasswd USER:PASS]\n"
+    "                 [--devnodes DEV:r|w|rw|none]... [--save]\n"
     "On a running container the change applies at once; --save also stores it in the conf.\n"
     "A stopped container needs --save (except --userpasswd, which writes /etc/shadow inside).\n"
-    "Sizes: 512M, 2G, unlimited. --cpulimit: percent of one CPU (0 = unlimited).\n";
+    "Sizes: 512M, 2G, unlimited. --cpulimit: percent of one CPU (0 = unlimited).\n"
+    "--devnodes: a device below /dev (net/tun, fuse) the container may use; none revokes.\n";
 
 int vzctl_set(int argc, char **argv)
 {
@@ -58,11 +60,12 @@ int vzctl_set(int argc, char **argv)
         { "onboot", required_argument, NULL, O_ONBOOT },
         { "userpasswd", required_argument, NULL, O_USERPASSWD },
         { "save", no_argument, NULL, O_SAVE },
+        { "devnodes", required_argument, NULL, O_DEVNODES },
         VZ_CLI_COMMON_OPTS,
         { NULL, 0, NULL, 0 },
     };
     struct vz_set_opts o = { 0 };
-    cleanup_strv char **add = NULL, **del = NULL, **ns = NULL, **sd = NULL;
+    cleanup_strv char **add = NULL, **del = NULL, **ns = NULL, **sd = NULL, **dn = NULL;
     int c;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
         switch (c) {
@@ -80,6 +83,7 @@ int vzctl_set(int argc, char **argv)
         case O_ONBOOT: o.onboot = optarg; break;
         case O_USERPASSWD: o.userpasswd = optarg; break;
         case O_SAVE: o.save = 1; break;
+        case O_DEVNODES: vz_strv_push(&dn, optarg); break;
         default: vz_cli_common_opt(c, set_usage);
         }
     }
@@ -91,6 +95,7 @@ int vzctl_set(int argc, char **argv)
     o.ipdel = del;
     o.nameserver = ns;
     o.searchdomain = sd;
+    o.devnodes = dn;
     vz_error_t err = NULL;
     if (vz_ct_set(ctid, &o, &err) < 0)
         return vz_cli_fail(&err);

@@ -1,13 +1,37 @@
 /* vpscore/cgroup-internal.h: the table of functions behind vpscore/cgroup.h.
  * cgroup.c detects the version and calls through vz_cgroup_ops; cgroup-v1.c
- * and cgroup-v2.c each fill one table. Not for use outside vpscore/cgroup*.c. */
+ * and cgroup-v2.c each fill one table. Not for use outside vpscore/cgroup*.c,
+ * vpscore/devices*.c and vpscore/systemd.c (which mounts the hierarchies
+ * vz_cg_hierarchies lists). */
 #ifndef VZ_VPSCORE_CGROUP_INTERNAL_H
 #define VZ_VPSCORE_CGROUP_INTERNAL_H
 
 #include "vpscore/cgroup.h"
 
+/* One cgroup v1 hierarchy mounted directly below the root (cgroup-hier.c). */
+enum {
+    VZ_CGH_CPUSET = 1,   /* cpuset.cpus/mems must be filled before a task enters */
+    VZ_CGH_DEVICES = 2,  /* the v1 device policy lives here (devices.c) */
+    VZ_CGH_FREEZER = 4,
+    VZ_CGH_SYSTEMD = 8,  /* the named hierarchy name=systemd */
+    VZ_CGH_UNIFIED = 16, /* a cgroup2 mount below a v1 root (hybrid hosts) */
+};
+struct vz_cg_hier {
+    char *name;  /* directory below the root: "memory", "cpu,cpuacct", "systemd", "unified" */
+    char *dir;   /* ROOT/name */
+    char *ctrls; /* mount options naming it: "cpu,cpuacct", "none,name=systemd"; "" for cgroup2 */
+    unsigned kind;
+};
+/* Every cgroup/cgroup2 mount directly below root (sorted by name); for a
+ * fake tree without mounts, every directory. -1 when mountinfo is
+ * unreadable. */
+int vz_cg_hierarchies(const char *root, struct vz_cg_hier **list, size_t *n);
+void vz_cg_hierarchies_free(struct vz_cg_hier *list, size_t n);
+
 struct vz_cgroup {
     const struct vz_cgroup_ops *ops;
+    struct vz_cg_hier *hier; /* v1 only: read once by open */
+    size_t nhier;
     char *root;  /* /sys/fs/cgroup or a fake tree */
     char *base;  /* vz_cgroup_base(): "vzforge", or "vzforge-DEV-INODE" */
     char *name;  /* "BASE/CTID" */
@@ -24,8 +48,9 @@ struct vz_cgroup_ops {
     int (*freeze)(struct vz_cgroup *cg, int frozen, vz_error_t *err);
     int (*frozen)(const struct vz_cgroup *cg);
     int (*kill)(struct vz_cgroup *cg, vz_error_t *err);
-    /* the group's cgroup.procs file (the one that lists all its processes) */
-    char *(*procs_path)(const struct vz_cgroup *cg);
+    /* the group's directory in every hierarchy it exists in (a strv,
+     * possibly empty): pids, kill and remove walk the trees below them */
+    char **(*group_dirs)(const struct vz_cgroup *cg);
     int (*remove)(struct vz_cgroup *cg, vz_error_t *err);
 };
 
@@ -41,10 +66,17 @@ int vz_cg_read(const char *dir, const char *file, char **value, vz_error_t *err)
 int vz_cg_mkdir(const char *root, const char *rel, vz_error_t *err);
 /* Read a cgroup.procs file into an array. */
 int vz_cg_read_pids(const char *procs, pid_t **pids, size_t *n, vz_error_t *err);
-/* Wait (up to ms) until procs is empty. VZ_ETIMEOUT otherwise. */
-int vz_cg_wait_empty(const char *procs, int ms, vz_error_t *err);
-/* SIGKILL every pid listed in procs until it stays empty (bounded). */
-int vz_cg_kill_loop(const char *procs, vz_error_t *err);
+/* Append the pids of every cgroup.procs in the tree below (and of) dir;
+ * a missing dir adds nothing. */
+int vz_cg_tree_pids(const char *dir, pid_t **pids, size_t *n, vz_error_t *err);
+/* rmdir the tree below (and with) dir, deepest first; missing is fine.
+ * EBUSY names the processes still there. */
+int vz_cg_tree_remove(const char *dir, vz_error_t *err);
+/* Wait (up to ms) until the trees of dirs[0..n) hold no process. */
+int vz_cg_wait_empty(char *const *dirs, size_t n, int ms, vz_error_t *err);
+/* SIGKILL every process in the trees of dirs[0..n) until they stay empty
+ * (bounded). */
+int vz_cg_kill_loop(char *const *dirs, size_t n, vz_error_t *err);
 /* Quota in microseconds per 100 ms period for the limits; -1 = unlimited. */
 int64_t vz_cg_quota_us(const struct vz_cgroup_limits *l);
 #define VZ_CG_PERIOD_US 100000

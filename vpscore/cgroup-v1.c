@@ -1,5 +1,8 @@
-/* vpscore/cgroup-v1.c: cgroup v1 back end: one hierarchy per controller,
- * mounted at ROOT/<ctrl>. The group exists in each mounted controller. */
+/* vpscore/cgroup-v1.c: cgroup v1 back end: hierarchies mounted at
+ * ROOT/<name> (cgroup-hier.c lists them). The group exists in every one,
+ * controllers and named hierarchies alike; limits are written through the
+ * controller's name (ROOT/memory, ROOT/cpu: a symlink to "cpu,cpuacct" where
+ * the distribution co-mounts them). */
 #include "vpscore/cgroup-internal.h"
 
 #include <errno.h>
@@ -7,11 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const v1_ctrls[] = { "memory", "cpu", "cpuacct", "pids", "freezer" };
-
 static char *v1_path(const struct vz_cgroup *cg, const char *ctrl)
 {
     return vz_xasprintf("%s/%s/%s", cg->root, ctrl, cg->name);
+}
+
+static char *group_in(const struct vz_cgroup *cg, const struct vz_cg_hier *h)
+{
+    return vz_path_join(h->dir, cg->name);
 }
 
 static int ctrl_mounted(const struct vz_cgroup *cg, const char *ctrl)
@@ -22,29 +28,32 @@ static int ctrl_mounted(const struct vz_cgroup *cg, const char *ctrl)
 
 static int v1_exists(const struct vz_cgroup *cg)
 {
-    for (size_t i = 0; i < VZ_ARRAY_SIZE(v1_ctrls); i++) {
-        cleanup_free char *p = v1_path(cg, v1_ctrls[i]);
+    for (size_t i = 0; i < cg->nhier; i++) {
+        cleanup_free char *p = group_in(cg, &cg->hier[i]);
         if (vz_is_dir(p))
             return 1;
     }
     return 0;
 }
 
+static char **v1_group_dirs(const struct vz_cgroup *cg)
+{
+    char **v = NULL;
+    for (size_t i = 0; i < cg->nhier; i++) {
+        cleanup_free char *p = group_in(cg, &cg->hier[i]);
+        if (vz_is_dir(p))
+            vz_strv_push(&v, p);
+    }
+    return v;
+}
+
 static int v1_remove(struct vz_cgroup *cg, vz_error_t *err)
 {
     int r = 0;
-    for (size_t i = 0; i < VZ_ARRAY_SIZE(v1_ctrls); i++) {
-        cleanup_free char *p = v1_path(cg, v1_ctrls[i]);
-        if (rmdir(p) == 0 || errno == ENOENT)
-            continue;
+    for (size_t i = 0; i < cg->nhier; i++) {
+        cleanup_free char *p = group_in(cg, &cg->hier[i]);
         vz_error_t e = NULL;
-        if (errno == ENOTEMPTY) /* only a fake tree (regular files) says this */
-            vz_rm_rf(p, &e);
-        else if (errno == EBUSY)
-            vz_error_sys(&e, "remove cgroup %s (processes still in it: stop the container first)", p);
-        else
-            vz_error_sys(&e, "remove cgroup %s", p);
-        if (e && r == 0) {
+        if (vz_cg_tree_remove(p, &e) < 0 && r == 0) {
             *err = e;
             r = -1;
         } else
@@ -53,25 +62,54 @@ static int v1_remove(struct vz_cgroup *cg, vz_error_t *err)
     return r;
 }
 
+/* A new cpuset group starts with no CPU and no memory node, and no task
+ * can join it: copy both from the parent, level by level (the parent
+ * "vzforge" is a new group too the first time). */
+static int cpuset_fill(const char *hdir, const char *rel, vz_error_t *err)
+{
+    static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+    cleanup_free char *path = vz_xstrdup(rel);
+    for (char *slash = path;; slash++) {
+        slash = strchr(slash, '/');
+        if (slash)
+            *slash = '\0';
+        cleanup_free char *dir = vz_path_join(hdir, path);
+        cleanup_free char *parent = vz_xstrdup(dir);
+        *strrchr(parent, '/') = '\0';
+        for (size_t i = 0; i < VZ_ARRAY_SIZE(files); i++) {
+            cleanup_free char *mine = NULL, *theirs = NULL;
+            cleanup_free char *f = vz_path_join(dir, files[i]);
+            if (!vz_file_exists(f)) /* a fake tree */
+                continue;
+            if (vz_cg_read(dir, files[i], &mine, err) < 0)
+                return -1;
+            if (mine[0] != '\0')
+                continue;
+            if (vz_cg_read(parent, files[i], &theirs, err) < 0 || vz_cg_write(dir, files[i], theirs, err) < 0)
+                return -1;
+        }
+        if (!slash)
+            return 0;
+        *slash = '/';
+    }
+}
+
 static int v1_create(struct vz_cgroup *cg, vz_error_t *err)
 {
     int made = 0;
-    for (size_t i = 0; i < VZ_ARRAY_SIZE(v1_ctrls); i++) {
-        if (!ctrl_mounted(cg, v1_ctrls[i]))
-            continue;
-        cleanup_free char *ctrl_root = vz_path_join(cg->root, v1_ctrls[i]);
-        if (vz_cg_mkdir(ctrl_root, cg->name, err) < 0) {
+    for (size_t i = 0; i < cg->nhier; i++) {
+        const struct vz_cg_hier *h = &cg->hier[i];
+        if (vz_cg_mkdir(h->dir, cg->name, err) < 0 ||
+            ((h->kind & VZ_CGH_CPUSET) && cpuset_fill(h->dir, cg->name, err) < 0)) {
             vz_error_t e2 = NULL;
             v1_remove(cg, &e2);
             vz_error_release(&e2);
-            return vz_error_wrap(err, "create cgroup %s", cg->name);
+            return vz_error_wrap(err, "create cgroup %s in %s", cg->name, h->dir);
         }
         made++;
     }
     if (made == 0)
-        return vz_error_set(err, VZ_ESYSTEM, ENOENT,
-                            "no cgroup v1 controller (memory, cpu, pids, freezer) is mounted under %s",
-                            cg->root);
+        return vz_error_set(err, VZ_ESYSTEM, ENOENT, "no cgroup v1 hierarchy is mounted under %s", cg->root);
     return 0;
 }
 
@@ -174,14 +212,17 @@ static int v1_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_e
     return 0;
 }
 
+/* Every hierarchy, or the process stays in the host's root group of the
+ * ones left out (and a cgroup mount inside would show that root group). */
 static int v1_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err)
 {
     char v[32];
     snprintf(v, sizeof(v), "%d", (int)pid);
-    for (size_t i = 0; i < VZ_ARRAY_SIZE(v1_ctrls); i++) {
-        cleanup_free char *p = v1_path(cg, v1_ctrls[i]);
+    for (size_t i = 0; i < cg->nhier; i++) {
+        cleanup_free char *p = group_in(cg, &cg->hier[i]);
         if (!vz_is_dir(p))
-            continue;
+            return vz_error_set(err, VZ_ESYSTEM, ENOENT, "move process %d into cgroup %s: %s does not exist "
+                                "(was the hierarchy mounted after the container started?)", (int)pid, cg->name, p);
         if (vz_cg_write(p, "cgroup.procs", v, err) < 0)
             return vz_error_wrap(err, "move process %d into cgroup %s", (int)pid, cg->name);
     }
@@ -220,49 +261,31 @@ static int v1_frozen(const struct vz_cgroup *cg)
     return strcmp(st, "THAWED") != 0;
 }
 
-static char *v1_procs_path(const struct vz_cgroup *cg)
-{
-    /* pids sees every task; freezer and memory too. The first mounted one. */
-    static const char *const order[] = { "pids", "freezer", "memory", "cpu" };
-    for (size_t i = 0; i < VZ_ARRAY_SIZE(order); i++) {
-        char *p = v1_path(cg, order[i]);
-        if (vz_is_dir(p)) {
-            char *f = vz_path_join(p, "cgroup.procs");
-            free(p);
-            return f;
-        }
-        free(p);
-    }
-    return NULL;
-}
-
 static int v1_kill(struct vz_cgroup *cg, vz_error_t *err)
 {
-    cleanup_free char *procs = v1_procs_path(cg);
-    if (procs == NULL)
+    cleanup_strv char **dirs = v1_group_dirs(cg);
+    size_t n = vz_strv_len(dirs);
+    if (n == 0)
         return 0;
-    /* Freeze first so nothing forks between reading the list and killing;
-     * SIGKILL is delivered to frozen tasks once they are thawed. */
+    /* Freeze first so nothing forks between reading the lists and killing;
+     * SIGKILL is delivered to frozen tasks once they are thawed. The kill
+     * loop then catches what sits outside the freezer group. */
     cleanup_free char *fz = v1_path(cg, "freezer");
-    int frozen = 0;
     if (vz_is_dir(fz)) {
         vz_error_t e = NULL;
-        if (v1_freeze(cg, 1, &e) == 0)
-            frozen = 1;
+        if (v1_freeze(cg, 1, &e) == 0) {
+            cleanup_free pid_t *pids = NULL;
+            size_t np = 0;
+            if (vz_cg_tree_pids(fz, &pids, &np, err) < 0)
+                return -1;
+            for (size_t i = 0; i < np; i++)
+                kill(pids[i], SIGKILL);
+            if (v1_freeze(cg, 0, err) < 0)
+                return -1;
+        }
         vz_error_release(&e);
     }
-    if (frozen) {
-        pid_t *pids = NULL;
-        size_t n = 0;
-        if (vz_cg_read_pids(procs, &pids, &n, err) < 0)
-            return -1;
-        for (size_t i = 0; i < n; i++)
-            kill(pids[i], SIGKILL);
-        free(pids);
-        if (v1_freeze(cg, 0, err) < 0)
-            return -1;
-    }
-    return vz_cg_kill_loop(procs, err);
+    return vz_cg_kill_loop(dirs, n, err);
 }
 
 const struct vz_cgroup_ops vz_cgroup_v1_ops = {
@@ -275,6 +298,6 @@ const struct vz_cgroup_ops vz_cgroup_v1_ops = {
     .freeze = v1_freeze,
     .frozen = v1_frozen,
     .kill = v1_kill,
-    .procs_path = v1_procs_path,
+    .group_dirs = v1_group_dirs,
     .remove = v1_remove,
 };

@@ -196,33 +196,34 @@ static int v2_frozen(const struct vz_cgroup *cg)
     return v[0] == '1';
 }
 
-static char *v2_procs_path(const struct vz_cgroup *cg)
+static char **v2_group_dirs(const struct vz_cgroup *cg)
 {
+    char **v = NULL;
     cleanup_free char *p = v2_path(cg, NULL);
-    if (!vz_is_dir(p))
-        return NULL;
-    return vz_path_join(p, "cgroup.procs");
+    if (vz_is_dir(p))
+        vz_strv_push(&v, p);
+    return v;
 }
 
 static int v2_kill(struct vz_cgroup *cg, vz_error_t *err)
 {
-    cleanup_free char *p = v2_path(cg, NULL);
-    if (!vz_is_dir(p))
+    cleanup_strv char **dirs = v2_group_dirs(cg);
+    if (dirs == NULL)
         return 0;
-    cleanup_free char *procs = vz_path_join(p, "cgroup.procs");
-    cleanup_free char *kill_file = vz_path_join(p, "cgroup.kill");
-    if (vz_file_exists(kill_file)) { /* Linux 5.14+: the kernel kills them all */
-        if (vz_cg_write(p, "cgroup.kill", "1", err) < 0)
+    cleanup_free char *kill_file = vz_path_join(dirs[0], "cgroup.kill");
+    if (vz_file_exists(kill_file)) { /* Linux 5.14+: the kernel kills the whole tree */
+        if (vz_cg_write(dirs[0], "cgroup.kill", "1", err) < 0)
             return -1;
-        if (vz_cg_wait_empty(procs, 10000, err) == 0)
+        if (vz_cg_wait_empty(dirs, 1, 10000, err) == 0)
             return 0;
         vz_error_release(err);
     } else {
+        /* cgroup.freeze is recursive: nothing in the tree forks meanwhile */
         vz_error_t e = NULL;
         if (v2_freeze(cg, 1, &e) == 0) {
             pid_t *pids = NULL;
             size_t n = 0;
-            if (vz_cg_read_pids(procs, &pids, &n, &e) == 0)
+            if (vz_cg_tree_pids(dirs[0], &pids, &n, &e) == 0)
                 for (size_t i = 0; i < n; i++)
                     kill(pids[i], SIGKILL);
             free(pids);
@@ -232,20 +233,14 @@ static int v2_kill(struct vz_cgroup *cg, vz_error_t *err)
         }
         vz_error_release(&e);
     }
-    return vz_cg_kill_loop(procs, err);
+    return vz_cg_kill_loop(dirs, 1, err);
 }
 
+/* The container's own nested groups (a delegated subtree) go too. */
 static int v2_remove(struct vz_cgroup *cg, vz_error_t *err)
 {
     cleanup_free char *p = v2_path(cg, NULL);
-    if (rmdir(p) < 0 && errno != ENOENT) {
-        if (errno == EBUSY)
-            return vz_error_sys(err, "remove cgroup %s (processes still in it: stop the container first)", p);
-        if (errno == ENOTEMPTY) /* only a fake tree (regular files) says this */
-            return vz_rm_rf(p, err);
-        return vz_error_sys(err, "remove cgroup %s", p);
-    }
-    return 0;
+    return vz_cg_tree_remove(p, err);
 }
 
 const struct vz_cgroup_ops vz_cgroup_v2_ops = {
@@ -258,6 +253,6 @@ const struct vz_cgroup_ops vz_cgroup_v2_ops = {
     .freeze = v2_freeze,
     .frozen = v2_frozen,
     .kill = v2_kill,
-    .procs_path = v2_procs_path,
+    .group_dirs = v2_group_dirs,
     .remove = v2_remove,
 };

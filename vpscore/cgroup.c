@@ -49,6 +49,10 @@ int vz_cgroup_open_at(const char *root, int version, const char *ctid,
     cg->root = vz_xstrdup(root);
     cg->base = vz_cgroup_base();
     cg->name = vz_xasprintf("%s/%s", cg->base, ctid);
+    if (version == 1 && vz_cg_hierarchies(root, &cg->hier, &cg->nhier) < 0) {
+        vz_cgroup_free(cg);
+        return vz_error_sys(err, "read /proc/self/mountinfo (cgroup hierarchies under %s)", root);
+    }
     *out = cg;
     return 0;
 }
@@ -78,6 +82,7 @@ void vz_cgroup_free(struct vz_cgroup *cg)
     free(cg->root);
     free(cg->base);
     free(cg->name);
+    vz_cg_hierarchies_free(cg->hier, cg->nhier);
     free(cg);
 }
 
@@ -88,7 +93,12 @@ int vz_cgroup_create(struct vz_cgroup *cg, vz_error_t *err) { return cg->ops->cr
 int vz_cgroup_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err) { return cg->ops->enter(cg, pid, err); }
 int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err) { return cg->ops->freeze(cg, frozen, err); }
 int vz_cgroup_frozen(const struct vz_cgroup *cg) { return cg->ops->frozen(cg); }
-int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err) { return cg->ops->kill(cg, err); }
+int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err)
+{
+    if (cg->ops->kill(cg, err) < 0)
+        return vz_error_wrap(err, "kill the processes of cgroup %s", cg->name);
+    return 0;
+}
 /* A scratch installation's parent group goes with its last container (the
  * host's own "vzforge" stays, as other runtimes' parent groups do). Best
  * effort: a group still under it (EBUSY, ENOTEMPTY) keeps it, and a create
@@ -102,12 +112,8 @@ static void remove_scratch_base(const struct vz_cgroup *cg)
         rmdir(p);
         return;
     }
-    cleanup_dir DIR *d = opendir(cg->root);
-    struct dirent *de;
-    while (d && (de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        cleanup_free char *p = vz_xasprintf("%s/%s/%s", cg->root, de->d_name, cg->base);
+    for (size_t i = 0; i < cg->nhier; i++) {
+        cleanup_free char *p = vz_path_join(cg->hier[i].dir, cg->base);
         rmdir(p);
     }
 }
@@ -127,15 +133,36 @@ int vz_cgroup_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_e
     return 0;
 }
 
+static int pid_cmp(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every hierarchy, every nested group: a process the container moved into
+ * a group of its own (systemd does, in the hierarchies it may write) or
+ * that sits in one hierarchy only still counts. */
 int vz_cgroup_pids(struct vz_cgroup *cg, pid_t **pids, size_t *n, vz_error_t *err)
 {
-    cleanup_free char *procs = cg->ops->procs_path(cg);
-    if (procs == NULL || !vz_file_exists(procs)) {
-        *pids = NULL;
-        *n = 0;
-        return 0;
+    *pids = NULL;
+    *n = 0;
+    cleanup_strv char **dirs = cg->ops->group_dirs(cg);
+    for (size_t i = 0; dirs && dirs[i]; i++)
+        if (vz_cg_tree_pids(dirs[i], pids, n, err) < 0) {
+            free(*pids);
+            *pids = NULL;
+            *n = 0;
+            return -1;
+        }
+    if (*n > 1) {
+        qsort(*pids, *n, sizeof(pid_t), pid_cmp);
+        size_t w = 1;
+        for (size_t i = 1; i < *n; i++)
+            if ((*pids)[i] != (*pids)[w - 1])
+                (*pids)[w++] = (*pids)[i];
+        *n = w;
     }
-    return vz_cg_read_pids(procs, pids, n, err);
+    return 0;
 }
 
 /* ---- helpers for the back ends ---- */
@@ -217,40 +244,111 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-int vz_cg_wait_empty(const char *procs, int ms, vz_error_t *err)
+int vz_cg_tree_pids(const char *dir, pid_t **pids, size_t *n, vz_error_t *err)
 {
-    for (int waited = 0;; waited += 5) {
+    cleanup_dir DIR *d = opendir(dir);
+    if (d == NULL)
+        return errno == ENOENT || errno == ENOTDIR ? 0 : vz_error_sys(err, "open cgroup %s", dir);
+    cleanup_free char *procs = vz_path_join(dir, "cgroup.procs");
+    if (vz_file_exists(procs)) {
+        pid_t *here = NULL;
+        size_t nhere = 0;
+        vz_error_t e = NULL;
+        if (vz_cg_read_pids(procs, &here, &nhere, &e) < 0) {
+            /* removed between the listing and the read */
+            if (e->errnum != ENOENT && e->errnum != ENODEV) {
+                *err = e;
+                return -1;
+            }
+            vz_error_release(&e);
+        }
+        if (nhere) {
+            *pids = vz_xrealloc(*pids, (*n + nhere) * sizeof(pid_t));
+            memcpy(*pids + *n, here, nhere * sizeof(pid_t));
+            *n += nhere;
+        }
+        free(here);
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+            continue;
+        cleanup_free char *sub = vz_path_join(dir, de->d_name);
+        if (vz_cg_tree_pids(sub, pids, n, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int vz_cg_tree_remove(const char *dir, vz_error_t *err)
+{
+    if (rmdir(dir) == 0 || errno == ENOENT)
+        return 0;
+    if (errno == EBUSY || errno == ENOTEMPTY) {
+        /* nested groups (the container's own, or systemd's) go first */
+        cleanup_dir DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+                continue;
+            cleanup_free char *sub = vz_path_join(dir, de->d_name);
+            if (vz_cg_tree_remove(sub, err) < 0)
+                return -1;
+        }
+        if (rmdir(dir) == 0 || errno == ENOENT)
+            return 0;
+    }
+    if (errno == EBUSY)
+        return vz_error_sys(err, "remove cgroup %s (processes still in it: stop the container first)", dir);
+    if (errno == ENOTEMPTY) /* only a fake tree (regular files) says this */
+        return vz_rm_rf(dir, err);
+    return vz_error_sys(err, "remove cgroup %s", dir);
+}
+
+static size_t count_procs(char *const *dirs, size_t ndirs, int do_kill, vz_error_t *err)
+{
+    size_t total = 0;
+    for (size_t d = 0; d < ndirs; d++) {
         pid_t *pids = NULL;
         size_t n = 0;
-        if (vz_cg_read_pids(procs, &pids, &n, err) < 0)
-            return -1;
+        if (vz_cg_tree_pids(dirs[d], &pids, &n, err) < 0)
+            return (size_t)-1;
+        for (size_t i = 0; do_kill && i < n; i++)
+            kill(pids[i], SIGKILL);
         free(pids);
+        total += n;
+    }
+    return total;
+}
+
+int vz_cg_wait_empty(char *const *dirs, size_t ndirs, int ms, vz_error_t *err)
+{
+    for (int waited = 0;; waited += 5) {
+        size_t n = count_procs(dirs, ndirs, 0, err);
+        if (n == (size_t)-1)
+            return -1;
         if (n == 0)
             return 0;
         if (waited >= ms)
             return vz_error_set(err, VZ_ETIMEOUT, 0, "%s: %zu processes still present after %d ms",
-                                procs, n, ms);
+                                dirs[0], n, ms);
         sleep_ms(5);
     }
 }
 
-int vz_cg_kill_loop(const char *procs, vz_error_t *err)
+int vz_cg_kill_loop(char *const *dirs, size_t ndirs, vz_error_t *err)
 {
     /* Without a freezer a fork bomb could outrun one pass: repeat until empty.
      * Bounded: 2000 passes of 5 ms = 10 s. */
     for (int pass = 0; pass < 2000; pass++) {
-        pid_t *pids = NULL;
-        size_t n = 0;
-        if (vz_cg_read_pids(procs, &pids, &n, err) < 0)
+        size_t n = count_procs(dirs, ndirs, 1, err);
+        if (n == (size_t)-1)
             return -1;
-        for (size_t i = 0; i < n; i++)
-            kill(pids[i], SIGKILL);
-        free(pids);
         if (n == 0)
             return 0;
         sleep_ms(pass == 0 ? 1 : 5);
     }
-    return vz_error_set(err, VZ_ETIMEOUT, 0, "%s: processes survive SIGKILL for 10 s", procs);
+    return vz_error_set(err, VZ_ETIMEOUT, 0, "%s: processes survive SIGKILL for 10 s", ndirs ? dirs[0] : "");
 }
 
 int64_t vz_cg_quota_us(const struct vz_cgroup_limits *l)

@@ -1,9 +1,13 @@
 /* vpscore/cgroup.h: a container's control group, cgroup v1 or v2.
  *
  * One group per container, named "vzforge/CTID" below the hierarchy root:
- *   v1: /sys/fs/cgroup/<ctrl>/vzforge/CTID for ctrl in memory, cpu, cpuacct,
- *       pids, freezer (controllers that are not mounted are skipped; a limit
- *       that needs a missing controller is an error);
+ *   v1: /sys/fs/cgroup/<hierarchy>/vzforge/CTID in EVERY hierarchy mounted
+ *       directly below the root (from /proc/self/mountinfo): each controller
+ *       mount (co-mounted ones such as cpu,cpuacct once), named ones such as
+ *       name=systemd, and the hybrid cgroup2 mount ("unified") where there is
+ *       one; a hierarchy left out would keep the container in the host's
+ *       root group there. cpuset groups get cpuset.cpus/mems from their
+ *       parent. A limit that needs a controller not mounted is an error;
  *   v2: /sys/fs/cgroup/vzforge/CTID, with +memory +cpu +pids enabled in the
  *       parents' cgroup.subtree_control.
  * The version is detected at run time: the root is v2 when it is a cgroup2
@@ -81,7 +85,17 @@ int vz_cgroup_frozen(const struct vz_cgroup *cg);
 int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err);
 /* Processes in the group (allocated array; *n may be 0). */
 int vz_cgroup_pids(struct vz_cgroup *cg, pid_t **pids, size_t *n, vz_error_t *err);
-/* rmdir the group (it must be empty: kill first); missing is fine. */
+/* Hand the container's root (host uid/gid: LOCAL_UID/LOCAL_GID) what a
+ * container's systemd needs to manage its own subtree, and nothing that
+ * holds a limit (vpscore/cgroup-delegate.c says which files):
+ *   v2: the group directory, cgroup.procs, cgroup.threads,
+ *       cgroup.subtree_control (and what /sys/kernel/cgroup/delegate adds);
+ *   v1: the name=systemd group: directory, cgroup.procs, tasks,
+ *       cgroup.clone_children. Controller hierarchies stay root's.
+ * Call after vz_cgroup_create. Idempotent. */
+int vz_cgroup_delegate(struct vz_cgroup *cg, uid_t uid, gid_t gid, vz_error_t *err);
+/* rmdir the group and every group below it, deepest first (its processes
+ * must be gone: kill first); missing is fine. */
 int vz_cgroup_remove(struct vz_cgroup *cg, vz_error_t *err);
 
 #endif

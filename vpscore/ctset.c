@@ -4,6 +4,7 @@
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
 #include "vpscore/ctlist.h"
+#include "vpscore/devices.h"
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
 #include "vpscore/runtime.h"
@@ -280,6 +281,15 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, "NUMPROC", v);
         *conf_changed = 1;
     }
+    for (size_t i = 0; o->devnodes && o->devnodes[i]; i++) {
+        struct vz_devices check;
+        vz_devices_default(&check);
+        if (vz_devices_add(&check, o->devnodes[i], err) < 0)
+            return -1;
+        cleanup_free char *merged = vz_devnodes_merge(vz_conf_get(c, "DEVNODES"), o->devnodes[i]);
+        vz_conf_set(c, "DEVNODES", merged);
+        *conf_changed = 1;
+    }
     if (o->onboot) {
         if (strcmp(o->onboot, "yes") != 0 && strcmp(o->onboot, "no") != 0)
             return vz_error_set(err, VZ_EBADARG, 0, "--onboot %s: yes or no", o->onboot);
@@ -389,6 +399,16 @@ static int apply_live(const char *ctid, pid_t pid, const struct vz_set_opts *o, 
             return -1;
         int r = vz_cgroup_exists(cg) ? vz_cgroup_apply(cg, &l, err)
                                      : vz_error_set(err, VZ_ESYSTEM, ENOENT, "container %s has no cgroup", ctid);
+        vz_cgroup_free(cg);
+        if (r < 0)
+            return -1;
+    }
+    if (o->devnodes) { /* the cgroup at once; a new node shows in /dev at the next start */
+        struct vz_devices d;
+        struct vz_cgroup *cg = NULL;
+        if (vz_devices_from_conf(c, &d, err) < 0 || vz_cgroup_open(ctid, &cg, err) < 0)
+            return -1;
+        int r = vz_cgroup_devices(cg, &d, err);
         vz_cgroup_free(cg);
         if (r < 0)
             return -1;

@@ -38,6 +38,7 @@ struct vz_set_opts {
     const char *numproc;
     const char *onboot;     /* "yes" / "no" */
     const char *userpasswd; /* "user:password" */
+    char **devnodes;        /* NULL-terminated "DEV:r|w|rw|none" (vpscore/devices.h); merged into DEVNODES */
     int save;
 };
 

@@ -2,11 +2,12 @@
  * that vzctl, which does not create (cmd/vzctl_spawn.c runs vzctl-create),
  * links no archive code. */
 #include "vpscore/create.h"
-#include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/fsflags.h"
 #include "vpscore/mount.h"
 #include "vpscore/net.h"
 #include "vpscore/runtime.h"
+#include "vpscore/runtime-internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -58,27 +59,36 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
                      ctid, (int)pid, ctid);
         goto out;
     }
-    /* robust: check before removing anything, or a mounted root (a start
-     * killed halfway leaves one) turns destroy into a half-destroy */
+    /* An init that no pid file names (a start killed between "go" and the
+     * pid file), or what a crashed start left (cgroups, veth, its root
+     * mount): kill everything in the container's cgroup, in every
+     * hierarchy, and release it all. */
+    if (vz_rt_cgroup_exists(ctid) || vz_rt_cgroup_procs(ctid) > 0) {
+        vz_info("container %s: releasing what a start left (processes in its cgroup, veth, root mount)", ctid);
+        if (vz_rt_release(&ct, err) < 0)
+            goto out;
+    }
+    /* robust: check before removing anything, or a mounted root (vzctl
+     * mount) turns destroy into a half-destroy */
     if (vz_is_mountpoint(ct.root_dir) > 0) {
         vz_error_set(err, VZ_EMOUNTED, 0, "container %s is mounted on %s: unmount it first (vzctl umount %s)",
                      ctid, ct.root_dir, ctid);
         goto out;
     }
-    /* cgroup and veth a crashed runtime may have left */
-    struct vz_cgroup *cg = NULL;
-    vz_error_t e = NULL;
-    if (vz_cgroup_open(ctid, &cg, &e) == 0) {
-        if (vz_cgroup_exists(cg) && (vz_cgroup_kill(cg, err) < 0 || vz_cgroup_remove(cg, err) < 0)) {
-            vz_cgroup_free(cg);
-            goto out;
-        }
-        vz_cgroup_free(cg);
-    } else
-        vz_error_release(&e); /* no cgroupfs: nothing to remove */
     if (vz_net_teardown(ctid, err) < 0)
         goto out;
-    if (private_dir_sane(&ct, err) < 0 || vz_rm_rf(ct.private_dir, err) < 0)
+    /* chattr +i/+a inside (a privileged container can) would stop the
+     * removal half-way: clear them first, or remove nothing */
+    long cleared = 0;
+    if (private_dir_sane(&ct, err) < 0)
+        goto out;
+    if (vz_fsflags_clear_tree(ct.private_dir, &cleared, err) < 0) {
+        vz_error_wrap(err, "nothing was removed");
+        goto out;
+    }
+    if (cleared)
+        vz_info("container %s: cleared the immutable/append-only flag of %ld files", ctid, cleared);
+    if (vz_rm_rf(ct.private_dir, err) < 0)
         goto out;
     if (rmdir(ct.root_dir) < 0 && errno != ENOENT && errno != ENOTDIR) {
         vz_error_sys(err, "remove mount point %s (still mounted? vzctl umount %s)", ct.root_dir, ctid);

@@ -1,5 +1,6 @@
 /* vpscore/mount.c: pivot into a root and give it /proc, /sys and /dev. */
 #include "vpscore/mount.h"
+#include "vpscore/devices.h"
 #include "vpscore/ns.h"
 #include "vpscore/userns.h"
 
@@ -99,23 +100,25 @@ static int setup_dev(const struct vz_rootfs *r, int errfd)
         if (make_node(dev_nodes[i].name, dev_nodes[i].maj, dev_nodes[i].min, dev_nodes[i].host, r->userns,
                       errfd) < 0)
             return -1;
-    for (int i = 0; r->devices && r->devices[i]; i++) {
-        /* --devnodes: host nodes the container may use (vpscore/devices.h) */
-        const char *host = r->devices[i];
-        char name[128];
-        if (snprintf(name, sizeof(name), "dev/%s", host + 5) >= (int)sizeof(name))
-            return vz_child_fail(errfd, ENAMETOOLONG, "%s", host);
+    /* --devnodes and the optional default ones (fuse, net/tun) */
+    for (size_t i = 0; r->devices && i < r->devices->nnodes; i++) {
+        const struct vz_dev_node *n = &r->devices->nodes[i];
+        char name[80];
+        snprintf(name, sizeof(name), "dev/%s", n->path);
+        struct stat st;
+        if (lstat(name, &st) == 0)
+            continue; /* one of the fixed nodes above */
         for (char *s = name + 4; (s = strchr(s, '/')); s++) {
             *s = '\0';
             if (mkdir(name, 0755) < 0 && errno != EEXIST)
                 return vz_child_fail(errfd, errno, "create /%s", name);
             *s = '/';
         }
-        struct stat st;
-        if (stat(host, &st) < 0)
-            return vz_child_fail(errfd, errno, "device %s", host);
-        if (make_node(name, major(st.st_rdev), minor(st.st_rdev), host, 1, errfd) < 0)
-            return -1;
+        if (r->userns) {
+            if (make_node(name, 0, 0, n->host_path, 1, errfd) < 0)
+                return -1;
+        } else if (mknod(name, (n->type == 'b' ? S_IFBLK : S_IFCHR) | 0666, makedev(n->major, n->minor)) < 0)
+            return vz_child_fail(errfd, errno, "create device node /%s", name);
     }
     if (!r->userns && chmod("dev/console", 0600) < 0) /* (a bound host node keeps the host's mode) */
         return vz_child_fail(errfd, errno, "chmod /dev/console");

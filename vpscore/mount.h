@@ -26,13 +26,15 @@
 
 #include "common/common.h"
 
+struct vz_devices;
 struct vz_rootfs {
     const char *root;     /* absolute host path of the directory to become "/" */
     const char *hostname; /* NULL: leave the (new, copied) UTS name alone */
     int root_is_mount;    /* root is already a mount point of its own (skip the self-bind) */
     int userns;           /* in a new user namespace whose maps are written: become its root,
                            * bind the host's device nodes (mknod is refused there) */
-    const char *const *devices; /* NULL-terminated host paths "/dev/..." to bind into /dev too */
+    const struct vz_devices *devices; /* NULL, or the nodes /dev gets besides the fixed set
+                                       * (vpscore/devices.h: fuse, net/tun, --devnodes) */
 };
 
 /* Child side. errfd: the error pipe. */

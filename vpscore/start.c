@@ -16,6 +16,7 @@
  * init killed, veth, cgroup, mount, pid file.
  */
 #include "vpscore/cgroup.h"
+#include "vpscore/devices.h"
 #include "vpscore/idmap.h"
 #include "vpscore/init.h"
 #include "vpscore/mount.h"
@@ -61,6 +62,7 @@ struct init_args {
     int keep_sys_admin;
     int stop_grace_ms;
     const struct vz_systemd *sd; /* systemd as init: vpscore/systemd.h */
+    const struct vz_devices *devs; /* nodes for /dev besides the fixed set */
 };
 
 static int read_byte(int fd)
@@ -84,7 +86,7 @@ static void container_init(const struct init_args *a, int devnull, int errfd, in
         _exit(1);
     close(SLOT_MAPS);
     struct vz_rootfs r = { .root = a->root, .hostname = a->hostname, .root_is_mount = 1,
-                           .userns = a->map.enabled };
+                           .userns = a->map.enabled, .devices = a->devs };
     if (vz_mount_rootfs(&r, SLOT_ERR) < 0)
         _exit(1);
     if (vz_systemd_mount(a->sd, SLOT_ERR) < 0)
@@ -139,7 +141,7 @@ static void helper(const char *ctid, const struct init_args *a, int errfd, int s
     struct vz_cgroup *cg = NULL;
     int mapp[2] = { -1, -1 };
     if (vz_cgroup_open(ctid, &cg, &err) < 0 || vz_cgroup_enter(cg, getpid(), &err) < 0 ||
-        vz_systemd_enter(a->sd, getpid(), &err) < 0 || root_for_init(a, &err) < 0) {
+        root_for_init(a, &err) < 0) {
         vz_child_fail(errfd, err->errnum, "%s", err->msg);
         _exit(1);
     }
@@ -253,6 +255,11 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         vz_error_set(err, VZ_ERUNNING, 0, "container %s is already running", ctid);
         goto out;
     }
+    if (vz_rt_cgroup_procs(ctid) > 0) { /* a second init would join the first's group */
+        vz_error_set(err, VZ_ERUNNING, 0, "container %s is running without a pid file (a start was "
+                     "killed): vzctl stop %s first", ctid, ctid);
+        goto out;
+    }
     if (!vz_is_dir(ct.private_dir)) {
         vz_error_set(err, VZ_ENOPRIVATE, 0, "container %s: private area %s does not exist", ctid, ct.private_dir);
         goto out;
@@ -263,8 +270,10 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         mounted_here = 1;
     }
     struct vz_cgroup_limits limits = VZ_CGROUP_LIMITS_NONE;
+    struct vz_devices devs; /* vpscore/devices.h: before any task enters */
     if (vz_ct_limits_from_conf(&ct.conf, &limits, err) < 0 || vz_cgroup_open(ctid, &cg, err) < 0 ||
-        vz_cgroup_create(cg, err) < 0 || vz_cgroup_apply(cg, &limits, err) < 0)
+        vz_cgroup_create(cg, err) < 0 || vz_cgroup_apply(cg, &limits, err) < 0 ||
+        vz_devices_from_conf(&ct.conf, &devs, err) < 0 || vz_cgroup_devices(cg, &devs, err) < 0)
         goto out;
     struct vz_systemd sd;
     if (vz_systemd_prepare(ctid, ct.root_dir, &sd, err) < 0)
@@ -277,8 +286,11 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         .keep_sys_admin = vz_rt_keeps_sys_admin(&ct.conf),
         .stop_grace_ms = 5000,
         .sd = &sd,
+        .devs = &devs,
     };
-    if (vz_idmap_from_conf(&ct.conf, ct.conf_path, &a.map, err) < 0)
+    /* the container's root manages its own subtree (systemd), never a limit */
+    if (vz_idmap_from_conf(&ct.conf, ct.conf_path, &a.map, err) < 0 ||
+        (a.map.enabled && vz_cgroup_delegate(cg, a.map.uid, a.map.gid, err) < 0))
         goto out;
     rootfd = a.rootfd = vz_mount_clone(ct.root_dir, 0, MOUNT_ATTR_NOSUID, err);
     if (rootfd < 0)
@@ -371,8 +383,6 @@ out:
             vz_error_release(&e2);
         if (cg) {
             if (vz_cgroup_kill(cg, &e2) < 0)
-                vz_error_release(&e2);
-            if (vz_systemd_cleanup(ctid, &e2) < 0)
                 vz_error_release(&e2);
             if (vz_cgroup_remove(cg, &e2) < 0)
                 vz_error_release(&e2);

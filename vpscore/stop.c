@@ -15,7 +15,6 @@
 #include "vpscore/net.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
-#include "vpscore/systemd.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -57,10 +56,45 @@ static int stop_timeout(const struct vz_conf *c)
     return t > 0 ? t : 60;
 }
 
-/* Everything a started container holds on the host once its processes are
- * gone: cgroups, veth, the root mount, the pid file. */
-static int release(const struct vz_ct *ct, const char *pidfile, vz_error_t *err)
+size_t vz_rt_cgroup_procs(const char *ctid)
 {
+    struct vz_cgroup *cg = NULL;
+    vz_error_t e = NULL;
+    if (vz_cgroup_open(ctid, &cg, &e) < 0) {
+        vz_error_release(&e);
+        return 0;
+    }
+    pid_t *pids = NULL;
+    size_t n = 0;
+    if (vz_cgroup_pids(cg, &pids, &n, &e) < 0) {
+        vz_error_release(&e);
+        n = 0;
+    }
+    free(pids);
+    vz_cgroup_free(cg);
+    return n;
+}
+
+int vz_rt_cgroup_exists(const char *ctid)
+{
+    struct vz_cgroup *cg = NULL;
+    vz_error_t e = NULL;
+    if (vz_cgroup_open(ctid, &cg, &e) < 0) {
+        vz_error_release(&e);
+        return 0;
+    }
+    int r = vz_cgroup_exists(cg);
+    vz_cgroup_free(cg);
+    return r;
+}
+
+/* Everything a started container holds on the host once its init is gone:
+ * its other processes (every hierarchy, every nested group: also what never
+ * was in the pid namespace, or an init nobody recorded), cgroups, veth, the
+ * root mount, the pid file. */
+int vz_rt_release(const struct vz_ct *ct, vz_error_t *err)
+{
+    cleanup_free char *pidfile = vz_ct_pid_path(ct->ctid);
     struct vz_cgroup *cg = NULL;
     if (vz_cgroup_open(ct->ctid, &cg, err) < 0)
         return -1;
@@ -73,8 +107,7 @@ static int release(const struct vz_ct *ct, const char *pidfile, vz_error_t *err)
         nleft = 1;
     }
     free(left);
-    if ((nleft > 0 && vz_cgroup_kill(cg, err) < 0) || vz_systemd_cleanup(ct->ctid, err) < 0 ||
-        vz_cgroup_remove(cg, err) < 0) {
+    if ((nleft > 0 && vz_cgroup_kill(cg, err) < 0) || vz_cgroup_remove(cg, err) < 0) {
         vz_cgroup_free(cg);
         return vz_error_restatus(err, VZ_ESTOP);
     }
@@ -103,10 +136,21 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
     pid_t pid = 0;
     cleanup_free char *pidfile = vz_ct_pid_path(ctid);
     if (!vz_ct_init_pid(ctid, &pid)) {
-        /* A pid file without its init: the container died on its own (its
-         * init exited or was killed). Release what it left on the host, and
+        /* No init named by a pid file, but processes in the container's
+         * cgroup: a start killed between "go" and writing the pid file left
+         * an init nobody tracks. It runs: kill everything and release. */
+        size_t untracked = vz_rt_cgroup_procs(ctid);
+        if (untracked > 0) {
+            vz_warn("container %s: no pid file, but %zu processes in its cgroup; killing them", ctid, untracked);
+            if (vz_rt_release(&ct, err) < 0)
+                goto out;
+            rc = 0;
+            goto out;
+        }
+        /* A pid file (or a cgroup) without its init: the container died on
+         * its own, or its start did. Release what it left on the host, and
          * still say it was not running. */
-        if (vz_file_exists(pidfile) && release(&ct, pidfile, err) < 0) {
+        if ((vz_file_exists(pidfile) || vz_rt_cgroup_exists(ctid)) && vz_rt_release(&ct, err) < 0) {
             vz_error_wrap(err, "container %s is not running; releasing what it left", ctid);
             goto out;
         }
@@ -131,7 +175,7 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
             goto out;
         }
     }
-    if (release(&ct, pidfile, err) < 0)
+    if (vz_rt_release(&ct, err) < 0)
         goto out;
     rc = 0;
 out:

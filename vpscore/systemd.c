@@ -1,12 +1,11 @@
 /* vpscore/systemd.c: the cgroup tree, /run and /run/lock for a container
  * whose init is systemd (vpscore/systemd.h). */
 #include "vpscore/systemd.h"
-#include "vpscore/cgroup.h"
+#include "vpscore/cgroup-internal.h"
 #include "vpscore/ns.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,84 +46,36 @@ int vz_systemd_is_init(const char *root)
     return base && strcmp(base + 1, "systemd") == 0;
 }
 
-/* Keep the controller names and name=X of a cgroup v1 super block's
- * options ("rw,memory" -> "memory", "rw,xattr,name=systemd" ->
- * "none,name=systemd"). */
-static void controllers_of(const char *super, char *out, size_t size)
+/* The hierarchies the container has a group in (vz_cgroup_create made it
+ * in every one, name=systemd included): mounted read-write for the named
+ * systemd one, read-only for the controllers, so the limits stay the
+ * admin's. The hybrid cgroup2 mount is left out: systemd runs in legacy
+ * mode. */
+static int list_mounts(const char *ctid, const char *cgroot, struct vz_systemd *sd, vz_error_t *err)
 {
-    static const char *const not_ctrl[] = { "rw", "ro", "xattr", "noprefix", "clone_children",
-                                            "cpuset_v2_mode", "favordynmods", "all", "none" };
-    char buf[512];
-    snprintf(buf, sizeof(buf), "%s", super);
-    out[0] = '\0';
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        int skip = strncmp(t, "release_agent=", 14) == 0;
-        for (size_t i = 0; i < VZ_ARRAY_SIZE(not_ctrl) && !skip; i++)
-            skip = strcmp(t, not_ctrl[i]) == 0;
-        if (skip)
-            continue;
-        if (strncmp(t, "name=", 5) == 0 && out[0] == '\0')
-            snprintf(out, size, "none");
-        size_t len = strlen(out);
-        snprintf(out + len, size - len, "%s%s", len ? "," : "", t);
-    }
-}
-
-/* Call fn for every cgroup v1 hierarchy mounted directly below root. */
-static int each_v1_hierarchy(const char *root, int (*fn)(const char *mp, const char *ctrls, void *arg),
-                             void *arg)
-{
-    cleanup_file FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (!f)
-        return -1;
-    size_t rlen = strlen(root);
-    char line[4096];
-    while (fgets(line, sizeof(line), f)) {
-        /* id parent maj:min root mountpoint opts ... - fstype source super */
-        char mp[PATH_MAX], fstype[32], super[512];
-        const char *dash = strstr(line, " - ");
-        if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
-            sscanf(dash + 3, "%31s %*s %511s", fstype, super) != 2)
-            continue;
-        if (strcmp(fstype, "cgroup") != 0 || strncmp(mp, root, rlen) != 0 || mp[rlen] != '/' ||
-            strchr(mp + rlen + 1, '/'))
-            continue;
-        char ctrls[128];
-        controllers_of(super, ctrls, sizeof(ctrls));
-        if (ctrls[0] && fn(mp, ctrls, arg) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-struct prep {
-    const char *ctid;
-    struct vz_systemd *sd;
-    vz_error_t *err;
-};
-
-static int prep_one(const char *mp, const char *ctrls, void *arg)
-{
-    struct prep *p = arg;
-    struct vz_systemd *sd = p->sd;
-    int named = strcmp(ctrls, "none,name=systemd") == 0;
+    struct vz_cg_hier *h = NULL;
+    size_t n = 0;
+    if (vz_cg_hierarchies(cgroot, &h, &n) < 0)
+        return vz_error_sys(err, "read /proc/self/mountinfo");
     cleanup_free char *cgbase = vz_cgroup_base();
-    cleanup_free char *group = vz_xasprintf("%s/%s/%s", mp, cgbase, p->ctid);
-    if (named) {
-        cleanup_free char *base = vz_xasprintf("%s/%s", mp, cgbase);
-        if ((mkdir(base, 0755) < 0 && errno != EEXIST) || (mkdir(group, 0755) < 0 && errno != EEXIST))
-            return vz_error_sys(p->err, "create cgroup %s for systemd", group);
-        snprintf(sd->procs, sizeof(sd->procs), "%s/cgroup.procs", group);
-    } else if (!vz_is_dir(group))
-        return 0; /* the container has no group there: not shown */
-    if (sd->nmounts == VZ_SD_MAX_MOUNTS)
-        return 0;
-    const char *name = strrchr(mp, '/') + 1;
-    snprintf(sd->mounts[sd->nmounts].name, sizeof(sd->mounts[0].name), "%s", name);
-    snprintf(sd->mounts[sd->nmounts].opts, sizeof(sd->mounts[0].opts), "%s", ctrls);
-    sd->mounts[sd->nmounts].read_only = !named;
-    sd->nmounts++;
+    int named = 0;
+    for (size_t i = 0; i < n && sd->nmounts < VZ_SD_MAX_MOUNTS; i++) {
+        cleanup_free char *group = vz_xasprintf("%s/%s/%s", h[i].dir, cgbase, ctid);
+        if ((h[i].kind & VZ_CGH_UNIFIED) || !vz_is_dir(group))
+            continue; /* the container has no group there: not shown */
+        named |= (h[i].kind & VZ_CGH_SYSTEMD) != 0;
+        snprintf(sd->mounts[sd->nmounts].name, sizeof(sd->mounts[0].name), "%s", h[i].name);
+        snprintf(sd->mounts[sd->nmounts].opts, sizeof(sd->mounts[0].opts), "%s", h[i].ctrls);
+        sd->mounts[sd->nmounts].read_only = !(h[i].kind & VZ_CGH_SYSTEMD);
+        sd->nmounts++;
+    }
+    vz_cg_hierarchies_free(h, n);
+    if (!named)
+        return vz_error_set(err, VZ_ESYSTEM, 0,
+                            "container %s: its init is systemd, which needs the named cgroup hierarchy "
+                            "'systemd' on a cgroup v1 host, and the container has no group in one under %s "
+                            "(mount -t cgroup -o none,name=systemd cgroup %s/systemd, then start again)",
+                            ctid, cgroot, cgroot);
     return 0;
 }
 
@@ -141,37 +92,8 @@ int vz_systemd_prepare(const char *ctid, const char *root, struct vz_systemd *sd
     sd->cgroup_version = sf.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
     if (sd->cgroup_version == 2)
         return 0;
-    struct prep p = { ctid, sd, err };
-    if (each_v1_hierarchy(cgroot, prep_one, &p) < 0) {
-        if (*err == NULL)
-            vz_error_sys(err, "read /proc/self/mountinfo");
+    if (list_mounts(ctid, cgroot, sd, err) < 0)
         return vz_error_wrap(err, "container %s: cgroups for systemd", ctid);
-    }
-    if (sd->procs[0] == '\0')
-        return vz_error_set(err, VZ_ESYSTEM, 0,
-                            "container %s: its init is systemd, which needs the named cgroup hierarchy "
-                            "'systemd' on a cgroup v1 host, and none is mounted under %s (mount -t cgroup "
-                            "-o none,name=systemd cgroup %s/systemd)",
-                            ctid, cgroot, cgroot);
-    return 0;
-}
-
-int vz_systemd_enter(const struct vz_systemd *sd, pid_t pid, vz_error_t *err)
-{
-    if (!sd->enabled || sd->procs[0] == '\0')
-        return 0;
-    int fd = open(sd->procs, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return vz_error_sys(err, "open %s", sd->procs);
-    char buf[32];
-    int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
-    int ok = write(fd, buf, (size_t)len) == len;
-    int e = errno;
-    close(fd);
-    if (!ok) {
-        errno = e;
-        return vz_error_sys(err, "move pid %d into %s", (int)pid, sd->procs);
-    }
     return 0;
 }
 
@@ -220,65 +142,5 @@ int vz_systemd_mount(const struct vz_systemd *sd, int errfd)
     }
     if (mount(NULL, cg, NULL, MS_REMOUNT | MS_RDONLY | common | MS_NOEXEC, "mode=755,size=64k") < 0)
         return vz_child_fail(errfd, errno, "remount %s read-only", cg);
-    return 0;
-}
-
-/* nftw has no user argument. */
-static int cleanup_keep_base;
-static int cleanup_errno;
-
-static int rm_group(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    if (type != FTW_DP || (cleanup_keep_base && ftw->level == 0))
-        return 0;
-    if (rmdir(path) < 0 && errno != ENOENT && cleanup_errno == 0)
-        cleanup_errno = errno;
-    return 0;
-}
-
-static int remove_tree(const char *group, int keep_base, vz_error_t *err)
-{
-    if (!vz_is_dir(group))
-        return 0;
-    cleanup_keep_base = keep_base;
-    cleanup_errno = 0;
-    nftw(group, rm_group, 16, FTW_DEPTH | FTW_PHYS);
-    if (cleanup_errno) {
-        errno = cleanup_errno;
-        return vz_error_sys(err, "remove the cgroups below %s", group);
-    }
-    return 0;
-}
-
-static int cleanup_one(const char *mp, const char *ctrls, void *arg)
-{
-    const char *ctid = ((void **)arg)[0];
-    vz_error_t *err = ((void **)arg)[1];
-    cleanup_free char *cgbase = vz_cgroup_base();
-    cleanup_free char *group = vz_xasprintf("%s/%s/%s", mp, cgbase, ctid);
-    int named = strcmp(ctrls, "none,name=systemd") == 0;
-    /* a scratch parent goes in vz_cgroup_remove, which stop and start's
-     * undo call after this */
-    return remove_tree(group, !named, err);
-}
-
-int vz_systemd_cleanup(const char *ctid, vz_error_t *err)
-{
-    const char *cgroot = cgroup_root();
-    struct statfs sf;
-    if (statfs(cgroot, &sf) < 0)
-        return 0;
-    if (sf.f_type == CGROUP2_SUPER_MAGIC) {
-        cleanup_free char *cgbase = vz_cgroup_base();
-        cleanup_free char *group = vz_xasprintf("%s/%s/%s", cgroot, cgbase, ctid);
-        return remove_tree(group, 1, err);
-    }
-    void *arg[2] = { (void *)ctid, err };
-    if (each_v1_hierarchy(cgroot, cleanup_one, arg) < 0) {
-        if (*err == NULL)
-            vz_error_sys(err, "read /proc/self/mountinfo");
-        return -1;
-    }
     return 0;
 }

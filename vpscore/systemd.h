@@ -21,9 +21,9 @@
  *   host side, before the clone:  vz_systemd_prepare(ctid, root, &sd, err)
  *                                 (sd.enabled == 0: init is not systemd;
  *                                 the rest are then no-ops)
- *   start helper, before clone:   vz_systemd_enter(&sd, getpid(), err)
  *   child, after vz_mount_rootfs: vz_systemd_mount(&sd, errfd)
- *   on failure and at stop:       vz_systemd_cleanup(ctid, err)
+ * The groups systemd makes below the container's own are removed with it
+ * by vz_cgroup_remove (vpscore/cgroup.h), which removes whole subtrees.
  */
 #ifndef VZ_VPSCORE_SYSTEMD_H
 #define VZ_VPSCORE_SYSTEMD_H
@@ -40,7 +40,6 @@
 struct vz_systemd {
     int enabled;
     int cgroup_version;          /* 1 or 2 */
-    char procs[PATH_MAX];        /* host: cgroup.procs of the named systemd group (v1) */
     int nmounts;
     struct {
         char name[64];           /* directory under /sys/fs/cgroup: "memory", "cpu,cpuacct", "systemd" */
@@ -52,20 +51,13 @@ struct vz_systemd {
 /* 1 when the root's /sbin/init resolves (inside the root) to systemd. */
 int vz_systemd_is_init(const char *root);
 
-/* Host side: detect systemd in root; when found, create the container's
- * group in the named systemd hierarchy (v1) and list the mounts for the
+/* Host side, after vz_cgroup_create (which makes the container's group in
+ * every hierarchy, the named systemd one included, and vz_cgroup_enter moves
+ * init there): detect systemd in root; when found, list the mounts for the
  * child. *sd is always initialised. */
 int vz_systemd_prepare(const char *ctid, const char *root, struct vz_systemd *sd, vz_error_t *err);
 
-/* Start helper: move pid into the named systemd group (v1; no-op otherwise). */
-int vz_systemd_enter(const struct vz_systemd *sd, pid_t pid, vz_error_t *err);
-
 /* Child side, after vz_mount_rootfs() (never allocates). */
 int vz_systemd_mount(const struct vz_systemd *sd, int errfd);
-
-/* Remove the groups systemd made below the container's group in every
- * hierarchy (deepest first) and the container's named systemd group. The
- * container's processes must be gone. Missing groups are fine. */
-int vz_systemd_cleanup(const char *ctid, vz_error_t *err);
 
 #endif

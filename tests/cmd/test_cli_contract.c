@@ -589,6 +589,7 @@ Test(cli_contract, junk_option_values)
         { "vzctl", "set", NULL, { CT, "--save" }, "--cpuunits", 'n' },
         { "vzctl", "set", NULL, { CT, "--save" }, "--numproc", 'n' },
         { "vzctl", "set", NULL, { CT, "--save" }, "--onboot", 'n' },
+        { "vzctl", "set", NULL, { CT, "--save" }, "--devnodes", 'n' },
         { "vzctl", "set", NULL, { CT, "--save" }, "--hostname", 's' },
         { "vzctl", "set", NULL, { CT, "--save" }, "--ipadd", 's' },
         { "vzctl", "set", NULL, { CT, "--save" }, "--ipdel", 's' },

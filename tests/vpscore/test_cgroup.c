@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -175,4 +176,53 @@ Test(cgroup, v1_fake_tree_memsw_and_cpu)
     cr_assert_not(vz_is_dir(mem));
     vz_cgroup_free(cg);
     free(mem), free(memsw), free(cpu), free(pids);
+}
+
+/* A fake v1 tree (no mounts below it): every directory is a hierarchy, a
+ * symlink is not (cpu -> cpu,cpuacct as distributions lay them out), the
+ * group is made in each, and delegation chowns the systemd group only. */
+Test(cgroup, v1_fake_tree_every_hierarchy_and_delegation)
+{
+    vz_error_t err = NULL;
+    const char *dirs[] = { "cpu,cpuacct", "memory", "blkio", "devices", "systemd" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(dirs); i++) {
+        char *d = vz_path_join(tmp, dirs[i]);
+        cr_assert_eq(vz_mkdir_p(d, 0755, &err), 0);
+        free(d);
+    }
+    char *link = vz_path_join(tmp, "cpu");
+    cr_assert_eq(symlink("cpu,cpuacct", link), 0);
+    struct vz_cgroup *cg = NULL;
+    cr_assert_eq(vz_cgroup_open_at(tmp, 1, "104", &cg, &err), 0);
+    cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(dirs); i++) {
+        char *g = vz_xasprintf("%s/%s/vzforge/104", tmp, dirs[i]);
+        cr_assert(vz_is_dir(g), "%s not made", g);
+        free(g);
+    }
+    char *through_link = vz_cgroup_path(cg, "cpu");
+    cr_assert(vz_is_dir(through_link), "limits reach cpu,cpuacct through the cpu symlink");
+    cr_assert_eq(vz_cgroup_enter(cg, 12345, &err), 0, "%s", err ? err->msg : "");
+    char *sd = vz_xasprintf("%s/systemd/vzforge/104", tmp);
+    char *blk = vz_xasprintf("%s/blkio/vzforge/104", tmp);
+    assert_file(sd, "cgroup.procs", "12345");
+    assert_file(blk, "cgroup.procs", "12345");
+    /* the fake tree's files are regular files: delegation can chown them */
+    char *tasks = vz_path_join(sd, "tasks");
+    cr_assert_eq(vz_atomic_write(tasks, "", 0, 0644, &err), 0);
+    cr_assert_eq(vz_cgroup_delegate(cg, 100000, 100001, &err), 0, "%s", err ? err->msg : "");
+    struct stat st;
+    cr_assert_eq(stat(sd, &st), 0);
+    cr_assert(st.st_uid == 100000 && st.st_gid == 100001, "systemd group not delegated");
+    cr_assert_eq(stat(tasks, &st), 0);
+    cr_assert_eq(st.st_uid, 100000);
+    cr_assert_eq(stat(blk, &st), 0);
+    cr_assert_eq(st.st_uid, 0, "a controller group was delegated");
+    char *blkprocs = vz_path_join(blk, "cgroup.procs");
+    cr_assert_eq(stat(blkprocs, &st), 0);
+    cr_assert_eq(st.st_uid, 0);
+    cr_assert_eq(vz_cgroup_remove(cg, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_not(vz_cgroup_exists(cg));
+    vz_cgroup_free(cg);
+    free(link), free(through_link), free(sd), free(blk), free(tasks), free(blkprocs);
 }
