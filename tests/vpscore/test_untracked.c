@@ -56,10 +56,11 @@ static void setup(void)
     priv = vz_xasprintf("%s/%s", privdir, ctid);
     cr_assert_eq(rename(bb, priv), 0);
     free(bb);
+    vzt_shift_tree(priv); /* an unprivileged container's own ids */
     veroot = vz_xasprintf("%s/vz/root/%s", vzroot, ctid);
     cleanup_free char *conf = vz_xasprintf("%s/%s.conf", confdir, ctid);
     cleanup_free char *text = vz_xasprintf("VE_PRIVATE=\"%s\"\nVE_ROOT=\"%s\"\nVE_LAYOUT=\"plain\"\n"
-                                           "STOP_TIMEOUT=\"3\"\n", priv, veroot);
+                                           "STOP_TIMEOUT=\"3\"\n" VZT_LOCAL_ID_CONF, priv, veroot);
     cr_assert_eq(vz_atomic_write(conf, text, strlen(text), 0644, &err), 0);
     mounts_before = vzt_mount_count();
 }
