@@ -104,6 +104,13 @@ run_ct() {
     init=$(cut -d' ' -f1 "$VZ_ROOT/vz/run/$c.pid")
     exe=$(readlink "/proc/$init/exe")
     case "$exe" in */systemd) ok "pid 1 is systemd ($exe)" ;; *) bad "pid 1 is $exe, not systemd" ;; esac
+    # unprivileged: its own user namespace, root inside is LOCAL_UID outside
+    lu=$(sed -n 's/^LOCAL_UID="\([0-9]*\)"$/\1/p' "$VZ_ROOT/etc/vz/conf/$c.conf")
+    map=$(awk '{print $1, $2}' "/proc/$init/uid_map")
+    huid=$(awk '/^Uid:/ {print $2}' "/proc/$init/status")
+    if [ -n "$lu" ] && [ "$map" = "0 $lu" ] && [ "$huid" = "$lu" ]; then
+        ok "unprivileged: uid 0 inside is host uid $lu (uid_map '$map')"
+    else bad "not in its own user namespace: LOCAL_UID '$lu', uid_map '$map', host uid '$huid'"; fi
     # The bus socket appears a moment after start; --wait needs the bus.
     state=$(timeout "$BOOT_TIMEOUT" "$VZCTL" exec2 "$c" \
         'i=0; while [ ! -S /run/systemd/private ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done;
