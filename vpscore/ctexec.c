@@ -155,7 +155,7 @@ static int plan_pipes(struct stdio_plan *io, struct vz_relay_stream *st, int *ns
         if (pipe2(p, O_CLOEXEC) < 0)
             return vz_error_sys(err, "pipe");
         io->child[0] = p[0];
-        if (!fd_open(0) || is_devnull(0))
+        if (is_devnull(0))
             close(p[1]); /* the command reads EOF at once */
         else
             st[(*nst)++] = (struct vz_relay_stream){ .src = 0, .dst = p[1],
@@ -164,7 +164,7 @@ static int plan_pipes(struct stdio_plan *io, struct vz_relay_stream *st, int *ns
     for (int fd = 1; fd <= 2; fd++) {
         if (io->pty_slots & (1 << fd))
             continue;
-        if (fd == 2 && !(io->pty_slots & 2) && fd_open(1) && fd_open(2) && same_file(1, 2)) {
+        if (fd == 2 && !(io->pty_slots & 2) && same_file(1, 2)) {
             io->child[2] = fcntl(io->child[1], F_DUPFD_CLOEXEC, 3);
             if (io->child[2] < 0)
                 return vz_error_sys(err, "dup");
@@ -173,8 +173,7 @@ static int plan_pipes(struct stdio_plan *io, struct vz_relay_stream *st, int *ns
         if (pipe2(p, O_CLOEXEC) < 0)
             return vz_error_sys(err, "pipe");
         io->child[fd] = p[1];
-        st[(*nst)++] = (struct vz_relay_stream){ .src = p[0], .dst = fd_open(fd) ? fd : -1,
-                                                 .flags = VZ_RELAY_OWN_SRC };
+        st[(*nst)++] = (struct vz_relay_stream){ .src = p[0], .dst = fd, .flags = VZ_RELAY_OWN_SRC };
     }
     return 0;
 }
@@ -443,7 +442,7 @@ static int relay(struct joinctx *x, pid_t pid, struct vz_relay_stream *st, int n
             close(master);
             return vz_error_sys(err, "dup");
         }
-        int in = fd_open(0) && !is_devnull(0); /* else: ^D at once, as at the end of piped input */
+        int in = !is_devnull(0); /* else: ^D at once, as at the end of piped input */
         st[nst++] = (struct vz_relay_stream){ .src = in ? 0 : -1, .dst = master,
                                               .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT | VZ_RELAY_EOT_AT_EOF };
         st[nst++] = (struct vz_relay_stream){ .src = out, .dst = tty_out(io), .flags = VZ_RELAY_OWN_SRC };
@@ -531,6 +530,14 @@ static int run_joined(const char *ctid, struct joinctx *x, char *const argv[], i
 
 static int run(const char *ctid, char *const argv[], int login, int *status, vz_error_t *err)
 {
+    /* A closed stdin, stdout or stderr would be taken by the first file we
+     * open (a pipe of our own would pass for the caller's stdin): hold the
+     * slot with /dev/null meanwhile, which the plan then treats as "no
+     * input" and "discard". */
+    int held[3] = { -1, -1, -1 };
+    for (int i = 0; i < 3; i++)
+        if (!fd_open(i))
+            held[i] = open("/dev/null", O_RDWR); /* the lowest free slot: i */
     struct joinctx x;
     int rc = prepare(ctid, &x, err);
     if (rc == 0)
@@ -538,6 +545,8 @@ static int run(const char *ctid, char *const argv[], int login, int *status, vz_
     if (rc == 0)
         rc = run_joined(ctid, &x, argv, status, err);
     release(&x);
+    for (int i = 0; i < 3; i++)
+        close_fd(&held[i]);
     return rc;
 }
 
