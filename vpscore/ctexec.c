@@ -389,18 +389,29 @@ static void joiner_main(const struct joinctx *x, char *const argv[], int errfd)
 
 /* ---- the caller ---- */
 
+/* fd is our controlling terminal and another process group has its
+ * foreground (not so for a terminal that is not our controlling one: no
+ * job control stops us there). */
+static int background(int fd)
+{
+    pid_t fg = tcgetpgrp(fd);
+    return fg > 0 && fg != getpgrp();
+}
+
 /* Decide the stdio plan and make its caller-side pieces. */
 static int plan_make(struct joinctx *x, int login, vz_error_t *err)
 {
     struct stdio_plan *io = &x->io;
     x->login = login;
-    /* A terminal on stdin means an interactive command: it gets a pty of
-     * the container's for stdin and for each of stdout/stderr that is a
-     * terminal too (the others stay pipes, so `vzctl exec CT ls > f` writes
-     * f without carriage returns). enter always has a pty. */
+    /* A terminal on stdin, with us in its foreground, means an
+     * interactive command: it gets a pty of the container's for stdin and
+     * for each of stdout/stderr that is a terminal too (the others stay
+     * pipes, so `vzctl exec CT ls > f` writes f without carriage returns).
+     * In the background (`vzctl exec CT cmd &`) we would be stopped making
+     * the terminal raw: pipes then, as for a script. enter always has a pty. */
     if (login)
         io->pty_slots = 7;
-    else if (isatty(0))
+    else if (isatty(0) && !background(0))
         io->pty_slots = 1 | (isatty(1) ? 2 : 0) | (isatty(2) ? 4 : 0);
     if (io->pty_slots) {
         io->have_tio = isatty(0) && tcgetattr(0, &io->tio) == 0;

@@ -96,7 +96,7 @@ static pid_t spawn(const char *verb, const char *script, int in, int out, int er
         for (int i = 0; i < 3; i++)
             if (fds[i] < 0)
                 close(i);
-        execl(vzctl_bin, "vzctl", verb, ctid, script, (char *)NULL);
+        execl(vzctl_bin, "vzctl", verb, ctid, script, (char *)NULL); /* enter: script NULL */
         _exit(126);
     }
     return pid;
@@ -402,6 +402,21 @@ Test(exec_relay, a_terminal_gets_a_pty_of_the_container_and_comes_back_unchanged
     term_close(&t);
 }
 
+Test(exec_relay, enter_relays_a_login_shell_on_the_containers_pty)
+{
+    struct term t;
+    term_open(&t, 30, 100);
+    pid_t c = spawn("enter", NULL, t.slave, t.slave, t.slave);
+    /* the shell's descriptors: the container's pty, nothing else of ours */
+    const char *cmd = "echo \"T=$(tty) S=$(stty size) OTHER=$(for f in /proc/$$/fd/*; do readlink $f; done | "
+                      "grep -v -e '^/dev/pts/0$' -e '^/dev/tty$' -e '^pipe:' | wc -l)\"; stty raw; exit 6\r";
+    cr_assert_eq(write(t.master, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+    cr_assert(term_read_until(&t, "T=/dev/pts/0 S=30 100 OTHER=0"), "got %s", t.out.data);
+    cr_assert_eq(wait_status(c), 6);
+    term_expect_unchanged(&t);
+    term_close(&t);
+}
+
 Test(exec_relay, a_terminal_is_restored_when_vzctl_is_told_to_stop)
 {
     struct term t;
@@ -518,4 +533,44 @@ Test(exec_relay, a_container_in_its_own_user_namespace_is_joined_as_its_root)
     cr_assert_eq(made_ok, 0, "the command made no file: %s", e);
     cr_assert_eq(sb.st_uid, 200000, "host uid %u", (unsigned)sb.st_uid);
     cr_assert_eq(sb.st_gid, 200000, "host gid %u", (unsigned)sb.st_gid);
+}
+
+Test(exec_relay, in_the_background_of_its_terminal_vzctl_uses_pipes_and_is_not_stopped)
+{
+    struct term t;
+    term_open(&t, 24, 80);
+    cleanup_free char *op = host_path("o.txt");
+    int o = open(op, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* a session whose controlling terminal is the test's pty; vzctl runs in
+     * a process group of its own in it, as `vzctl exec CT cmd &` does */
+    pid_t leader = fork();
+    cr_assert_geq(leader, 0);
+    if (leader == 0) {
+        if (setsid() < 0 || ioctl(t.slave, TIOCSCTTY, 0) < 0)
+            _exit(90);
+        pid_t c = fork();
+        if (c == 0) {
+            setpgid(0, 0);
+            int fds[3] = { t.slave, o, o };
+            if (vz_ns_arrange_fds(fds, 3) < 0)
+                _exit(126);
+            execl(vzctl_bin, "vzctl", "exec2", ctid, "readlink /proc/$$/fd/0", (char *)NULL);
+            _exit(126);
+        }
+        int ws;
+        if (waitpid(c, &ws, WUNTRACED) != c)
+            _exit(91);
+        if (WIFSTOPPED(ws)) {
+            kill(c, SIGKILL);
+            _exit(92); /* stopped by SIGTTOU/SIGTTIN */
+        }
+        _exit(WIFEXITED(ws) ? WEXITSTATUS(ws) : 93);
+    }
+    close(o);
+    cr_assert_eq(wait_status(leader), 0);
+    char *got = slurp(op);
+    cr_assert(strncmp(got, "pipe:[", 6) == 0, "got %s", got);
+    free(got);
+    term_expect_unchanged(&t);
+    term_close(&t);
 }
