@@ -274,11 +274,19 @@ static int join(const struct joinctx *x, int errfd)
 
 /* In the joiner: a pty on the container's own devpts (its /dev/pts/ptmx,
  * the slave by TIOCGPTPEER: no path lookup in a tree the container
- * controls); the slave goes to the pty slots, the master to the caller. */
+ * controls); the slave goes to the pty slots, the master to the caller.
+ * The container's root may have replaced /dev/pts: only the ptmx node of
+ * a devpts (char 5:2, not through a symlink) is taken. */
 static void open_pty(const struct stdio_plan *io, int errfd)
 {
-    int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
     int unlock = 0;
+    if (master >= 0 && (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))) {
+        close(master);
+        master = -1;
+        errno = ENOTTY;
+    }
     if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
         fail(errfd, "open a pty in the container (/dev/pts/ptmx)");
     int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
