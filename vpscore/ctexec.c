@@ -155,11 +155,18 @@ static int plan_pipes(struct stdio_plan *io, struct vz_relay_stream *st, int *ns
         if (pipe2(p, O_CLOEXEC) < 0)
             return vz_error_sys(err, "pipe");
         io->child[0] = p[0];
-        if (is_devnull(0))
+        if (is_devnull(0)) {
             close(p[1]); /* the command reads EOF at once */
-        else
-            st[(*nst)++] = (struct vz_relay_stream){ .src = 0, .dst = p[1],
-                                                     .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT };
+        } else {
+            struct vz_relay_stream in = { .src = 0, .dst = p[1], .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT,
+                                          .peek = -1 };
+            /* A file: what the command leaves unread is given back. (Holding
+             * a read end costs the command nothing: EOF comes from the
+             * write end's closing.) */
+            if (lseek(0, 0, SEEK_CUR) >= 0 && (in.peek = fcntl(p[0], F_DUPFD_CLOEXEC, 3)) >= 0)
+                in.flags |= VZ_RELAY_GIVE_BACK;
+            st[(*nst)++] = in;
+        }
     }
     for (int fd = 1; fd <= 2; fd++) {
         if (io->pty_slots & (1 << fd))
@@ -173,7 +180,8 @@ static int plan_pipes(struct stdio_plan *io, struct vz_relay_stream *st, int *ns
         if (pipe2(p, O_CLOEXEC) < 0)
             return vz_error_sys(err, "pipe");
         io->child[fd] = p[1];
-        st[(*nst)++] = (struct vz_relay_stream){ .src = p[0], .dst = fd, .flags = VZ_RELAY_OWN_SRC };
+        st[(*nst)++] = (struct vz_relay_stream){ .src = p[0], .dst = fd, .flags = VZ_RELAY_OWN_SRC,
+                                                 .peek = -1 };
     }
     return 0;
 }
@@ -442,6 +450,8 @@ static void close_streams(struct vz_relay_stream *st, int nst)
             close(st[i].src);
         if ((st[i].flags & VZ_RELAY_OWN_DST) && st[i].dst >= 0)
             close(st[i].dst);
+        if ((st[i].flags & VZ_RELAY_GIVE_BACK) && st[i].peek >= 0)
+            close(st[i].peek);
     }
 }
 
@@ -454,17 +464,21 @@ static int relay(struct joinctx *x, pid_t pid, struct vz_relay_stream *st, int n
     if (io->pty_slots) {
         master = recv_fd(io->sock[0]);
         close_fd(&io->sock[0]);
-        if (master < 0)
-            return vz_error_sys(err, "receive the pty from the container");
-        int out = fcntl(master, F_DUPFD_CLOEXEC, 3); /* each stream owns its own descriptor */
+        int out = master < 0 ? -1 : fcntl(master, F_DUPFD_CLOEXEC, 3); /* each stream owns its own descriptor */
         if (out < 0) {
-            close(master);
-            return vz_error_sys(err, "dup");
+            int e = errno;
+            close_streams(st, nst);
+            if (master >= 0)
+                close(master);
+            errno = e;
+            return vz_error_sys(err, "receive the pty from the container");
         }
         int in = !is_devnull(0); /* else: ^D at once, as at the end of piped input */
         st[nst++] = (struct vz_relay_stream){ .src = in ? 0 : -1, .dst = master,
-                                              .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT | VZ_RELAY_EOT_AT_EOF };
-        st[nst++] = (struct vz_relay_stream){ .src = out, .dst = tty_out(io), .flags = VZ_RELAY_OWN_SRC };
+                                              .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT | VZ_RELAY_EOT_AT_EOF,
+                                              .peek = -1 };
+        st[nst++] = (struct vz_relay_stream){ .src = out, .dst = tty_out(io), .flags = VZ_RELAY_OWN_SRC,
+                                              .peek = -1 };
         raw = isatty(0) && vz_tty_raw(0, &saved) == 0;
     }
     int pidfd = pidfd_of(pid);

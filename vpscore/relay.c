@@ -133,6 +133,19 @@ static void drain(struct vz_relay_stream *s)
     finish(s);
 }
 
+/* The command is gone: what it did not read of a seekable stdin goes back. */
+static void give_back(struct vz_relay_stream *s)
+{
+    int inpipe = 0;
+    if (ioctl(s->peek, FIONREAD, &inpipe) < 0)
+        inpipe = 0;
+    off_t n = (off_t)(s->len - s->off) + inpipe;
+    if (n > 0)
+        lseek(s->src, -n, SEEK_CUR);
+    close(s->peek);
+    s->peek = -1;
+}
+
 static void pass_winsize(const struct vz_relay_opts *o)
 {
     struct winsize ws;
@@ -221,8 +234,11 @@ int vz_relay_run(struct vz_relay_stream *s, int n, const struct vz_relay_opts *o
         }
     }
     int e = errno;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if ((s[i].flags & VZ_RELAY_GIVE_BACK) && s[i].peek >= 0)
+            give_back(&s[i]);
         drain(&s[i]);
+    }
     free(bufs);
     sigaction(SIGPIPE, &old_pipe, NULL);
     sigaction(SIGWINCH, &old_winch, NULL);

@@ -574,3 +574,29 @@ Test(exec_relay, in_the_background_of_its_terminal_vzctl_uses_pipes_and_is_not_s
     term_expect_unchanged(&t);
     term_close(&t);
 }
+
+Test(exec_relay, a_read_loop_over_a_file_keeps_its_lines)
+{
+    /* `while read ...; do vzctl exec ...; done < file`: what a command
+     * leaves unread of a file on stdin is given back to the loop. */
+    cleanup_free char *list = host_path("list"), *op = host_path("o.txt");
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_atomic_write(list, "l1\nl2\nl3\n", 9, 0600, &err), 0);
+    int in = open(list, O_RDONLY | O_CLOEXEC), o = open(op, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    pid_t c = fork();
+    cr_assert_geq(c, 0);
+    if (c == 0) {
+        int fds[3] = { in, o, o };
+        if (vz_ns_arrange_fds(fds, 3) < 0)
+            _exit(126);
+        execl("/bin/sh", "sh", "-c", "while read l; do \"$0\" exec2 \"$1\" \"echo got-$l\"; done", vzctl_bin, ctid,
+              (char *)NULL);
+        _exit(126);
+    }
+    close(in);
+    close(o);
+    cr_assert_eq(wait_status(c), 0);
+    char *got = slurp(op);
+    cr_assert_str_eq(got, "got-l1\ngot-l2\ngot-l3\n");
+    free(got);
+}
