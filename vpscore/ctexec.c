@@ -477,8 +477,8 @@ static int relay(struct joinctx *x, pid_t pid, struct vz_relay_stream *st, int n
         st[nst++] = (struct vz_relay_stream){ .src = in ? 0 : -1, .dst = master,
                                               .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT | VZ_RELAY_EOT_AT_EOF,
                                               .peek = -1 };
-        st[nst++] = (struct vz_relay_stream){ .src = out, .dst = tty_out(io), .flags = VZ_RELAY_OWN_SRC,
-                                              .peek = -1 };
+        st[nst++] = (struct vz_relay_stream){ .src = out, .dst = tty_out(io),
+                                              .flags = VZ_RELAY_OWN_SRC | VZ_RELAY_HANGUP, .peek = -1 };
         raw = isatty(0) && vz_tty_raw(0, &saved) == 0;
     }
     int pidfd = pidfd_of(pid);

@@ -61,6 +61,8 @@ static void at_eof(struct vz_relay_stream *s)
     finish(s);
 }
 
+static int hung_up; /* a VZ_RELAY_HANGUP stream lost its dst */
+
 /* One write attempt. 0 on progress or "later", -1 when dst is gone. */
 static int flush_once(struct vz_relay_stream *s)
 {
@@ -72,6 +74,8 @@ static int flush_once(struct vz_relay_stream *s)
     if (w < 0) {
         if (errno == EAGAIN || errno == EINTR)
             return 0;
+        if (s->flags & VZ_RELAY_HANGUP)
+            hung_up = 1;
         finish(s); /* EPIPE, EIO: the reader is gone; closing src passes it on */
         return -1;
     }
@@ -171,6 +175,7 @@ int vz_relay_run(struct vz_relay_stream *s, int n, const struct vz_relay_opts *o
     sigaction(SIGPIPE, &ign, &old_pipe);
     sigaction(SIGWINCH, &winch, &old_winch);
     got_winch = 0;
+    hung_up = 0;
 
     if (n > VZ_RELAY_MAX)
         n = VZ_RELAY_MAX;
@@ -189,7 +194,7 @@ int vz_relay_run(struct vz_relay_stream *s, int n, const struct vz_relay_opts *o
     struct pollfd p[VZ_RELAY_MAX + 1];
     int who[VZ_RELAY_MAX + 1], rc = 0, exited = 0, hung = 0;
     while (!exited) {
-        if (o->hangup && *o->hangup && !hung) {
+        if (((o->hangup && *o->hangup) || hung_up) && !hung) {
             hung = 1; /* closing the pty master hangs up the session inside */
             for (int i = 0; i < n; i++)
                 finish(&s[i]);

@@ -37,6 +37,7 @@ enum {
     VZ_RELAY_INPUT = 4,      /* caller -> command: dropped once the command exited */
     VZ_RELAY_EOT_AT_EOF = 8, /* at src EOF write ^D to dst instead of closing it */
     VZ_RELAY_GIVE_BACK = 16, /* input from a seekable src: see peek */
+    VZ_RELAY_HANGUP = 32,    /* dst failing ends every stream (a pty whose terminal is gone) */
 };
 
 struct vz_relay_stream {
