@@ -603,16 +603,22 @@ Test(exec_relay, a_read_loop_over_a_file_keeps_its_lines)
 
 Test(exec_relay, a_terminal_that_goes_away_hangs_the_command_up)
 {
-    struct term t;
+    /* stdin one terminal that stays, stdout/stderr another that goes away
+     * (a window closed): vzctl's writes fail; it closes the container's
+     * pty, whose session gets SIGHUP, rather than leave the command
+     * blocked on a full pty nobody drains. */
+    struct term in, t;
+    term_open(&in, 24, 80);
     term_open(&t, 24, 80);
-    pid_t c = spawn("exec2", "echo ready; while :; do echo x; sleep 0.01; done", t.slave, t.slave, t.slave);
+    pid_t c = spawn("exec2", "echo ready; while :; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done", in.slave,
+                    t.slave, t.slave);
     cr_assert(term_read_until(&t, "ready"), "got %s", t.out.data);
-    /* the admin's terminal is gone (an ssh session dropped): vzctl's
-     * writes fail; it closes the container's pty, whose session gets SIGHUP */
     close(t.master);
     t.master = open("/dev/null", O_RDONLY | O_CLOEXEC);
     close(t.slave);
     t.slave = open("/dev/null", O_RDONLY | O_CLOEXEC);
     cr_assert_eq(wait_status(c), 129);
+    term_expect_unchanged(&in);
     term_close(&t);
+    term_close(&in);
 }
