@@ -183,7 +183,11 @@ int vz_relay_run(struct vz_relay_stream *s, int n, const struct vz_relay_opts *o
     for (int i = 0; i < n; i++) {
         s[i].buf = bufs ? bufs + (size_t)i * RELAY_BUF : NULL;
         s[i].len = s[i].off = 0;
-        s[i].done = !bufs;
+        s[i].done = 0;
+        if (!bufs) { /* no relay: the command gets EOF and EPIPE rather than wait */
+            finish(&s[i]);
+            continue;
+        }
         if ((s[i].flags & VZ_RELAY_OWN_SRC) && s[i].src >= 0)
             set_nonblock(s[i].src);
         if ((s[i].flags & VZ_RELAY_OWN_DST) && s[i].dst >= 0)
