@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -284,10 +285,15 @@ static int join(const struct joinctx *x, int errfd)
  * the slave by TIOCGPTPEER: no path lookup in a tree the container
  * controls); the slave goes to the pty slots, the master to the caller.
  * The container's root may have replaced /dev/pts: only the ptmx node of
- * a devpts (char 5:2, not through a symlink) is taken. */
+ * a devpts (char 5:2, reached through no symlink) is taken. */
 static void open_pty(const struct stdio_plan *io, int errfd)
 {
-    int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    /* We are still root with every capability here: no symlink on the way
+     * (a /dev or /dev/pts the container replaced with one) is followed. */
+    struct open_how how = { .flags = O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK, .resolve = RESOLVE_NO_SYMLINKS };
+    int master = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/pts/ptmx", &how, sizeof(how));
+    if (master < 0 && errno == ENOSYS) /* before Linux 5.6 */
+        master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     struct stat st;
     int unlock = 0;
     if (master >= 0 && (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))) {
