@@ -271,10 +271,10 @@ Test(exec_relay, stderr_stays_apart_and_merged_output_keeps_its_order)
 
 Test(exec_relay, exit_status_signals_and_a_closed_reader)
 {
-    cleanup_free char *o = NULL;
-    cr_assert_eq(run_files("exit 42", NULL, &o, NULL), 42);
-    cr_assert_eq(run_files("kill -9 $$", NULL, &o, NULL), 137);
-    cr_assert_eq(run_files("kill -TERM $$", NULL, &o, NULL), 143);
+    cleanup_free char *o1 = NULL, *o2 = NULL, *o3 = NULL;
+    cr_assert_eq(run_files("exit 42", NULL, &o1, NULL), 42);
+    cr_assert_eq(run_files("kill -9 $$", NULL, &o2, NULL), 137);
+    cr_assert_eq(run_files("kill -TERM $$", NULL, &o3, NULL), 143);
     int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     cr_assert_eq(wait_status(spawn("exec", "exit 3", -1, devnull, devnull)), 8);
     /* vzctl's stdout closed by its reader: the command gets SIGPIPE, as it
