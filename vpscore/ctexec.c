@@ -444,9 +444,9 @@ static int plan_make(struct joinctx *x, int login, vz_error_t *err)
     return 0;
 }
 
-static pid_t pidfd_of(pid_t pid)
+static int pidfd_of(pid_t pid)
 {
-    return (pid_t)syscall(SYS_pidfd_open, pid, 0);
+    return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 static void close_streams(struct vz_relay_stream *st, int nst)
