@@ -207,14 +207,16 @@ static int do_exec(int argc, char **argv, int exec2)
 {
     const char *usage = exec2 ? "Usage: vzctl exec2 CTID COMMAND [ARG...]\n"
                                 "Run COMMAND (with /bin/sh -c, the arguments joined by spaces, as vzctl does;\n"
-                                "'-' reads the commands from stdin) inside the running container, with this\n"
-                                "terminal's stdin, stdout and stderr. Exits with the command's exit status\n"
-                                "(31 when the container is not running, 47 when it has no /bin/sh).\n"
+                                "'-' reads the commands from stdin) inside the running container. Its stdin,\n"
+                                "stdout and stderr are relayed (pipes; a pty of the container when stdin is a\n"
+                                "terminal). Exits with the command's exit status (31 when the container\n"
+                                "is not running, 47 when it has no /bin/sh).\n"
                               : "Usage: vzctl exec CTID COMMAND [ARG...]\n"
                                 "Run COMMAND (with /bin/sh -c, the arguments joined by spaces, as vzctl does;\n"
-                                "'-' reads the commands from stdin) inside the running container, with this\n"
-                                "terminal's stdin, stdout and stderr. Exit codes: 0, 8 when the command\n"
-                                "failed (use exec2 for its own status), 31 not running, 47 no /bin/sh.\n";
+                                "'-' reads the commands from stdin) inside the running container. Its stdin,\n"
+                                "stdout and stderr are relayed (pipes; a pty of the container when stdin is a\n"
+                                "terminal). Exit codes: 0, 8 when the command failed (use exec2 for its\n"
+                                "own status), 31 not running, 47 no /bin/sh.\n";
     int rc = 0, fast = 0;
     const char *ctid = parse(argc, argv, usage, 0, &fast, &rc);
     if (!ctid)

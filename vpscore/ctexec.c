@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -155,16 +156,23 @@ static int plan_pipes(struct stdio_plan *io, struct vz_relay_stream *st, int *ns
         if (pipe2(p, O_CLOEXEC) < 0)
             return vz_error_sys(err, "pipe");
         io->child[0] = p[0];
-        if (!fd_open(0) || is_devnull(0))
+        if (is_devnull(0)) {
             close(p[1]); /* the command reads EOF at once */
-        else
-            st[(*nst)++] = (struct vz_relay_stream){ .src = 0, .dst = p[1],
-                                                     .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT };
+        } else {
+            struct vz_relay_stream in = { .src = 0, .dst = p[1], .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT,
+                                          .peek = -1 };
+            /* A file: what the command leaves unread is given back. (Holding
+             * a read end costs the command nothing: EOF comes from the
+             * write end's closing.) */
+            if (lseek(0, 0, SEEK_CUR) >= 0 && (in.peek = fcntl(p[0], F_DUPFD_CLOEXEC, 3)) >= 0)
+                in.flags |= VZ_RELAY_GIVE_BACK;
+            st[(*nst)++] = in;
+        }
     }
     for (int fd = 1; fd <= 2; fd++) {
         if (io->pty_slots & (1 << fd))
             continue;
-        if (fd == 2 && !(io->pty_slots & 2) && fd_open(1) && fd_open(2) && same_file(1, 2)) {
+        if (fd == 2 && !(io->pty_slots & 2) && same_file(1, 2)) {
             io->child[2] = fcntl(io->child[1], F_DUPFD_CLOEXEC, 3);
             if (io->child[2] < 0)
                 return vz_error_sys(err, "dup");
@@ -173,8 +181,8 @@ static int plan_pipes(struct stdio_plan *io, struct vz_relay_stream *st, int *ns
         if (pipe2(p, O_CLOEXEC) < 0)
             return vz_error_sys(err, "pipe");
         io->child[fd] = p[1];
-        st[(*nst)++] = (struct vz_relay_stream){ .src = p[0], .dst = fd_open(fd) ? fd : -1,
-                                                 .flags = VZ_RELAY_OWN_SRC };
+        st[(*nst)++] = (struct vz_relay_stream){ .src = p[0], .dst = fd, .flags = VZ_RELAY_OWN_SRC,
+                                                 .peek = -1 };
     }
     return 0;
 }
@@ -275,11 +283,24 @@ static int join(const struct joinctx *x, int errfd)
 
 /* In the joiner: a pty on the container's own devpts (its /dev/pts/ptmx,
  * the slave by TIOCGPTPEER: no path lookup in a tree the container
- * controls); the slave goes to the pty slots, the master to the caller. */
+ * controls); the slave goes to the pty slots, the master to the caller.
+ * The container's root may have replaced /dev/pts: only the ptmx node of
+ * a devpts (char 5:2, reached through no symlink) is taken. */
 static void open_pty(const struct stdio_plan *io, int errfd)
 {
-    int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    /* We are still root with every capability here: no symlink on the way
+     * (a /dev or /dev/pts the container replaced with one) is followed. */
+    struct open_how how = { .flags = O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK, .resolve = RESOLVE_NO_SYMLINKS };
+    int master = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/pts/ptmx", &how, sizeof(how));
+    if (master < 0 && errno == ENOSYS) /* before Linux 5.6 */
+        master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
     int unlock = 0;
+    if (master >= 0 && (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))) {
+        close(master);
+        master = -1;
+        errno = ENOTTY;
+    }
     if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
         fail(errfd, "open a pty in the container (/dev/pts/ptmx)");
     int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -390,18 +411,29 @@ static void joiner_main(const struct joinctx *x, char *const argv[], int errfd)
 
 /* ---- the caller ---- */
 
+/* fd is our controlling terminal and another process group has its
+ * foreground (not so for a terminal that is not our controlling one: no
+ * job control stops us there). */
+static int background(int fd)
+{
+    pid_t fg = tcgetpgrp(fd);
+    return fg > 0 && fg != getpgrp();
+}
+
 /* Decide the stdio plan and make its caller-side pieces. */
 static int plan_make(struct joinctx *x, int login, vz_error_t *err)
 {
     struct stdio_plan *io = &x->io;
     x->login = login;
-    /* A terminal on stdin means an interactive command: it gets a pty of
-     * the container's for stdin and for each of stdout/stderr that is a
-     * terminal too (the others stay pipes, so `vzctl exec CT ls > f` writes
-     * f without carriage returns). enter always has a pty. */
+    /* A terminal on stdin, with us in its foreground, means an
+     * interactive command: it gets a pty of the container's for stdin and
+     * for each of stdout/stderr that is a terminal too (the others stay
+     * pipes, so `vzctl exec CT ls > f` writes f without carriage returns).
+     * In the background (`vzctl exec CT cmd &`) we would be stopped making
+     * the terminal raw: pipes then, as for a script. enter always has a pty. */
     if (login)
         io->pty_slots = 7;
-    else if (isatty(0))
+    else if (isatty(0) && !background(0))
         io->pty_slots = 1 | (isatty(1) ? 2 : 0) | (isatty(2) ? 4 : 0);
     if (io->pty_slots) {
         io->have_tio = isatty(0) && tcgetattr(0, &io->tio) == 0;
@@ -412,9 +444,9 @@ static int plan_make(struct joinctx *x, int login, vz_error_t *err)
     return 0;
 }
 
-static pid_t pidfd_of(pid_t pid)
+static int pidfd_of(pid_t pid)
 {
-    return (pid_t)syscall(SYS_pidfd_open, pid, 0);
+    return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 static void close_streams(struct vz_relay_stream *st, int nst)
@@ -424,6 +456,8 @@ static void close_streams(struct vz_relay_stream *st, int nst)
             close(st[i].src);
         if ((st[i].flags & VZ_RELAY_OWN_DST) && st[i].dst >= 0)
             close(st[i].dst);
+        if ((st[i].flags & VZ_RELAY_GIVE_BACK) && st[i].peek >= 0)
+            close(st[i].peek);
     }
 }
 
@@ -436,17 +470,21 @@ static int relay(struct joinctx *x, pid_t pid, struct vz_relay_stream *st, int n
     if (io->pty_slots) {
         master = recv_fd(io->sock[0]);
         close_fd(&io->sock[0]);
-        if (master < 0)
-            return vz_error_sys(err, "receive the pty from the container");
-        int out = fcntl(master, F_DUPFD_CLOEXEC, 3); /* each stream owns its own descriptor */
+        int out = master < 0 ? -1 : fcntl(master, F_DUPFD_CLOEXEC, 3); /* each stream owns its own descriptor */
         if (out < 0) {
-            close(master);
-            return vz_error_sys(err, "dup");
+            int e = errno;
+            close_streams(st, nst);
+            if (master >= 0)
+                close(master);
+            errno = e;
+            return vz_error_sys(err, "receive the pty from the container");
         }
-        int in = fd_open(0) && !is_devnull(0); /* else: ^D at once, as at the end of piped input */
+        int in = !is_devnull(0); /* else: ^D at once, as at the end of piped input */
         st[nst++] = (struct vz_relay_stream){ .src = in ? 0 : -1, .dst = master,
-                                              .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT | VZ_RELAY_EOT_AT_EOF };
-        st[nst++] = (struct vz_relay_stream){ .src = out, .dst = tty_out(io), .flags = VZ_RELAY_OWN_SRC };
+                                              .flags = VZ_RELAY_OWN_DST | VZ_RELAY_INPUT | VZ_RELAY_EOT_AT_EOF,
+                                              .peek = -1 };
+        st[nst++] = (struct vz_relay_stream){ .src = out, .dst = tty_out(io),
+                                              .flags = VZ_RELAY_OWN_SRC | VZ_RELAY_HANGUP, .peek = -1 };
         raw = isatty(0) && vz_tty_raw(0, &saved) == 0;
     }
     int pidfd = pidfd_of(pid);
@@ -531,6 +569,14 @@ static int run_joined(const char *ctid, struct joinctx *x, char *const argv[], i
 
 static int run(const char *ctid, char *const argv[], int login, int *status, vz_error_t *err)
 {
+    /* A closed stdin, stdout or stderr would be taken by the first file we
+     * open (a pipe of our own would pass for the caller's stdin): hold the
+     * slot with /dev/null meanwhile, which the plan then treats as "no
+     * input" and "discard". */
+    int held[3] = { -1, -1, -1 };
+    for (int i = 0; i < 3; i++)
+        if (!fd_open(i))
+            held[i] = open("/dev/null", O_RDWR); /* the lowest free slot: i */
     struct joinctx x;
     int rc = prepare(ctid, &x, err);
     if (rc == 0)
@@ -538,6 +584,8 @@ static int run(const char *ctid, char *const argv[], int login, int *status, vz_
     if (rc == 0)
         rc = run_joined(ctid, &x, argv, status, err);
     release(&x);
+    for (int i = 0; i < 3; i++)
+        close_fd(&held[i]);
     return rc;
 }
 

@@ -61,6 +61,8 @@ static void at_eof(struct vz_relay_stream *s)
     finish(s);
 }
 
+static int hung_up; /* a VZ_RELAY_HANGUP stream lost its dst */
+
 /* One write attempt. 0 on progress or "later", -1 when dst is gone. */
 static int flush_once(struct vz_relay_stream *s)
 {
@@ -72,6 +74,8 @@ static int flush_once(struct vz_relay_stream *s)
     if (w < 0) {
         if (errno == EAGAIN || errno == EINTR)
             return 0;
+        if (s->flags & VZ_RELAY_HANGUP)
+            hung_up = 1;
         finish(s); /* EPIPE, EIO: the reader is gone; closing src passes it on */
         return -1;
     }
@@ -133,6 +137,19 @@ static void drain(struct vz_relay_stream *s)
     finish(s);
 }
 
+/* The command is gone: what it did not read of a seekable stdin goes back. */
+static void give_back(struct vz_relay_stream *s)
+{
+    int inpipe = 0;
+    if (ioctl(s->peek, FIONREAD, &inpipe) < 0)
+        inpipe = 0;
+    off_t n = (off_t)(s->len - s->off) + inpipe;
+    if (n > 0)
+        lseek(s->src, -n, SEEK_CUR);
+    close(s->peek);
+    s->peek = -1;
+}
+
 static void pass_winsize(const struct vz_relay_opts *o)
 {
     struct winsize ws;
@@ -158,6 +175,7 @@ int vz_relay_run(struct vz_relay_stream *s, int n, const struct vz_relay_opts *o
     sigaction(SIGPIPE, &ign, &old_pipe);
     sigaction(SIGWINCH, &winch, &old_winch);
     got_winch = 0;
+    hung_up = 0;
 
     if (n > VZ_RELAY_MAX)
         n = VZ_RELAY_MAX;
@@ -165,7 +183,11 @@ int vz_relay_run(struct vz_relay_stream *s, int n, const struct vz_relay_opts *o
     for (int i = 0; i < n; i++) {
         s[i].buf = bufs ? bufs + (size_t)i * RELAY_BUF : NULL;
         s[i].len = s[i].off = 0;
-        s[i].done = !bufs;
+        s[i].done = 0;
+        if (!bufs) { /* no relay: the command gets EOF and EPIPE rather than wait */
+            finish(&s[i]);
+            continue;
+        }
         if ((s[i].flags & VZ_RELAY_OWN_SRC) && s[i].src >= 0)
             set_nonblock(s[i].src);
         if ((s[i].flags & VZ_RELAY_OWN_DST) && s[i].dst >= 0)
@@ -176,7 +198,7 @@ int vz_relay_run(struct vz_relay_stream *s, int n, const struct vz_relay_opts *o
     struct pollfd p[VZ_RELAY_MAX + 1];
     int who[VZ_RELAY_MAX + 1], rc = 0, exited = 0, hung = 0;
     while (!exited) {
-        if (o->hangup && *o->hangup && !hung) {
+        if (((o->hangup && *o->hangup) || hung_up) && !hung) {
             hung = 1; /* closing the pty master hangs up the session inside */
             for (int i = 0; i < n; i++)
                 finish(&s[i]);
@@ -221,8 +243,11 @@ int vz_relay_run(struct vz_relay_stream *s, int n, const struct vz_relay_opts *o
         }
     }
     int e = errno;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if ((s[i].flags & VZ_RELAY_GIVE_BACK) && s[i].peek >= 0)
+            give_back(&s[i]);
         drain(&s[i]);
+    }
     free(bufs);
     sigaction(SIGPIPE, &old_pipe, NULL);
     sigaction(SIGWINCH, &old_winch, NULL);

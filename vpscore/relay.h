@@ -36,11 +36,19 @@ enum {
     VZ_RELAY_OWN_DST = 2,    /* close dst when done; made non-blocking */
     VZ_RELAY_INPUT = 4,      /* caller -> command: dropped once the command exited */
     VZ_RELAY_EOT_AT_EOF = 8, /* at src EOF write ^D to dst instead of closing it */
+    VZ_RELAY_GIVE_BACK = 16, /* input from a seekable src: see peek */
+    VZ_RELAY_HANGUP = 32,    /* dst failing ends every stream (a pty whose terminal is gone) */
 };
 
 struct vz_relay_stream {
     int src, dst; /* dst -1: read and discard */
     unsigned flags;
+    /* VZ_RELAY_GIVE_BACK: a read end of the pipe dst writes to (owned).
+     * At the end src's offset is moved back over every byte the command
+     * did not read (still buffered here or in the pipe), so that a
+     * `while read ...; do vzctl exec ...; done < file` loop keeps its
+     * lines, as it did when the command shared the caller's stdin. */
+    int peek;
     /* private */
     char *buf;
     size_t len, off;

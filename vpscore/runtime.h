@@ -70,14 +70,25 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err);
  * vz_ct_exec and vz_ct_enter check the same before they join. */
 int vz_ct_joinable(const char *ctid, vz_error_t *err);
 
-/* Run argv inside the running container (all its namespaces, its root, its
- * cgroup, its capabilities) with the caller's stdin/stdout/stderr; wait and
- * return the exit status through *status (0-255, 128+signal). */
+/* Run argv inside the running container (all its namespaces, its user
+ * namespace last when it has one of its own -- then as its root --, its
+ * root, its cgroup, its capabilities); wait and return the exit status
+ * through *status (0-255, 128+signal).
+ * The command never gets a descriptor of the caller's: its stdin, stdout
+ * and stderr are pipes the caller relays (stdout and stderr one pipe when
+ * the caller's are the same file), or, when the caller's stdin is a
+ * terminal whose foreground it has, a pty of the container's own devpts
+ * for stdin and for each of stdout/stderr that is a terminal; the caller's
+ * terminal is raw while it runs and restored after (vpscore/relay.h). A
+ * closed or /dev/null stdin gives the command EOF at once. Output that a
+ * process the command left behind writes after it exited is not waited
+ * for. */
 int vz_ct_exec(const char *ctid, char *const argv[], int *status, vz_error_t *err);
 
 /* An interactive login shell on a new pty of the container's own devpts,
- * relayed to the caller's stdin/stdout (raw mode while it runs when stdin is
- * a terminal). *status: the shell's exit status. */
+ * relayed by the caller to its stdin/stdout (raw mode while it runs when
+ * stdin is a terminal; window size changes passed on). *status: the
+ * shell's exit status. */
 int vz_ct_enter(const char *ctid, int *status, vz_error_t *err);
 
 /* Freeze / thaw every process of a running container (freezer cgroup). */

@@ -58,11 +58,3 @@ int vz_userns_join(int fd, vz_error_t *err)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     return 0;
 }
-
-int vz_ns_enter_user(pid_t pid, vz_error_t *err)
-{
-    int fd;
-    if (vz_userns_open(pid, &fd, err) < 0)
-        return -1;
-    return vz_userns_join(fd, err);
-}

@@ -28,7 +28,4 @@ int vz_userns_open(pid_t pid, int *fd, vz_error_t *err);
  * The process stays non-dumpable. */
 int vz_userns_join(int fd, vz_error_t *err);
 
-/* Both at once, for a process whose /proc still shows pid. */
-int vz_ns_enter_user(pid_t pid, vz_error_t *err);
-
 #endif
