@@ -75,8 +75,11 @@ int vz_cache_remove(const char *name, int lock_timeout_s, vz_error_t *err);
  *     vz_cache_commit(t, m, err);   // sign + all three appear together
  *     vz_cache_txn_free(t);         // removes temps if not committed, unlocks
  *
- * Until commit returns, readers see the previous cache (or none); a crash at
- * any point leaves no partial cache visible and the next begin() cleans up. */
+ * vz_cache_find() sees the previous complete cache (or none) until commit's
+ * commit point, the new complete one after it, never a mix and never
+ * neither: a writer killed after the commit point is finished by the next
+ * reader or writer (the temps are complete by then); one killed before it
+ * leaves temps that the next begin() removes. */
 struct vz_cache_txn;
 int vz_cache_begin(const char *name, const char *compress, int lock_timeout_s,
                    struct vz_cache_txn **out, vz_error_t *err);
@@ -93,8 +96,10 @@ int vz_cache_commit_signed(struct vz_cache_txn *t, const char *manifest, size_t 
 void vz_cache_txn_free(struct vz_cache_txn *t);
 
 /* Test hook: when $VZ_TEST_KILL_AT names STAGE, the process SIGKILLs
- * itself there (crash tests). Stages: "begun", "packed", "temps-written",
- * "old-manifest-removed", "tarball-renamed", "sig-renamed". */
+ * itself there (crash tests). Stages, in order: "begun", "packed",
+ * "temps-written", "landing-recorded" (the commit point), "sig-renamed",
+ * "tarball-renamed", "manifest-renamed", "landed". The last four also fire
+ * when a reader or the next writer finishes a dead writer's landing. */
 void vz_cache_test_hook(const char *stage);
 
 #endif
