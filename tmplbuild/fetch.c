@@ -415,6 +415,12 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
         x->not_before = 0;
         return 0;
     }
+    if (r->o.deadline > 0 && vz_now() >= r->o.deadline) {
+        /* curl's CURLOPT_TIMEOUT_MS or our own check: not a stall, the end */
+        part_close(x);
+        cleanup_free char *w = vz_xasprintf("fetch %s: %s", x->label, x->item->urls[x->url]);
+        return vz_fetch_deadline_error(err, w);
+    }
     enum vz_fetch_class cl = vz_fetch_classify(rc, code, x->errbuf, r->o.timeout_s, what);
     if (cl == VZ_FC_FATAL) {
         part_close(x);

@@ -627,3 +627,23 @@ Test(publish, a_trickling_server_hits_the_deadline)
     free(want);
     free(iu);
 }
+
+/* The deadline covers the tarball too (the multi-transfer loop). */
+Test(publish, a_trickling_tarball_hits_the_deadline)
+{
+    char *tpath = vz_xasprintf("/t1/%s/t1.tar.zst", id1);
+    vz_httpd_fault(srv, tpath, VZ_HTTPD_DRIP, 500, 0);
+    char *iu = vz_httpd_url(srv, "/index.json");
+    struct vz_download_opts o = { iu, false, 1, 1, 120, 2 };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_download("t1", &o, NULL, &err), -1, "a trickling tarball was accepted");
+    cr_assert_eq(err->status, VZ_ETIMEOUT, "%d %s", err->status, err->msg);
+    cr_assert(strstr(err->msg, "download t1: gave up after --timeout 2 s: "), "%s", err->msg);
+    cr_assert(strstr(err->msg, "not done by the deadline (--timeout)"), "%s", err->msg);
+    vz_error_release(&err);
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("t1", &c, &err), -1, "a cache was landed");
+    vz_error_release(&err);
+    free(iu);
+    free(tpath);
+}
