@@ -32,7 +32,11 @@ struct vz_cache_info {
     struct stat *manifest_st; /* the manifest file as read (identity check) */
 };
 
-/* Find NAME in template/cache/. VZ_ENOTEMPLATE when there is none. */
+/* Find NAME in template/cache/. VZ_ENOTEMPLATE when there is none. Finds
+ * the old complete cache or the new complete one of a landing, never a mix:
+ * while a live writer is inside its landing it waits (up to 30 s, then
+ * VZ_ELOCKED); a dead writer's landing it finishes itself, which takes the
+ * template lock for a moment and needs write access to template/cache. */
 int vz_cache_find(const char *name, struct vz_cache_info **out, vz_error_t *err);
 /* Check the manifest signature against $VZ_ROOT/etc/vz/keys/trusted/ (and the
  * host's own public key). VZ_EVERIFY naming what failed. */
