@@ -25,6 +25,7 @@ void vz_index_free(struct vz_index *ix)
     }
     free(ix->builds);
     free(ix->signer);
+    free(ix->name);
     free(ix);
 }
 
@@ -68,6 +69,8 @@ int vz_index_serialize(const struct vz_index *ix, char **text, size_t *len, vz_e
     json_t *root = json_pack("{s:i, s:I, s:s, s:o}", "format", ix->format, "serial",
                              (json_int_t)ix->serial, "signer", ix->signer ? ix->signer : "",
                              "templates", tm);
+    if (root && ix->name && *ix->name)
+        json_object_set_new(root, "name", json_string(ix->name));
     char *s = root ? json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
     json_decref(root);
     if (!s)
@@ -154,6 +157,8 @@ int vz_index_parse(const char *text, size_t len, struct vz_index **out, vz_error
     ix->format = (int)fmt;
     ix->serial = (uint64_t)serial;
     ix->signer = vz_xstrdup(signer);
+    json_t *jn = json_object_get(root, "name");
+    ix->name = vz_xstrdup(json_is_string(jn) ? json_string_value(jn) : "");
     const char *name;
     json_t *arr;
     int r = 0;
@@ -185,13 +190,16 @@ int vz_index_parse(const char *text, size_t len, struct vz_index **out, vz_error
 
 /* ---- downloader side: accept an index ---- */
 
-static char *state_path(const char *url)
+/* The replay record of an index: keyed by the key that signed it and the
+ * name it gives itself, so that every URL spelling of one index shares it. */
+static char *state_path(const char *signer, const char *name)
 {
     char hex[65];
-    vz_sha256_hex(url, strlen(url), hex);
+    cleanup_free char *key = vz_xasprintf("signer %s\nname %s", signer, name);
+    vz_sha256_hex(key, strlen(key), hex);
     hex[16] = '\0';
     cleanup_free char *dir = vz_template_path("indexes");
-    return vz_xasprintf("%s/%s.json", dir, hex);
+    return vz_xasprintf("%s/replay-%s.json", dir, hex);
 }
 
 static char *index_copy_path(const char *url)
@@ -218,10 +226,11 @@ int vz_index_cached(const char *url, struct vz_index **out, vz_error_t *err)
 int vz_index_accept(const char *url, const char *text, size_t len, const char *sig, size_t slen,
                     bool insecure, struct vz_index **out, vz_error_t *err)
 {
+    char signer[VZ_KEYID_LEN + 1] = "";
     if (insecure) {
         vz_warn("WARNING: --insecure: the signature of index %s is NOT checked; whoever can "
                 "change the server's files or the connection decides what you install", url);
-    } else if (vz_verify(text, len, sig, slen, NULL, err) < 0) {
+    } else if (vz_verify(text, len, sig, slen, signer, err) < 0) {
         vz_error_restatus(err, VZ_EVERIFY);
         return vz_error_wrap(err, "index %s", url);
     }
@@ -230,7 +239,7 @@ int vz_index_accept(const char *url, const char *text, size_t len, const char *s
         return vz_error_wrap(err, "%s", url);
     char hex[65];
     vz_sha256_hex(text, len, hex);
-    cleanup_free char *sp = state_path(url);
+    cleanup_free char *sp = state_path(signer, ix->name);
     cleanup_free char *old = NULL;
     size_t olen = 0;
     vz_error_t e = NULL;
@@ -243,12 +252,14 @@ int vz_index_accept(const char *url, const char *text, size_t len, const char *s
             if ((uint64_t)seen > ix->serial)
                 r = vz_error_set(err, VZ_EVERIFY, 0,
                                  "index %s: serial %llu is older than serial %lld already seen "
-                                 "from this URL (a replayed or rolled-back index); refusing",
-                                 url, (unsigned long long)ix->serial, (long long)seen);
+                                 "from signer %s for index '%s' (a replayed or rolled-back "
+                                 "index); refusing", url, (unsigned long long)ix->serial,
+                                 (long long)seen, signer, ix->name);
             else if ((uint64_t)seen == ix->serial && strcmp(seen_sha, hex) != 0)
                 r = vz_error_set(err, VZ_EVERIFY, 0,
-                                 "index %s: serial %llu was already seen with other contents; "
-                                 "refusing", url, (unsigned long long)ix->serial);
+                                 "index %s: serial %llu was already seen with other contents "
+                                 "from signer %s for index '%s'; refusing", url,
+                                 (unsigned long long)ix->serial, signer, ix->name);
             if (r < 0) {
                 json_decref(st);
                 vz_index_free(ix);
@@ -260,8 +271,8 @@ int vz_index_accept(const char *url, const char *text, size_t len, const char *s
     vz_error_release(&e);
     /* record what we accepted (not for --insecure: it proves nothing) */
     if (!insecure) {
-        json_t *st = json_pack("{s:s, s:I, s:s}", "url", url, "serial", (json_int_t)ix->serial,
-                               "sha256", hex);
+        json_t *st = json_pack("{s:s, s:s, s:s, s:I, s:s}", "signer", signer, "name", ix->name,
+                               "url", url, "serial", (json_int_t)ix->serial, "sha256", hex);
         char *s = json_dumps(st, JSON_SORT_KEYS);
         json_decref(st);
         cleanup_free char *dir = vz_template_path("indexes");

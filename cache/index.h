@@ -9,10 +9,14 @@
  *
  * index.json lists every published build per template, newest first, with
  * the tarball's sha256 and size, the manifest's sha256, the build date, and
- * a serial number that grows with every publish. A downloader refuses an
- * index whose serial is lower than one it has already accepted from the same
- * URL (a replayed or rolled-back index), and an index with the same serial
- * but different bytes.
+ * a serial number that grows with every publish, and the index's name (the
+ * published directory's base name). A downloader refuses an index whose
+ * serial is lower than one it has already accepted for the same signer key
+ * and name (a replayed or rolled-back index), and an index with the same
+ * serial but different bytes. The record is keyed by what the signed index
+ * is, not by the URL it came from: another spelling of the URL
+ * ("//index.json", "localhost" for "127.0.0.1", a mirror of the tree) is the
+ * same index.
  */
 #ifndef VZ_CACHE_INDEX_H
 #define VZ_CACHE_INDEX_H
@@ -43,6 +47,7 @@ struct vz_index {
     int format;
     uint64_t serial;
     char *signer;
+    char *name;    /* "templates" for DIR=/srv/templates; "" in indexes made before names */
     struct vz_index_build *builds; /* by name, newest first within a name */
     size_t n;
 };
@@ -55,8 +60,10 @@ const struct vz_index_build *vz_index_latest(const struct vz_index *ix, const ch
 
 /* Check an index fetched from url: the signature against the trusted keys
  * (skipped with insecure, loudly), the format, and the serial against the
- * last one accepted from url ($VZ_ROOT/vz/template/indexes/). On success the
- * serial is recorded and *out holds the parsed index. VZ_EVERIFY otherwise. */
+ * last one accepted with the same signer key ID and index name
+ * ($VZ_ROOT/vz/template/indexes/replay-HASH.json; url only names it in
+ * messages). On success the serial is recorded and *out holds the parsed
+ * index. VZ_EVERIFY otherwise. */
 int vz_index_accept(const char *url, const char *text, size_t len, const char *sig, size_t slen,
                     bool insecure, struct vz_index **out, vz_error_t *err);
 

@@ -86,7 +86,8 @@ int vz_cache_begin(const char *name, const char *compress, int lock_timeout_s,
     t->sig_final = vz_xasprintf("%s/%s.manifest.sig", t->dir, name);
     t->sig_tmp = vz_xasprintf("%s.tmp", t->sig_final);
     if (vz_lock_template(name, lock_timeout_s, &t->lock, err) < 0 ||
-        vz_mkdir_p(t->dir, 0755, err) < 0 || vz_cache_remove_stale(name, t->dir, err) < 0) {
+        vz_mkdir_p(t->dir, 0755, err) < 0 || vz_cache_landing_recover(t->dir, name, err) < 0 ||
+        vz_cache_remove_stale(name, t->dir, err) < 0) {
         t->committed = true; /* nothing of ours to remove */
         vz_cache_txn_free(t);
         return -1;
@@ -117,25 +118,6 @@ const char *vz_cache_txn_tarball_name(const struct vz_cache_txn *t)
     return t->tarname;
 }
 
-static int write_synced(const char *path, const char *data, size_t len, vz_error_t *err)
-{
-    cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0)
-        return vz_error_sys(err, "create %s", path);
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return vz_error_sys(err, "write %s", path);
-        off += (size_t)n;
-    }
-    if (fsync(fd) < 0)
-        return vz_error_sys(err, "fsync %s", path);
-    return 0;
-}
-
 static int tmp_tar_size(struct vz_cache_txn *t, uint64_t *size, vz_error_t *err)
 {
     struct stat st;
@@ -145,15 +127,18 @@ static int tmp_tar_size(struct vz_cache_txn *t, uint64_t *size, vz_error_t *err)
     return 0;
 }
 
-/* The renames. Readers treat the manifest as the commit point: it is
- * removed first and renamed into place last. */
+/* Commit: temps written and fsynced, then the landing record (the commit
+ * point), then the renames. The old cache stays whole and visible until the
+ * record exists; from then on the new one is the cache, and a writer killed
+ * in the renames is finished by whoever takes the lock next
+ * (cache/landing_record.c). Readers never see neither, nor a mix. */
 static int land(struct vz_cache_txn *t, const char *mtext, size_t mlen, const char *stext,
                 size_t slen, vz_error_t *err)
 {
     if (t->committed)
         return vz_error_set(err, VZ_EFAIL, 0, "cache %s: already committed", t->name);
-    if (write_synced(t->man_tmp, mtext, mlen, err) < 0 ||
-        write_synced(t->sig_tmp, stext, slen, err) < 0)
+    if (vz_cache_write_synced(t->man_tmp, mtext, mlen, err) < 0 ||
+        vz_cache_write_synced(t->sig_tmp, stext, slen, err) < 0)
         return vz_error_wrap(err, "cache %s", t->name);
     {
         cleanup_close int fd = open(t->tar_tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -161,34 +146,13 @@ static int land(struct vz_cache_txn *t, const char *mtext, size_t mlen, const ch
             return vz_error_sys(err, "fsync %s", t->tar_tmp);
     }
     vz_cache_test_hook("temps-written");
-    if (unlink(t->man_final) == 0) {
-        if (vz_fsync_dir(t->dir, err) < 0)
-            return -1;
-        vz_cache_test_hook("old-manifest-removed");
-    } else if (errno != ENOENT) {
-        return vz_error_sys(err, "remove old %s", t->man_final);
-    }
-    if (rename(t->tar_tmp, t->tar_final) < 0)
-        return vz_error_sys(err, "rename %s to %s", t->tar_tmp, t->tar_final);
-    vz_cache_test_hook("tarball-renamed");
-    if (rename(t->sig_tmp, t->sig_final) < 0)
-        return vz_error_sys(err, "rename %s to %s", t->sig_tmp, t->sig_final);
-    vz_cache_test_hook("sig-renamed");
-    if (vz_fsync_dir(t->dir, err) < 0)
-        return -1;
-    if (rename(t->man_tmp, t->man_final) < 0)
-        return vz_error_sys(err, "rename %s to %s", t->man_tmp, t->man_final);
+    if (vz_cache_landing_record(t->dir, t->name, t->compress, err) < 0)
+        return vz_error_wrap(err, "cache %s", t->name);
+    /* From here the temps belong to the landing: never removed on error. */
     t->committed = true;
-    if (vz_fsync_dir(t->dir, err) < 0)
-        return -1;
-    /* a previous cache of this template with another compression */
-    for (size_t i = 0; i < VZ_ARRAY_SIZE(vz_cache_exts); i++) {
-        if (strcmp(vz_cache_exts[i], t->compress) == 0)
-            continue;
-        cleanup_free char *old = vz_xasprintf("%s/%s.tar.%s", t->dir, t->name, vz_cache_exts[i]);
-        if (unlink(old) == 0)
-            vz_debug("removed %s (replaced by %s)", old, t->tarname);
-    }
+    vz_cache_test_hook("landing-recorded");
+    if (vz_cache_landing_finish(t->dir, t->name, t->compress, err) < 0)
+        return vz_error_wrap(err, "cache %s: landing (finished by the next run)", t->name);
     return 0;
 }
 

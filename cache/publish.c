@@ -184,6 +184,18 @@ static int read_build(const char *dir, const char *name, const char *id,
     return 0;
 }
 
+/* The index's name: the base name of the published directory (resolved,
+ * so "." and "pub/" name it too). Downloaders key replay protection by it
+ * and the signer (cache/index.h). */
+static char *index_name(const char *dir)
+{
+    cleanup_free char *real = realpath(dir, NULL);
+    const char *p = real ? real : dir;
+    const char *b = strrchr(p, '/');
+    b = b && b[1] ? b + 1 : p;
+    return vz_xstrdup(*b ? b : "/");
+}
+
 static uint64_t old_serial(const char *dir)
 {
     cleanup_free char *p = vz_path_join(dir, "index.json");
@@ -263,7 +275,7 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
     }
 
     /* the index: every template directory, newest keep builds */
-    struct vz_index ix = { VZ_INDEX_FORMAT, 0, NULL, NULL, 0 };
+    struct vz_index ix = { .format = VZ_INDEX_FORMAT };
     char **prune = vz_xcalloc(1, sizeof(char *));
     char **tnames = subdirs(dir, false);
     for (char **t = tnames; r == 0 && *t; t++) {
@@ -309,6 +321,7 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
     size_t tlen = 0, slen = 0;
     if (r == 0) {
         ix.signer = vz_xstrdup(kid);
+        ix.name = index_name(dir);
         r = vz_index_serialize(&ix, &text, &tlen, err);
     }
     if (r == 0)

@@ -67,10 +67,16 @@ int vz_cache_open_tarball(const struct vz_cache_info *c, int *fd, vz_error_t *er
     if (f < 0)
         return vz_error_sys(err, "cache %s: open %s", c->name, c->tarball);
     struct stat now, tst;
-    /* writers remove or replace the manifest before they touch the tarball:
-     * an unchanged manifest proves the file we opened is the one it signs */
+    /* A writer records its landing before it touches the tarball and
+     * replaces the manifest before it removes the record: no record and an
+     * unchanged manifest prove the file we opened is the one it signs. */
+    cleanup_free char *dir = vz_xstrdup(c->manifest_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
     if (c->manifest_st &&
-        (stat(c->manifest_path, &now) < 0 || !same_file(&now, c->manifest_st))) {
+        (stat(c->manifest_path, &now) < 0 || !same_file(&now, c->manifest_st) ||
+         vz_cache_landing_exists(slash ? dir : ".", c->name))) {
         close(f);
         return vz_error_set(err, VZ_ELOCKED, 0,
                             "cache %s was replaced while being opened; look it up again", c->name);
@@ -140,10 +146,13 @@ static int find_once(const char *name, const char *dir, struct vz_cache_info **o
         tpath = vz_path_join(dir, m->tarball);
         tr = stat(tpath, &tst);
     }
-    /* Did a writer replace the manifest while we read? Then the signature
-     * or tarball we saw may belong to another build: look again. */
+    /* Did a writer start landing or replace the manifest while we read?
+     * Then the signature or tarball we saw may belong to another build: look
+     * again. (The record is made before the first rename and removed after
+     * the manifest's, so a landing that overlapped our reads shows as one
+     * or the other.) */
     struct stat now;
-    if (stat(mpath, &now) < 0 || !same_file(&now, &mst)) {
+    if (stat(mpath, &now) < 0 || !same_file(&now, &mst) || vz_cache_landing_exists(dir, name)) {
         vz_error_release(&e);
         vz_error_release(err);
         vz_manifest_free(m);
@@ -196,8 +205,17 @@ int vz_cache_find(const char *name, struct vz_cache_info **out, vz_error_t *err)
     if (!vz_safe_name(name))
         return vz_error_set(err, VZ_EBADARG, 0, "'%s' is not a valid template name", name);
     cleanup_free char *dir = vz_template_path("cache");
-    for (int attempt = 0; attempt < 20; attempt++) {
-        int r = find_once(name, dir, out, err);
+    /* A live writer's landing (renames and fsyncs) is short; a dead one's
+     * is finished here. 3000 looks of 10 ms bound the wait for a landing. */
+    int changed = 0;
+    for (int attempt = 0; attempt < 3000 && changed < 20; attempt++) {
+        int r = 0;
+        if (vz_cache_landing_exists(dir, name))
+            r = vz_cache_landing_settle(dir, name, err);
+        if (r == 0) {
+            r = find_once(name, dir, out, err);
+            changed += r == 1;
+        }
         if (r <= 0)
             return r;
         usleep(10000);
@@ -316,7 +334,9 @@ int vz_cache_list(char ***names, vz_error_t *err)
 
 /* Files that belong to NAME but are not part of a visible cache: temps of
  * an interrupted writer, and (when there is no manifest) the remains of an
- * interrupted landing. Called with the template lock held. */
+ * interrupted landing. Called with the template lock held, after
+ * vz_cache_landing_recover() (the temps of a recorded landing are the new
+ * cache, not leftovers). */
 int vz_cache_remove_stale(const char *name, const char *dir, vz_error_t *err)
 {
     cleanup_free char *mpath = vz_xasprintf("%s/%s.manifest", dir, name);
@@ -331,6 +351,8 @@ int vz_cache_remove_stale(const char *name, const char *dir, vz_error_t *err)
         if (!visible)
             vz_strv_push(&paths, c);
     }
+    cleanup_free char *lt = vz_xasprintf("%s/%s.landing.tmp", dir, name);
+    vz_strv_push(&paths, lt);
     cleanup_free char *mt = vz_xasprintf("%s/%s.manifest.tmp", dir, name);
     cleanup_free char *st = vz_xasprintf("%s/%s.manifest.sig.tmp", dir, name);
     cleanup_free char *sg = vz_xasprintf("%s/%s.manifest.sig", dir, name);
@@ -361,6 +383,8 @@ int vz_cache_remove(const char *name, int lock_timeout_s, vz_error_t *err)
     cleanup_free char *dir = vz_template_path("cache");
     cleanup_free char *mpath = vz_xasprintf("%s/%s.manifest", dir, name);
     bool had = false;
+    if (vz_cache_landing_recover(dir, name, err) < 0)
+        return -1;
     if (unlink(mpath) == 0)
         had = true;
     else if (errno != ENOENT)

@@ -32,7 +32,11 @@ struct vz_cache_info {
     struct stat *manifest_st; /* the manifest file as read (identity check) */
 };
 
-/* Find NAME in template/cache/. VZ_ENOTEMPLATE when there is none. */
+/* Find NAME in template/cache/. VZ_ENOTEMPLATE when there is none. Finds
+ * the old complete cache or the new complete one of a landing, never a mix:
+ * while a live writer is inside its landing it waits (up to 30 s, then
+ * VZ_ELOCKED); a dead writer's landing it finishes itself, which takes the
+ * template lock for a moment and needs write access to template/cache. */
 int vz_cache_find(const char *name, struct vz_cache_info **out, vz_error_t *err);
 /* Check the manifest signature against $VZ_ROOT/etc/vz/keys/trusted/ (and the
  * host's own public key). VZ_EVERIFY naming what failed. */
@@ -75,8 +79,11 @@ int vz_cache_remove(const char *name, int lock_timeout_s, vz_error_t *err);
  *     vz_cache_commit(t, m, err);   // sign + all three appear together
  *     vz_cache_txn_free(t);         // removes temps if not committed, unlocks
  *
- * Until commit returns, readers see the previous cache (or none); a crash at
- * any point leaves no partial cache visible and the next begin() cleans up. */
+ * vz_cache_find() sees the previous complete cache (or none) until commit's
+ * commit point, the new complete one after it, never a mix and never
+ * neither: a writer killed after the commit point is finished by the next
+ * reader or writer (the temps are complete by then); one killed before it
+ * leaves temps that the next begin() removes. */
 struct vz_cache_txn;
 int vz_cache_begin(const char *name, const char *compress, int lock_timeout_s,
                    struct vz_cache_txn **out, vz_error_t *err);
@@ -93,8 +100,10 @@ int vz_cache_commit_signed(struct vz_cache_txn *t, const char *manifest, size_t 
 void vz_cache_txn_free(struct vz_cache_txn *t);
 
 /* Test hook: when $VZ_TEST_KILL_AT names STAGE, the process SIGKILLs
- * itself there (crash tests). Stages: "begun", "packed", "temps-written",
- * "old-manifest-removed", "tarball-renamed", "sig-renamed". */
+ * itself there (crash tests). Stages, in order: "begun", "packed",
+ * "temps-written", "landing-recorded" (the commit point), "sig-renamed",
+ * "tarball-renamed", "manifest-renamed", "landed". The last four also fire
+ * when a reader or the next writer finishes a dead writer's landing. */
 void vz_cache_test_hook(const char *stage);
 
 #endif

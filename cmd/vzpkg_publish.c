@@ -96,8 +96,14 @@ static const char download_usage[] =
     "Usage: vzpkg download NAME|URL [--index URL] [--insecure] [--timeout SECONDS] [--json]\n"
     "Fetch the newest published build of template NAME from a signed index\n"
     "(--index, or INDEX_URL in vz.conf), or the cache whose tarball URL is given,\n"
-    "verify index signature, index serial (no replayed older index), manifest\n"
-    "signature and tarball sha256 (while downloading), and land it atomically.\n"
+    "verify index signature, index serial (no replayed older index of the same\n"
+    "signer and name), manifest signature and tarball sha256 (while downloading),\n"
+    "and land it atomically.\n"
+    "--timeout SECONDS  give up after this long (1 to 86400, default 3600): index,\n"
+    "                   waiting for the template lock, tarball and retries together\n"
+    "                   (exit 15). Transfers slower than 1 KiB/s for 30 s are retried;\n"
+    "                   index.json and manifests over 16 MiB, signatures over 64 KiB\n"
+    "                   are refused (exit 203).\n"
     "--insecure skips the signature checks (hashes are still checked): only for\n"
     "testing, never for production hosts.\n"
     "--json: an object: name, action (downloaded, or none when the local cache was\n"
@@ -111,7 +117,7 @@ int vzpkg_download(int argc, char **argv)
                                           { "timeout", required_argument, NULL, OPT_TIMEOUT },
                                           { "json", no_argument, NULL, VZ_OPT_JSON },
                                           { NULL, 0, NULL, 0 } };
-    struct vz_download_opts o = { NULL, false, 0, 0, -1 };
+    struct vz_download_opts o = { NULL, false, 0, 0, -1, 0 };
     bool json = false;
     int c;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
@@ -124,9 +130,15 @@ int vzpkg_download(int argc, char **argv)
         } else if (c == OPT_INSECURE) {
             o.insecure = true;
         } else if (c == OPT_TIMEOUT) {
-            vz_error_t err = NULL;
-            if (vz_lock_parse_timeout(optarg, &o.lock_timeout_s, &err) < 0)
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end || n < 1 || n > 86400) {
+                vz_error_t err = NULL;
+                vz_error_set(&err, VZ_EBADARG, 0,
+                             "--timeout %s: give a number of seconds from 1 to 86400", optarg);
                 return vz_cli_fail(&err);
+            }
+            o.timeout_s = (int)n;
         }
     }
     if (optind + 1 != argc)

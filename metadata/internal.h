@@ -8,6 +8,7 @@
  *   template.c  variants/extends: the effective template, its hash
  *   catalog.c   file lookup (shipped + local overrides), load by name, list
  *   suggest.c   "did you mean" by edit distance
+ *   strlist.c   ordered set of strings (package lists)
  */
 #ifndef VZ_METADATA_INTERNAL_H
 #define VZ_METADATA_INTERNAL_H
@@ -21,6 +22,23 @@ size_t md_edit_distance(const char *a, const char *b);
 const char *md_suggest(const char *word, const char *const *cands, size_t n);
 /* " (did you mean 'X'?)" or "" (static storage for "", else allocated: free). */
 char *md_did_you_mean(const char *word, const char *const *cands, size_t n);
+
+/* --- strlist.c --- */
+/* Distinct strings in the order first added; v is NULL-terminated (NULL
+ * while empty). Zero-initialise; add and look up in constant time. */
+struct md_strlist {
+    char **v;
+    size_t n, cap;
+    size_t *slots; /* hash table of index + 1, 0 = empty */
+    size_t nslots;
+};
+/* Add a copy of s unless present; true if added. */
+bool md_strlist_add(struct md_strlist *l, const char *s);
+bool md_strlist_has(const struct md_strlist *l, const char *s);
+/* The NULL-terminated vector (never NULL; the caller frees it with
+ * vz_strv_free()); l is left empty. */
+char **md_strlist_detach(struct md_strlist *l);
+void md_strlist_release(struct md_strlist *l);
 
 /* --- schema.c --- */
 enum md_base { MD_BASE_UNSET = -1, MD_BASE_NONE = 0, MD_BASE_REQUIRED = 1 };

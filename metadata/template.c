@@ -19,12 +19,6 @@
 #include <jansson.h>
 #include <string.h>
 
-static void push_unique(char ***v, const char *s)
-{
-    if (!vz_strv_contains(*v, s))
-        vz_strv_push(v, s);
-}
-
 static bool valid_pkg_name(const char *s, bool deb)
 {
     if (deb) {
@@ -43,7 +37,7 @@ static bool valid_pkg_name(const char *s, bool deb)
 }
 
 static int expand_list(const struct md_vars *vars, const struct md_file *f, const struct yt_node *list,
-                       bool check_pkg, char ***out, vz_error_t *err)
+                       bool check_pkg, struct md_strlist *out, vz_error_t *err)
 {
     bool deb = strcmp(f->family->value, "deb") == 0;
     for (size_t i = 0; list && i < list->n; i++) {
@@ -53,7 +47,7 @@ static int expand_list(const struct md_vars *vars, const struct md_file *f, cons
         if (check_pkg && !valid_pkg_name(s, deb))
             return yt_node_error(err, &f->doc, list->items[i], "invalid package name '%s'%s", s,
                                  deb ? " (Debian package names are lowercase letters, digits, '+', '-' and '.')" : "");
-        push_unique(out, s);
+        md_strlist_add(out, s);
     }
     return 0;
 }
@@ -106,6 +100,7 @@ static int build_repo(const struct md_vars *vars, const struct md_file *f, const
     out->allow_unsigned = r->allow_unsigned_v;
     const struct yt_node *const *mirrors = &r->mirror;
     size_t nm = 1;
+    struct md_strlist uris = { 0 }, comps = { 0 };
     if (r->mirror->kind == YT_SEQ) {
         mirrors = (const struct yt_node *const *)r->mirror->items;
         nm = r->mirror->n;
@@ -113,22 +108,30 @@ static int build_repo(const struct md_vars *vars, const struct md_file *f, const
     for (size_t i = 0; i < nm; i++) {
         cleanup_strv char **all = NULL;
         if (md_expand_all(vars, &f->doc, mirrors[i], &all, err) < 0)
-            return -1;
+            goto fail;
         for (char **u = all; *u; u++) {
-            if (vars->mirrors && !md_is_url(*u))
-                return yt_node_error(err, &f->doc, mirrors[i],
-                                     "mirror of repository '%s' is '%s', not a URL such as {{mirror.%s}} "
-                                     "or http://HOST/PATH", out->name, *u, f->distribution->value);
-            push_unique(&out->uris, *u);
+            if (vars->mirrors && !md_is_url(*u)) {
+                yt_node_error(err, &f->doc, mirrors[i],
+                              "mirror of repository '%s' is '%s', not a URL such as {{mirror.%s}} "
+                              "or http://HOST/PATH", out->name, *u, f->distribution->value);
+                goto fail;
+            }
+            md_strlist_add(&uris, *u);
         }
     }
+    out->uris = md_strlist_detach(&uris);
+    if (expand_list(vars, f, r->components, false, &comps, err) < 0)
+        goto fail;
+    out->components = md_strlist_detach(&comps);
     if (md_expand(vars, &f->doc, r->suite, &out->suite, err) < 0)
-        return -1;
-    if (expand_list(vars, f, r->components, false, &out->components, err) < 0)
         return -1;
     if (r->keyring && md_expand(vars, &f->doc, r->keyring, &out->keyring, err) < 0)
         return -1;
     return 0;
+fail:
+    md_strlist_release(&uris);
+    md_strlist_release(&comps);
+    return -1;
 }
 
 static void repo_def_release(struct vz_repo_def *r)
@@ -257,22 +260,22 @@ int md_build(const struct md_file *f, int ai, int vi, struct md_mirror_ctx *mirr
             t->base_required = f->variants[chain[i]].base_v == MD_BASE_REQUIRED;
             break;
         }
-    char **pk = NULL, **ex = NULL;
+    struct md_strlist pk = { 0 }, ex = { 0 }, kept = { 0 };
     for (size_t i = 0; i < nc; i++) {
         const struct md_variant *v = &f->variants[chain[i]];
         if (expand_list(&vars, f, v->packages, true, &pk, err) < 0 ||
             expand_list(&vars, f, v->excludes, true, &ex, err) < 0) {
-            vz_strv_free(pk);
-            vz_strv_free(ex);
+            md_strlist_release(&pk);
+            md_strlist_release(&ex);
             goto fail;
         }
     }
-    t->packages = vz_xcalloc(1, sizeof(char *));
-    for (char **p = pk; p && *p; p++)
-        if (!vz_strv_contains(ex, *p))
-            vz_strv_push(&t->packages, *p);
-    vz_strv_free(pk);
-    t->excludes = ex ? ex : vz_xcalloc(1, sizeof(char *));
+    for (size_t i = 0; i < pk.n; i++)
+        if (!md_strlist_has(&ex, pk.v[i]))
+            md_strlist_add(&kept, pk.v[i]);
+    md_strlist_release(&pk);
+    t->packages = md_strlist_detach(&kept);
+    t->excludes = md_strlist_detach(&ex);
 
     t->environment = vz_xcalloc(1, sizeof(char *));
     if (apply_env(&vars, f, f->environment, &t->environment, err) < 0)

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 int yt_error(vz_error_t *err, const struct yt_doc *doc, int line, int col, const char *fmt, ...)
@@ -63,19 +65,57 @@ static struct yt_node *node_new(enum yt_kind kind, const yaml_event_t *ev)
     return n;
 }
 
-/* Parser state: a stack of open collections; a mapping alternates key, value. */
+/* Parser state: a stack of open collections; a mapping alternates key, value.
+ * cap is the allocated length of the node's items (and keys): arrays grow by
+ * doubling so that a long list costs linear time. */
 struct frame {
     struct yt_node *node;
     struct yt_node *pending_key; /* mappings: key waiting for its value */
+    size_t cap;
 };
 
 struct builder {
     struct yt_doc *doc;
     struct frame *stack;
     size_t depth, cap;
+    size_t nodes; /* made so far, for YT_MAX_NODES */
     struct yt_node *root;
 };
 
+static void frame_reserve(struct frame *f)
+{
+    struct yt_node *p = f->node;
+    if (p->n < f->cap)
+        return;
+    f->cap = f->cap ? f->cap * 2 : 4;
+    p->items = vz_xrealloc(p->items, f->cap * sizeof(*p->items));
+    if (p->kind == YT_MAP)
+        p->keys = vz_xrealloc(p->keys, f->cap * sizeof(*p->keys));
+}
+
+/* Mapping keys are few (YT_MAX_KEYS), so a linear look for duplicates is
+ * bounded by a small square. */
+static int add_key(struct builder *b, struct frame *f, struct yt_node *key, vz_error_t *err)
+{
+    struct yt_node *p = f->node;
+    int r = 0;
+    if (key->kind != YT_SCALAR)
+        r = yt_node_error(err, b->doc, key, "mapping keys must be plain strings, not %s", yt_kind_name(key));
+    else if (p->n >= YT_MAX_KEYS)
+        r = yt_node_error(err, b->doc, key, "mapping with more than %d keys (the limit)", YT_MAX_KEYS);
+    for (size_t i = 0; r == 0 && i < p->n; i++)
+        if (strcmp(p->keys[i]->value, key->value) == 0)
+            r = yt_node_error(err, b->doc, key, "duplicate key '%s' (first at %d:%d)", key->value,
+                              p->keys[i]->line, p->keys[i]->col);
+    if (r < 0) {
+        node_free(key);
+        return r;
+    }
+    f->pending_key = key;
+    return 0;
+}
+
+/* Hand child to its parent (or make it the root); on error child is freed. */
 static int add_child(struct builder *b, struct yt_node *child, vz_error_t *err)
 {
     if (b->depth == 0) {
@@ -84,31 +124,16 @@ static int add_child(struct builder *b, struct yt_node *child, vz_error_t *err)
     }
     struct frame *f = &b->stack[b->depth - 1];
     struct yt_node *p = f->node;
-    if (p->kind == YT_SEQ) {
-        p->items = vz_xrealloc(p->items, (p->n + 1) * sizeof(*p->items));
-        p->items[p->n++] = child;
-        return 0;
+    if (p->kind == YT_MAP && f->pending_key == NULL)
+        return add_key(b, f, child, err);
+    if (p->kind == YT_SEQ && p->n >= YT_MAX_ITEMS) {
+        int r = yt_node_error(err, b->doc, child, "list with more than %d entries (the limit)", YT_MAX_ITEMS);
+        node_free(child);
+        return r;
     }
-    if (f->pending_key == NULL) {
-        if (child->kind != YT_SCALAR) {
-            int r = yt_node_error(err, b->doc, child, "mapping keys must be plain strings, not %s",
-                                  yt_kind_name(child));
-            node_free(child);
-            return r;
-        }
-        for (size_t i = 0; i < p->n; i++)
-            if (strcmp(p->keys[i]->value, child->value) == 0) {
-                int r = yt_node_error(err, b->doc, child, "duplicate key '%s' (first at %d:%d)",
-                                      child->value, p->keys[i]->line, p->keys[i]->col);
-                node_free(child);
-                return r;
-            }
-        f->pending_key = child;
-        return 0;
-    }
-    p->keys = vz_xrealloc(p->keys, (p->n + 1) * sizeof(*p->keys));
-    p->items = vz_xrealloc(p->items, (p->n + 1) * sizeof(*p->items));
-    p->keys[p->n] = f->pending_key;
+    frame_reserve(f);
+    if (p->kind == YT_MAP)
+        p->keys[p->n] = f->pending_key;
     p->items[p->n++] = child;
     f->pending_key = NULL;
     return 0;
@@ -120,7 +145,20 @@ static void push(struct builder *b, struct yt_node *n)
         b->cap = b->cap ? b->cap * 2 : 8;
         b->stack = vz_xrealloc(b->stack, b->cap * sizeof(*b->stack));
     }
-    b->stack[b->depth++] = (struct frame){ n, NULL };
+    b->stack[b->depth++] = (struct frame){ n, NULL, 0 };
+}
+
+/* The limits that apply before a node is made at ev; see yamltree.h. */
+static int check_new_node(struct builder *b, const yaml_event_t *ev, vz_error_t *err)
+{
+    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    if (++b->nodes > YT_MAX_NODES)
+        return yt_error(err, b->doc, line, col, "more than %d values in one file (the limit)", YT_MAX_NODES);
+    if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length > YT_MAX_SCALAR)
+        return yt_error(err, b->doc, line, col, "string longer than %u bytes (the limit)", YT_MAX_SCALAR);
+    if (ev->type != YAML_SCALAR_EVENT && b->depth >= YT_MAX_DEPTH)
+        return yt_error(err, b->doc, line, col, "nesting deeper than %d levels", YT_MAX_DEPTH);
+    return 0;
 }
 
 static enum yt_style style_of(yaml_scalar_style_t s)
@@ -176,6 +214,8 @@ static int build(struct builder *b, yaml_parser_t *parser, vz_error_t *err)
                              "YAML anchors (&%s) are not supported", (const char *)ev.data.scalar.anchor);
                 break;
             }
+            if ((r = check_new_node(b, &ev, err)) < 0)
+                break;
             n = node_new(YT_SCALAR, &ev);
             n->value = vz_xasprintf("%.*s", (int)ev.data.scalar.length, (const char *)ev.data.scalar.value);
             n->style = style_of(ev.data.scalar.style);
@@ -190,6 +230,8 @@ static int build(struct builder *b, yaml_parser_t *parser, vz_error_t *err)
                              "YAML anchors (&%s) are not supported", (const char *)anchor);
                 break;
             }
+            if ((r = check_new_node(b, &ev, err)) < 0)
+                break;
             n = node_new(ev.type == YAML_SEQUENCE_START_EVENT ? YT_SEQ : YT_MAP, &ev);
             r = add_child(b, n, err);
             if (r == 0)
@@ -216,6 +258,11 @@ int yt_parse_text(struct yt_doc *doc, const char *path, const char *text, size_t
 {
     memset(doc, 0, sizeof(*doc));
     doc->path = vz_xstrdup(path);
+    if (len > YT_MAX_FILE_SIZE) {
+        yt_error(err, doc, 1, 1, "file larger than %u MiB (the limit)", YT_MAX_FILE_SIZE >> 20);
+        yt_doc_release(doc);
+        return -1;
+    }
     doc->text = vz_xasprintf("%.*s", (int)len, text);
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
@@ -242,6 +289,14 @@ int yt_parse_file(struct yt_doc *doc, const char *path, vz_error_t *err)
 {
     cleanup_free char *data = NULL;
     size_t len = 0;
+    struct stat st;
+    /* Refuse a huge file before reading it; yt_parse_text checks again what
+     * was read, should the file grow in between. */
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > YT_MAX_FILE_SIZE) {
+        struct yt_doc d = { .path = (char *)path };
+        memset(doc, 0, sizeof(*doc));
+        return yt_error(err, &d, 1, 1, "file larger than %u MiB (the limit)", YT_MAX_FILE_SIZE >> 20);
+    }
     if (vz_read_file(path, &data, &len, err) < 0) {
         memset(doc, 0, sizeof(*doc));
         return vz_error_restatus(err, VZ_EMETADATA);

@@ -7,6 +7,13 @@
  * and would only make errors harder to place: aliases and anchors, several
  * documents in one file, and duplicate mapping keys (YAML allows libraries to
  * keep the last one silently; we refuse). Errors have status VZ_EMETADATA.
+ *
+ * Limits: distro files are short and shallow, and a local override may be
+ * broken or hostile, so the parser refuses anything far beyond a real file
+ * before it costs stack, memory or time. Each error names the file, line and
+ * column and the limit, e.g. "distros/x.yaml:3:5: nesting deeper than 64
+ * levels". docs/template-metadata.md lists them. Loading stays linear in the
+ * size of the file up to these limits.
  */
 #ifndef VZ_METADATA_YAMLTREE_H
 #define VZ_METADATA_YAMLTREE_H
@@ -15,6 +22,13 @@
 #include <stddef.h>
 
 #include "common/common.h"
+
+#define YT_MAX_FILE_SIZE (4u << 20)   /* bytes in one file */
+#define YT_MAX_DEPTH 64               /* lists and mappings nested in each other */
+#define YT_MAX_NODES 250000           /* strings, lists and mappings in one file */
+#define YT_MAX_SCALAR (256u << 10)    /* bytes in one string */
+#define YT_MAX_ITEMS 100000           /* entries of one list */
+#define YT_MAX_KEYS 1000              /* keys of one mapping */
 
 enum yt_kind { YT_SCALAR, YT_SEQ, YT_MAP };
 

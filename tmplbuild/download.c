@@ -18,10 +18,14 @@ static char *url_dir(const char *url)
     return s ? vz_xasprintf("%.*s", (int)(s - url + 1), url) : vz_xstrdup("");
 }
 
-static int fetch_text(const char *url, struct vz_buf *b, vz_error_t *err)
+/* Fetch a small file into b, refused beyond max bytes, by the deadline. */
+static int fetch_text(const char *url, struct vz_buf *b, size_t max, double deadline,
+                      vz_error_t *err)
 {
     vz_buf_reset(b);
-    if (vz_fetch_to_buf(url, b, NULL, err) < 0)
+    struct vz_fetch_opts fo = { .deadline = deadline, .min_rate = VZ_DOWNLOAD_MIN_RATE,
+                                .max_bytes = max };
+    if (vz_fetch_to_buf_opts(url, b, NULL, &fo, err) < 0)
         return -1;
     return 0;
 }
@@ -34,6 +38,7 @@ struct target {
     char sha256[65];
     uint64_t size;
     struct vz_buf manifest, sig;
+    double deadline; /* vz_now() time the whole download must end by */
 };
 
 static void target_release(struct target *t)
@@ -50,7 +55,8 @@ static int check_manifest(struct target *t, const char *want_msha, bool insecure
 {
     cleanup_free char *mu = vz_xasprintf("%s%s.manifest", t->base, t->name);
     cleanup_free char *su = vz_xasprintf("%s%s.manifest.sig", t->base, t->name);
-    if (fetch_text(mu, &t->manifest, err) < 0 || fetch_text(su, &t->sig, err) < 0)
+    if (fetch_text(mu, &t->manifest, VZ_DOWNLOAD_MAX_INDEX, t->deadline, err) < 0 ||
+        fetch_text(su, &t->sig, VZ_DOWNLOAD_MAX_SIG, t->deadline, err) < 0)
         return -1;
     if (want_msha) {
         char hex[65];
@@ -111,7 +117,8 @@ static int from_index(const char *name, const struct vz_download_opts *o, struct
      * mismatch may be that window, so look once more before refusing */
     for (int attempt = 0; attempt < 2; attempt++) {
         vz_error_release(err);
-        if (fetch_text(iu, &it, err) < 0 || fetch_text(su, &st, err) < 0)
+        if (fetch_text(iu, &it, VZ_DOWNLOAD_MAX_INDEX, t->deadline, err) < 0 ||
+            fetch_text(su, &st, VZ_DOWNLOAD_MAX_SIG, t->deadline, err) < 0)
             break;
         r = vz_index_accept(iu, it.data, it.len, st.data, st.len, o->insecure, &ix, err);
         if (r == 0 || !strstr((*err)->msg, "bad signature"))
@@ -165,6 +172,13 @@ static int from_url(const char *url, const struct vz_download_opts *o, struct ta
     return check_manifest(t, NULL, o->insecure, err);
 }
 
+static int wrap_error(vz_error_t *err, const char *what, int timeout_s)
+{
+    if ((*err)->status == VZ_ETIMEOUT)
+        return vz_error_wrap(err, "download %s: gave up after --timeout %d s", what, timeout_s);
+    return vz_error_wrap(err, "download %s", what);
+}
+
 /* Is the local cache of t->name already this build? */
 static bool already_current(const struct target *t)
 {
@@ -182,18 +196,20 @@ static bool already_current(const struct target *t)
 
 int vz_download(const char *what, const struct vz_download_opts *o, char **name, vz_error_t *err)
 {
-    struct vz_download_opts defaults = { NULL, false, 0, 0, -1 };
+    struct vz_download_opts defaults = { NULL, false, 0, 0, -1, 0 };
     if (!o)
         o = &defaults;
+    int timeout_s = o->timeout_s > 0 ? o->timeout_s : VZ_DOWNLOAD_DEFAULT_TIMEOUT;
     struct target t;
     memset(&t, 0, sizeof(t));
+    t.deadline = vz_now() + timeout_s;
     vz_buf_init(&t.manifest);
     vz_buf_init(&t.sig);
     bool is_url = strstr(what, "://") != NULL;
     int r = is_url ? from_url(what, o, &t, err) : from_index(what, o, &t, err);
     if (r < 0) {
         target_release(&t);
-        return vz_error_wrap(err, "download %s", what);
+        return wrap_error(err, what, timeout_s);
     }
     if (already_current(&t)) {
         vz_info("%s: the local cache is already this build", t.name);
@@ -207,8 +223,13 @@ int vz_download(const char *what, const struct vz_download_opts *o, char **name,
     cleanup_free char *dest = vz_xasprintf("%s/download-%s", tmpdir, t.sha256);
     cleanup_free char *url = vz_xasprintf("%s%s.tar.%s", t.base, t.name, t.compress);
     r = vz_mkdir_p(tmpdir, 0700, err);
+    /* the lock wait is part of the deadline too */
+    int left = (int)(t.deadline - vz_now());
+    int lock_s = left < 1 ? 1 : left;
+    if (o->lock_timeout_s >= 0 && o->lock_timeout_s < lock_s)
+        lock_s = o->lock_timeout_s;
     if (r == 0)
-        r = vz_cache_begin(t.name, t.compress, o->lock_timeout_s, &txn, err);
+        r = vz_cache_begin(t.name, t.compress, lock_s, &txn, err);
     /* another download of the same template may have landed it while we
      * waited for the template lock */
     if (r == 0 && already_current(&t)) {
@@ -223,7 +244,8 @@ int vz_download(const char *what, const struct vz_download_opts *o, char **name,
         char *urls[] = { url, NULL };
         struct vz_fetch_item item = { urls, dest, t.sha256, (int64_t)t.size, t.name };
         struct vz_fetch_opts fo = { .jobs = 1, .retries = o->retries, .stage = "download",
-                                    .backoff_ms = o->backoff_ms };
+                                    .backoff_ms = o->backoff_ms, .deadline = t.deadline,
+                                    .min_rate = VZ_DOWNLOAD_MIN_RATE };
         r = vz_fetch_many(&item, 1, &fo, err);
     }
     /* the fetched file is verified; hand it to the transaction */
@@ -239,6 +261,6 @@ int vz_download(const char *what, const struct vz_download_opts *o, char **name,
         *name = vz_xstrdup(t.name);
     target_release(&t);
     if (r < 0)
-        return vz_error_wrap(err, "download %s", what);
+        return wrap_error(err, what, timeout_s);
     return 0;
 }

@@ -15,6 +15,14 @@
  *
  * insecure skips the signature checks (hashes are still checked), with a
  * warning; it is never implied.
+ *
+ * A hostile or broken server cannot hold a download forever or fill memory:
+ * index.json, manifests and signatures are refused while they stream in
+ * once larger than the caps below; every transfer slower than
+ * VZ_DOWNLOAD_MIN_RATE bytes/s for 30 s is stalled (retried); and the whole
+ * download (index, manifest, waiting for the template lock, tarball,
+ * retries) must finish within timeout_s, else VZ_ETIMEOUT (exit 15).
+ * docs/downloads.md.
  */
 #ifndef VZ_TMPLBUILD_DOWNLOAD_H
 #define VZ_TMPLBUILD_DOWNLOAD_H
@@ -23,12 +31,18 @@
 
 #include "common/common.h"
 
+#define VZ_DOWNLOAD_MAX_INDEX (16u << 20)    /* index.json and a manifest: bytes */
+#define VZ_DOWNLOAD_MAX_SIG (64u << 10)       /* index.json.sig, NAME.manifest.sig */
+#define VZ_DOWNLOAD_MIN_RATE 1024             /* bytes/s, averaged over 30 s */
+#define VZ_DOWNLOAD_DEFAULT_TIMEOUT 3600      /* seconds, the whole download */
+
 struct vz_download_opts {
     const char *index_url;  /* NULL: INDEX_URL from vz.conf */
     bool insecure;
     int retries;            /* tarball download retries; 0 = fetch's default */
     long backoff_ms;        /* 0 = fetch's default */
-    int lock_timeout_s;     /* template lock; < 0 waits */
+    int lock_timeout_s;     /* template lock; < 0 waits (within timeout_s) */
+    int timeout_s;          /* the whole download; 0 = VZ_DOWNLOAD_DEFAULT_TIMEOUT */
 };
 
 /* what: a template name or an http(s)/file URL of a tarball. *name (may be

@@ -353,7 +353,7 @@ static int start(struct xfer *x, vz_error_t *err)
         return vz_error_set(err, VZ_EFETCH, 0, "fetch %s: cannot initialise libcurl", x->label);
     curl_easy_reset(c);
     const char *url = it->urls[x->url];
-    vz_fetch_easy_setup(c, url, r->o.timeout_s, x->errbuf);
+    vz_fetch_easy_setup(c, url, r->o.timeout_s, r->o.min_rate, r->o.deadline, x->errbuf);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(c, CURLOPT_PRIVATE, x);
@@ -414,6 +414,12 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
         x->st = X_WAITING;
         x->not_before = 0;
         return 0;
+    }
+    if (r->o.deadline > 0 && vz_now() >= r->o.deadline) {
+        /* curl's CURLOPT_TIMEOUT_MS or our own check: not a stall, the end */
+        part_close(x);
+        cleanup_free char *w = vz_xasprintf("fetch %s: %s", x->label, x->item->urls[x->url]);
+        return vz_fetch_deadline_error(err, w);
     }
     enum vz_fetch_class cl = vz_fetch_classify(rc, code, x->errbuf, r->o.timeout_s, what);
     if (cl == VZ_FC_FATAL) {
@@ -543,6 +549,11 @@ int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_o
             break;
         if (vz_fetch_syncer_failed(r.syncer)) /* disk full...: stop now */
             break;
+        if (r.o.deadline > 0 && vz_now() >= r.o.deadline) {
+            /* the .part files stay: a later run resumes them */
+            vz_fetch_deadline_error(err, r.o.stage);
+            goto out_abort;
+        }
         vz_progress_update(&r.prog, r.done_items, r.done_bytes); /* rate and ETA move during stalls too */
         int running = 0;
         CURLMcode mc = curl_multi_perform(r.multi, &running);

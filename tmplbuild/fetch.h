@@ -39,6 +39,14 @@ struct vz_fetch_opts {
     bool no_sync;        /* skip fdatasync before the rename into place: still atomic against
                           * interruption, but a power cut may leave an empty file under a final
                           * name. For benchmarks and throw-away caches only. */
+    /* Added for vzpkg download (a hostile server must not hold us forever or
+     * fill memory): */
+    double deadline;     /* vz_now() time by which everything, retries included, must be
+                          * done; 0 = none. Passing it fails with VZ_ETIMEOUT. */
+    long min_rate;       /* bytes/s: a transfer slower than this over timeout_s seconds is
+                          * stalled (and retried); 0 = 1 (only "no data at all") */
+    size_t max_bytes;    /* vz_fetch_to_buf_opts: refuse a body larger than this, checked
+                          * while it streams in; 0 = 1 GiB */
 };
 
 int vz_fetch_many(struct vz_fetch_item *items, size_t n, const struct vz_fetch_opts *opts,

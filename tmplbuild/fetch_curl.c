@@ -22,7 +22,8 @@ void vz_fetch_global_init(void)
     pthread_once(&global_once, global_init);
 }
 
-void vz_fetch_easy_setup(CURL *c, const char *url, long timeout_s, char *errbuf)
+void vz_fetch_easy_setup(CURL *c, const char *url, long timeout_s, long min_rate, double deadline,
+                         char *errbuf)
 {
     errbuf[0] = '\0';
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -35,16 +36,25 @@ void vz_fetch_easy_setup(CURL *c, const char *url, long timeout_s, char *errbuf)
      * to file:// or elsewhere. */
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
     curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    /* A transfer that moves less than 1 byte/s for timeout_s seconds is
-     * stalled; a slow but moving one is left alone. */
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    /* A transfer that moves less than min_rate bytes/s (default 1) for
+     * timeout_s seconds is stalled; a slow but moving one is left alone. */
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, min_rate > 0 ? min_rate : 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, timeout_s);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout_s);
+    if (deadline > 0) {
+        double left = deadline - vz_now();
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left < 0.001 ? 1L : (long)(left * 1000.0) + 1);
+    }
     curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
     curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 128L * 1024);
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     /* Proxies: libcurl reads http_proxy, https_proxy, all_proxy and no_proxy
      * itself when CURLOPT_PROXY is not set; we do not set it. */
+}
+
+int vz_fetch_deadline_error(vz_error_t *err, const char *what)
+{
+    return vz_error_set(err, VZ_ETIMEOUT, 0, "%s: not done by the deadline (--timeout)", what);
 }
 
 enum vz_fetch_class vz_fetch_classify(CURLcode rc, long http_code, const char *errbuf,
@@ -102,7 +112,8 @@ struct membuf {
     double last_data;   /* stall detection, as in vz_fetch_many */
     curl_off_t last_now;
     long timeout_s;
-    bool stalled;
+    double deadline;
+    bool stalled, late;
 };
 
 static size_t on_mem(char *p, size_t sz, size_t nm, void *ud)
@@ -131,10 +142,25 @@ static int on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
         m->stalled = true;
         return 1;
     }
+    if (m->deadline > 0 && now >= m->deadline) {
+        m->late = true;
+        return 1;
+    }
     return 0;
 }
 
 #define TO_BUF_LIMIT ((size_t)1 << 30)
+
+/* "16 MiB", "64 KiB" or "100 bytes", for limit messages. */
+static void size_text(size_t n, char *buf, size_t len)
+{
+    if (n >= (1u << 20) && n % (1u << 20) == 0)
+        snprintf(buf, len, "%zu MiB", n >> 20);
+    else if (n >= 1024 && n % 1024 == 0)
+        snprintf(buf, len, "%zu KiB", n >> 10);
+    else
+        snprintf(buf, len, "%zu bytes", n);
+}
 
 int vz_fetch_to_buf_opts(const char *url, struct vz_buf *out, long *http_code,
                          const struct vz_fetch_opts *opts, vz_error_t *err)
@@ -150,16 +176,26 @@ int vz_fetch_to_buf_opts(const char *url, struct vz_buf *out, long *http_code,
     char desc[256];
     long code = 0;
     int ret = -1;
-    struct membuf m = { .out = out, .start = out->len, .limit = TO_BUF_LIMIT, .timeout_s = timeout_s };
+    double deadline = opts ? opts->deadline : 0;
+    long min_rate = opts ? opts->min_rate : 0;
+    size_t limit = opts && opts->max_bytes ? opts->max_bytes : TO_BUF_LIMIT;
+    struct membuf m = { .out = out, .start = out->len, .limit = limit, .timeout_s = timeout_s,
+                        .deadline = deadline };
     for (unsigned attempt = 0;; attempt++) {
         out->len = m.start;
         if (out->data)
             out->data[out->len] = '\0';
-        m.too_big = m.stalled = false;
+        m.too_big = m.stalled = m.late = false;
+        if (deadline > 0 && vz_now() >= deadline) {
+            vz_fetch_deadline_error(err, url);
+            break;
+        }
         m.last_data = vz_now();
         m.last_now = 0;
         curl_easy_reset(c);
-        vz_fetch_easy_setup(c, url, timeout_s, errbuf);
+        vz_fetch_easy_setup(c, url, timeout_s, min_rate, deadline, errbuf);
+        /* refused at the headers when the server announces a larger body */
+        curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)limit);
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_mem);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &m);
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
@@ -172,8 +208,14 @@ int vz_fetch_to_buf_opts(const char *url, struct vz_buf *out, long *http_code,
             ret = 0;
             break;
         }
-        if (m.too_big) {
-            vz_error_set(err, VZ_EFETCH, 0, "%s: larger than %zu MB", url, m.limit >> 20);
+        if (m.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+            char lim[32];
+            size_text(m.limit, lim, sizeof(lim));
+            vz_error_set(err, VZ_EFETCH, 0, "%s: larger than %s (the limit for this file)", url, lim);
+            break;
+        }
+        if (m.late || (deadline > 0 && vz_now() >= deadline)) {
+            vz_fetch_deadline_error(err, url);
             break;
         }
         if (m.stalled)
@@ -184,6 +226,11 @@ int vz_fetch_to_buf_opts(const char *url, struct vz_buf *out, long *http_code,
             break;
         }
         long ms = vz_fetch_backoff_ms(backoff, attempt + 1);
+        if (deadline > 0 && vz_now() + (double)ms / 1000.0 >= deadline) {
+            vz_error_set(err, VZ_ETIMEOUT, 0, "%s: %s; no time left to retry before the deadline "
+                                              "(--timeout)", url, desc);
+            break;
+        }
         vz_warn("%s: %s (retrying in %.1f s)", url, desc, (double)ms / 1000.0);
         struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
         nanosleep(&ts, NULL);

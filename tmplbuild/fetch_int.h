@@ -23,8 +23,13 @@
 /* curl_global_init once per process (thread-safe). */
 void vz_fetch_global_init(void);
 
-/* Options every transfer gets. errbuf holds CURL_ERROR_SIZE bytes. */
-void vz_fetch_easy_setup(CURL *c, const char *url, long timeout_s, char *errbuf);
+/* Options every transfer gets. errbuf holds CURL_ERROR_SIZE bytes. A
+ * transfer slower than min_rate bytes/s (< 1: 1) for timeout_s is stalled;
+ * deadline (vz_now() time, 0 = none) bounds the transfer as a whole. */
+void vz_fetch_easy_setup(CURL *c, const char *url, long timeout_s, long min_rate, double deadline,
+                         char *errbuf);
+/* The error of a passed deadline: VZ_ETIMEOUT naming what. */
+int vz_fetch_deadline_error(vz_error_t *err, const char *what);
 
 /* How a finished transfer failed. */
 enum vz_fetch_class {

@@ -82,7 +82,7 @@ static int download(const char *name, vz_error_t *err)
 {
     char *iu = vz_httpd_url(srv, "/index.json");
     /* lock timeout generous: concurrent tests wait for each other */
-    struct vz_download_opts o = { iu, false, 1, 1, 120 };
+    struct vz_download_opts o = { iu, false, 1, 1, 120, 0 };
     int r = vz_download(name, &o, NULL, err);
     free(iu);
     return r;
@@ -227,7 +227,7 @@ Test(publish, manifest_signed_by_an_untrusted_key_is_refused)
     assert_nothing_written();
     /* --insecure gets it, hashes still checked */
     char *iu = vz_httpd_url(srv, "/index.json");
-    struct vz_download_opts o = { iu, true, 1, 1, 5 };
+    struct vz_download_opts o = { iu, true, 1, 1, 5, 0 };
     cr_assert_eq(vz_download("t1", &o, NULL, &err), 0, "%s", vzt_errmsg(&err));
     char *tpath = vz_xasprintf("/t1/%s/t1.tar.zst", id1);
     cr_assert_eq(vz_cache_remove("t1", 0, &err), 0);
@@ -342,7 +342,7 @@ Test(publish, dropped_connection_resumes)
     vz_httpd_fault(srv, tpath, VZ_HTTPD_DROP, 100, 1);
     vz_error_t err = NULL;
     char *iu = vz_httpd_url(srv, "/index.json");
-    struct vz_download_opts o = { iu, false, 3, 1, 5 };
+    struct vz_download_opts o = { iu, false, 3, 1, 5, 0 };
     cr_assert_eq(vz_download("t1", &o, NULL, &err), 0, "%s", vzt_errmsg(&err));
     cr_assert_eq(vz_cache_verify("t1", NULL, &err), 0, "%s", vzt_errmsg(&err));
     cr_assert_eq(vz_httpd_hits(srv, tpath), 2);
@@ -528,4 +528,122 @@ Test(publish, refused_publish_writes_nothing_into_dir)
     free(lock);
     free(fresh);
     free(fresh_top);
+}
+
+/* --- a hostile server: replay through another URL spelling, endless and
+ * slow answers (tmplbuild/download.h) --- */
+
+/* The replay record used to be keyed by the URL as spelt: the old index
+ * served under "//index.json" or "localhost" counted as a new index. It is
+ * keyed by the signer and the index's name now. */
+Test(publish, replay_through_another_spelling_of_the_url_is_refused)
+{
+    char *ip = vz_path_join(pub, "index.json"), *sp = vz_path_join(pub, "index.json.sig");
+    size_t il, sl;
+    char *old_index = vzt_slurp(ip, &il), *old_sig = vzt_slurp(sp, &sl);
+    build_and_publish("t1", "two\n", "1700000100");
+    vz_error_t err = NULL;
+    cr_assert_eq(download("t1", &err), 0, "%s", vzt_errmsg(&err));
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("t1", &c, &err), 0);
+    char before[65];
+    memcpy(before, c->tar_sha256, 65);
+    vz_cache_info_free(c);
+    /* the old, validly signed index under other spellings of the same URL */
+    vz_httpd_alt(srv, "//index.json", old_index, il, 0);
+    vz_httpd_alt(srv, "//index.json.sig", old_sig, sl, 0);
+    char *port = vz_xasprintf("%d", vz_httpd_port(srv));
+    char *spellings[] = { vz_xasprintf("http://127.0.0.1:%s//index.json", port),
+                          vz_xasprintf("http://localhost:%s//index.json", port) };
+    for (size_t i = 0; i < 2; i++) {
+        struct vz_download_opts o = { spellings[i], false, 1, 1, 120, 0 };
+        cr_assert_eq(vz_download("t1", &o, NULL, &err), -1, "replay through %s accepted", spellings[i]);
+        cr_assert_eq(err->status, VZ_EVERIFY, "%s: %s", spellings[i], err->msg);
+        cr_assert(strstr(err->msg, "(a replayed or rolled-back index); refusing"), "%s", err->msg);
+        cr_assert(strstr(err->msg, "for index 'pub'"), "%s", err->msg);
+        vz_error_release(&err);
+        free(spellings[i]);
+    }
+    cr_assert_eq(vz_cache_find("t1", &c, &err), 0);
+    cr_assert_str_eq(c->tar_sha256, before);
+    vz_cache_info_free(c);
+    free(port);
+    free(old_index);
+    free(old_sig);
+    free(ip);
+    free(sp);
+}
+
+/* An index or signature that never ends used to be read into memory up to
+ * 1 GiB. The server here stops at 64 MiB, well over the caps. */
+Test(publish, endless_index_and_signature_are_refused_at_their_caps)
+{
+    const char *paths[] = { "/index.json", "/index.json.sig" };
+    const char *caps[] = { "larger than 16 MiB (the limit for this file)",
+                           "larger than 64 KiB (the limit for this file)" };
+    for (size_t i = 0; i < 2; i++) {
+        vz_httpd_fault(srv, paths[i], VZ_HTTPD_ENDLESS, 64 << 20, 0);
+        vz_error_t err = NULL;
+        cr_assert_eq(download("t1", &err), -1, "endless %s accepted", paths[i]);
+        cr_assert_eq(err->status, VZ_EFETCH, "%s: %d %s", paths[i], err->status, err->msg);
+        cr_assert(strstr(err->msg, caps[i]), "%s: %s", paths[i], err->msg);
+        vz_error_release(&err);
+        vz_httpd_clear(srv, paths[i]);
+        assert_nothing_written();
+    }
+}
+
+/* A server sending 2 bytes a second used to hold a download forever (it
+ * never looks stalled). The deadline covers it, with exit 15. */
+Test(publish, a_trickling_server_hits_the_deadline)
+{
+    vz_httpd_fault(srv, "/index.json", VZ_HTTPD_DRIP, 500, 0);
+    char *iu = vz_httpd_url(srv, "/index.json");
+    struct vz_download_opts o = { iu, false, 1, 1, 120, 2 };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_download("t1", &o, NULL, &err), -1, "a trickle was accepted");
+    cr_assert_eq(err->status, VZ_ETIMEOUT, "%d %s", err->status, err->msg);
+    char *want = vz_xasprintf("download t1: gave up after --timeout 2 s: %s: not done by the "
+                              "deadline (--timeout)", iu);
+    cr_assert_str_eq(err->msg, want);
+    vz_error_release(&err);
+    assert_nothing_written();
+    /* the same through the command: exit 15 */
+    const char *b = getenv("VZ_BUILD");
+    cr_assert_not_null(b, "VZ_BUILD is not set: run through 'make check' or set VZ_BUILD=build");
+    char *bin = vz_xasprintf("%s/bin/vzpkg", b);
+    char *argv[] = { bin, "download", "t1", "--index", iu, "--timeout", "1", NULL };
+    struct vz_buf out, errb;
+    vz_buf_init(&out);
+    vz_buf_init(&errb);
+    struct vz_run_opts ro = { .out = &out, .errbuf = &errb };
+    int st = -1;
+    cr_assert_eq(vz_run(argv, &ro, &st, &err), 0);
+    cr_assert_eq(st, VZ_ETIMEOUT, "exit %d: %s", st, errb.data);
+    cr_assert(strstr(errb.data, "gave up after --timeout 1 s"), "%s", errb.data);
+    vz_buf_release(&out);
+    vz_buf_release(&errb);
+    free(bin);
+    free(want);
+    free(iu);
+}
+
+/* The deadline covers the tarball too (the multi-transfer loop). */
+Test(publish, a_trickling_tarball_hits_the_deadline)
+{
+    char *tpath = vz_xasprintf("/t1/%s/t1.tar.zst", id1);
+    vz_httpd_fault(srv, tpath, VZ_HTTPD_DRIP, 500, 0);
+    char *iu = vz_httpd_url(srv, "/index.json");
+    struct vz_download_opts o = { iu, false, 1, 1, 120, 2 };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_download("t1", &o, NULL, &err), -1, "a trickling tarball was accepted");
+    cr_assert_eq(err->status, VZ_ETIMEOUT, "%d %s", err->status, err->msg);
+    cr_assert(strstr(err->msg, "download t1: gave up after --timeout 2 s: "), "%s", err->msg);
+    cr_assert(strstr(err->msg, "not done by the deadline (--timeout)"), "%s", err->msg);
+    vz_error_release(&err);
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("t1", &c, &err), -1, "a cache was landed");
+    vz_error_release(&err);
+    free(iu);
+    free(tpath);
 }

@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cache/lock.h"
 #include "cache/sign.h"
+#include "cache/store_int.h"
 #include "cache/store.h"
 #include "common/common.h"
 #include "tmplbuild/pack.h"
@@ -246,16 +248,28 @@ static void build_killed_at(const char *stage)
               stage, st);
 }
 
-Test(store, killed_at_every_stage_leaves_no_cache_and_next_run_succeeds)
+/* Landing stages before the commit point (the landing record) and after it
+ * (cache/store.h). */
+static const char *const before_commit[] = { "begun", "packed", "temps-written" };
+static const char *const after_commit[] = { "landing-recorded", "sig-renamed", "tarball-renamed",
+                                            "manifest-renamed", "landed" };
+
+/* Nothing but the three files of one cache (no temps, no landing record). */
+static void assert_only_cache_files(const char *what)
 {
-    const char *stages[] = { "begun", "packed", "temps-written", "tarball-renamed", "sig-renamed" };
     char *dir = vz_template_path("cache");
-    for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
-        build_killed_at(stages[i]);
+    cr_assert_eq(vzt_count_entries(dir), 3, "%s: leftovers in %s", what, dir);
+    free(dir);
+}
+
+Test(store, killed_before_the_commit_point_leaves_no_cache_and_next_run_succeeds)
+{
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(before_commit); i++) {
+        build_killed_at(before_commit[i]);
         vz_error_t err = NULL;
         struct vz_cache_info *c = NULL;
-        cr_assert_eq(vz_cache_find(NAME, &c, &err), -1, "cache visible after kill at %s", stages[i]);
-        cr_assert_eq(err->status, VZ_ENOTEMPLATE, "%s: %s", stages[i], err->msg);
+        cr_assert_eq(vz_cache_find(NAME, &c, &err), -1, "cache visible after kill at %s", before_commit[i]);
+        cr_assert_eq(err->status, VZ_ENOTEMPLATE, "%s: %s", before_commit[i], err->msg);
         vz_error_release(&err);
         char **names = NULL;
         cr_assert_eq(vz_cache_list(&names, &err), 0);
@@ -265,45 +279,150 @@ Test(store, killed_at_every_stage_leaves_no_cache_and_next_run_succeeds)
     vz_error_t err = NULL;
     cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
     cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
-    cr_assert_eq(vzt_count_entries(dir), 3, "stale temps left behind");
-    free(dir);
+    assert_only_cache_files("after the retry");
 }
 
-Test(store, killed_while_replacing_keeps_old_or_nothing)
+/* After the commit point the dead writer's cache is complete: the next
+ * reader finishes the landing and finds it, verified. */
+Test(store, killed_after_the_commit_point_the_reader_finishes_the_landing)
+{
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(after_commit); i++) {
+        build_killed_at(after_commit[i]);
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s: %s", after_commit[i], vzt_errmsg(&err));
+        assert_only_cache_files(after_commit[i]);
+        cr_assert_eq(vz_cache_remove(NAME, 0, &err), 0, "%s", vzt_errmsg(&err));
+    }
+}
+
+/* The old cache, with gz compression so that the new zst one has other file
+ * names; the tree then changes so that a rebuild differs. */
+static struct vz_cache_info *old_cache(void)
 {
     vz_error_t err = NULL;
-    cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(build(NAME, "gz", &err), 0, "%s", vzt_errmsg(&err));
     struct vz_cache_info *old = NULL;
     cr_assert_eq(vz_cache_find(NAME, &old, &err), 0);
-    /* change the tree so a rebuild differs */
     char *f = vz_path_join(tree, "etc/hostname");
     vzt_write(f, "changed\n");
-    /* killed before the commit point: the old cache stays, intact */
-    const char *before[] = { "begun", "packed", "temps-written" };
-    for (int i = 0; i < 3; i++) {
-        build_killed_at(before[i]);
-        struct vz_cache_info *c = NULL;
-        cr_assert_eq(vz_cache_find(NAME, &c, &err), 0, "%s: %s", before[i], vzt_errmsg(&err));
-        cr_assert_str_eq(c->tar_sha256, old->tar_sha256);
-        cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s: %s", before[i], vzt_errmsg(&err));
-        vz_cache_info_free(c);
-    }
-    /* killed inside the renames: no cache rather than a mixed one */
-    const char *during[] = { "old-manifest-removed", "tarball-renamed", "sig-renamed" };
-    for (int i = 0; i < 3; i++) {
-        build_killed_at(during[i]);
-        struct vz_cache_info *c = NULL;
-        cr_assert_eq(vz_cache_find(NAME, &c, &err), -1, "%s: cache visible", during[i]);
-        cr_assert_eq(err->status, VZ_ENOTEMPLATE);
-        vz_error_release(&err);
-        cr_assert_eq(build(NAME, "zst", &err), 0, "%s", vzt_errmsg(&err));
-    }
-    cr_assert_eq(vz_cache_verify(NAME, NULL, &err), 0, "%s", vzt_errmsg(&err));
-    char *dir = vz_template_path("cache");
-    cr_assert_eq(vzt_count_entries(dir), 3);
-    free(dir);
-    vz_cache_info_free(old);
     free(f);
+    return old;
+}
+
+/* The cache found, verified (signature and tarball): its tarball hash. */
+static char *found_sha(const char *what)
+{
+    vz_error_t err = NULL;
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find(NAME, &c, &err), 0, "%s: %s", what, vzt_errmsg(&err));
+    cr_assert_eq(vz_cache_verify_signature(c, &err), 0, "%s: %s", what, vzt_errmsg(&err));
+    cr_assert_eq(vz_cache_verify_tarball(c, &err), 0, "%s: %s", what, vzt_errmsg(&err));
+    char *sha = vz_xstrdup(c->tar_sha256);
+    vz_cache_info_free(c);
+    return sha;
+}
+
+/* Killing the writer used to lose the old cache when it died between
+ * removing the old manifest and renaming the new one. Now: old complete
+ * cache before the commit point, new complete one after, at every stage. */
+Test(store, killed_while_replacing_keeps_the_old_or_the_new_cache)
+{
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(before_commit); i++) {
+        struct vz_cache_info *old = old_cache();
+        build_killed_at(before_commit[i]);
+        char *sha = found_sha(before_commit[i]);
+        cr_assert_str_eq(sha, old->tar_sha256, "%s: not the old cache", before_commit[i]);
+        cr_assert_str_eq(old->compress, "gz");
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_cache_remove(NAME, 0, &err), 0, "%s", vzt_errmsg(&err));
+        free(sha);
+        vz_cache_info_free(old);
+        char *f = vz_path_join(tree, "etc/hostname");
+        vzt_write(f, "again\n");
+        free(f);
+    }
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(after_commit); i++) {
+        struct vz_cache_info *old = old_cache();
+        build_killed_at(after_commit[i]);
+        char *sha = found_sha(after_commit[i]);
+        cr_assert_str_neq(sha, old->tar_sha256, "%s: still the old cache", after_commit[i]);
+        struct vz_cache_info *c = NULL;
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_cache_find(NAME, &c, &err), 0);
+        cr_assert_str_eq(c->compress, "zst", "%s", after_commit[i]);
+        vz_cache_info_free(c);
+        /* the old gz tarball went with the landing */
+        assert_only_cache_files(after_commit[i]);
+        cr_assert_eq(vz_cache_remove(NAME, 0, &err), 0, "%s", vzt_errmsg(&err));
+        free(sha);
+        vz_cache_info_free(old);
+    }
+}
+
+/* The one finishing a dead writer's landing can die too: the next one
+ * finishes it (each step is idempotent). */
+Test(store, a_killed_recovery_is_finished_by_the_next_reader)
+{
+    struct vz_cache_info *old = old_cache();
+    build_killed_at("landing-recorded");
+    const char *stages[] = { "sig-renamed", "tarball-renamed", "manifest-renamed" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(stages); i++) {
+        pid_t pid = fork();
+        cr_assert(pid >= 0);
+        if (pid == 0) {
+            setenv("VZ_TEST_KILL_AT", stages[i], 1);
+            struct vz_cache_info *c = NULL;
+            vz_error_t err = NULL;
+            vz_cache_find(NAME, &c, &err);
+            _exit(42);
+        }
+        int st = 0;
+        cr_assert_eq(waitpid(pid, &st, 0), pid);
+        cr_assert(WIFSIGNALED(st), "the reader did not reach %s (status %d)", stages[i], st);
+    }
+    char *sha = found_sha("after three killed recoveries");
+    cr_assert_str_neq(sha, old->tar_sha256);
+    assert_only_cache_files("after three killed recoveries");
+    free(sha);
+    vz_cache_info_free(old);
+}
+
+/* While a live writer holds the lock inside its landing, a reader does not
+ * read the final names (they may be a mix) but waits for it to finish. */
+Test(store, a_reader_waits_while_a_live_writer_lands)
+{
+    struct vz_cache_info *old = old_cache();
+    build_killed_at("tarball-renamed"); /* a mix on disk: new sig and tarball, old manifest */
+    int locked[2], go[2];
+    cr_assert_eq(pipe(locked), 0);
+    cr_assert_eq(pipe(go), 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        /* the "writer": holds the template lock, then finishes the landing */
+        struct vz_lock *lk = NULL;
+        vz_error_t err = NULL;
+        if (vz_lock_template(NAME, 0, &lk, &err) < 0)
+            _exit(1);
+        if (write(locked[1], "x", 1) != 1)
+            _exit(2);
+        char b;
+        if (read(go[0], &b, 1) != 1) /* the parent's reader is about to start */
+            _exit(3);
+        usleep(200000);
+        char *dir = vz_template_path("cache");
+        _exit(vz_cache_landing_finish(dir, NAME, NULL, &err) == 0 ? 0 : 4);
+    }
+    char b;
+    cr_assert_eq(read(locked[0], &b, 1), 1);
+    cr_assert_eq(write(go[1], "y", 1), 1);
+    char *sha = found_sha("a reader during a live landing");
+    cr_assert_str_neq(sha, old->tar_sha256);
+    int st = 0;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer status %d", st);
+    free(sha);
+    vz_cache_info_free(old);
 }
 
 Test(store, killed_by_another_process_mid_pack)

@@ -434,6 +434,37 @@ Test(vzpkg_list, info_reports_bad_metadata_with_location)
     free(dir);
 }
 
+/* A local override nested a million levels deep used to crash the loader
+ * (SIGSEGV in the recursion): now list shows every other template, names the
+ * bad file, place and limit on stderr, and exits 0 (docs/commands.md). */
+Test(vzpkg_list, list_survives_a_deeply_nested_local_override)
+{
+    char *dir = vz_xasprintf("%s/etc/vz/distros", root);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
+    char *p = vz_xasprintf("%s/debian-12.yaml", dir);
+    size_t depth = 1000000;
+    const char *head = "distribution: debian\nrelease: \"12\"\nsummary: ";
+    size_t hl = strlen(head);
+    char *txt = vz_xmalloc(hl + 2 * depth + 2);
+    memcpy(txt, head, hl);
+    memset(txt + hl, '[', depth);
+    memset(txt + hl + depth, ']', depth);
+    memcpy(txt + hl + 2 * depth, "\n", 2);
+    cr_assert_eq(vz_atomic_write(p, txt, hl + 2 * depth + 1, 0644, &err), 0);
+    struct result r = vzpkg("list", "--available", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "status %d, stderr: %.200s", r.status, r.err);
+    cr_assert_not_null(strstr(r.out, "debian-13-x86_64-minimal"), "%s", r.out);
+    cr_assert_null(strstr(r.out, "debian-12-x86_64-minimal"), "%s", r.out);
+    char *want = vz_xasprintf("vzpkg: warning: skipping %s:3:73: nesting deeper than 64 levels\n", p);
+    cr_assert_str_eq(r.err, want);
+    free(want);
+    release(&r);
+    free(txt);
+    free(p);
+    free(dir);
+}
+
 Test(docs, exit_codes_doc_matches_error_h)
 {
     const char *src = getenv("VZ_SRC");

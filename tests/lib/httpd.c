@@ -309,6 +309,34 @@ static void stall(struct vz_httpd *h, int fd)
     }
 }
 
+/* The DRIP and ENDLESS faults: a body that never ends (JSON whitespace, so
+ * a reader that parses as it goes is not stopped by a syntax error). drip:
+ * one byte every arg ms, for at most VZ_HTTPD_MAX_STALL_S; else as fast as
+ * the client reads, at most arg bytes (0 = 1 GiB). */
+static void endless(struct vz_httpd *h, int fd, bool drip, int64_t arg, bool head_only)
+{
+    static const char hdr[] = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                              "Connection: close\r\n\r\n";
+    if (send_all(h, fd, hdr, sizeof(hdr) - 1) < 0 || head_only)
+        return;
+    char buf[CHUNK];
+    memset(buf, ' ', sizeof(buf));
+    double until = now_s() + VZ_HTTPD_MAX_STALL_S;
+    int64_t cap = arg > 0 ? arg : (int64_t)1 << 30, sent = 0;
+    while (!stopping(h)) {
+        if (drip) {
+            if (now_s() >= until || send_all(h, fd, buf, 1) < 0)
+                return;
+            sleep_ms(arg > 0 ? (long)arg : 500);
+            continue;
+        }
+        size_t n = (int64_t)sizeof(buf) < cap - sent ? sizeof(buf) : (size_t)(cap - sent);
+        if (n == 0 || send_all(h, fd, buf, n) < 0)
+            return;
+        sent += (int64_t)n;
+    }
+}
+
 struct fault {
     enum vz_httpd_fault_kind kind;
     int64_t arg;
@@ -393,6 +421,10 @@ static int respond(struct vz_httpd *h, int fd, const char *head, bool keep)
         char extra[4200];
         snprintf(extra, sizeof(extra), "Location: %s\r\n", f.alt ? f.alt : "/");
         ret = send_simple(h, fd, 302, head_only, keep, extra) == 0 && keep;
+        goto out;
+    }
+    if (f.kind == VZ_HTTPD_DRIP || f.kind == VZ_HTTPD_ENDLESS) {
+        endless(h, fd, f.kind == VZ_HTTPD_DRIP, f.arg, head_only);
         goto out;
     }
     if (f.kind == VZ_HTTPD_ALT) {

@@ -52,6 +52,10 @@ enum vz_httpd_fault_kind {
     VZ_HTTPD_ALT,      /* serve other content (vz_httpd_alt), e.g. a stale Release */
     VZ_HTTPD_NORANGE,  /* ignore Range headers: always 200 with the whole file */
     VZ_HTTPD_REDIRECT, /* answer 302 to the location given to vz_httpd_redirect() */
+    VZ_HTTPD_DRIP,     /* 200 without Content-Length, then one space every `arg` ms, without
+                        * end (until the client gives up, or VZ_HTTPD_MAX_STALL_S) */
+    VZ_HTTPD_ENDLESS,  /* 200 without Content-Length, then spaces as fast as the client
+                        * reads, without end (until it gives up, or `arg` bytes; 0 = 1 GiB) */
 };
 
 struct vz_httpd;

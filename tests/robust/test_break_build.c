@@ -1,8 +1,9 @@
 /* "Break it halfway": vzpkg create-cache SIGKILLed at each stage of a build
  * (index download, package download, a maintainer hook, the landing of the
  * cache), on the synthetic signed repository served over 127.0.0.1. After
- * each kill: no visible cache, no mount, no process, no held lock; and the
- * next run succeeds, removes the dead build root, and downloads no package
+ * each kill: no mount, no process, no held lock; before the landing's commit
+ * point no visible cache, after it the complete new one; and the next run
+ * succeeds, removes the dead build root, and downloads no package
  * that had been verified before the kill.
  *
  * Kill points are timing-independent: the HTTP server stalls a file until
@@ -310,5 +311,45 @@ static void kill_at(const char *stage)
 
 Test(break_build, killed_when_packed) { kill_at("packed"); }
 Test(break_build, killed_with_temps_written) { kill_at("temps-written"); }
-Test(break_build, killed_after_tarball_renamed) { kill_at("tarball-renamed"); }
-Test(break_build, killed_after_sig_renamed) { kill_at("sig-renamed"); }
+
+/* Killed after the landing record (the commit point): the cache is the new
+ * complete one. The first reader (here `vzpkg verify`) finishes the landing;
+ * nothing else is left, and a rebuild still succeeds. */
+static void kill_after_commit(const char *stage)
+{
+    cleanup_free char *log = log_path();
+    cleanup_free char *env_kill = vz_xasprintf("VZ_TEST_KILL_AT=%s", stage);
+    const char *env[] = { env_kill, NULL };
+    pid_t pid = start_build(NAME, env, log);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    cleanup_free char *l = slurp(log);
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "never reached stage %s: %s", stage, l);
+    cleanup_free char *what = vz_xasprintf("create-cache killed at landing stage %s", stage);
+    vzr_assert_unchanged(&clean_state, root, allowed_after_kill, what);
+    struct vzr_res r;
+    vzr_run(&r, "vzpkg", (const char *[]){ "verify", NAME, NULL });
+    vzr_assert_sane(&r, what);
+    cr_assert_eq(r.code, 0, "%s: vzpkg verify exits %d\n%s%s", what, r.code, r.out, r.err);
+    vzr_res_release(&r);
+    cleanup_free char *cdir = vz_path_join(root, "vz/template/cache");
+    cleanup_dir DIR *cd = opendir(cdir);
+    struct dirent *ce;
+    while (cd && (ce = readdir(cd)))
+        cr_assert(ce->d_name[0] == '.' || (!strstr(ce->d_name, ".tmp") && !strstr(ce->d_name, ".landing")),
+                  "%s: %s/%s left after the landing was finished", what, cdir, ce->d_name);
+    /* the cache exists now: a rebuild needs --force, and replaces it */
+    vzr_run(&r, "vzpkg", (const char *[]){ "create-cache", NAME, "--force", "--mirror", mirror, NULL });
+    vzr_assert_sane(&r, what);
+    cr_assert_eq(r.code, 0, "%s: create-cache --force exits %d\n%s", what, r.code, r.err);
+    vzr_res_release(&r);
+    vzr_run(&r, "vzpkg", (const char *[]){ "verify", NAME, NULL });
+    cr_assert_eq(r.code, 0, "%s: vzpkg verify after the rebuild exits %d\n%s", what, r.code, r.err);
+    vzr_res_release(&r);
+}
+
+Test(break_build, killed_at_the_commit_point) { kill_after_commit("landing-recorded"); }
+Test(break_build, killed_after_sig_renamed) { kill_after_commit("sig-renamed"); }
+Test(break_build, killed_after_tarball_renamed) { kill_after_commit("tarball-renamed"); }
+Test(break_build, killed_after_manifest_renamed) { kill_after_commit("manifest-renamed"); }
