@@ -558,3 +558,32 @@ Test(import, store_directories_keep_their_modes)
     free(ct);
     free(tar);
 }
+
+Test(clean, a_removed_shared_tree_takes_its_record_along)
+{
+    char *dir = vz_template_path("unpacked");
+    char sha[65];
+    memset(sha, 'b', 64);
+    sha[64] = '\0';
+    char *tree = vz_xasprintf("%s/t-%s", dir, sha);
+    char *file = vz_path_join(tree, "etc/os-release");
+    vzt_write(file, "x");
+    char *rec = vz_xasprintf("%s/.t-%s.verified", dir, sha);
+    vzt_write(rec, "vzforge-tree 1\n");
+    /* a record whose tree is gone, and the temporary of one */
+    memset(sha, 'e', 64);
+    char *orphan = vz_xasprintf("%s/.t-%s.verified", dir, sha);
+    char *orphan_tmp = vz_xasprintf("%s/.t-%s.verified.tmp.Ab12Cd", dir, sha);
+    vzt_write(orphan, "vzforge-tree 1\n");
+    vzt_write(orphan_tmp, "vzforge-tree 1\n");
+    struct vz_gc_result res;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_tree_gc(false, &res, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(res.removed_files, 1);
+    vz_gc_result_release(&res);
+    cr_assert(!vz_is_dir(tree), "tree kept");
+    cr_assert(!vz_file_exists(rec), "the removed tree's record kept");
+    cr_assert(!vz_file_exists(orphan) && !vz_file_exists(orphan_tmp), "a record without a tree kept");
+    cr_assert_eq(vzt_count_entries(dir), 0, "something left in unpacked/");
+    free(orphan_tmp), free(orphan), free(rec), free(file), free(tree), free(dir);
+}
