@@ -7,9 +7,11 @@
 #include <ftw.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cache/lock.h"
 #include "cache/store.h"
+#include "cache/tree_mark.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -100,6 +102,46 @@ static uint64_t tree_bytes(const char *path)
     return walk_bytes;
 }
 
+/* A tree goes out of its final name in one rename, then loses its record,
+ * then is emptied: a create never finds half a tree under the final name
+ * (one without a record would be adopted once its tarball verifies). */
+static int remove_tree(const char *dir, const char *n, const char *name, vz_error_t *err)
+{
+    cleanup_free char *p = vz_path_join(dir, n);
+    cleanup_free char *gone = vz_xasprintf("%s/.%s.tmp.gc-%.12s", dir, name, n + strlen(n) - 64);
+    if (vz_is_dir(gone) && vz_rm_rf(gone, err) < 0) /* the remains of a gc killed before */
+        return -1;
+    if (rename(p, gone) < 0)
+        return vz_error_sys(err, "rename %s to %s", p, gone);
+    cleanup_free char *mark = vz_tree_mark_path(p);
+    if (unlink(mark) < 0 && errno != ENOENT)
+        vz_warn("cannot remove %s: %s", mark, strerror(errno));
+    return vz_rm_rf(gone, err);
+}
+
+/* ".NAME-<sha>.verified" (or its temporary) whose tree is gone. */
+static void remove_orphan_record(const char *dir, const char *n)
+{
+    const char *end = strstr(n, ".verified");
+    cleanup_free char *tree = vz_xasprintf("%.*s", (int)(end - n - 1), n + 1);
+    cleanup_free char *name = NULL;
+    if (!tree_name(tree, &name))
+        return;
+    cleanup_free char *tp = vz_path_join(dir, tree);
+    if (vz_file_exists(tp))
+        return;
+    /* a create between writing the record and renaming its tree holds the lock */
+    struct vz_lock *lk cleanup_lock = NULL;
+    vz_error_t e = NULL;
+    if (vz_lock_tree(name, false, 0, &lk, &e) < 0) {
+        vz_error_release(&e);
+        return;
+    }
+    cleanup_free char *p = vz_path_join(dir, n);
+    if (!vz_file_exists(tp) && unlink(p) < 0 && errno != ENOENT)
+        vz_warn("cannot remove %s: %s", p, strerror(errno));
+}
+
 int vz_tree_gc(bool dry_run, struct vz_gc_result *res, vz_error_t *err)
 {
     memset(res, 0, sizeof(*res));
@@ -116,6 +158,11 @@ int vz_tree_gc(bool dry_run, struct vz_gc_result *res, vz_error_t *err)
         const char *n = de->d_name;
         cleanup_free char *name = NULL;
         bool tmp = false;
+        if (n[0] == '.' && strstr(n, ".verified")) { /* a record (cache/tree_mark.h) */
+            if (!dry_run)
+                remove_orphan_record(dir, n);
+            continue;
+        }
         if (n[0] == '.' && strstr(n, ".tmp.")) { /* .NAME.tmp.XXXXXX of an interrupted create */
             name = vz_xasprintf("%.*s", (int)(strstr(n, ".tmp.") - n - 1), n + 1);
             tmp = vz_safe_name(name);
@@ -164,7 +211,7 @@ int vz_tree_gc(bool dry_run, struct vz_gc_result *res, vz_error_t *err)
             continue;
         }
         vz_error_t e = NULL;
-        if (!dry_run && vz_rm_rf(p, &e) < 0) {
+        if (!dry_run && (tmp ? vz_rm_rf(p, &e) : remove_tree(dir, n, name, &e)) < 0) {
             vz_warn("cannot remove shared tree %s: %s", p, e->msg);
             vz_error_release(&e);
             continue;

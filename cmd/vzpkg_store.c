@@ -8,8 +8,9 @@
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
 #include "tmplbuild/import.h"
+#include "vpscore/ctconf.h"
 
-enum { OPT_FORCE = 0x1100, OPT_TIMEOUT, OPT_ALL, OPT_DRYRUN, OPT_NAME, OPT_COMPRESS };
+enum { OPT_FORCE = 0x1100, OPT_TIMEOUT, OPT_ALL, OPT_DRYRUN, OPT_NAME, OPT_COMPRESS, OPT_MAX_SIZE };
 
 /* ---- keygen ---- */
 
@@ -332,23 +333,43 @@ int vzpkg_clean(int argc, char **argv)
 /* ---- import ---- */
 
 static const char import_usage[] =
-    "Usage: vzpkg import FILE --name NAME [--compress zst|gz|xz] [--timeout SECONDS] [--json]\n"
+    "Usage: vzpkg import FILE --name NAME [--compress zst|gz|xz] [--max-size SIZE]\n"
+    "                    [--timeout SECONDS] [--json]\n"
     "Turn a root file-system tarball made elsewhere (mmdebstrap, debootstrap + tar,\n"
     "an LXC image) into a signed cache NAME, with a manifest listing the packages\n"
     "of its var/lib/dpkg/status. Archives with entries that escape the root\n"
-    "(absolute paths, '..', paths through symbolic links) are refused.\n"
+    "(absolute paths, '..', paths through symbolic links) are refused; device\n"
+    "nodes are dropped (with a warning); sparse files stay sparse.\n"
     "SOURCE_DATE_EPOCH, when set, clamps the repacked mtimes.\n"
+    "  --max-size SIZE  refuse an archive whose files add up to more than SIZE\n"
+    "                   (apparent sizes, holes of sparse files included; 512M,\n"
+    "                   20G, 1T or unlimited; default 64G)\n"
     "  --json  an object: name, source, tarball, entries, tar_size, tar_sha256\n";
+
+/* --max-size SIZE: as vzctl's sizes (512M, 20G); "unlimited" = no bound. */
+static int parse_max_size(uint64_t *out, const char *usage)
+{
+    int64_t b = 0;
+    if (vz_parse_size(optarg, &b) < 0 || b == 0) {
+        vz_cli_usage_error(usage, "--max-size '%s': want a size such as 512M or 20G, or unlimited",
+                           optarg);
+        return -1;
+    }
+    *out = b < 0 ? 0 : (uint64_t)b;
+    return 0;
+}
 
 int vzpkg_import(int argc, char **argv)
 {
     static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
                                           { "name", required_argument, NULL, OPT_NAME },
                                           { "compress", required_argument, NULL, OPT_COMPRESS },
+                                          { "max-size", required_argument, NULL, OPT_MAX_SIZE },
                                           { "timeout", required_argument, NULL, OPT_TIMEOUT },
                                           { "json", no_argument, NULL, VZ_OPT_JSON },
                                           { NULL, 0, NULL, 0 } };
     const char *name = NULL;
+    uint64_t max_size = VZ_IMPORT_MAX_SIZE_DEFAULT;
     struct vz_pack_opts po = VZ_PACK_OPTS_INIT;
     int timeout = -1, c;
     bool json = false;
@@ -361,6 +382,8 @@ int vzpkg_import(int argc, char **argv)
             name = optarg;
         else if (c == OPT_COMPRESS)
             po.compress = optarg;
+        else if (c == OPT_MAX_SIZE && parse_max_size(&max_size, import_usage) < 0)
+            return VZ_EBADARG;
         else if (c == OPT_TIMEOUT && parse_timeout(&timeout, import_usage) < 0)
             return VZ_EBADARG;
     }
@@ -370,7 +393,7 @@ int vzpkg_import(int argc, char **argv)
         return vz_cli_usage_error(import_usage, "import: --name NAME is required");
     vz_error_t err = NULL;
     struct vz_pack_result res;
-    if (vz_import_tarball(argv[optind], name, &po, timeout, &res, &err) < 0)
+    if (vz_import_tarball_limited(argv[optind], name, &po, timeout, max_size, &res, NULL, &err) < 0)
         return vz_cli_fail(&err);
     if (json) {
         struct vz_cache_info *ci = NULL;

@@ -55,15 +55,59 @@ static const char *through_symlink(int rootfd, const char *rel, char *buf, size_
     return NULL;
 }
 
-static int extract_locked(const char *file, const char *dest, bool *had_root, vz_error_t *err);
+/* What one extraction saw and may still accept. */
+struct extract_ctx {
+    bool had_root;          /* the archive has an entry for the root itself */
+    uint64_t max_size;      /* bound on total (0 = none) */
+    uint64_t total;         /* apparent bytes of the entries so far */
+    uint64_t devices;       /* device nodes (and hard links to them) dropped */
+    char **dropped;         /* their normalized paths, for later hard links */
+};
+
+/* A device node gives whoever opens it the host's device: a template never
+ * needs one (the runtime makes the container's /dev). Dropped here, not
+ * refused, because root-fs tarballs made with tar from a real root often
+ * carry a /dev full of them. Returns true when e is dropped. */
+static bool drop_device(struct extract_ctx *x, struct archive_entry *e, const char *rel,
+                        const char *hrel)
+{
+    unsigned t = archive_entry_filetype(e);
+    bool dev = hrel ? vz_strv_contains(x->dropped, hrel) : (t == AE_IFCHR || t == AE_IFBLK);
+    if (!dev)
+        return false;
+    vz_strv_push(&x->dropped, rel);
+    x->devices++;
+    return true;
+}
+
+/* Refuse the entry that would take the import over x->max_size, before any
+ * of it is written: apparent sizes, so a sparse file counts in full (another
+ * tool unpacking the cache may not keep its holes). */
+static int check_size(struct extract_ctx *x, struct archive_entry *e, const char *file,
+                      const char *orig, vz_error_t *err)
+{
+    if (archive_entry_hardlink(e) || !archive_entry_size_is_set(e) || archive_entry_size(e) <= 0)
+        return 0;
+    uint64_t sz = (uint64_t)archive_entry_size(e);
+    x->total = sz > UINT64_MAX - x->total ? UINT64_MAX : x->total + sz;
+    if (x->max_size == 0 || x->total <= x->max_size)
+        return 0;
+    return vz_error_set(err, VZ_ECORRUPT, 0,
+                        "%s: entry '%s' (%llu bytes) takes the import to %llu bytes, over the limit "
+                        "of %llu (--max-size); refusing the archive", file, orig,
+                        (unsigned long long)sz, (unsigned long long)x->total,
+                        (unsigned long long)x->max_size);
+}
+
+static int extract_locked(const char *file, const char *dest, struct extract_ctx *x, vz_error_t *err);
 
 /* Names are read and written under C.UTF-8 (this thread only), as pack
  * writes them: UTF-8 names pass unchanged whatever the caller's locale. */
-static int extract(const char *file, const char *dest, bool *had_root, vz_error_t *err)
+static int extract(const char *file, const char *dest, struct extract_ctx *x, vz_error_t *err)
 {
     locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     locale_t prev = utf8 ? uselocale(utf8) : (locale_t)0;
-    int r = extract_locked(file, dest, had_root, err);
+    int r = extract_locked(file, dest, x, err);
     if (utf8) {
         uselocale(prev);
         freelocale(utf8);
@@ -71,7 +115,7 @@ static int extract(const char *file, const char *dest, bool *had_root, vz_error_
     return r;
 }
 
-static int extract_locked(const char *file, const char *dest, bool *had_root, vz_error_t *err)
+static int extract_locked(const char *file, const char *dest, struct extract_ctx *x, vz_error_t *err)
 {
     struct archive *r = archive_read_new();
     archive_read_support_filter_all(r);
@@ -82,7 +126,10 @@ static int extract_locked(const char *file, const char *dest, bool *had_root, vz
     struct archive *w = archive_write_disk_new();
     archive_write_disk_set_options(
         w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
-               ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+               ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+               ARCHIVE_EXTRACT_SPARSE);
+    /* SPARSE: runs of zeros of a plain entry become holes (a sparse entry
+     * keeps its holes anyway: its data blocks come with offsets) */
     /* libarchive's SECURE_SYMLINKS and NOABSOLUTEPATHS would judge the whole
      * destination path (ours is absolute, and may legitimately go through a
      * symlink such as /tmp); the entry paths are checked here instead. */
@@ -135,7 +182,13 @@ static int extract_locked(const char *file, const char *dest, bool *had_root, vz
             break;
         }
         if (!*rel)
-            *had_root = true;
+            x->had_root = true;
+        if (drop_device(x, e, rel, hrel))
+            continue;
+        if (check_size(x, e, file, orig, err) < 0) {
+            r_ = -1;
+            break;
+        }
         /* a later entry replaces an earlier symlink of the same name, as tar
          * does; never let libarchive follow it (a directory entry would
          * otherwise chmod/chown the link's target) */
@@ -237,6 +290,14 @@ int vz_import_dpkg_status(const char *status_path, struct vz_manifest *m, vz_err
 int vz_import_tarball(const char *file, const char *name, const struct vz_pack_opts *opts,
                       int lock_timeout_s, struct vz_pack_result *res, vz_error_t *err)
 {
+    return vz_import_tarball_limited(file, name, opts, lock_timeout_s, VZ_IMPORT_MAX_SIZE_DEFAULT, res,
+                                     NULL, err);
+}
+
+int vz_import_tarball_limited(const char *file, const char *name, const struct vz_pack_opts *opts,
+                              int lock_timeout_s, uint64_t max_size, struct vz_pack_result *res,
+                              struct vz_import_result *ires, vz_error_t *err)
+{
     if (!vz_safe_name(name))
         return vz_error_set(err, VZ_EBADARG, 0, "'%s' is not a valid template name", name);
     if (!vz_file_exists(file))
@@ -253,10 +314,18 @@ int vz_import_tarball(const char *file, const char *name, const struct vz_pack_o
     cleanup_free char *dir = vz_xasprintf("%s/import-%s.XXXXXX", tmpbase, name);
     if (!mkdtemp(dir))
         return vz_error_sys(err, "create %s", dir);
-    bool had_root = false;
-    int r = extract(file, dir, &had_root, err);
-    if (r == 0 && !had_root && chmod(dir, 0755) < 0)
+    struct extract_ctx x = { .max_size = max_size };
+    int r = extract(file, dir, &x, err);
+    vz_strv_free(x.dropped);
+    if (r == 0 && !x.had_root && chmod(dir, 0755) < 0)
         r = vz_error_sys(err, "chmod %s", dir);
+    if (r == 0 && x.devices)
+        vz_warn("%s: %llu device node%s dropped (a template holds none; the container's /dev is "
+                "made when it starts)", file, (unsigned long long)x.devices, x.devices == 1 ? "" : "s");
+    if (ires) {
+        ires->devices_dropped = x.devices;
+        ires->apparent_bytes = x.total;
+    }
     struct vz_manifest *m = NULL;
     if (r == 0) {
         m = vz_manifest_new(name);

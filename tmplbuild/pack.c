@@ -1,5 +1,6 @@
 /* tmplbuild/pack.c: reproducible tarballs of a build root with libarchive. */
 #include "tmplbuild/pack.h"
+#include "tmplbuild/pack_sparse.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -319,6 +320,7 @@ static int write_entries(struct archive *a, int rootfd, const char *root, struct
     for (size_t i = 0; r == 0 && i < l->n; i++) {
         const struct pack_item *it = &l->v[i];
         const struct stat *st = &it->st;
+        cleanup_close int sparse_fd = -1; /* a file with holes: sparse entry */
         paths[i] = *it->rel ? vz_xasprintf("./%s", it->rel) : vz_xstrdup("./");
         archive_entry_clear(e);
         archive_entry_set_pathname(e, paths[i]);
@@ -344,6 +346,13 @@ static int write_entries(struct archive *a, int rootfd, const char *root, struct
             } else {
                 archive_entry_set_size(e, st->st_size);
                 data = st->st_size > 0;
+                if (vz_pack_has_holes(st)) {
+                    sparse_fd = openat(rootfd, it->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                    if (sparse_fd < 0 || vz_pack_sparse_map(sparse_fd, st, e, full, err) < 0) {
+                        r = *err ? -1 : vz_error_sys(err, "open %s", full);
+                        break;
+                    }
+                }
             }
         } else if (S_ISLNK(st->st_mode)) {
             char target[4096];
@@ -372,7 +381,10 @@ static int write_entries(struct archive *a, int rootfd, const char *root, struct
                              archive_error_string(a));
             break;
         }
-        if (data) {
+        if (data && sparse_fd >= 0) {
+            r = vz_pack_sparse_data(a, sparse_fd, e, buf, bufsz, full, err);
+            done_bytes += (uint64_t)st->st_size;
+        } else if (data) {
             r = copy_data(a, rootfd, root, it, buf, bufsz, err);
             done_bytes += (uint64_t)st->st_size;
         }

@@ -10,6 +10,7 @@
  *   - extended attributes (security.capability included) in name order;
  *   - hard links as tar hard links to the first path in walk order;
  *   - device nodes and FIFOs kept as they are; sockets skipped;
+ *   - files with holes as sparse entries, data regions only (pack_sparse.h);
  *   - zstd multi-threaded (always the multi-threaded encoder, whose output
  *     does not depend on the thread count), gzip without a timestamp, or xz.
  * It refuses to cross into another file system (a mount left in the root).

@@ -1,6 +1,7 @@
 /* vpscore/create.c: vzctl create on disk (create.h). */
 #include "vpscore/create.h"
 #include "cache/lock.h"
+#include "cache/tree_mark.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
 #include "vpscore/ctlist.h"
@@ -193,6 +194,8 @@ static int template_tree(const struct vz_cache_info *cache, vz_unpack_fn *unpack
     cleanup_free char *final = tree_path(cache);
     *reused = 0;
     if (vz_is_dir(final)) {
+        if (vz_tree_mark_check(final, cache, err) < 0) /* the tarball as signed? */
+            return vz_error_wrap(err, "create from %s", cache->name);
         *reused = 1;
         *path = get_and_reset(&final);
         return 0;
@@ -206,11 +209,15 @@ static int template_tree(const struct vz_cache_info *cache, vz_unpack_fn *unpack
             vz_error_sys(err, "chmod 0700 %s", dir);
         return vz_error_wrap(err, "shared tree of %s", cache->name);
     }
+    struct stat tar_st; /* the tarball the unpack hashes, for the tree's record */
+    if (vz_tree_mark_begin(cache, &tar_st, err) < 0)
+        return vz_error_wrap(err, "shared tree of %s", cache->name);
     cleanup_free char *tmp = vz_xasprintf("%s/.%s.tmp.XXXXXX", dir, cache->name);
     if (mkdtemp(tmp) == NULL)
         return vz_error_sys(err, "shared tree of %s: mkdtemp %s", cache->name, tmp);
     if (chmod(tmp, 0755) < 0 ||
-        unpack(cache->tarball, cache->tar_sha256, cache->tar_size, tmp, NULL, err) < 0) {
+        unpack(cache->tarball, cache->tar_sha256, cache->tar_size, tmp, NULL, err) < 0 ||
+        vz_tree_mark_land(final, cache, &tar_st, err) < 0) {
         if (*err == NULL)
             vz_error_sys(err, "chmod %s", tmp);
         vz_error_t e = NULL;

@@ -14,7 +14,9 @@
  *       overlay  the cache unpacked once into vz_template_path("unpacked")/
  *                NAME-<tar sha256> (unpacked into a temporary directory next
  *                to it, renamed into place only when the hash matched; later
- *                containers reuse it); VE_PRIVATE gets upper/ and work/ only.
+ *                containers reuse it while its record matches the signed
+ *                manifest and the tarball is unchanged or hashes right again:
+ *                cache/tree_mark.h); VE_PRIVATE gets upper/ and work/ only.
  *                The conf records the tree as VE_LOWERDIR; the runtime mounts
  *                overlay lowerdir=VE_LOWERDIR,upperdir=VE_PRIVATE/upper,
  *                workdir=VE_PRIVATE/work on VE_ROOT.

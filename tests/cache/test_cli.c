@@ -448,3 +448,34 @@ Test(cli, keygen_and_trust_json)
     vz_buf_release(&e);
     free(other), free(other_id), free(other_pub), free(own_id);
 }
+
+Test(cli, import_drops_device_nodes_with_a_warning_and_bounds_the_size)
+{
+    char *tar = vz_path_join(root, "rootfs.tar");
+    char *cmd = vz_xasprintf("cd %s && mkdir -p r/dev r/etc && mknod r/dev/sda b 8 0 && mknod r/dev/mem c 1 1 && "
+                             "head -c 3000 /dev/zero > r/etc/zeros && tar -C r -cf %s .", root, tar);
+    cr_assert_eq(system(cmd), 0);
+    struct vz_buf o, e;
+    const char *a[] = { "import", tar, "--name", "devs", NULL };
+    cr_assert_eq(vzpkg(&o, &e, a), 0, "%s", e.data);
+    cr_assert(strstr(e.data, "warning: ") && strstr(e.data, "rootfs.tar: 2 device nodes dropped"), "%s", e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    const char *small[] = { "import", tar, "--name", "devs2", "--max-size", "2K", NULL };
+    cr_assert_eq(vzpkg(&o, &e, small), 206, "%s", e.data);
+    cr_assert(strstr(e.data, "entry './etc/zeros' (3000 bytes) takes the import to 3000 bytes, over the limit "
+                             "of 2048 (--max-size); refusing the archive"), "%s", e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    const char *bad[] = { "import", tar, "--name", "devs2", "--max-size", "lots", NULL };
+    cr_assert_eq(vzpkg(&o, &e, bad), 21, "%s", e.data);
+    cr_assert(strstr(e.data, "--max-size 'lots': want a size such as 512M or 20G, or unlimited"), "%s", e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    const char *unl[] = { "import", tar, "--name", "devs3", "--max-size", "unlimited", NULL };
+    cr_assert_eq(vzpkg(&o, &e, unl), 0, "%s", e.data);
+    vz_buf_release(&o);
+    vz_buf_release(&e);
+    free(cmd);
+    free(tar);
+}

@@ -6,12 +6,14 @@
 #include <locale.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cache/clean.h"
 #include "cache/store.h"
 #include "common/common.h"
 #include "tmplbuild/import.h"
+#include "vpscore/create.h"
 #include "util.h"
 
 static const char *root;
@@ -38,9 +40,31 @@ TestSuite(clean, .init = setup, .fini = teardown);
 
 struct ent {
     const char *path;
-    char type;          /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link */
+    char type;          /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link, 'b' block
+                         * device, 'c' character device, 'p' FIFO, 'u' set-uid
+                         * file, 'S' sparse file of data bytes (apparent size,
+                         * one byte of data at its middle) */
     const char *data;   /* file contents or link target */
 };
+
+/* The stream of a sparse entry: the pax writer skips the holes unread, so
+ * a 4 GiB file costs nothing to write. */
+static void write_sparse_body(struct archive *a, la_int64_t size)
+{
+    static const char zero[1 << 20];
+    for (la_int64_t pos = 0; pos < size;) {
+        if (pos == size / 2) {
+            cr_assert_eq(archive_write_data(a, "x", 1), 1);
+            pos++;
+            continue;
+        }
+        la_int64_t n = pos < size / 2 ? size / 2 - pos : size - pos;
+        if (n > (la_int64_t)sizeof(zero))
+            n = sizeof(zero);
+        cr_assert_eq(archive_write_data(a, zero, (size_t)n), n, "%s", archive_error_string(a));
+        pos += n;
+    }
+}
 
 static char *make_tar(const char *name, const struct ent *e, size_t n)
 {
@@ -72,14 +96,40 @@ static char *make_tar(const char *name, const struct ent *e, size_t n)
             archive_entry_set_perm(x, 0644);
             archive_entry_set_hardlink(x, e[i].data);
             break;
+        case 'b':
+        case 'c':
+            archive_entry_set_filetype(x, e[i].type == 'b' ? AE_IFBLK : AE_IFCHR);
+            archive_entry_set_perm(x, 0666);
+            archive_entry_set_rdevmajor(x, e[i].type == 'b' ? 8 : 1); /* sda, mem */
+            archive_entry_set_rdevminor(x, e[i].type == 'b' ? 0 : 1);
+            break;
+        case 'p':
+            archive_entry_set_filetype(x, AE_IFIFO);
+            archive_entry_set_perm(x, 0600);
+            break;
+        case 'u':
+            archive_entry_set_filetype(x, AE_IFREG);
+            archive_entry_set_perm(x, 04755);
+            archive_entry_set_size(x, (la_int64_t)strlen(e[i].data));
+            break;
+        case 'S': {
+            la_int64_t size = strtoll(e[i].data, NULL, 10);
+            archive_entry_set_filetype(x, AE_IFREG);
+            archive_entry_set_perm(x, 0644);
+            archive_entry_set_size(x, size);
+            archive_entry_sparse_add_entry(x, size / 2, 1);
+            break;
+        }
         default:
             archive_entry_set_filetype(x, AE_IFREG);
             archive_entry_set_perm(x, 0644);
             archive_entry_set_size(x, (la_int64_t)strlen(e[i].data));
         }
         cr_assert_eq(archive_write_header(a, x), ARCHIVE_OK, "%s", archive_error_string(a));
-        if (e[i].type == 'f')
+        if (e[i].type == 'f' || e[i].type == 'u')
             archive_write_data(a, e[i].data, strlen(e[i].data));
+        if (e[i].type == 'S')
+            write_sparse_body(a, strtoll(e[i].data, NULL, 10));
         archive_entry_free(x);
     }
     archive_write_close(a);
@@ -307,4 +357,233 @@ Test(clean, keeps_referenced_packages_removes_the_rest)
     free(foreign);
     free(pk);
     free(tree);
+}
+
+/* ---- device nodes, set-uid files, sparse files, size bound ---- */
+
+struct scan {
+    int devices;        /* character and block device nodes */
+    mode_t mode;        /* of the path asked for; 0 when absent */
+};
+
+/* What a cache tarball holds. */
+static struct scan scan_tarball(const char *tarball, const char *path)
+{
+    struct scan sc = { 0, 0 };
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    cr_assert_eq(archive_read_open_filename(a, tarball, 1 << 16), ARCHIVE_OK);
+    struct archive_entry *x;
+    int h;
+    while ((h = archive_read_next_header(a, &x)) == ARCHIVE_OK || h == ARCHIVE_WARN) {
+        unsigned t = archive_entry_filetype(x);
+        if (t == AE_IFCHR || t == AE_IFBLK)
+            sc.devices++;
+        if (strcmp(archive_entry_pathname(x), path) == 0)
+            sc.mode = archive_entry_mode(x);
+    }
+    archive_read_free(a);
+    return sc;
+}
+
+/* Device nodes, recursively. */
+static int count_devices(const char *dir)
+{
+    char *cmd = vz_xasprintf("test $(find %s \\( -type b -o -type c \\) | wc -l) -eq 0", dir);
+    int r = system(cmd);
+    free(cmd);
+    return r == 0 ? 0 : 1;
+}
+
+/* The cache of name unpacked as vzctl create does, into a fresh directory. */
+static char *unpack_cache(const char *name)
+{
+    struct vz_cache_info *c = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cache_find(name, &c, &err), 0, "%s", vzt_errmsg(&err));
+    char *dest = vz_xasprintf("%s/ct-%s", work, name);
+    cr_assert_eq(vz_mkdir_p(dest, 0755, &err), 0);
+    cr_assert_eq(vz_unpack_verified(c->tarball, c->tar_sha256, c->tar_size, dest, NULL, &err), 0, "%s",
+                 vzt_errmsg(&err));
+    vz_cache_info_free(c);
+    return dest;
+}
+
+Test(import, device_nodes_are_dropped_fifos_and_setuid_files_kept)
+{
+    struct ent e[] = {
+        { "./", 'd', NULL },
+        { "./dev/", 'd', NULL },
+        { "./dev/sda", 'b', NULL },
+        { "./dev/mem", 'c', NULL },
+        { "./dev/disk", 'h', "./dev/sda" },   /* a hard link to a dropped node */
+        { "./run/", 'd', NULL },
+        { "./run/initctl", 'p', NULL },
+        { "./usr/", 'd', NULL },
+        { "./usr/bin/", 'd', NULL },
+        { "./usr/bin/su", 'u', "#!su\n" },
+    };
+    char *tar = make_tar("devices.tar.gz", e, sizeof(e) / sizeof(e[0]));
+    vz_error_t err = NULL;
+    struct vz_pack_result res;
+    struct vz_import_result ires;
+    cr_assert_eq(vz_import_tarball_limited(tar, "devs", NULL, 0, VZ_IMPORT_MAX_SIZE_DEFAULT, &res, &ires, &err),
+                 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(ires.devices_dropped, 3);
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("devs", &c, &err), 0);
+    cr_assert_eq(scan_tarball(c->tarball, "./dev/sda").devices, 0, "a device node reached the cache");
+    cr_assert_eq(scan_tarball(c->tarball, "./dev/disk").mode, 0, "the hard link to a device was kept");
+    cr_assert(S_ISFIFO(scan_tarball(c->tarball, "./run/initctl").mode), "the FIFO was dropped");
+    cr_assert_eq(scan_tarball(c->tarball, "./usr/bin/su").mode, S_IFREG | 04755, "set-uid bit lost");
+    /* and what a container gets from it */
+    char *ct = unpack_cache("devs");
+    cr_assert_eq(count_devices(ct), 0);
+    char *su = vz_path_join(ct, "usr/bin/su");
+    struct stat st;
+    cr_assert_eq(stat(su, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 04755);
+    free(su);
+    free(ct);
+    vz_cache_info_free(c);
+    free(tar);
+}
+
+Test(import, a_cache_with_device_nodes_unpacks_without_them)
+{
+    /* a build (or an older vzforge) packed a device node: create skips it */
+    char *tree = vz_path_join(work, "tree");
+    vzt_make_tree(tree, 0, 1600000000);
+    char *blk = vz_path_join(tree, "sda");
+    cr_assert_eq(mknod(blk, S_IFBLK | 0660, makedev(8, 0)), 0);
+    struct vz_manifest *m = vz_manifest_new("withdev");
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_pack_to_cache(tree, m, NULL, 0, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    vz_manifest_free(m);
+    char *ct = unpack_cache("withdev");
+    cr_assert_eq(count_devices(ct), 0, "a device node was unpacked into a container");
+    char *f = vz_path_join(ct, "sda");
+    cr_assert(!vz_file_exists(f));
+    free(f);
+    free(ct);
+    free(blk);
+    free(tree);
+}
+
+Test(import, over_max_size_is_refused_naming_the_entry_and_the_limit)
+{
+    /* 4 GiB of apparent size in a tarball of a few hundred bytes */
+    struct ent e[] = { { "./", 'd', NULL }, { "./etc/", 'd', NULL }, { "./etc/motd", 'f', "hi\n" },
+                       { "./var/big", 'S', "4294967296" } };
+    char *tar = make_tar("bomb.tar.gz", e, 4);
+    vz_error_t err = NULL;
+    struct vz_pack_result res;
+    cr_assert_eq(vz_import_tarball_limited(tar, "bomb", NULL, 0, 1ULL << 30, &res, NULL, &err), -1);
+    cr_assert_eq(err->status, VZ_ECORRUPT);
+    char *want = vz_xasprintf("import %s as bomb: %s: entry './var/big' (4294967296 bytes) takes the import "
+                              "to 4294967299 bytes, over the limit of 1073741824 (--max-size); refusing the "
+                              "archive", tar, tar);
+    cr_assert_str_eq(err->msg, want);
+    vz_error_release(&err);
+    struct vz_cache_info *c = NULL;
+    cr_assert_eq(vz_cache_find("bomb", &c, &err), -1);
+    vz_error_release(&err);
+    char *tmp = vz_template_path("tmp");
+    cr_assert_eq(vzt_count_entries(tmp), 0, "temp tree left behind");
+    /* the default bound (64 GiB) refuses a 100 GiB one */
+    struct ent e2[] = { { "./", 'd', NULL }, { "./big", 'S', "107374182400" } };
+    char *tar2 = make_tar("bomb2.tar.gz", e2, 2);
+    cr_assert_eq(vz_import_tarball(tar2, "bomb", NULL, 0, &res, &err), -1);
+    cr_assert(strstr(err->msg, "entry './big' (107374182400 bytes) takes the import to 107374182400 bytes, "
+                               "over the limit of 68719476736 (--max-size)"), "%s", err->msg);
+    vz_error_release(&err);
+    cr_assert_eq(vzt_count_entries(tmp), 0, "temp tree left behind");
+    free(tar2);
+    free(tmp);
+    free(want);
+    free(tar);
+}
+
+Test(import, sparse_file_stays_sparse_from_import_to_container)
+{
+    struct ent e[] = { { "./", 'd', NULL }, { "./var/", 'd', NULL }, { "./var/big", 'S', "4294967296" } };
+    char *tar = make_tar("sparse.tar.gz", e, 3);
+    vz_error_t err = NULL;
+    struct vz_pack_result res;
+    cr_assert_eq(vz_import_tarball(tar, "sparse", NULL, 0, &res, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_lt(res.size, 64 * 1024, "the cache tarball holds the holes: %llu bytes",
+                 (unsigned long long)res.size);
+    char *ct = unpack_cache("sparse");
+    char *big = vz_path_join(ct, "var/big");
+    struct stat st;
+    cr_assert_eq(stat(big, &st), 0);
+    cr_assert_eq(st.st_size, 4294967296LL);
+    cr_assert_lt((long long)st.st_blocks * 512, 1 << 20, "holes were written: %lld blocks",
+                 (long long)st.st_blocks);
+    int fd = open(big, O_RDONLY);
+    char b = 0;
+    cr_assert_eq(pread(fd, &b, 1, 2147483648LL), 1);
+    cr_assert_eq(b, 'x', "the data in the middle was lost");
+    close(fd);
+    free(big);
+    free(ct);
+    free(tar);
+}
+
+Test(import, store_directories_keep_their_modes)
+{
+    /* the store's directories are the host's boundary (0700): an import and
+     * an unpack never widen them, whatever the archive's root entry says */
+    const char *subs[] = { "", "cache", "tmp" };
+    vz_error_t err = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        char *d = vz_template_path(subs[i]);
+        cr_assert_eq(vz_mkdir_p(d, 0700, &err), 0);
+        cr_assert_eq(chmod(d, 0700), 0);
+        free(d);
+    }
+    struct ent e[] = { { "./", 'd', NULL }, { "./etc/", 'd', NULL }, { "./etc/motd", 'f', "hi\n" } };
+    char *tar = make_tar("modes.tar.gz", e, 3);
+    struct vz_pack_result res;
+    cr_assert_eq(vz_import_tarball(tar, "modes", NULL, 0, &res, &err), 0, "%s", vzt_errmsg(&err));
+    char *ct = unpack_cache("modes");
+    for (size_t i = 0; i < 3; i++) {
+        char *d = vz_template_path(subs[i]);
+        struct stat st;
+        cr_assert_eq(stat(d, &st), 0);
+        cr_assert_eq(st.st_mode & 07777, 0700, "%s widened to %o", d, st.st_mode & 07777);
+        free(d);
+    }
+    free(ct);
+    free(tar);
+}
+
+Test(clean, a_removed_shared_tree_takes_its_record_along)
+{
+    char *dir = vz_template_path("unpacked");
+    char sha[65];
+    memset(sha, 'b', 64);
+    sha[64] = '\0';
+    char *tree = vz_xasprintf("%s/t-%s", dir, sha);
+    char *file = vz_path_join(tree, "etc/os-release");
+    vzt_write(file, "x");
+    char *rec = vz_xasprintf("%s/.t-%s.verified", dir, sha);
+    vzt_write(rec, "vzforge-tree 1\n");
+    /* a record whose tree is gone, and the temporary of one */
+    memset(sha, 'e', 64);
+    char *orphan = vz_xasprintf("%s/.t-%s.verified", dir, sha);
+    char *orphan_tmp = vz_xasprintf("%s/.t-%s.verified.tmp.Ab12Cd", dir, sha);
+    vzt_write(orphan, "vzforge-tree 1\n");
+    vzt_write(orphan_tmp, "vzforge-tree 1\n");
+    struct vz_gc_result res;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_tree_gc(false, &res, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(res.removed_files, 1);
+    vz_gc_result_release(&res);
+    cr_assert(!vz_is_dir(tree), "tree kept");
+    cr_assert(!vz_file_exists(rec), "the removed tree's record kept");
+    cr_assert(!vz_file_exists(orphan) && !vz_file_exists(orphan_tmp), "a record without a tree kept");
+    cr_assert_eq(vzt_count_entries(dir), 0, "something left in unpacked/");
+    free(orphan_tmp), free(orphan), free(rec), free(file), free(tree), free(dir);
 }
