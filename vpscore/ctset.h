@@ -38,6 +38,7 @@ struct vz_set_opts {
     const char *numproc;
     const char *onboot;     /* "yes" / "no" */
     const char *userpasswd; /* "user:password" */
+    const char *seccomp;    /* "default" / "unconfined" (docs/seccomp.md); needs save */
     int save;
 };
 

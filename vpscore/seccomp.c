@@ -66,7 +66,8 @@ const struct vz_seccomp_entry *vz_seccomp_defaults(size_t *n)
     return defaults;
 }
 
-int vz_seccomp_mode_check(const char *mode, vz_error_t *err)
+/* 0 default, 1 unconfined, -1 (VZ_EBADARG) anything else. */
+static int mode_check(const char *mode, vz_error_t *err)
 {
     if (!mode || !*mode || !strcmp(mode, "default"))
         return 0;
@@ -319,7 +320,7 @@ int vz_seccomp_prepare(const struct vz_conf *conf, struct vz_seccomp *out, vz_er
 {
     out->filter = NULL;
     out->len = 0;
-    int mode = vz_seccomp_mode_check(vz_conf_get(conf, "SECCOMP"), err);
+    int mode = mode_check(vz_conf_get(conf, "SECCOMP"), err);
     if (mode < 0)
         return -1;
     if (mode == 1)

@@ -52,9 +52,6 @@ void vz_seccomp_release(struct vz_seccomp *s);
  * on a kernel without seccomp(2). Async-signal-safe. */
 int vz_seccomp_install(const struct vz_seccomp *s);
 
-/* SECCOMP="..." value check for `vzctl set --seccomp` (VZ_EBADARG). */
-int vz_seccomp_mode_check(const char *mode, vz_error_t *err);
-
 /* The default profile, for docs and tests. */
 enum vz_seccomp_when {
     VZ_SECCOMP_ALWAYS,      /* every call */

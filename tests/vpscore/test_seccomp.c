@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "tests/lib/robust.h"
 #include "vpscore/seccomp.h"
 
 #ifndef __x86_64__
@@ -411,4 +412,45 @@ Test(seccomp, every_default_entry_is_documented)
         cleanup_free char *row = vz_xasprintf("| `%s` | %s |", d[i].name, strerrorname_np(d[i].errnum));
         cr_expect_not_null(strstr(doc, row), "docs/seccomp.md has no row starting %s", row);
     }
+}
+
+/* `vzctl set --seccomp`: writes SECCOMP with --save, refuses other values
+ * (21) and a change without --save (2: the filter of a running container
+ * cannot change), and the conf it writes is one prepare accepts. */
+Test(seccomp, vzctl_set_seccomp_writes_the_key)
+{
+    char root[] = "/tmp/vzt-seccomp-XXXXXX";
+    cr_assert_not_null(mkdtemp(root));
+    setenv("VZ_ROOT", root, 1);
+    cleanup_free char *dir = vz_xasprintf("%s/etc/vz/conf", root);
+    cleanup_free char *priv = vz_xasprintf("%s/vz/private/101", root);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
+    cr_assert_eq(vz_mkdir_p(priv, 0755, &err), 0);
+    cleanup_free char *path = vz_xasprintf("%s/101.conf", dir);
+    struct vz_conf c;
+    vz_conf_init(&c, path);
+    vz_conf_set(&c, "VE_PRIVATE", priv);
+    vz_conf_set(&c, "VE_LAYOUT", "plain");
+    cr_assert_eq(vz_conf_save(&c, &err), 0);
+    vz_conf_release(&c);
+    vzr_init();
+    struct vzr_res r;
+    vzr_run(&r, "vzctl", (const char *[]){ "set", "101", "--seccomp", "unconfined", "--save", NULL });
+    cr_expect_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
+    vzr_run(&r, "vzctl", (const char *[]){ "set", "101", "--seccomp", "strict", "--save", NULL });
+    cr_expect_eq(r.code, 21, "%s", r.err);
+    cr_expect_not_null(strstr(r.err, "strict"), "%s", r.err);
+    vzr_res_release(&r);
+    vzr_run(&r, "vzctl", (const char *[]){ "set", "101", "--seccomp", "default", NULL });
+    cr_expect_eq(r.code, 2, "%s", r.err);
+    vzr_res_release(&r);
+    cr_assert_eq(vz_conf_load(&c, path, &err), 0);
+    cr_expect_str_eq(vz_conf_get(&c, "SECCOMP"), "unconfined");
+    struct vz_seccomp s;
+    cr_assert_eq(vz_seccomp_prepare(&c, &s, &err), 0);
+    cr_expect_eq(s.len, 0);
+    vz_conf_release(&c);
+    cr_assert_eq(vz_rm_rf(root, &err), 0);
 }
