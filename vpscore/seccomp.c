@@ -19,7 +19,6 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -257,63 +256,62 @@ static int add_compat_arches(scmp_filter_ctx ctx)
     return 0;
 }
 
-static int compile(const struct profile *p, struct vz_seccomp *out, vz_error_t *err)
+/* libseccomp 2.5 exports only to a file descriptor: a memfd, read back. */
+static int export_bpf(scmp_filter_ctx ctx, struct vz_seccomp *out, vz_error_t *err)
 {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    if (!ctx)
-        return vz_error_set(err, VZ_ESYSTEM, ENOMEM, "seccomp: libseccomp could not start a filter");
-    int rc = 0;
-    const char *what = "set filter attributes";
+    cleanup_close int fd = memfd_create("vz-seccomp", MFD_CLOEXEC);
+    if (fd < 0)
+        return vz_error_sys(err, "seccomp: memfd_create");
+    int rc = seccomp_export_bpf(ctx, fd);
+    if (rc < 0)
+        return vz_error_set(err, VZ_ESYSTEM, -rc, "seccomp: export the filter");
+    off_t size = lseek(fd, 0, SEEK_END);
+    if (size < 0)
+        return vz_error_sys(err, "seccomp: size of the exported filter");
+    size_t len = (size_t)size / sizeof(struct sock_filter);
+    if (size == 0 || (size_t)size % sizeof(struct sock_filter) || len > BPF_MAXINSNS)
+        return vz_error_set(err, VZ_ESYSTEM, 0, "seccomp: libseccomp exported %lld bytes, not a filter",
+                            (long long)size);
+    struct sock_filter *f = vz_xmalloc((size_t)size);
+    ssize_t got = pread(fd, f, (size_t)size, 0);
+    if (got != size) {
+        int e = got < 0 ? errno : EIO;
+        free(f);
+        return vz_error_set(err, VZ_ESYSTEM, e, "seccomp: read back the exported filter");
+    }
+    out->filter = f;
+    out->len = (unsigned short)len;
+    return 0;
+}
+
+static int build(scmp_filter_ctx ctx, const struct profile *p, vz_error_t *err)
+{
     /* A call through an architecture the filter does not know (one the
      * kernel may add, or one we did not list) is not checked by any rule:
      * kill the whole process rather than let it through. */
+    int rc;
     if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0 ||
         (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
         /* a binary tree of system call numbers: a call not on the list is
          * decided in a few comparisons instead of one per entry */
         (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
-        goto fail;
-    what = "add compatibility architectures";
+        return vz_error_set(err, VZ_ESYSTEM, -rc, "seccomp: set filter attributes");
     if ((rc = add_compat_arches(ctx)) < 0)
-        goto fail;
-    for (size_t i = 0; i < p->n; i++) {
-        if ((rc = add_rule(ctx, &p->r[i])) < 0) {
-            seccomp_release(ctx);
+        return vz_error_set(err, VZ_ESYSTEM, -rc, "seccomp: add compatibility architectures");
+    for (size_t i = 0; i < p->n; i++)
+        if ((rc = add_rule(ctx, &p->r[i])) < 0)
             return vz_error_set(err, VZ_ESYSTEM, -rc, "seccomp: rule for %s", p->r[i].name);
-        }
-    }
-    what = "export the filter";
-    int fd = memfd_create("vz-seccomp", MFD_CLOEXEC);
-    if (fd < 0) {
-        rc = -errno;
-        goto fail;
-    }
-    struct stat st;
-    if ((rc = seccomp_export_bpf(ctx, fd)) < 0 || (fstat(fd, &st) < 0 && (rc = -errno) < 0)) {
-        close(fd);
-        goto fail;
-    }
-    seccomp_release(ctx);
-    size_t len = (size_t)st.st_size / sizeof(struct sock_filter);
-    if (st.st_size <= 0 || (size_t)st.st_size % sizeof(struct sock_filter) || len > BPF_MAXINSNS) {
-        close(fd);
-        return vz_error_set(err, VZ_ESYSTEM, 0, "seccomp: libseccomp exported %lld bytes, not a filter",
-                            (long long)st.st_size);
-    }
-    struct sock_filter *f = vz_xmalloc((size_t)st.st_size);
-    ssize_t got = pread(fd, f, (size_t)st.st_size, 0);
-    int e = errno;
-    close(fd);
-    if (got != st.st_size) {
-        free(f);
-        return vz_error_set(err, VZ_ESYSTEM, got < 0 ? e : EIO, "seccomp: read back the exported filter");
-    }
-    out->filter = f;
-    out->len = (unsigned short)len;
     return 0;
-fail:
+}
+
+static int compile(const struct profile *p, struct vz_seccomp *out, vz_error_t *err)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (!ctx)
+        return vz_error_set(err, VZ_ESYSTEM, ENOMEM, "seccomp: libseccomp could not start a filter");
+    int rc = build(ctx, p, err) < 0 ? -1 : export_bpf(ctx, out, err);
     seccomp_release(ctx);
-    return vz_error_set(err, VZ_ESYSTEM, -rc, "seccomp: %s", what);
+    return rc;
 }
 
 int vz_seccomp_prepare(const struct vz_conf *conf, struct vz_seccomp *out, vz_error_t *err)
