@@ -8,7 +8,7 @@
 #include "vpscore/ctset.h"
 
 enum { O_HOSTNAME = 0x2000, O_IPADD, O_NAMESERVER, O_SEARCHDOMAIN, O_IPDEL, O_RAM, O_SWAP, O_CPUS,
-       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_USERPASSWD, O_SAVE, O_DEVNODES };
+       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_USERPASSWD, O_SAVE, O_DEVNODES, O_SECCOMP };
 
 static const char destroy_usage[] =
     "Usage: vzctl destroy CTID\n"
@@ -41,7 +41,8 @@ static const char set_usage[] =
     "On a running container the change applies at once; --save also stores it in the conf.\n"
     "A stopped container needs --save (except --userpasswd, which writes /etc/shadow inside).\n"
     "Sizes: 512M, 2G, unlimited. --cpulimit: percent of one CPU (0 = unlimited).\n"
-    "--devnodes: a device below /dev (net/tun, fuse) the container may use; none revokes.\n";
+    "--devnodes: a device below /dev (net/tun, fuse) the container may use; none revokes.\n"
+    "--seccomp default|unconfined --save: the system call filter from the next start (docs/seccomp.md).\n";
 
 int vzctl_set(int argc, char **argv)
 {
@@ -61,6 +62,7 @@ int vzctl_set(int argc, char **argv)
         { "userpasswd", required_argument, NULL, O_USERPASSWD },
         { "save", no_argument, NULL, O_SAVE },
         { "devnodes", required_argument, NULL, O_DEVNODES },
+        { "seccomp", required_argument, NULL, O_SECCOMP },
         VZ_CLI_COMMON_OPTS,
         { NULL, 0, NULL, 0 },
     };
@@ -84,6 +86,7 @@ int vzctl_set(int argc, char **argv)
         case O_USERPASSWD: o.userpasswd = optarg; break;
         case O_SAVE: o.save = 1; break;
         case O_DEVNODES: vz_strv_push(&dn, optarg); break;
+        case O_SECCOMP: o.seccomp = optarg; break;
         default: vz_cli_common_opt(c, set_usage);
         }
     }

@@ -9,9 +9,30 @@ passed=0
 failed=0
 log=$(mktemp /tmp/vzt-check-log-XXXXXX)
 trap 'rm -f "$log"' EXIT INT TERM
+# A test killed by its timeout never runs its teardown: stop and destroy,
+# with vzctl itself, every container it left in a VZ_ROOT of its own
+# (/tmp/vzt-*), so that no test run leaves a container running.
+reap() {
+    for d in /tmp/vzt-*/; do
+        d=${d%/}
+        [ -d "$d/etc/vz/conf" ] || continue
+        case " $before " in *" $d "*) continue ;; esac
+        for c in "$d"/etc/vz/conf/*.conf; do
+            [ -f "$c" ] || continue
+            ct=$(basename "$c" .conf)
+            if VZ_ROOT=$d "$VZ_BUILD/bin/vzctl" -q status "$ct" 2>/dev/null | grep -q ' running'; then
+                echo "check: stopping container $ct left running by a killed test in $d"
+                VZ_ROOT=$d "$VZ_BUILD/bin/vzctl" -q stop "$ct" --fast >/dev/null 2>&1
+            fi
+            VZ_ROOT=$d "$VZ_BUILD/bin/vzctl" -q umount "$ct" >/dev/null 2>&1
+        done
+    done
+}
 for t in "$@"; do
     echo "== $(basename "$t")"
+    before=$(ls -d /tmp/vzt-*/ 2>/dev/null | sed 's:/$::' | tr '\n' ' ')
     "$t" --jobs 2 ${CRITERION_OPTS:-} 2>&1 | tee "$log"
+    [ -n "${VZ_BUILD:-}" ] && reap
     # Criterion's last line: "Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C"
     line=$(grep 'Synthesis: Tested:' "$log" | tail -n 1)
     if [ -z "$line" ]; then

@@ -24,6 +24,7 @@
 #include "vpscore/relay.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
+#include "vpscore/seccomp.h"
 #include "vpscore/userns_join.h"
 
 #include <errno.h>
@@ -65,6 +66,7 @@ struct joinctx {
     char *term;
     int login; /* enter: a login shell chosen in the container */
     struct stdio_plan io;
+    struct vz_seccomp seccomp; /* the container's filter (len 0: none, or joinable only) */
 };
 
 /* The joiner would stop in a frozen cgroup, and its caller wait forever:
@@ -78,7 +80,9 @@ static int refuse_frozen(const char *ctid, const struct vz_cgroup *cg, vz_error_
     return 0;
 }
 
-static int prepare(const char *ctid, struct joinctx *x, vz_error_t *err)
+/* with_filter: compile the container's seccomp filter too (exec and
+ * enter; vz_ct_joinable does not need it) */
+static int prepare(const char *ctid, struct joinctx *x, int with_filter, vz_error_t *err)
 {
     memset(x, 0, sizeof(*x));
     x->io.child[0] = x->io.child[1] = x->io.child[2] = -1;
@@ -87,7 +91,10 @@ static int prepare(const char *ctid, struct joinctx *x, vz_error_t *err)
     if (vz_ct_load(ctid, &ct, err) < 0)
         return -1;
     x->keep_sys_admin = vz_rt_keeps_sys_admin(&ct.conf);
+    int rc = with_filter ? vz_seccomp_prepare(&ct.conf, &x->seccomp, err) : 0;
     vz_ct_release(&ct);
+    if (rc < 0)
+        return vz_error_wrap(err, "container %s", ctid);
     if (!vz_ct_init_pid(ctid, &x->init))
         return vz_error_set(err, VZ_ENOTRUNNING, 0, "container %s is not running", ctid);
     if (vz_cgroup_open(ctid, &x->cg, err) < 0)
@@ -111,6 +118,7 @@ static void release(struct joinctx *x)
     if (x->cg)
         vz_cgroup_free(x->cg);
     free(x->term);
+    vz_seccomp_release(&x->seccomp);
     for (int i = 0; i < 3; i++)
         close_fd(&x->io.child[i]);
     close_fd(&x->io.sock[0]);
@@ -122,7 +130,7 @@ int vz_ct_joinable(const char *ctid, vz_error_t *err)
     if (vz_ctid_check(ctid, err) < 0)
         return -1;
     struct joinctx x;
-    int r = prepare(ctid, &x, err);
+    int r = prepare(ctid, &x, 0, err);
     release(&x);
     return r;
 }
@@ -328,7 +336,11 @@ static void exec_in(const struct joinctx *x, char *const argv[], int errfd)
     if (x->io.pty_slots && ioctl(tty, TIOCSCTTY, 0) < 0)
         fail(errfd, "make the pty the command's controlling terminal");
     vz_ns_reset_signals();
-    /* seccomp: lead integrates */
+    /* the filter before the capability drop: installing it needs
+     * CAP_SYS_ADMIN of the user namespace (or no_new_privs, which would
+     * break su and sudo inside) */
+    if (vz_seccomp_install(&x->seccomp) < 0)
+        fail(errfd, "install the seccomp filter");
     if (vz_ns_drop_caps(VZ_CAPS_CONTAINER, x->keep_sys_admin) < 0)
         fail(errfd, "drop capabilities");
     /* Nothing but 0-2 survives the exec (errfd is close-on-exec already). */
@@ -370,6 +382,15 @@ static int wait_child(pid_t pid)
 static volatile pid_t forward_to;
 static volatile sig_atomic_t got_hangup;
 
+static void forward_set(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGQUIT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+}
+
 static void forward(int sig)
 {
     pid_t p = forward_to;
@@ -394,12 +415,19 @@ static void joiner_main(const struct joinctx *x, char *const argv[], int errfd)
     sigaction(SIGQUIT, &fwd, NULL);
     sigaction(SIGTERM, &fwd, NULL);
     sigaction(SIGHUP, &fwd, NULL);
+    /* blocked from the fork until forward_to names the command: a signal
+     * in between is delivered then, not lost (exec_in unblocks) */
+    sigset_t fwdset;
+    forward_set(&fwdset);
+    sigprocmask(SIG_BLOCK, &fwdset, NULL);
     pid_t pid = fork();
     if (pid < 0)
         fail(errfd, "fork");
     if (pid == 0)
         exec_in(x, argv, errfd);
     forward_to = pid;
+    /* (run_joined blocked them before forking us: unblock, not restore) */
+    sigprocmask(SIG_UNBLOCK, &fwdset, NULL);
     /* Only the command holds its ends now: EOF and EPIPE reach the relay
      * as soon as it (and whatever inherited them) is gone. */
     close(0);
@@ -529,6 +557,11 @@ static int run_joined(const char *ctid, struct joinctx *x, char *const argv[], i
     got_hangup = 0;
     sigaction(SIGTERM, &fwd, &old_term);
     sigaction(SIGHUP, &fwd, &old_hup);
+    /* blocked until forward_to names the joiner (which keeps them blocked
+     * until it knows the command: joiner_main) */
+    sigset_t fwdset, oldset;
+    forward_set(&fwdset);
+    sigprocmask(SIG_BLOCK, &fwdset, &oldset);
     pid_t pid = fork();
     if (pid == 0) {
         close(errp[0]);
@@ -539,6 +572,7 @@ static int run_joined(const char *ctid, struct joinctx *x, char *const argv[], i
         close_fd(&x->io.child[i]);
     close_fd(&x->io.sock[1]);
     forward_to = pid > 0 ? pid : 0;
+    sigprocmask(SIG_SETMASK, &oldset, NULL);
     int rc = 0;
     if (pid < 0) {
         rc = vz_error_sys(err, "fork");
@@ -578,7 +612,7 @@ static int run(const char *ctid, char *const argv[], int login, int *status, vz_
         if (!fd_open(i))
             held[i] = open("/dev/null", O_RDWR); /* the lowest free slot: i */
     struct joinctx x;
-    int rc = prepare(ctid, &x, err);
+    int rc = prepare(ctid, &x, 1, err);
     if (rc == 0)
         rc = plan_make(&x, login, err);
     if (rc == 0)

@@ -296,6 +296,16 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, "ONBOOT", o->onboot);
         *conf_changed = 1;
     }
+    if (o->seccomp) {
+        /* the filter is installed when a process enters the container and
+         * cannot be changed under a running one */
+        if (strcmp(o->seccomp, "default") != 0 && strcmp(o->seccomp, "unconfined") != 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "--seccomp %s: default or unconfined", o->seccomp);
+        if (!o->save)
+            return vz_error_set(err, VZ_EUSAGE, 0, "--seccomp takes effect at the next start: add --save");
+        vz_conf_set(c, "SECCOMP", o->seccomp);
+        *conf_changed = 1;
+    }
     cleanup_free char *ips = vz_xstrdup(vz_conf_get(c, "IP_ADDRESS") ? vz_conf_get(c, "IP_ADDRESS") : "");
     for (size_t i = 0; o->ipdel && o->ipdel[i]; i++) {
         if (strcmp(o->ipdel[i], "all") == 0) {

@@ -39,6 +39,7 @@ struct vz_set_opts {
     const char *onboot;     /* "yes" / "no" */
     const char *userpasswd; /* "user:password" */
     char **devnodes;        /* NULL-terminated "DEV:r|w|rw|none" (vpscore/devices.h); merged into DEVNODES */
+    const char *seccomp;    /* "default" / "unconfined" (docs/seccomp.md); needs save */
     int save;
 };
 

@@ -24,6 +24,7 @@
 #include "vpscore/ns.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
+#include "vpscore/seccomp.h"
 #include "vpscore/systemd.h"
 #include "vpscore/userns.h"
 
@@ -63,6 +64,7 @@ struct init_args {
     int stop_grace_ms;
     const struct vz_systemd *sd; /* systemd as init: vpscore/systemd.h */
     const struct vz_devices *devs; /* nodes for /dev besides the fixed set */
+    const struct vz_seccomp *seccomp; /* the filter, installed before the capability drop */
 };
 
 static int read_byte(int fd)
@@ -96,6 +98,10 @@ static void container_init(const struct init_args *a, int devnull, int errfd, in
     close(SLOT_SYNC);
     if (vz_ns_loopback_up() < 0) {
         vz_child_fail(SLOT_ERR, errno, "bring up lo");
+        _exit(1);
+    }
+    if (vz_seccomp_install(a->seccomp) < 0) {
+        vz_child_fail(SLOT_ERR, errno, "install the seccomp filter");
         _exit(1);
     }
     if (vz_ns_drop_caps(VZ_CAPS_CONTAINER, a->keep_sys_admin) < 0) {
@@ -250,9 +256,15 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
     pid_t init = 0;
     int errp[2] = { -1, -1 }, syncp[2] = { -1, -1 }, pidp[2] = { -1, -1 };
     cleanup_strv char **ips = NULL;
+    struct vz_seccomp sc = { 0 };
 
     if (vz_ct_init_pid(ctid, NULL)) {
         vz_error_set(err, VZ_ERUNNING, 0, "container %s is already running", ctid);
+        goto out;
+    }
+    /* a bad filter in the conf fails before anything is set up */
+    if (vz_seccomp_prepare(&ct.conf, &sc, err) < 0) {
+        vz_error_wrap(err, "container %s", ctid);
         goto out;
     }
     if (vz_rt_cgroup_procs(ctid) > 0) { /* a second init would join the first's group */
@@ -287,6 +299,7 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         .stop_grace_ms = 5000,
         .sd = &sd,
         .devs = &devs,
+        .seccomp = &sc,
     };
     /* the container's root manages its own subtree (systemd), never a limit */
     if (vz_idmap_from_conf(&ct.conf, ct.conf_path, &a.map, err) < 0 ||
@@ -392,6 +405,7 @@ out:
     }
     if (cg)
         vz_cgroup_free(cg);
+    vz_seccomp_release(&sc);
     vz_ct_release(&ct);
     return rc;
 }

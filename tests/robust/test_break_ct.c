@@ -198,10 +198,29 @@ static void kill_start(const char *layout)
     vzr_res_release(&r);
     /* a child of the dead start may hold the lock until it notices its
      * parent is gone (PR_SET_PDEATHSIG): 9 for a moment, then the retry works */
+    /* 32 either means the killed start got through (exec works) or that
+     * its init is still on its way out (start refuses a second init next
+     * to an untracked one): retry a while, then do what the message says
+     * (vzctl stop) */
     for (int i = 0; i < 50; i++) {
         r = vzctl((const char *[]){ "start", ct, NULL }, what);
-        if (r.code != 9)
+        if (r.code == 0)
             break;
+        if (r.code == 32) {
+            struct vzr_res e = vzctl((const char *[]){ "exec2", ct, "true", NULL }, what);
+            int ok = e.code == 0;
+            vzr_res_release(&e);
+            if (ok)
+                break;
+        } else if (r.code != 9)
+            break;
+        if (i == 49) {
+            vzr_res_release(&r);
+            r = vzctl((const char *[]){ "stop", ct, "--fast", NULL }, what);
+            vzr_res_release(&r);
+            r = vzctl((const char *[]){ "start", ct, NULL }, what);
+            break;
+        }
         vzr_res_release(&r);
         usleep(100000);
     }

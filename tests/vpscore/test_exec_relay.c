@@ -47,9 +47,10 @@ static void setup(void)
     priv = vz_xasprintf("%s/%s", privdir, ctid);
     cr_assert_eq(rename(bb, priv), 0);
     free(bb);
+    vzt_shift_tree(priv); /* an unprivileged container's own ids */
     cleanup_free char *conf = vz_xasprintf("%s/%s.conf", confdir, ctid);
     cleanup_free char *text = vz_xasprintf("VE_PRIVATE=\"%s\"\nVE_ROOT=\"%s/vz/root/%s\"\nVE_LAYOUT=\"plain\"\n"
-                                           "STOP_TIMEOUT=\"3\"\n", priv, vzroot, ctid);
+                                           "STOP_TIMEOUT=\"3\"\n" VZT_LOCAL_ID_CONF, priv, vzroot, ctid);
     cr_assert_eq(vz_atomic_write(conf, text, strlen(text), 0644, &err), 0);
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);

@@ -88,7 +88,7 @@ static void teardown(void)
     free(veroot);
 }
 
-TestSuite(start, .init = setup, .fini = teardown);
+TestSuite(start, .init = setup, .fini = teardown, .timeout = 300);
 
 static void start_ok(void)
 {
@@ -661,4 +661,28 @@ Test(start, unusable_sbin_init_is_a_broken_container_exit_47)
     cr_assert_eq(unlink(init), 0);
     cr_assert_eq(vzctl(&o3, "start", NULL), 0, "%s", o3);
     cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0, "%s", err ? err->msg : "");
+}
+
+Test(start, seccomp_filter_is_on_init_and_exec)
+{
+    start_ok();
+    cleanup_free char *out = NULL;
+    cr_assert_eq(vzctl(&out, "exec2", "grep Seccomp: /proc/1/status /proc/self/status"), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "/proc/1/status:Seccomp:\t2"), "%s", out);
+    cr_assert_not_null(strstr(out, "/proc/self/status:Seccomp:\t2"), "%s", out);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0);
+    write_conf("SECCOMP=\"unconfined\"\n");
+    start_ok();
+    free(out);
+    out = NULL;
+    cr_assert_eq(vzctl(&out, "exec2", "grep Seccomp: /proc/1/status /proc/self/status"), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "/proc/1/status:Seccomp:\t0"), "%s", out);
+    cr_assert_not_null(strstr(out, "/proc/self/status:Seccomp:\t0"), "%s", out);
+    cr_assert_eq(vz_ct_stop(ctid, 1, &err), 0);
+    write_conf("SECCOMP_DENY=\"no_such_call\"\n");
+    cr_assert_eq(vz_ct_start(ctid, NULL, &err), -1);
+    cr_assert_eq(err->status, VZ_EBADARG, "%s", err->msg);
+    cr_assert_not_null(strstr(err->msg, "no_such_call"), "%s", err->msg);
+    vz_error_release(&err);
 }
