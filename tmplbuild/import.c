@@ -104,9 +104,12 @@ static int extract_locked(const char *file, const char *dest, bool *had_root, vz
             r_ = vz_error_set(err, VZ_ECORRUPT, 0, "%s: %s", file, archive_error_string(r));
             break;
         }
-        const char *orig = archive_entry_pathname(e);
+        /* a copy: archive_entry_set_pathname() below frees the entry's own,
+         * and the messages after it still name the entry */
+        const char *name = archive_entry_pathname(e);
+        cleanup_free char *orig = vz_xstrdup(name ? name : "");
         const char *why = NULL;
-        cleanup_free char *rel = normalize(orig ? orig : "", &why);
+        cleanup_free char *rel = normalize(orig, &why);
         if (!rel) {
             r_ = vz_error_set(err, VZ_ECORRUPT, 0,
                               "%s: entry '%s' escapes the root (%s); refusing the archive",
@@ -195,6 +198,11 @@ static int extract_locked(const char *file, const char *dest, bool *had_root, vz
     if (rootfd >= 0)
         close(rootfd);
     return r_;
+}
+
+int vz_import_extract(const char *file, const char *dest, bool *had_root, vz_error_t *err)
+{
+    return extract(file, dest, had_root, err);
 }
 
 int vz_import_dpkg_status(const char *status_path, struct vz_manifest *m, vz_error_t *err)
