@@ -49,7 +49,7 @@ for t in "${targets[@]}"; do
         "$bin" "${args[@]}" "fuzz/corpus/$t" >"$work/log" 2>&1
     rc=$?
     rm -rf "$scratch"
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$work/log" | tail -1)
     printf '  FUZZ    %-10s %4ss  %8s runs  %-10s %s\n' "$t" $(($(date +%s) - start)) \
         "${runs:-?}" "${cov:-}" "$([ $rc -eq 0 ] && echo ok || echo "FAILED (exit $rc)")"
