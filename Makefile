@@ -4,6 +4,7 @@
 #   make check-real build real templates from the host's mirror (network)
 #   make demo       the README's main job
 #   make bench      side-by-side benchmarks
+#   make fuzz       libFuzzer harnesses (fuzz/), each run FUZZ_SECONDS (docs/fuzzing.md)
 #   V=1 verbose, DEVELOPER=1 -Werror, SANITIZE=1 ASan+UBSan
 # Adding a .c file to a module folder is enough: sources are found by wildcard.
 
@@ -23,6 +24,9 @@ DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev liby
              gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot openssl binutils jq \
              libseccomp-dev
 DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils
+# clang 14 compiles the harnesses; libclang-rt-14-dev holds the libFuzzer,
+# ASan and UBSan runtimes (clang only recommends it).
+DEPS_FUZZ := clang libclang-rt-14-dev
 TEST_PKGS := criterion
 
 CFLAGS   ?= -O2 -g
@@ -38,6 +42,19 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer
 CFLAGS   += -Wno-format-truncation
 LDFLAGS  += -fsanitize=address,undefined
 BUILD    := build-san
+endif
+# FUZZ=1 (set by `make fuzz`): the library compiled again with clang,
+# instrumented for libFuzzer, ASan and UBSan, into its own build directory.
+# UBSan findings abort, so the fuzzer counts them as crashes.
+FUZZ_CC ?= clang
+ifeq ($(FUZZ),1)
+override CC := $(FUZZ_CC)
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+            -fno-omit-frame-pointer
+# clang (unlike gcc) flags vprintf-style wrappers without a format attribute
+CFLAGS   += -Wno-format-nonliteral
+LDFLAGS  += -fsanitize=address,undefined
+BUILD    := build-fuzz
 endif
 CFLAGS   += -MMD -MP
 
@@ -94,6 +111,14 @@ TESTLIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTLIB_SRCS))
 TEST_MODS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard tests/*/test_*.c)))))
 TEST_BINS := $(addprefix $(BUILD)/tests/test_,$(TEST_MODS))
 
+# Fuzz harnesses: fuzz/fuzz_NAME.c -> $(BUILD)/fuzz/fuzz_NAME, with the
+# other fuzz/*.c (shared set-up) linked into each.
+FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_UTIL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out fuzz/fuzz_%.c,$(sort $(wildcard fuzz/*.c))))
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+
 all: $(BINS)
 
 # Rebuild everything when the compiler flags change (PREFIX, SANITIZE, ...).
@@ -142,6 +167,12 @@ $(BUILD)/tests/%: tests/progs/%.c
 
 tests: $(TEST_BINS) $(BINS) $(TEST_PROGS)
 
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_UTIL_OBJS) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(call qecho,LINK,$@)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_UTIL_OBJS) $(LIBS) $(PKG_LIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
 # Deps: install what is missing, idempotently. Skipped when everything is present.
 deps:
 	@missing=$$(for p in $(DEPS_DEB); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -159,6 +190,14 @@ check-real: deps
 	$(Q)$(MAKE) --no-print-directory deps DEPS_DEB="$(DEPS_REAL)"
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) tests/real/run.sh
+
+# Builds every harness into build-fuzz/ (build/ is left alone) and runs each
+# for FUZZ_SECONDS (0: the committed corpus once, no fuzzing); fails on any
+# crash, leak, UBSan finding or timeout. FUZZ_TARGETS=conf runs some only.
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory deps DEPS_DEB="$(DEPS_FUZZ)"
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	$(Q)fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -178,9 +217,9 @@ install: all
 	for f in etc/*; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)/etc/vz/ || true; done
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all tests deps check check-real demo bench install clean FORCE
+.PHONY: all tests deps check check-real demo bench install clean fuzz fuzz-bins FORCE
 FORCE:
 .SECONDARY:
 

@@ -25,8 +25,21 @@ static char *unquote(const char *v)
     size_t n = strlen(v);
     while (n && isspace((unsigned char)v[n - 1]))
         n--;
-    if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
+    if (n >= 2 && v[0] == '\'' && v[n - 1] == '\'')
         return vz_xasprintf("%.*s", (int)(n - 2), v + 1);
+    /* Double quotes: undo the backslashes vz_conf_save() puts before " \ $
+     * and ` (the shell's rule, so the file still reads as shell): without
+     * this every save/load cycle would add another backslash. */
+    if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+        struct vz_buf b;
+        vz_buf_init(&b);
+        for (size_t i = 1; i < n - 1; i++) {
+            if (v[i] == '\\' && i + 1 < n - 1 && strchr("\"\\$`", v[i + 1]))
+                i++;
+            vz_buf_addc(&b, v[i]);
+        }
+        return vz_buf_detach(&b, NULL);
+    }
     /* strip a trailing comment of an unquoted value */
     const char *h = memchr(v, '#', n);
     if (h)

@@ -2,7 +2,10 @@
  *
  * Comments (#) and blank lines are kept on rewrite, so an admin's file stays
  * as written; vz_conf_set() changes a key in place or appends it.
- * Values are unquoted on read ("..." or '...'); written with double quotes.
+ * Values are unquoted on read ("..." or '...'); written with double quotes,
+ * with \ before " \ $ and ` as the shell reads them, which a load undoes: a
+ * value survives any number of save/load cycles unchanged, except that it
+ * cannot hold a newline (the file is one setting per line).
  */
 #ifndef VZ_COMMON_CONF_H
 #define VZ_COMMON_CONF_H

@@ -45,6 +45,9 @@ int vz_run(char *const argv[], const struct vz_run_opts *opts, int *status, vz_e
     const struct vz_run_opts *o = opts ? opts : &none;
     int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
     int devnull = -1;
+    /* declared before the first goto: a jump past the initialisation of a
+     * cleanup variable would run the cleanup on an indeterminate pid */
+    cleanup_pid pid_t guard = 0;
 
     if (o->stdin_data && pipe2(inp, O_CLOEXEC) < 0)
         return vz_error_sys(err, "pipe");
@@ -65,7 +68,7 @@ int vz_run(char *const argv[], const struct vz_run_opts *opts, int *status, vz_e
                      : (o->quiet ? devnull : -1);
         child(argv, o, inp[0], out_fd, err_fd);
     }
-    cleanup_pid pid_t guard = pid;
+    guard = pid;
     if (devnull >= 0)
         close(devnull);
     if (inp[0] >= 0)

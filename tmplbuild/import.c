@@ -151,9 +151,12 @@ static int extract_locked(const char *file, const char *dest, struct extract_ctx
             r_ = vz_error_set(err, VZ_ECORRUPT, 0, "%s: %s", file, archive_error_string(r));
             break;
         }
-        const char *orig = archive_entry_pathname(e);
+        /* a copy: archive_entry_set_pathname() below frees the entry's own,
+         * and the messages after it still name the entry */
+        const char *name = archive_entry_pathname(e);
+        cleanup_free char *orig = vz_xstrdup(name ? name : "");
         const char *why = NULL;
-        cleanup_free char *rel = normalize(orig ? orig : "", &why);
+        cleanup_free char *rel = normalize(orig, &why);
         if (!rel) {
             r_ = vz_error_set(err, VZ_ECORRUPT, 0,
                               "%s: entry '%s' escapes the root (%s); refusing the archive",
@@ -248,6 +251,15 @@ static int extract_locked(const char *file, const char *dest, struct extract_ctx
     if (rootfd >= 0)
         close(rootfd);
     return r_;
+}
+
+int vz_import_extract(const char *file, const char *dest, bool *had_root, vz_error_t *err)
+{
+    struct extract_ctx x = { .max_size = VZ_IMPORT_MAX_SIZE_DEFAULT };
+    int r = extract(file, dest, &x, err);
+    vz_strv_free(x.dropped);
+    *had_root = x.had_root;
+    return r;
 }
 
 int vz_import_dpkg_status(const char *status_path, struct vz_manifest *m, vz_error_t *err)

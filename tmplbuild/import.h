@@ -24,6 +24,8 @@
 #ifndef VZ_TMPLBUILD_IMPORT_H
 #define VZ_TMPLBUILD_IMPORT_H
 
+#include <stdbool.h>
+
 #include "cache/manifest.h"
 #include "common/common.h"
 #include "tmplbuild/pack.h"
@@ -48,6 +50,12 @@ int vz_import_tarball(const char *file, const char *name, const struct vz_pack_o
 int vz_import_tarball_limited(const char *file, const char *name, const struct vz_pack_opts *opts,
                               int lock_timeout_s, uint64_t max_size, struct vz_pack_result *res,
                               struct vz_import_result *ires, vz_error_t *err);
+
+/* The extraction step alone: unpack the archive file into the existing
+ * directory dest with the checks above; nothing is written outside dest.
+ * *had_root is set when the archive has an entry for the root itself.
+ * On failure dest holds what was extracted so far (the caller removes it). */
+int vz_import_extract(const char *file, const char *dest, bool *had_root, vz_error_t *err);
 
 /* Add the installed packages of a dpkg status file to m. A missing file
  * is VZ_EFAIL with errnum ENOENT. */

@@ -586,4 +586,35 @@ Test(clean, a_removed_shared_tree_takes_its_record_along)
     cr_assert(!vz_file_exists(orphan) && !vz_file_exists(orphan_tmp), "a record without a tree kept");
     cr_assert_eq(vzt_count_entries(dir), 0, "something left in unpacked/");
     free(orphan_tmp), free(orphan), free(rec), free(file), free(tree), free(dir);
+/* Found by fuzz/fuzz_import.c: the messages after an entry was renamed to
+ * its destination path used the entry's freed name (heap use after free). */
+Test(import, error_in_entry_data_names_the_entry)
+{
+    char *p = vz_path_join(work, "truncated.tar");
+    struct archive *a = archive_write_new();
+    archive_write_set_format_ustar(a);
+    archive_write_set_bytes_in_last_block(a, 1);
+    cr_assert_eq(archive_write_open_filename(a, p), ARCHIVE_OK);
+    struct archive_entry *x = archive_entry_new();
+    archive_entry_set_pathname(x, "./etc/big");
+    archive_entry_set_filetype(x, AE_IFREG);
+    archive_entry_set_perm(x, 0644);
+    archive_entry_set_size(x, 8192);
+    cr_assert_eq(archive_write_header(a, x), ARCHIVE_OK);
+    char data[8192];
+    memset(data, 'x', sizeof(data));
+    cr_assert_eq(archive_write_data(a, data, sizeof(data)), (la_ssize_t)sizeof(data));
+    archive_entry_free(x);
+    archive_write_close(a);
+    archive_write_free(a);
+    cr_assert_eq(truncate(p, 512 + 4096), 0); /* the header and half the data */
+
+    vz_error_t err = NULL;
+    struct vz_pack_result res;
+    cr_assert_eq(vz_import_tarball(p, "t", NULL, 0, &res, &err), -1);
+    char *want = vz_xasprintf("import %s as t: %s: entry './etc/big': ", p, p);
+    cr_assert_eq(strncmp(err->msg, want, strlen(want)), 0, "%s", err->msg);
+    vz_error_release(&err);
+    free(want);
+    free(p);
 }

@@ -65,3 +65,36 @@ Test(conf, roundtrip_keeps_comments)
     free(d);
     unlink(path);
 }
+
+/* Found by fuzz/fuzz_conf.c: save escapes " \ $ ` inside double quotes and
+ * load kept the backslashes, so each save/load cycle added more of them. */
+Test(conf, escaped_values_survive_save_and_load)
+{
+    char path[] = "/tmp/vzt-conf-XXXXXX";
+    int fd = mkstemp(path);
+    const char *txt = "VE_ROOT=\"/vz/root/\\$VEID\"\nA='it\\s'\n";
+    cr_assert_eq(write(fd, txt, strlen(txt)), (ssize_t)strlen(txt));
+    close(fd);
+    const char *odd = "say \"hi\" \\ $HOME `id` \\";
+    struct vz_conf c;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_conf_load(&c, path, &err), 0);
+    cr_assert_str_eq(vz_conf_get(&c, "VE_ROOT"), "/vz/root/$VEID");
+    cr_assert_str_eq(vz_conf_get(&c, "A"), "it\\s");
+    vz_conf_set(&c, "DESCRIPTION", odd);
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(vz_conf_save(&c, &err), 0);
+        vz_conf_release(&c);
+        cr_assert_eq(vz_conf_load(&c, path, &err), 0);
+        cr_assert_str_eq(vz_conf_get(&c, "DESCRIPTION"), odd, "cycle %d", i + 1);
+        cr_assert_str_eq(vz_conf_get(&c, "VE_ROOT"), "/vz/root/$VEID", "cycle %d", i + 1);
+        cr_assert_str_eq(vz_conf_get(&c, "A"), "it\\s", "cycle %d", i + 1);
+    }
+    vz_conf_release(&c);
+    char *d = NULL;
+    vz_read_file(path, &d, NULL, &err);
+    cr_assert_str_eq(d, "VE_ROOT=\"/vz/root/\\$VEID\"\nA=\"it\\\\s\"\n"
+                        "DESCRIPTION=\"say \\\"hi\\\" \\\\ \\$HOME \\`id\\` \\\\\"\n");
+    free(d);
+    unlink(path);
+}
