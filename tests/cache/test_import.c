@@ -586,6 +586,8 @@ Test(clean, a_removed_shared_tree_takes_its_record_along)
     cr_assert(!vz_file_exists(orphan) && !vz_file_exists(orphan_tmp), "a record without a tree kept");
     cr_assert_eq(vzt_count_entries(dir), 0, "something left in unpacked/");
     free(orphan_tmp), free(orphan), free(rec), free(file), free(tree), free(dir);
+}
+
 /* Found by fuzz/fuzz_import.c: the messages after an entry was renamed to
  * its destination path used the entry's freed name (heap use after free). */
 Test(import, error_in_entry_data_names_the_entry)
