@@ -61,7 +61,7 @@ CFLAGS   += -MMD -MP
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lcrypt
 # Binaries name every library and keep only those they use (--as-needed):
-# vzctl loads libc, libcrypto, libcrypt and jansson only.
+# vzctl loads libc, libcrypto, libcrypt, jansson and libseccomp only.
 BIN_LDFLAGS := -Wl,--as-needed
 # vzctl-create links libarchive statically (the formats it reads pull in
 # only zstd, xz, gzip, bzip2 and lz4 from libarchive's dependencies), so a
