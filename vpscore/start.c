@@ -134,8 +134,10 @@ static int root_for_init(const struct init_args *a, vz_error_t *err)
 {
     if (unshare(CLONE_NEWNS) < 0)
         return vz_error_sys(err, "unshare the mount namespace");
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        return vz_error_sys(err, "make all mounts private");
+    /* The copy goes on top of the root's mount: that one private (in this
+     * namespace only) is enough for nothing to propagate to the host. */
+    if (mount(NULL, a->root, NULL, MS_PRIVATE, NULL) < 0)
+        return vz_error_sys(err, "make %s private", a->root);
     return vz_mount_attach(a->rootfd, a->root, err);
 }
 
@@ -252,6 +254,7 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         return -1;
     int rc = -1, mounted_here = 0, net_done = 0;
     cleanup_close int rootfd = -1;
+    pid_t helper_pid = 0;
     struct vz_cgroup *cg = NULL;
     pid_t init = 0;
     int errp[2] = { -1, -1 }, syncp[2] = { -1, -1 }, pidp[2] = { -1, -1 };
@@ -330,12 +333,20 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
     close(syncp[0]);
     close(pidp[1]);
     errp[1] = syncp[0] = pidp[1] = -1;
-    int ws;
-    while (waitpid(h, &ws, 0) < 0 && errno == EINTR)
-        ;
+    /* The pid first, the helper's exit later: tearing down its private
+     * mount namespace waits for an RCU grace period, which overlaps the
+     * rest of the start instead of delaying it. */
+    helper_pid = h;
     int32_t p = 0;
-    if (read(pidp[0], &p, sizeof(p)) != (ssize_t)sizeof(p) || p <= 0) {
+    ssize_t pn;
+    while ((pn = read(pidp[0], &p, sizeof(p))) < 0 && errno == EINTR)
+        ;
+    if (pn != (ssize_t)sizeof(p) || p <= 0) {
         /* The helper failed before clone: its record is on the error pipe. */
+        int ws = 0;
+        while (waitpid(h, &ws, 0) < 0 && errno == EINTR)
+            ;
+        helper_pid = 0;
         close(syncp[1]);
         syncp[1] = -1;
         if (vz_child_error_read(errp[0], VZ_ESYSTEM, err) == 0)
@@ -378,6 +389,8 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
     rc = 0;
 
 out:
+    while (helper_pid > 0 && waitpid(helper_pid, NULL, 0) < 0 && errno == EINTR)
+        ;
     for (int i = 0; i < 2; i++) {
         if (errp[i] >= 0)
             close(errp[i]);
