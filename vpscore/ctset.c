@@ -384,7 +384,7 @@ static int apply_files(const struct vz_set_opts *o, const struct vz_conf *c, con
         if (vz_shadow_set(shadow, user, colon + 1, &updated, err) < 0)
             return -1;
         struct vz_idmap m;
-        if (lower && vz_idmap_from_conf(c, "CTID.conf", &m, err) < 0)
+        if (lower && vz_idmap_from_conf(c, c->path ? c->path : "CTID.conf", &m, err) < 0)
             return -1;
         if (lower && m.enabled) { /* the tree's ids on disk are the template's own: shift them */
             st.st_uid += m.uid;
