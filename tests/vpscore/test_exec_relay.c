@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "tests/lib/ctfix.h"
 #include "tests/lib/rootfs.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/ns.h"
@@ -32,26 +33,12 @@ static char *priv, *vzctl_bin;
 
 static void setup(void)
 {
-    cr_assert_eq(unshare(CLONE_NEWNET | CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
-    cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-    snprintf(vzroot, sizeof(vzroot), "/tmp/vzt-ex-XXXXXX");
-    cr_assert(mkdtemp(vzroot));
-    setenv("VZ_ROOT", vzroot, 1);
     snprintf(ctid, sizeof(ctid), "vzx%d", (int)getpid());
-    vz_error_t err = NULL;
-    cleanup_free char *confdir = vz_path_join(vzroot, "etc/vz/conf");
-    cleanup_free char *privdir = vz_path_join(vzroot, "vz/private");
-    cr_assert_eq(vz_mkdir_p(confdir, 0755, &err), 0);
-    cr_assert_eq(vz_mkdir_p(privdir, 0755, &err), 0);
-    char *bb = vzt_busybox_root();
-    priv = vz_xasprintf("%s/%s", privdir, ctid);
-    cr_assert_eq(rename(bb, priv), 0);
-    free(bb);
-    vzt_shift_tree(priv); /* an unprivileged container's own ids */
-    cleanup_free char *conf = vz_xasprintf("%s/%s.conf", confdir, ctid);
-    cleanup_free char *text = vz_xasprintf("VE_PRIVATE=\"%s\"\nVE_ROOT=\"%s/vz/root/%s\"\nVE_LAYOUT=\"plain\"\n"
-                                           "STOP_TIMEOUT=\"3\"\n" VZT_LOCAL_ID_CONF, priv, vzroot, ctid);
-    cr_assert_eq(vz_atomic_write(conf, text, strlen(text), 0644, &err), 0);
+    struct vzt_ctfix f;
+    vzt_ctfix_setup(&f, "/tmp/vzt-ex-XXXXXX", ctid, NULL);
+    memcpy(vzroot, f.vzroot, sizeof(vzroot));
+    priv = f.priv;
+    free(f.veroot);
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     cr_assert_gt(n, 0);
@@ -59,6 +46,7 @@ static void setup(void)
     *strrchr(exe, '/') = '\0'; /* build/tests */
     *strrchr(exe, '/') = '\0'; /* build */
     vzctl_bin = vz_xasprintf("%s/bin/vzctl", exe);
+    vz_error_t err = NULL;
     cr_assert_eq(vz_ct_start(ctid, NULL, &err), 0, "start: %s", err ? err->msg : "");
 }
 

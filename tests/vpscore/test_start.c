@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "tests/lib/ctfix.h"
 #include "tests/lib/rootfs.h"
 #include "tests/vpscore/fixture.h"
 #include "vpscore/cgroup.h"
@@ -45,23 +46,12 @@ static void setup(void)
 {
     /* Own network and mount namespaces: veths and mounts of parallel tests
      * never mix, and the mount counts below are this test's alone. */
-    cr_assert_eq(unshare(CLONE_NEWNET | CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
-    cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-    snprintf(vzroot, sizeof(vzroot), "/tmp/vzt-rt-XXXXXX");
-    cr_assert(mkdtemp(vzroot));
-    setenv("VZ_ROOT", vzroot, 1);
     snprintf(ctid, sizeof(ctid), "vzt%d", (int)getpid());
-    vz_error_t err = NULL;
-    cleanup_free char *confdir = vz_path_join(vzroot, "etc/vz/conf");
-    cleanup_free char *privdir = vz_path_join(vzroot, "vz/private");
-    cr_assert_eq(vz_mkdir_p(confdir, 0755, &err), 0);
-    cr_assert_eq(vz_mkdir_p(privdir, 0755, &err), 0);
-    char *bb = vzt_busybox_root();
-    priv = vz_xasprintf("%s/%s", privdir, ctid);
-    cr_assert_eq(rename(bb, priv), 0);
-    free(bb);
-    vzt_shift_tree(priv); /* an unprivileged container's own ids, as create makes them */
-    veroot = vz_xasprintf("%s/vz/root/%s", vzroot, ctid);
+    struct vzt_ctfix f;
+    vzt_ctfix_setup(&f, "/tmp/vzt-rt-XXXXXX", ctid, NULL);
+    memcpy(vzroot, f.vzroot, sizeof(vzroot));
+    priv = f.priv;
+    veroot = f.veroot;
     write_conf(NULL);
     mounts_before = vzt_mount_count();
 }
