@@ -79,17 +79,6 @@ char *vz_conf_sample_path(const char *name, vz_error_t *err)
     return NULL;
 }
 
-static int overlay_supported(void)
-{
-    cleanup_free char *fs = NULL;
-    vz_error_t e = NULL;
-    if (vz_read_file("/proc/filesystems", &fs, NULL, &e) < 0) {
-        vz_error_release(&e);
-        return 0;
-    }
-    return strstr(fs, "\toverlay\n") != NULL;
-}
-
 static char *joined(char *const *v)
 {
     struct vz_buf b = VZ_BUF_INIT;
@@ -157,12 +146,12 @@ static int check_opts(const struct vz_create_opts *o, const char **layout, vz_er
     if (l == NULL || *l == '\0')
         l = vz_conf_get(vz_global_conf(), "VE_LAYOUT");
     if (l == NULL || *l == '\0' || strcmp(l, "simfs") == 0 || strcmp(l, "ploop") == 0)
-        l = (l && *l) ? "plain" : (overlay_supported() ? "overlay" : "plain");
+        l = (l && *l) ? "plain" : (vz_fs_available("overlay") ? "overlay" : "plain");
     if (strcmp(l, "overlay") != 0 && strcmp(l, "plain") != 0)
         return vz_error_set(err, VZ_EBADARG, 0, "--layout %s: use overlay or plain", l);
-    if (strcmp(l, "overlay") == 0 && !overlay_supported())
+    if (strcmp(l, "overlay") == 0 && !vz_fs_available("overlay"))
         return vz_error_set(err, VZ_EBADARG, 0,
-                            "--layout overlay: this kernel has no overlay file system (modprobe overlay, or use --layout plain)");
+                            "--layout overlay: this kernel has no overlay file system (not built in, and no overlay module could be loaded: install the kernel's modules, or use --layout plain)");
     if (o->private_dir && o->private_dir[0] != '/')
         return vz_error_set(err, VZ_EBADARG, 0, "--private %s: must be an absolute path", o->private_dir);
     if (o->root_dir && o->root_dir[0] != '/')

@@ -204,6 +204,31 @@ int vz_mount_rootfs(const struct vz_rootfs *r, int errfd)
     return 0;
 }
 
+static int listed_in_proc(const char *type)
+{
+    cleanup_free char *fs = NULL;
+    vz_error_t e = NULL;
+    if (vz_read_file("/proc/filesystems", &fs, NULL, &e) < 0) {
+        vz_error_release(&e);
+        return 0;
+    }
+    /* lines are "nodev\toverlay" or "\text4" */
+    cleanup_free char *want = vz_xasprintf("\t%s\n", type);
+    return strstr(fs, want) != NULL;
+}
+
+int vz_fs_available(const char *type)
+{
+    int fd = (int)syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        return 1;
+    }
+    if (errno == ENODEV) /* the kernel looked, module request included */
+        return 0;
+    return listed_in_proc(type);
+}
+
 int vz_mount_overlay(const char *lower, const char *upper, const char *work, const char *target,
                      unsigned long flags, vz_error_t *err)
 {

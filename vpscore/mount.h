@@ -45,6 +45,14 @@ int vz_mount_rootfs(const struct vz_rootfs *r, int errfd);
 int vz_mount_overlay(const char *lower, const char *upper, const char *work, const char *target,
                      unsigned long flags, vz_error_t *err);
 int vz_mount_bind(const char *src, const char *target, unsigned long flags, vz_error_t *err);
+/* 1 when the kernel can mount a file system of this type, 0 when it
+ * cannot. Asking is what loads it: fsopen(2) makes the kernel request the
+ * "fs-TYPE" module, as a mount would, so a stock host where overlay is a
+ * module not yet loaded answers 1 (/proc/filesystems lists a module's type
+ * only after something loaded it). Nothing is mounted. Without fsopen
+ * (kernels before 5.2, or a seccomp filter that refuses it) the answer
+ * comes from /proc/filesystems alone. */
+int vz_fs_available(const char *type);
 /* Unmount target (lazily when busy). Not mounted is not an error. */
 int vz_umount(const char *target, vz_error_t *err);
 /* 1 when path is a mount point in the caller's mount namespace, 0 if not. */

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <dirent.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include "tests/vpscore/fixture.h"
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/mount.h"
 #include "vpscore/ns.h"
 #include "vpscore/ctset.h"
 
@@ -540,4 +542,34 @@ Test(create, create_destroy_100_leaves_nothing)
     closedir(d);
     cr_assert_eq(n, 2, "want exactly the one shared tree and its record in unpacked/");
     free(top);
+}
+
+static int proc_lists(const char *type)
+{
+    cleanup_free char *fs = NULL;
+    vz_error_t e = NULL;
+    cr_assert_eq(vz_read_file("/proc/filesystems", &fs, NULL, &e), 0);
+    cleanup_free char *want = vz_xasprintf("\t%s\n", type);
+    return strstr(fs, want) != NULL;
+}
+
+/* A stock host has overlay as a module that nothing loaded yet: asking must
+ * load it rather than read /proc/filesystems and answer no (issue 12). On a
+ * kernel with overlay built in (this build host) the answer is simply yes. */
+Test(create, fs_available_asks_the_kernel_and_loads_modules)
+{
+    cr_assert_eq(vz_fs_available("proc"), 1);
+    cr_assert_eq(vz_fs_available("vzt-no-such-fs"), 0);
+    int listed_before = proc_lists("overlay");
+    int avail = vz_fs_available("overlay");
+    if (!listed_before) {
+        struct utsname u;
+        cr_assert_eq(uname(&u), 0);
+        cleanup_free char *dir = vz_xasprintf("/lib/modules/%s/kernel/fs/overlayfs", u.release);
+        cr_assert(vz_is_dir(dir), "overlay is neither built in nor loaded nor a module (%s): "
+                  "this test needs a kernel with overlay", dir);
+        cr_assert_eq(avail, 1, "overlay is a module (%s) and asking did not load it", dir);
+    }
+    cr_assert_eq(avail, 1);
+    cr_assert(proc_lists("overlay"), "overlay available but /proc/filesystems does not list it");
 }
