@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -214,8 +215,33 @@ static int v1_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_e
 
 /* Every hierarchy, or the process stays in the host's root group of the
  * ones left out (and a cgroup mount inside would show that root group). */
+/* 1 when the calling process has one thread (read from /proc/self/stat's
+ * num_threads would do as well; status is simpler to parse). */
+static int single_threaded(void)
+{
+    cleanup_free char *st = NULL;
+    vz_error_t e = NULL;
+    if (vz_read_file("/proc/self/status", &st, NULL, &e) < 0) {
+        vz_error_release(&e);
+        return 0;
+    }
+    const char *t = strstr(st, "\nThreads:");
+    return t && atoi(t + strlen("\nThreads:")) == 1;
+}
+
+/* Moving a whole process (cgroup.procs) takes the kernel's global
+ * threadgroup lock for writing, and its first writer waits for an RCU grace
+ * period: 5-15 ms on our hosts, the largest single cost of a start or an
+ * exec. A thread that moves itself through "tasks" ("0": the writer) skips
+ * that lock (kernel/cgroup/cgroup.c, cgroup_procs_write_start: a single
+ * thread that is current cannot exit or exec under us): 0.3 ms for every
+ * hierarchy together. For a single-threaded process that is the whole
+ * process, so start's and exec's helpers, which move themselves before
+ * they fork, take that path. The cgroup2 hierarchy of a hybrid host has no
+ * such file; it keeps the cgroup.procs write. */
 static int v1_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err)
 {
+    int self = pid == getpid() && single_threaded();
     char v[32];
     snprintf(v, sizeof(v), "%d", (int)pid);
     for (size_t i = 0; i < cg->nhier; i++) {
@@ -223,7 +249,8 @@ static int v1_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err)
         if (!vz_is_dir(p))
             return vz_error_set(err, VZ_ESYSTEM, ENOENT, "move process %d into cgroup %s: %s does not exist "
                                 "(was the hierarchy mounted after the container started?)", (int)pid, cg->name, p);
-        if (vz_cg_write(p, "cgroup.procs", v, err) < 0)
+        int tasks = self && !(cg->hier[i].kind & VZ_CGH_UNIFIED);
+        if (vz_cg_write(p, tasks ? "tasks" : "cgroup.procs", tasks ? "0" : v, err) < 0)
             return vz_error_wrap(err, "move process %d into cgroup %s", (int)pid, cg->name);
     }
     return 0;
