@@ -104,7 +104,8 @@ static char *value(const struct vz_ct_entry *e, const struct field *f)
         const char *key = !strcmp(n, "physpages.l") ? "PHYSPAGES" : !strcmp(n, "swappages.l") ? "SWAPPAGES" : "NUMPROC";
         int64_t lim;
         const char *raw = vz_conf_get(&e->conf, key);
-        if (raw && vz_parse_barlim(raw, &lim) == 0 && lim >= 0)
+        int r = strcmp(key, "NUMPROC") ? vz_parse_barlim_pages(raw, &lim) : vz_parse_barlim(raw, &lim);
+        if (raw && r == 0 && lim >= 0)
             return vz_xasprintf("%lld", (long long)lim);
         return vz_xstrdup("-");
     }

@@ -14,39 +14,53 @@ void vz_conf_init(struct vz_conf *c, const char *path)
     c->n = 0;
 }
 
-static void push(struct vz_conf *c, char *key, char *value, char *raw)
+static struct vz_conf_line *push(struct vz_conf *c)
 {
     c->lines = vz_xrealloc(c->lines, (c->n + 1) * sizeof(*c->lines));
-    c->lines[c->n++] = (struct vz_conf_line){ key, value, raw };
+    struct vz_conf_line *l = &c->lines[c->n++];
+    *l = (struct vz_conf_line){ 0 };
+    return l;
 }
 
-static char *unquote(const char *v)
+/* One shell word from s: quoted and bare parts up to unquoted whitespace
+ * (or the end); *end points after it. An unterminated quote ends with the
+ * line, as forgiving readers do. */
+static char *shell_word(const char *s, const char **end)
 {
-    size_t n = strlen(v);
-    while (n && isspace((unsigned char)v[n - 1]))
-        n--;
-    if (n >= 2 && v[0] == '\'' && v[n - 1] == '\'')
-        return vz_xasprintf("%.*s", (int)(n - 2), v + 1);
-    /* Double quotes: undo the backslashes vz_conf_save() puts before " \ $
-     * and ` (the shell's rule, so the file still reads as shell): without
-     * this every save/load cycle would add another backslash. */
-    if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
-        struct vz_buf b;
-        vz_buf_init(&b);
-        for (size_t i = 1; i < n - 1; i++) {
-            if (v[i] == '\\' && i + 1 < n - 1 && strchr("\"\\$`", v[i + 1]))
-                i++;
-            vz_buf_addc(&b, v[i]);
+    struct vz_buf b;
+    vz_buf_init(&b);
+    while (*s && !isspace((unsigned char)*s)) {
+        if (*s == '"') {
+            for (s++; *s && *s != '"'; s++) {
+                if (*s == '\\' && s[1] && strchr("\"\\$`", s[1]))
+                    s++;
+                vz_buf_addc(&b, *s);
+            }
+        } else if (*s == '\'') {
+            for (s++; *s && *s != '\''; s++)
+                vz_buf_addc(&b, *s);
+        } else {
+            if (*s == '\\' && s[1])
+                s++;
+            vz_buf_addc(&b, *s);
+            s++;
+            continue;
         }
-        return vz_buf_detach(&b, NULL);
+        if (*s) /* the closing quote */
+            s++;
     }
-    /* strip a trailing comment of an unquoted value */
-    const char *h = memchr(v, '#', n);
-    if (h)
-        n = (size_t)(h - v);
-    while (n && isspace((unsigned char)v[n - 1]))
-        n--;
-    return vz_xasprintf("%.*s", (int)n, v);
+    *end = s;
+    return vz_buf_detach(&b, NULL);
+}
+
+static int is_name(const char *s, size_t n)
+{
+    if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+            return 0;
+    return 1;
 }
 
 int vz_conf_load(struct vz_conf *c, const char *path, vz_error_t *err)
@@ -55,18 +69,25 @@ int vz_conf_load(struct vz_conf *c, const char *path, vz_error_t *err)
     cleanup_free char *data = NULL;
     if (vz_read_file(path, &data, NULL, err) < 0)
         return -1;
-    char *save = NULL;
-    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = data; *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        struct vz_conf_line *l = push(c);
+        l->raw = vz_xstrdup(line);
         const char *s = line;
-        while (isspace((unsigned char)*s))
+        while (*s == ' ' || *s == '\t')
             s++;
         const char *eq = strchr(s, '=');
-        if (*s == '#' || *s == '\0' || eq == NULL) {
-            push(c, NULL, NULL, vz_xstrdup(line));
-            continue;
+        if (*s != '#' && eq && is_name(s, (size_t)(eq - s))) {
+            const char *rest;
+            l->key = vz_xasprintf("%.*s", (int)(eq - s), s);
+            l->value = shell_word(eq + 1, &rest);
+            l->tail = *rest ? vz_xstrdup(rest) : NULL;
         }
-        char *key = vz_xasprintf("%.*s", (int)(eq - s), s);
-        push(c, key, unquote(eq + 1), NULL);
+        if (!nl)
+            break;
+        line = nl + 1;
     }
     return 0;
 }
@@ -83,11 +104,17 @@ void vz_conf_set(struct vz_conf *c, const char *key, const char *value)
 {
     for (size_t i = c->n; i-- > 0;)
         if (c->lines[i].key && strcmp(c->lines[i].key, key) == 0) {
-            free(c->lines[i].value);
-            c->lines[i].value = vz_xstrdup(value);
+            if (strcmp(c->lines[i].value, value) != 0) {
+                free(c->lines[i].value);
+                c->lines[i].value = vz_xstrdup(value);
+                c->lines[i].changed = 1;
+            }
             return;
         }
-    push(c, vz_xstrdup(key), vz_xstrdup(value), NULL);
+    struct vz_conf_line *l = push(c);
+    l->key = vz_xstrdup(key);
+    l->value = vz_xstrdup(value);
+    l->changed = 1;
 }
 
 void vz_conf_unset(struct vz_conf *c, const char *key)
@@ -98,6 +125,7 @@ void vz_conf_unset(struct vz_conf *c, const char *key)
             free(c->lines[i].key);
             free(c->lines[i].value);
             free(c->lines[i].raw);
+            free(c->lines[i].tail);
             continue;
         }
         c->lines[j++] = c->lines[i];
@@ -110,17 +138,20 @@ int vz_conf_save(const struct vz_conf *c, vz_error_t *err)
     struct vz_buf b;
     vz_buf_init(&b);
     for (size_t i = 0; i < c->n; i++) {
-        if (c->lines[i].key == NULL) {
-            vz_buf_addf(&b, "%s\n", c->lines[i].raw);
+        const struct vz_conf_line *l = &c->lines[i];
+        if (l->key == NULL || !l->changed) {
+            vz_buf_addf(&b, "%s\n", l->raw);
             continue;
         }
-        vz_buf_addf(&b, "%s=\"", c->lines[i].key);
-        for (const char *p = c->lines[i].value; *p; p++) {
-            if (*p == '"' || *p == '\\' || *p == '$' || *p == '`')
+        if (l->raw) /* keep the line's indentation */
+            vz_buf_addf(&b, "%.*s", (int)strspn(l->raw, " \t"), l->raw);
+        vz_buf_addf(&b, "%s=\"", l->key);
+        for (const char *p = l->value; *p; p++) {
+            if (*p == '"' || *p == '\\' || *p == '`')
                 vz_buf_addc(&b, '\\');
             vz_buf_addc(&b, *p);
         }
-        vz_buf_adds(&b, "\"\n");
+        vz_buf_addf(&b, "\"%s\n", l->tail ? l->tail : "");
     }
     int r = vz_atomic_write(c->path, b.data, b.len, 0644, err);
     vz_buf_release(&b);
@@ -133,6 +164,7 @@ void vz_conf_release(struct vz_conf *c)
         free(c->lines[i].key);
         free(c->lines[i].value);
         free(c->lines[i].raw);
+        free(c->lines[i].tail);
     }
     free(c->lines);
     free(c->path);

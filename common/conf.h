@@ -1,11 +1,19 @@
 /* common/conf.h: OpenVZ-style KEY="value" files (vz.conf, CTID.conf).
  *
- * Comments (#) and blank lines are kept on rewrite, so an admin's file stays
- * as written; vz_conf_set() changes a key in place or appends it.
- * Values are unquoted on read ("..." or '...'); written with double quotes,
- * with \ before " \ $ and ` as the shell reads them, which a load undoes: a
- * value survives any number of save/load cycles unchanged, except that it
- * cannot hold a newline (the file is one setting per line).
+ * Round trip: a save writes every line it did not change byte for byte as
+ * it was read (comments, blank lines, odd spacing, unknown keys, values
+ * such as "/vz/root/$VEID" that OpenVZ's scripts expand); a key that
+ * vz_conf_set() changed is rewritten as KEY="value" in place, keeping the
+ * line's indentation and a trailing comment; a new key is appended.
+ *
+ * Reading follows the shell's word rules, since OpenVZ's scripts source
+ * these files: a value is one word made of "double-quoted" (\ before " \ $
+ * ` is removed), 'single-quoted' and bare parts; what follows it on the
+ * line (whitespace, then usually "# comment") is not part of the value.
+ * Only KEY is a setting when it is a shell name ([A-Za-z_][A-Za-z0-9_]*);
+ * any other line is kept as text. Writing puts \ before " \ and ` and
+ * leaves $ alone, so "$VEID" keeps its meaning for the shell and for the
+ * runtime (vpscore/ctconf.c expands it); a value cannot hold a newline.
  */
 #ifndef VZ_COMMON_CONF_H
 #define VZ_COMMON_CONF_H
@@ -15,9 +23,11 @@
 #include "common/error.h"
 
 struct vz_conf_line {
-    char *key;   /* NULL for comment/blank lines */
+    char *key;   /* NULL for comment/blank/other lines */
     char *value; /* unquoted */
-    char *raw;   /* original text for comment/blank lines */
+    char *raw;   /* the line as read; NULL for a key added since */
+    char *tail;  /* key lines: what followed the value (" # comment"), or NULL */
+    int changed; /* key lines: vz_conf_set() gave a new value: rewrite it */
 };
 
 struct vz_conf {

@@ -218,6 +218,33 @@ int vz_parse_barlim(const char *s, int64_t *limit)
     return barlim_part(l, strlen(l), limit);
 }
 
+/* One side of PHYSPAGES/SWAPPAGES: pages, or a size with a suffix. */
+static int pages_part(const char *p, size_t n, int64_t *v)
+{
+    if (n && isalpha((unsigned char)p[n - 1]) && !(n == 9 && strncmp(p, "unlimited", 9) == 0) &&
+        !(n == 3 && strncmp(p, "max", 3) == 0)) {
+        cleanup_free char *sz = vz_xasprintf("%.*s", (int)n, p);
+        int64_t bytes;
+        if (vz_parse_size(sz, &bytes) < 0)
+            return -1;
+        *v = bytes < 0 ? -1 : bytes / sysconf(_SC_PAGESIZE);
+        return 0;
+    }
+    return barlim_part(p, n, v);
+}
+
+int vz_parse_barlim_pages(const char *s, int64_t *pages)
+{
+    if (s == NULL)
+        return -1;
+    const char *colon = strchr(s, ':');
+    int64_t barrier;
+    if (colon && pages_part(s, (size_t)(colon - s), &barrier) < 0)
+        return -1;
+    const char *l = colon ? colon + 1 : s;
+    return pages_part(l, strlen(l), pages);
+}
+
 static int int_key(const struct vz_conf *c, const char *key, int *out, vz_error_t *err)
 {
     const char *v = vz_conf_get(c, key);
@@ -239,8 +266,9 @@ int vz_ct_limits_from_conf(const struct vz_conf *c, struct vz_cgroup_limits *l, 
     const char *v;
     if ((v = vz_conf_get(c, "PHYSPAGES")) && *v) {
         int64_t pages;
-        if (vz_parse_barlim(v, &pages) < 0)
-            return vz_error_set(err, VZ_EBADARG, 0, "%s: PHYSPAGES=\"%s\": want PAGES or BARRIER:LIMIT", c->path, v);
+        if (vz_parse_barlim_pages(v, &pages) < 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "%s: PHYSPAGES=\"%s\": want PAGES or BARRIER:LIMIT "
+                                "(pages, or sizes such as 0:256M)", c->path, v);
         l->ram = pages < 0 ? -1 : pages * page;
     } else if ((v = vz_conf_get(c, "RAM")) && *v) {
         if (vz_parse_size(v, &l->ram) < 0)
@@ -248,8 +276,9 @@ int vz_ct_limits_from_conf(const struct vz_conf *c, struct vz_cgroup_limits *l, 
     }
     if ((v = vz_conf_get(c, "SWAPPAGES")) && *v) {
         int64_t pages;
-        if (vz_parse_barlim(v, &pages) < 0)
-            return vz_error_set(err, VZ_EBADARG, 0, "%s: SWAPPAGES=\"%s\": want PAGES or BARRIER:LIMIT", c->path, v);
+        if (vz_parse_barlim_pages(v, &pages) < 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "%s: SWAPPAGES=\"%s\": want PAGES or BARRIER:LIMIT "
+                                "(pages, or sizes such as 0:512M)", c->path, v);
         l->swap = pages < 0 ? -1 : pages * page;
     } else if ((v = vz_conf_get(c, "SWAP")) && *v) {
         if (vz_parse_size(v, &l->swap) < 0)

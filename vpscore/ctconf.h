@@ -63,6 +63,10 @@ void vz_ct_release(struct vz_ct *ct);
 int vz_parse_size(const char *s, int64_t *bytes);
 /* OpenVZ "barrier:limit" or a single number; takes the limit. -1 unlimited. */
 int vz_parse_barlim(const char *s, int64_t *limit);
+/* PHYSPAGES/SWAPPAGES as OpenVZ's vzctl reads them: each side of
+ * "barrier:limit" is a page count, or a size with a K/M/G/T suffix (bytes,
+ * turned into whole pages: "0:256M" is 65536 pages of 4 KB). -1 unlimited. */
+int vz_parse_barlim_pages(const char *s, int64_t *pages);
 
 /* Limits from PHYSPAGES/SWAPPAGES (pages, "0:N") or RAM/SWAP (sizes), CPUS,
  * CPULIMIT, CPUUNITS, NUMPROC. Unset keys mean unlimited. VZ_EBADARG naming

@@ -14,7 +14,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -227,6 +229,28 @@ static int parse_int_opt(const char *opt, const char *v, int allow_pct, int64_t 
     return 0;
 }
 
+/* --ram and --swap beyond what makes sense: a size without its unit
+ * ("--ram 512": 512 bytes) would leave no room for a single process, and a
+ * limit larger than the host's memory (and swap) is a typo, not a limit. */
+#define VZ_RAM_MIN (16LL << 20)
+static int size_sane(const char *opt, const char *val, int64_t bytes, int is_ram, vz_error_t *err)
+{
+    if (bytes < 0 || (!is_ram && bytes == 0))
+        return 0;
+    if (is_ram && bytes < VZ_RAM_MIN)
+        return vz_error_set(err, VZ_EBADARG, 0, "--%s %s: %lld bytes is below the least a container can run "
+                            "in (16M); sizes take a unit: 512M, 2G", opt, val, (long long)bytes);
+    struct sysinfo si;
+    if (sysinfo(&si) < 0)
+        return 0;
+    int64_t host = (int64_t)si.totalram * si.mem_unit + (is_ram ? 0 : (int64_t)si.totalswap * si.mem_unit);
+    if (bytes > host)
+        return vz_error_set(err, VZ_EBADARG, 0, "--%s %s: more than this host's %s (%lld MB); "
+                            "use unlimited for no limit", opt, val, is_ram ? "memory" : "memory and swap",
+                            (long long)(host >> 20));
+    return 0;
+}
+
 /* Apply options to conf; *conf_changed when a conf key changed. */
 static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz_conf *c, int *conf_changed,
                         vz_error_t *err)
@@ -249,6 +273,8 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         if (vz_parse_size(sizes[i].val, &bytes) < 0)
             return vz_error_set(err, VZ_EBADARG, 0, "--%s %s: want a size such as 512M, 2G or unlimited",
                                 sizes[i].opt, sizes[i].val);
+        if (size_sane(sizes[i].opt, sizes[i].val, bytes, i == 0, err) < 0)
+            return -1;
         if (bytes < 0)
             snprintf(v, sizeof(v), "0:unlimited");
         else
@@ -267,6 +293,10 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
             continue;
         if (parse_int_opt(ints[i].opt, ints[i].val, ints[i].pct, ints[i].max, v, sizeof(v), err) < 0)
             return -1;
+        long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+        if (strcmp(ints[i].key, "CPUS") == 0 && ncpu > 0 && atol(v) > ncpu)
+            return vz_error_set(err, VZ_EBADARG, 0, "--cpus %s: this host has %ld CPUs (0 or unlimited: all of them)",
+                                ints[i].val, ncpu);
         vz_conf_set(c, ints[i].key, v);
         *conf_changed = 1;
     }
@@ -397,8 +427,11 @@ static int apply_files(const struct vz_set_opts *o, const struct vz_conf *c, con
     return 0;
 }
 
+/* The limits are applied all or nothing: when the kernel refuses one (a
+ * memory limit below what the container uses now, say), the ones already
+ * written are put back to the values of the conf as it was (old). */
 static int apply_live(const char *ctid, pid_t pid, const struct vz_set_opts *o, const struct vz_conf *c,
-                      vz_error_t *err)
+                      const struct vz_cgroup_limits *old, vz_error_t *err)
 {
     struct vz_cgroup_limits l;
     if (vz_ct_limits_from_conf(c, &l, err) < 0)
@@ -409,6 +442,18 @@ static int apply_live(const char *ctid, pid_t pid, const struct vz_set_opts *o, 
             return -1;
         int r = vz_cgroup_exists(cg) ? vz_cgroup_apply(cg, &l, err)
                                      : vz_error_set(err, VZ_ESYSTEM, ENOENT, "container %s has no cgroup", ctid);
+        if (r < 0 && old && vz_cgroup_exists(cg)) {
+            vz_error_t e2 = NULL;
+            int back = vz_cgroup_apply(cg, old, &e2);
+            cleanup_free char *m = vz_xstrdup((*err)->msg);
+            int st = (*err)->status, en = (*err)->errnum;
+            vz_error_release(err);
+            if (back < 0)
+                vz_error_set(err, st, en, "%s; putting the old limits back failed too: %s", m, e2->msg);
+            else
+                vz_error_set(err, st, en, "%s; no limit was changed", m);
+            vz_error_release(&e2);
+        }
         vz_cgroup_free(cg);
         if (r < 0)
             return -1;
@@ -450,6 +495,10 @@ int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
     struct ct_view view = { NULL, NULL };
     pid_t pid = 0;
     int running = vz_ct_init_pid(ctid, &pid);
+    struct vz_cgroup_limits old_limits;
+    vz_error_t e_old = NULL;
+    int have_old = vz_ct_limits_from_conf(&ct.conf, &old_limits, &e_old) == 0;
+    vz_error_release(&e_old);
     if (opts_to_conf(ctid, o, &ct.conf, &changed, err) < 0)
         goto out;
     if (!running && changed && !o->save) {
@@ -466,7 +515,7 @@ int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
         goto out;
     if (apply_files(o, &ct.conf, &view, err) < 0)
         goto out;
-    if (running && apply_live(ctid, pid, o, &ct.conf, err) < 0)
+    if (running && apply_live(ctid, pid, o, &ct.conf, have_old ? &old_limits : NULL, err) < 0)
         goto out;
     if (o->save && changed && vz_conf_save(&ct.conf, err) < 0)
         goto out;

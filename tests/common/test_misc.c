@@ -93,8 +93,102 @@ Test(conf, escaped_values_survive_save_and_load)
     vz_conf_release(&c);
     char *d = NULL;
     vz_read_file(path, &d, NULL, &err);
-    cr_assert_str_eq(d, "VE_ROOT=\"/vz/root/\\$VEID\"\nA=\"it\\\\s\"\n"
-                        "DESCRIPTION=\"say \\\"hi\\\" \\\\ \\$HOME \\`id\\` \\\\\"\n");
+    /* untouched lines as they were; the new one with $ left alone */
+    cr_assert_str_eq(d, "VE_ROOT=\"/vz/root/\\$VEID\"\nA='it\\s'\n"
+                        "DESCRIPTION=\"say \\\"hi\\\" \\\\ $HOME \\`id\\` \\\\\"\n");
     free(d);
+    unlink(path);
+}
+
+static char *conf_file(const char *txt)
+{
+    char *path = vz_xstrdup("/tmp/vzt-conf-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, txt, strlen(txt)), (ssize_t)strlen(txt));
+    close(fd);
+    return path;
+}
+
+/* Issue 14: an admin's hand-written CTID.conf goes through a set and a save
+ * with only the changed key's line different: comments, blank lines, odd
+ * spacing, unknown keys, $VEID and lines that are not settings stay. */
+Test(conf, save_changes_only_the_changed_line)
+{
+    const char *txt = "# CT 101: web frontend\n"
+                      "\n"
+                      "VE_ROOT=\"/vz/root/$VEID\"\n"
+                      "  VE_PRIVATE=/vz/private/$VEID   # on the big disk\n"
+                      "HOSTNAME=\"h1\" # web frontend\n"
+                      "X_LOCAL_NOTE='kept as is'\n"
+                      "export PATH=/bin\n"
+                      "ONBOOT=\"no\"\t# not yet\n"
+                      "NOT A SETTING\n";
+    cleanup_free char *path = conf_file(txt);
+    struct vz_conf c;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_conf_load(&c, path, &err), 0);
+    cr_assert_str_eq(vz_conf_get(&c, "HOSTNAME"), "h1");
+    cr_assert_str_eq(vz_conf_get(&c, "VE_ROOT"), "/vz/root/$VEID");
+    cr_assert_str_eq(vz_conf_get(&c, "VE_PRIVATE"), "/vz/private/$VEID");
+    cr_assert_str_eq(vz_conf_get(&c, "X_LOCAL_NOTE"), "kept as is");
+    cr_assert_str_eq(vz_conf_get(&c, "ONBOOT"), "no");
+    cr_assert_null(vz_conf_get(&c, "PATH"));
+    vz_conf_set(&c, "HOSTNAME", "h1"); /* the same value: not a change */
+    vz_conf_set(&c, "ONBOOT", "yes");
+    cr_assert_eq(vz_conf_save(&c, &err), 0);
+    vz_conf_release(&c);
+    cleanup_free char *d = NULL;
+    cr_assert_eq(vz_read_file(path, &d, NULL, &err), 0);
+    cr_assert_str_eq(d, "# CT 101: web frontend\n"
+                        "\n"
+                        "VE_ROOT=\"/vz/root/$VEID\"\n"
+                        "  VE_PRIVATE=/vz/private/$VEID   # on the big disk\n"
+                        "HOSTNAME=\"h1\" # web frontend\n"
+                        "X_LOCAL_NOTE='kept as is'\n"
+                        "export PATH=/bin\n"
+                        "ONBOOT=\"yes\"\t# not yet\n"
+                        "NOT A SETTING\n");
+    unlink(path);
+}
+
+/* A value is one shell word: quotes may be mixed, a comment after it is not
+ * part of it, and a # inside a word is. */
+Test(conf, values_are_shell_words)
+{
+    cleanup_free char *path = conf_file("A=\"x y\"'z'w # c\nB=a#b\nC=\"\" # empty\nD=\"unterminated\nE=\\$F\n");
+    struct vz_conf c;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_conf_load(&c, path, &err), 0);
+    cr_assert_str_eq(vz_conf_get(&c, "A"), "x yzw");
+    cr_assert_str_eq(vz_conf_get(&c, "B"), "a#b");
+    cr_assert_str_eq(vz_conf_get(&c, "C"), "");
+    cr_assert_str_eq(vz_conf_get(&c, "D"), "unterminated");
+    cr_assert_str_eq(vz_conf_get(&c, "E"), "$F");
+    vz_conf_release(&c);
+    unlink(path);
+}
+
+/* Every sample config shipped in etc/ goes through set + save with only the
+ * changed key different. */
+Test(conf, shipped_samples_round_trip)
+{
+    const char *src = getenv("VZ_SRC") ? getenv("VZ_SRC") : ".";
+    cleanup_free char *sample = vz_path_join(src, "etc/ve-basic.conf-sample");
+    cleanup_free char *orig = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_read_file(sample, &orig, NULL, &err), 0, "%s", sample);
+    cleanup_free char *path = conf_file(orig);
+    struct vz_conf c;
+    cr_assert_eq(vz_conf_load(&c, path, &err), 0);
+    vz_conf_set(&c, "CPUS", "2");
+    cr_assert_eq(vz_conf_save(&c, &err), 0);
+    vz_conf_release(&c);
+    cleanup_free char *d = NULL;
+    cr_assert_eq(vz_read_file(path, &d, NULL, &err), 0);
+    char *at = strstr(orig, "CPUS=\"0\"");
+    cr_assert_not_null(at);
+    cleanup_free char *want = vz_xasprintf("%.*sCPUS=\"2\"%s", (int)(at - orig), orig, at + strlen("CPUS=\"0\""));
+    cr_assert_str_eq(d, want);
     unlink(path);
 }

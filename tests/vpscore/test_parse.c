@@ -2,6 +2,7 @@
  * the values OpenVZ admins write, and refusals of everything else, spaces
  * and signs included (strtoull alone would take " 5" and "+5"). */
 #include <criterion/criterion.h>
+#include <unistd.h>
 
 #include "vpscore/ctconf.h"
 
@@ -47,5 +48,27 @@ Test(parse, barrier_limit)
     for (size_t i = 0; bad[i]; i++) {
         int64_t v = 7;
         cr_assert_eq(vz_parse_barlim(bad[i], &v), -1, "'%s' accepted as %lld", bad[i], (long long)v);
+    }
+}
+
+/* OpenVZ's own ve-vswap-*.conf-sample files write PHYSPAGES="0:256M":
+ * a side with a suffix is a size in bytes, without one a page count. */
+Test(parse, pages_with_sizes)
+{
+    const int64_t page = sysconf(_SC_PAGESIZE);
+    static const struct { const char *in; int64_t bytes; } ok[] = {
+        { "0:256M", 256LL << 20 }, { "0:1G", 1LL << 30 }, { "65536", -2 }, { "0:unlimited", -1 },
+        { "128M:256M", 256LL << 20 }, { "0:2048K", 2048LL << 10 },
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        int64_t v = 7;
+        cr_assert_eq(vz_parse_barlim_pages(ok[i].in, &v), 0, "'%s' refused", ok[i].in);
+        int64_t want = ok[i].bytes == -2 ? 65536 : ok[i].bytes < 0 ? -1 : ok[i].bytes / page;
+        cr_assert_eq(v, want, "'%s' -> %lld", ok[i].in, (long long)v);
+    }
+    static const char *const bad[] = { "", "0:256Q", "M", "0:-1M", "256M:", "1e3", NULL };
+    for (size_t i = 0; bad[i]; i++) {
+        int64_t v = 7;
+        cr_assert_eq(vz_parse_barlim_pages(bad[i], &v), -1, "'%s' accepted as %lld", bad[i], (long long)v);
     }
 }
