@@ -15,13 +15,41 @@ static struct {
     const struct option *longopts;
 } parsing;
 
+static size_t long_matches(const char *name, size_t n, struct vz_buf *b);
+
+/* getopt_long takes any unambiguous prefix of a long option ("--name" for
+ * "--nameserver" while no --name existed), so a typo or an option of another
+ * tool silently meant something else. Only whole names are accepted; a
+ * prefix is an error that lists what it would have matched. */
+static void refuse_abbreviation(char **argv, const struct option *o)
+{
+    const char *w = argv[optind - 1];
+    if (o->has_arg == required_argument && optarg == w && optind >= 2) /* "--opt VALUE" */
+        w = argv[optind - 2];
+    if (strncmp(w, "--", 2) != 0)
+        return;
+    size_t n = strcspn(w + 2, "=");
+    if (n == strlen(o->name))
+        return;
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    long_matches(w + 2, n, &b);
+    cleanup_free char *list = vz_buf_detach(&b, NULL);
+    exit(vz_cli_bad_option("unknown option '--%.*s' (options are not abbreviated; did you mean %s?)",
+                           (int)n, w + 2, list));
+}
+
 int vz_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
     opterr = 0;
     parsing.argv = argv;
     parsing.shortopts = shortopts;
     parsing.longopts = longopts;
-    return getopt_long(argc, argv, shortopts, longopts, NULL);
+    int idx = -1;
+    int c = getopt_long(argc, argv, shortopts, longopts, &idx);
+    if (c != -1 && c != '?' && c != ':' && idx >= 0 && longopts)
+        refuse_abbreviation(argv, &longopts[idx]);
+    return c;
 }
 
 int vz_cli_bad_option(const char *fmt, ...)

@@ -53,6 +53,7 @@
     X(VZ_EBROKENCT,          47,  "broken container (no init or shell)")      \
     X(VZ_EIPINUSE,           78,  "IP address already in use")               \
     X(VZ_ENOTEMPLATE,        91,  "OS template not found")                   \
+    X(VZ_EDISABLED,          105, "container is disabled (DISABLED=yes)")        \
     X(VZ_EMETADATA,          201, "invalid template metadata")               \
     X(VZ_ESOLVER,            202, "package resolution failed")               \
     X(VZ_EFETCH,             203, "download failed")                         \

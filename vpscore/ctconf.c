@@ -245,6 +245,12 @@ int vz_parse_barlim_pages(const char *s, int64_t *pages)
     return pages_part(l, strlen(l), pages);
 }
 
+int vz_ct_disabled(const struct vz_conf *c)
+{
+    const char *v = vz_conf_get(c, "DISABLED");
+    return v && strcmp(v, "yes") == 0;
+}
+
 static int int_key(const struct vz_conf *c, const char *key, int *out, vz_error_t *err)
 {
     const char *v = vz_conf_get(c, key);

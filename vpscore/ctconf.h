@@ -54,6 +54,8 @@ struct vz_ct {
     char *private_dir; /* VE_PRIVATE */
     char *root_dir;    /* VE_ROOT */
 };
+/* 1 when the conf says DISABLED="yes" (OpenVZ: start refuses, exit 105). */
+int vz_ct_disabled(const struct vz_conf *c);
 /* VZ_ENOCTCONF (14) when the conf file does not exist. */
 int vz_ct_load(const char *ctid, struct vz_ct *ct, vz_error_t *err);
 void vz_ct_release(struct vz_ct *ct);

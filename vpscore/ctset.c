@@ -320,10 +320,14 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, "DEVNODES", merged);
         *conf_changed = 1;
     }
-    if (o->onboot) {
-        if (strcmp(o->onboot, "yes") != 0 && strcmp(o->onboot, "no") != 0)
-            return vz_error_set(err, VZ_EBADARG, 0, "--onboot %s: yes or no", o->onboot);
-        vz_conf_set(c, "ONBOOT", o->onboot);
+    const struct { const char *opt, *key, *val; } flags[] = {
+        { "onboot", "ONBOOT", o->onboot }, { "disabled", "DISABLED", o->disabled } };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(flags); i++) {
+        if (!flags[i].val)
+            continue;
+        if (strcmp(flags[i].val, "yes") != 0 && strcmp(flags[i].val, "no") != 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "--%s %s: yes or no", flags[i].opt, flags[i].val);
+        vz_conf_set(c, flags[i].key, flags[i].val);
         *conf_changed = 1;
     }
     if (o->seccomp) {

@@ -75,6 +75,8 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
                      ctid, ct.root_dir, ctid);
         goto out;
     }
+    /* every refusal is behind us: only now say what is being done */
+    vz_info("Destroying container private area");
     if (vz_net_teardown(ctid, err) < 0)
         goto out;
     /* chattr +i/+a inside (a privileged container can) would stop the

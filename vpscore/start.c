@@ -265,6 +265,11 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         vz_error_set(err, VZ_ERUNNING, 0, "container %s is already running", ctid);
         goto out;
     }
+    if (vz_ct_disabled(&ct.conf)) { /* OpenVZ: an admin's "never start this one" */
+        vz_error_set(err, VZ_EDISABLED, 0, "container %s is disabled (DISABLED=\"yes\" in %s): "
+                     "vzctl set %s --disabled no --save to allow starting it", ctid, ct.conf_path, ctid);
+        goto out;
+    }
     /* a bad filter in the conf fails before anything is set up */
     if (vz_seccomp_prepare(&ct.conf, &sc, err) < 0) {
         vz_error_wrap(err, "container %s", ctid);

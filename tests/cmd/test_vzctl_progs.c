@@ -120,6 +120,33 @@ Test(vzctl_progs, global_quiet_and_verbose_reach_the_helper)
     vzr_res_release(&r);
 }
 
+/* Issue 14: a destroy that is refused (running, or here mounted) must not
+ * first announce "Destroying container private area". */
+Test(vzctl_progs, refused_destroy_announces_nothing)
+{
+    vzr_make_cache(root, TMPL, NULL);
+    struct vzr_res r;
+    vzr_run(&r, "vzctl", (const char *[]){ "create", ct, "--ostemplate", TMPL, NULL });
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
+    vzr_run(&r, "vzctl", (const char *[]){ "mount", ct, NULL });
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
+    vzr_run(&r, "vzctl", (const char *[]){ "destroy", ct, NULL });
+    int code = r.code;
+    int said = strstr(r.out, "Destroying") || strstr(r.err, "Destroying");
+    vzr_res_release(&r);
+    vzr_run(&r, "vzctl", (const char *[]){ "umount", ct, NULL });
+    vzr_res_release(&r);
+    cr_assert_neq(code, 0, "destroy of a mounted container succeeded");
+    cr_assert_not(said, "a refused destroy said it was destroying");
+    vzr_run(&r, "vzctl", (const char *[]){ "destroy", ct, NULL });
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "Destroying container private area") || strstr(r.err, "Destroying container private area"),
+              "%s\n%s", r.out, r.err);
+    vzr_res_release(&r);
+}
+
 /* Run argv (argv[0] a path), stdout and stderr merged into *out. */
 static int run_merged(char **argv, char **out)
 {

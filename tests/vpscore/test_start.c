@@ -291,6 +291,26 @@ Test(start, missing_private_bad_ctid_missing_conf_locked)
     cr_assert(!vz_ct_init_pid(ctid, NULL));
 }
 
+/* OpenVZ's DISABLED="yes": start refuses with 105 and sets nothing up;
+ * vzctl set --disabled no --save lets it start again. */
+Test(start, disabled_container_is_refused_with_105)
+{
+    char *dis[] = { "vzctl", "set", ctid, "--disabled", "yes", "--save", NULL };
+    cleanup_free char *o1 = NULL;
+    cr_assert_eq(fx_run(dis, &o1), 0, "%s", o1);
+    cleanup_free char *o2 = NULL;
+    cr_assert_eq(vzctl(&o2, "start", NULL), 105, "%s", o2);
+    cr_assert_not_null(strstr(o2, "--disabled no --save"), "%s", o2);
+    cr_assert(!vz_ct_init_pid(ctid, NULL));
+    cr_assert(!vz_is_mountpoint(veroot), "a refused start mounted the root");
+    char *en[] = { "vzctl", "set", ctid, "--disabled", "no", "--save", NULL };
+    cleanup_free char *o3 = NULL;
+    cr_assert_eq(fx_run(en, &o3), 0, "%s", o3);
+    start_ok();
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_ct_stop(ctid, 0, &err), 0, "stop: %s", err ? err->msg : "");
+}
+
 Test(start, mount_umount_states)
 {
     vz_error_t err = NULL;
