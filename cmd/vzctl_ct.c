@@ -5,10 +5,11 @@
 #include "cmd/vzctl.h"
 
 #include "vpscore/create.h"
+#include "vpscore/ctname.h"
 #include "vpscore/ctset.h"
 
 enum { O_HOSTNAME = 0x2000, O_IPADD, O_NAMESERVER, O_SEARCHDOMAIN, O_IPDEL, O_RAM, O_SWAP, O_CPUS,
-       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_DISABLED, O_USERPASSWD, O_SAVE, O_DEVNODES, O_SECCOMP };
+       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_DISABLED, O_NAME, O_DESCRIPTION, O_USERPASSWD, O_SAVE, O_DEVNODES, O_SECCOMP };
 
 static const char destroy_usage[] =
     "Usage: vzctl destroy CTID\n"
@@ -22,9 +23,10 @@ int vzctl_destroy(int argc, char **argv)
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1)
         vz_cli_common_opt(c, destroy_usage);
     int rc = 0;
-    const char *ctid = vz_cli_one_ctid(argc, argv, destroy_usage, &rc);
-    if (ctid == NULL)
+    const char *arg = vz_cli_one_ctid(argc, argv, destroy_usage, &rc);
+    if (arg == NULL)
         return rc;
+    cleanup_free char *ctid = vz_ct_resolve(arg); /* a CTID or a container's --name */
     vz_error_t err = NULL;
     if (vz_ct_destroy(ctid, &err) < 0)
         return vz_cli_fail(&err);
@@ -36,10 +38,12 @@ static const char set_usage[] =
     "Usage: vzctl set CTID [--hostname H] [--ipadd A]... [--ipdel A|all]... [--nameserver A]...\n"
     "                 [--searchdomain D]... [--ram SIZE] [--swap SIZE] [--cpus N] [--cpulimit PCT]\n"
     "                 [--cpuunits N] [--numproc N] [--onboot yes|no] [--userpasswd USER:PASS]\n"
-    "                 [--disabled yes|no] [--devnodes DEV:r|w|rw|none]... [--save]\n"
+    "                 [--disabled yes|no] [--devnodes DEV:r|w|rw|none]... [--name NAME]\n"
+    "                 [--description TEXT] [--save]\n"
     "On a running container the change applies at once; --save also stores it in the conf.\n"
     "A stopped container needs --save (except --userpasswd, which writes /etc/shadow inside).\n"
     "Sizes: 512M, 2G, unlimited. --cpulimit: percent of one CPU (0 = unlimited).\n"
+    "--name: a second handle; every vzctl command takes it in place of the CTID.\n"
     "--disabled yes: start refuses the container (exit 105) until --disabled no.\n"
     "--devnodes: a device below /dev (net/tun, fuse) the container may use; none revokes.\n"
     "--seccomp default|unconfined --save: the system call filter from the next start (docs/seccomp.md).\n";
@@ -60,6 +64,8 @@ int vzctl_set(int argc, char **argv)
         { "numproc", required_argument, NULL, O_NUMPROC },
         { "onboot", required_argument, NULL, O_ONBOOT },
         { "disabled", required_argument, NULL, O_DISABLED },
+        { "name", required_argument, NULL, O_NAME },
+        { "description", required_argument, NULL, O_DESCRIPTION },
         { "userpasswd", required_argument, NULL, O_USERPASSWD },
         { "save", no_argument, NULL, O_SAVE },
         { "devnodes", required_argument, NULL, O_DEVNODES },
@@ -85,6 +91,8 @@ int vzctl_set(int argc, char **argv)
         case O_NUMPROC: o.numproc = optarg; break;
         case O_ONBOOT: o.onboot = optarg; break;
         case O_DISABLED: o.disabled = optarg; break;
+        case O_NAME: o.name = optarg; break;
+        case O_DESCRIPTION: o.description = optarg; break;
         case O_USERPASSWD: o.userpasswd = optarg; break;
         case O_SAVE: o.save = 1; break;
         case O_DEVNODES: vz_strv_push(&dn, optarg); break;
@@ -93,9 +101,10 @@ int vzctl_set(int argc, char **argv)
         }
     }
     int rc = 0;
-    const char *ctid = vz_cli_one_ctid(argc, argv, set_usage, &rc);
-    if (ctid == NULL)
+    const char *arg = vz_cli_one_ctid(argc, argv, set_usage, &rc);
+    if (arg == NULL)
         return rc;
+    cleanup_free char *ctid = vz_ct_resolve(arg);
     o.ipadd = add;
     o.ipdel = del;
     o.nameserver = ns;

@@ -3,6 +3,7 @@
  * vpscore/runtime.h. */
 #include "cmd/cli.h"
 #include "cmd/vzctl.h"
+#include "vpscore/ctname.h"
 #include "vpscore/runtime.h"
 
 #include <stdarg.h>
@@ -53,7 +54,8 @@ static const char *parse_json(int argc, char **argv, const char *usage, int want
         *rc = vz_cli_usage_error(usage, "%s: missing CTID", argv[0]);
         return NULL;
     }
-    const char *ctid = argv[optind++];
+    /* a CTID or a container's --name; kept for the process's life */
+    const char *ctid = vz_ct_resolve(argv[optind++]);
     /* Options after the CTID, as vzctl accepts them (stop 101 --fast,
      * status 101 --json). */
     for (; optind < argc; optind++) {

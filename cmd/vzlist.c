@@ -5,15 +5,23 @@
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
 #include "vpscore/ctlist.h"
+#include "vpscore/ctname.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <string.h>
 
 static const char usage[] =
-    "Usage: vzlist [-a|-S] [-o FIELD[,FIELD...]] [-H] [-s [-]FIELD] [-j] [-1] [CTID...]\n"
+    "Usage: vzlist [-a|-S] [-o FIELD[,FIELD...]] [-H] [-s [-]FIELD] [-j] [-1] [-n]\n"
+    "              [-h PATTERN] [-N NAME] [-d PATTERN] [CTID|NAME...]\n"
     "List containers. Default: running ones, columns CTID NPROC STATUS IP_ADDR HOSTNAME.\n"
     "  -a, --all          running and stopped\n"
     "  -S, --stopped      stopped only\n"
+    "  -n, --name         a NAME column in place of HOSTNAME (vzctl set --name)\n"
+    "  -N, --name_filter NAME    only the container of that name\n"
+    "  -h, --hostname PATTERN    only hostnames matching the shell PATTERN (as OpenVZ;\n"
+    "                     help is --help)\n"
+    "  -d, --description PATTERN only descriptions matching PATTERN\n"
     "  -o, --output F,..  columns; -L lists them\n"
     "  -H, --no-header    no header line\n"
     "  -s, --sort [-]F    sort by field F (-F: descending)\n"
@@ -38,6 +46,8 @@ static const struct field fields[] = {
     { "status", "STATUS", -9, K_STR, "running, suspended, mounted or stopped" },
     { "ip", "IP_ADDR", -15, K_LIST, "addresses (IP_ADDRESS)" },
     { "hostname", "HOSTNAME", -20, K_STR, "HOSTNAME" },
+    { "name", "NAME", -16, K_STR, "NAME (vzctl set --name)" },
+    { "description", "DESCRIPTION", -30, K_STR, "DESCRIPTION (vzctl set --description)" },
     { "ostemplate", "OSTEMPLATE", -28, K_STR, "OS template cache it was created from" },
     { "layout", "LAYOUT", -7, K_STR, "overlay or plain" },
     { "private", "PRIVATE", -30, K_STR, "VE_PRIVATE" },
@@ -92,6 +102,8 @@ static char *value(const struct vz_ct_entry *e, const struct field *f)
         return vz_xstrdup(e->suspended ? "suspended" : e->running ? "running" : e->mounted ? "mounted" : "stopped");
     if (!strcmp(n, "ip")) v = vz_conf_get(&e->conf, "IP_ADDRESS");
     else if (!strcmp(n, "hostname")) v = vz_conf_get(&e->conf, "HOSTNAME");
+    else if (!strcmp(n, "name")) v = vz_conf_get(&e->conf, "NAME");
+    else if (!strcmp(n, "description")) v = vz_conf_get(&e->conf, "DESCRIPTION");
     else if (!strcmp(n, "ostemplate")) v = vz_conf_get(&e->conf, "OSTEMPLATE");
     else if (!strcmp(n, "layout")) v = vz_conf_get(&e->conf, "VE_LAYOUT");
     else if (!strcmp(n, "private")) v = vz_conf_get(&e->conf, "VE_PRIVATE");
@@ -133,6 +145,12 @@ static json_t *json_value(const struct vz_ct_entry *e, const struct field *f)
     return json_string(v);
 }
 
+/* A filter: no pattern keeps everything; a pattern needs a value matching it. */
+static int matches(const char *pattern, const char *value)
+{
+    return pattern == NULL || (value && fnmatch(pattern, value, 0) == 0);
+}
+
 static const struct field *sort_field;
 static int sort_desc;
 
@@ -161,13 +179,26 @@ int main(int argc, char **argv)
         { "json", no_argument, NULL, 'j' },
         { "list", no_argument, NULL, 'L' },
         { "version", no_argument, NULL, 'V' },
+        { "name", no_argument, NULL, 'n' },
+        { "name_filter", required_argument, NULL, 'N' },
+        { "hostname", required_argument, NULL, 'h' },
+        { "description", required_argument, NULL, 'd' },
         VZ_CLI_COMMON_OPTS,
         { NULL, 0, NULL, 0 },
     };
     int all = 0, stopped = 0, header = 1, json = 0, only_ids = 0, list = 0, c;
-    const char *out = NULL, *sort = NULL;
-    while ((c = vz_cli_getopt(argc, argv, "aSo:Hs:jL1Vhqv", opts)) != -1) {
+    const char *out = NULL, *sort = NULL, *host_pat = NULL, *name_only = NULL, *desc_pat = NULL;
+    int names = 0;
+    while ((c = vz_cli_getopt(argc, argv, "aSo:Hs:jL1Vh:nN:d:qv", opts)) != -1) {
         switch (c) {
+        case 'h': /* OpenVZ: -h PATTERN filters by hostname; --help has no value */
+            if (optarg == NULL)
+                vz_cli_common_opt(c, usage);
+            host_pat = optarg;
+            break;
+        case 'n': names = 1; break;
+        case 'N': name_only = optarg; break;
+        case 'd': desc_pat = optarg; break;
         case 'a': all = 1; break;
         case 'S': stopped = 1; break;
         case 'o': out = optarg; break;
@@ -216,7 +247,7 @@ int main(int argc, char **argv)
     } else {
         static const char *const def[] = { "ctid", "numproc", "status", "ip", "hostname" };
         for (size_t i = 0; i < VZ_ARRAY_SIZE(def); i++)
-            cols[ncols++] = find_field(def[i]);
+            cols[ncols++] = find_field(names && i == 4 ? "name" : def[i]);
     }
     if (sort) {
         sort_desc = sort[0] == '-';
@@ -225,6 +256,7 @@ int main(int argc, char **argv)
             return bad_field("-s", sort + sort_desc);
     }
     for (int i = optind; i < argc; i++) {
+        argv[i] = vz_ct_resolve(argv[i]); /* a CTID or a container's name */
         vz_error_t err = NULL;
         if (vz_ctid_check(argv[i], &err) < 0)
             return vz_cli_fail(&err);
@@ -244,7 +276,10 @@ int main(int argc, char **argv)
             for (int a = optind; a < argc; a++)
                 keep |= strcmp(argv[a], v[i].ctid) == 0;
         } else
-            keep = all || (stopped ? !v[i].running : v[i].running);
+            keep = all || name_only || (stopped ? !v[i].running : v[i].running);
+        keep = keep && matches(host_pat, vz_conf_get(&v[i].conf, "HOSTNAME")) &&
+               matches(desc_pat, vz_conf_get(&v[i].conf, "DESCRIPTION")) &&
+               (!name_only || (vz_conf_get(&v[i].conf, "NAME") && !strcmp(vz_conf_get(&v[i].conf, "NAME"), name_only)));
         if (keep)
             v[k++] = v[i];
         else

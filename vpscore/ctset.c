@@ -4,6 +4,7 @@
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
 #include "vpscore/ctlist.h"
+#include "vpscore/ctname.h"
 #include "vpscore/devices.h"
 #include "vpscore/net.h"
 #include "vpscore/rootfs.h"
@@ -318,6 +319,21 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
             return -1;
         cleanup_free char *merged = vz_devnodes_merge(vz_conf_get(c, "DEVNODES"), o->devnodes[i]);
         vz_conf_set(c, "DEVNODES", merged);
+        *conf_changed = 1;
+    }
+    if ((o->name || o->description) && !o->save)
+        return vz_error_set(err, VZ_EUSAGE, 0, "--%s is only kept in the conf: add --save",
+                            o->name ? "name" : "description");
+    if (o->name) {
+        if (vz_ct_name_check(o->name, err) < 0 || vz_ct_name_free(o->name, ctid, err) < 0)
+            return -1;
+        vz_conf_set(c, "NAME", o->name);
+        *conf_changed = 1;
+    }
+    if (o->description) {
+        if (strchr(o->description, '\n'))
+            return vz_error_set(err, VZ_EBADARG, 0, "--description: one line only");
+        vz_conf_set(c, "DESCRIPTION", o->description);
         *conf_changed = 1;
     }
     const struct { const char *opt, *key, *val; } flags[] = {

@@ -37,6 +37,8 @@ struct vz_set_opts {
     const char *cpuunits;
     const char *numproc;
     const char *onboot;     /* "yes" / "no" */
+    const char *name;        /* NAME: another handle for the container (vpscore/ctname.h) */
+    const char *description; /* DESCRIPTION: free text, one line */
     const char *disabled;   /* "yes" / "no": DISABLED, start refuses a disabled container */
     const char *userpasswd; /* "user:password" */
     char **devnodes;        /* NULL-terminated "DEV:r|w|rw|none" (vpscore/devices.h); merged into DEVNODES */
