@@ -218,7 +218,9 @@ Test(cli_contract, help_on_every_command)
 {
     for (size_t i = 0; i < VZ_ARRAY_SIZE(cmds); i++) {
         const char *opts[] = { "--help", "-h" };
-        for (size_t k = 0; k < 2; k++) {
+        /* vzlist -h is OpenVZ's hostname filter: its help is --help only */
+        size_t nopts = strcmp(cmds[i].prog, "vzlist") == 0 ? 1 : 2;
+        for (size_t k = 0; k < nopts; k++) {
             const char *extra[] = { opts[k], NULL };
             const char **a = args_of(&cmds[i], extra);
             struct vzr_res r = run_checked(cmds[i].prog, a);

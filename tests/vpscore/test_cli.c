@@ -102,7 +102,7 @@ Test(cli, create_list_set_destroy)
     st = run(&out, "vzlist", "-o", "nosuch", NULL);
     cr_assert_eq(st, 21);
     cr_assert_str_eq(out, "vzlist: error: -o: unknown field 'nosuch'; valid fields: ctid, numproc, "
-                          "status, ip, hostname, ostemplate, layout, private, root, onboot, "
+                          "status, ip, hostname, name, description, ostemplate, layout, private, root, onboot, "
                           "physpages.l, swappages.l, numproc.l, cpulimit, cpuunits, cpus\n");
     free(out);
     st = run(&out, "vzlist", "-a", "-o", "ctid,hostnme", NULL);

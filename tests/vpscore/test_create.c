@@ -196,12 +196,12 @@ Test(create, vz_conf_paths_and_config_sample)
     const char *g = "VE_PRIVATE=/srv/vz/$VEID/private\nVE_ROOT=/srv/vz/${VEID}/root\n";
     cr_assert_eq(vz_atomic_write(vzconf, g, strlen(g), 0644, &err), 0);
     char *sample = vz_path_join(etc, "ve-small.conf-sample");
-    const char *s = "# small\nPHYSPAGES=\"0:256M\"\n";
+    const char *s = "# small\nPHYSPAGES=\"0:256Q\"\n";
     cr_assert_eq(vz_atomic_write(sample, s, strlen(s), 0644, &err), 0);
     struct vz_create_opts o = { .ctid = "7", .layout = "plain", .config = "small" };
     cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0, "a bad PHYSPAGES was accepted");
     cr_assert_eq(err->status, VZ_EBADARG);
-    cr_assert_not_null(strstr(err->msg, "PHYSPAGES=\"0:256M\""), "%s", err->msg);
+    cr_assert_not_null(strstr(err->msg, "PHYSPAGES=\"0:256Q\""), "%s", err->msg);
     vz_error_release(&err);
     cr_assert_eq(fx_count(&fx, "srv"), -1, "private area or its parents left after the conf failed");
     s = "# small\nRAM=\"256M\"\n";
