@@ -93,7 +93,8 @@ static int write_ct_files(const char *root, const struct vz_create_opts *o, vz_e
 {
     if (o->hostname) {
         cleanup_free char *h = vz_xasprintf("%s\n", o->hostname);
-        if (vz_rootfs_write(root, "etc/hostname", h, strlen(h), 0644, err) < 0)
+        if (vz_rootfs_write(root, "etc/hostname", h, strlen(h), 0644, err) < 0 ||
+            vz_net_write_hosts(root, o->hostname, err) < 0)
             return -1;
     }
     return vz_net_write_resolv(root, o->nameserver, o->searchdomain, err);
@@ -390,9 +391,64 @@ out:
     return r;
 }
 
+/* "inherit" in vz.conf's NAMESERVER/SEARCHDOMAIN: the host's own, from its
+ * resolv.conf lines starting with word ("nameserver", "search"). Addresses
+ * a container cannot reach are left out: loopback (a host-local resolver
+ * such as systemd-resolved's 127.0.0.53) and anything vz_net_ip_check
+ * refuses (a scoped fe80::1%eth0). */
+static void inherit_from_host(const char *word, int is_ns, char ***out)
+{
+    cleanup_free char *path = vz_root_path("/etc/resolv.conf");
+    cleanup_free char *data = NULL;
+    vz_error_t e = NULL;
+    if (vz_read_file(path, &data, NULL, &e) < 0) {
+        vz_error_release(&e);
+        return;
+    }
+    size_t wl = strlen(word);
+    for (char *save = NULL, *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, word, wl) != 0 || (line[wl] != ' ' && line[wl] != '\t'))
+            continue;
+        for (char *s2 = NULL, *t = strtok_r(line + wl, " \t", &s2); t; t = strtok_r(NULL, " \t", &s2)) {
+            int ok = is_ns ? vz_net_ip_check(t, &e) == 0 && strncmp(t, "127.", 4) != 0 && strcmp(t, "::1") != 0
+                           : vz_hostname_check(t, &e) == 0;
+            vz_error_release(&e);
+            if (ok && !vz_strv_contains(*out, t))
+                vz_strv_push(out, t);
+        }
+    }
+}
+
+/* NAMESERVER / SEARCHDOMAIN of vz.conf for a create that gives none, as
+ * OpenVZ applies them: a list of values, "inherit" among them for the
+ * host's. NULL when vz.conf has none. */
+static char **global_default(const char *key, const char *word, int is_ns)
+{
+    const char *v = vz_conf_get(vz_global_conf(), key);
+    if (v == NULL || *v == '\0')
+        return NULL;
+    char **out = NULL;
+    cleanup_free char *copy = vz_xstrdup(v);
+    for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        if (strcmp(t, "inherit") == 0)
+            inherit_from_host(word, is_ns, &out);
+        else if (!vz_strv_contains(out, t))
+            vz_strv_push(&out, t);
+    }
+    return out;
+}
+
 int vz_ct_create_with(const struct vz_create_opts *o, const struct vz_cache_info *cache, vz_unpack_fn *unpack,
                       struct vz_create_result *res, vz_error_t *err)
 {
+    struct vz_create_opts eff = *o;
+    cleanup_strv char **ns = o->nameserver ? NULL : global_default("NAMESERVER", "nameserver", 1);
+    cleanup_strv char **sd = o->searchdomain ? NULL : global_default("SEARCHDOMAIN", "search", 0);
+    if (ns)
+        eff.nameserver = ns;
+    if (sd)
+        eff.searchdomain = sd;
+    o = &eff;
     struct vz_create_result dummy;
     if (res == NULL)
         res = &dummy;

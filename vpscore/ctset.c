@@ -411,7 +411,8 @@ static int apply_files(const struct vz_set_opts *o, const struct vz_conf *c, con
 {
     if (o->hostname) {
         cleanup_free char *h = vz_xasprintf("%s\n", o->hostname);
-        if (vz_rootfs_write(v->write_root, "etc/hostname", h, strlen(h), 0644, err) < 0)
+        if (vz_rootfs_write(v->write_root, "etc/hostname", h, strlen(h), 0644, err) < 0 ||
+            vz_net_write_hosts(v->write_root, o->hostname, err) < 0)
             return -1;
     }
     if (o->nameserver || o->searchdomain) {

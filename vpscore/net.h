@@ -61,4 +61,9 @@ int vz_net_exists(const char *ctid);
 int vz_net_write_resolv(const char *root, char *const *nameservers, char *const *search,
                         vz_error_t *err);
 
+/* Put hostname into ROOT/etc/hosts as Debian does ("127.0.1.1 FQDN SHORT"),
+ * replacing the 127.0.1.1 line of an earlier hostname and keeping every
+ * other line; a root without /etc/hosts gets the localhost lines too. */
+int vz_net_write_hosts(const char *root, const char *hostname, vz_error_t *err);
+
 #endif

@@ -573,3 +573,44 @@ Test(create, fs_available_asks_the_kernel_and_loads_modules)
     cr_assert_eq(avail, 1);
     cr_assert(proc_lists("overlay"), "overlay available but /proc/filesystems does not list it");
 }
+
+/* Issue 14: NAMESERVER and SEARCHDOMAIN of vz.conf apply to a create that
+ * gives none ("inherit": the host's, without its loopback resolver), and
+ * the hostname goes into /etc/hosts as Debian's 127.0.1.1 line, replaced
+ * (not added again) by `set --hostname`, other lines kept. */
+Test(create, vz_conf_dns_defaults_and_etc_hosts)
+{
+    vz_error_t err = NULL;
+    char *etc = fx_path(&fx, "etc/vz/conf");
+    cr_assert_eq(vz_mkdir_p(etc, 0755, &err), 0);
+    char *vzconf = fx_path(&fx, "etc/vz/vz.conf");
+    const char *g = "NAMESERVER=\"10.1.1.1 inherit\"\nSEARCHDOMAIN=\"inherit\"\n";
+    cr_assert_eq(vz_atomic_write(vzconf, g, strlen(g), 0644, &err), 0);
+    char *resolv = fx_path(&fx, "etc/resolv.conf");
+    const char *r = "# host\nnameserver 127.0.0.53\nnameserver 10.2.2.2\nnameserver fe80::1%eth0\nsearch corp.example\n";
+    cr_assert_eq(vz_atomic_write(resolv, r, strlen(r), 0644, &err), 0);
+    struct vz_create_opts o = { .ctid = "171", .layout = "plain", .hostname = "web.corp.example" };
+    cr_assert_eq(vz_ct_create(&o, &fx.cache, NULL, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *conf = read_rel("etc/vz/conf/171.conf");
+    cr_assert_not_null(strstr(conf, "NAMESERVER=\"10.1.1.1 10.2.2.2\""), "%s", conf);
+    cr_assert_not_null(strstr(conf, "SEARCHDOMAIN=\"corp.example\""), "%s", conf);
+    cleanup_free char *rc = read_rel("vz/private/171/etc/resolv.conf");
+    cr_assert_not_null(rc);
+    cr_assert_not_null(strstr(rc, "search corp.example\nnameserver 10.1.1.1\nnameserver 10.2.2.2\n"), "%s", rc);
+    cleanup_free char *h1 = read_rel("vz/private/171/etc/hosts");
+    cr_assert_not_null(h1);
+    cr_assert_not_null(strstr(h1, "127.0.0.1\tlocalhost\n"), "%s", h1);
+    cr_assert_not_null(strstr(h1, "127.0.1.1\tweb.corp.example web\n"), "%s", h1);
+    /* an admin's line stays; a new hostname replaces the old line */
+    char *hp = fx_path(&fx, "vz/private/171/etc/hosts");
+    cleanup_free char *more = vz_xasprintf("%s10.9.9.9\tbackup\n", h1);
+    cr_assert_eq(vz_atomic_write(hp, more, strlen(more), 0644, &err), 0);
+    struct vz_set_opts so = { .hostname = "db1", .save = 1 };
+    cr_assert_eq(vz_ct_set("171", &so, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *h2 = read_rel("vz/private/171/etc/hosts");
+    cr_assert_null(strstr(h2, "web.corp.example"), "%s", h2);
+    cr_assert_not_null(strstr(h2, "127.0.1.1\tdb1\n"), "%s", h2);
+    cr_assert_not_null(strstr(h2, "10.9.9.9\tbackup\n"), "%s", h2);
+    cr_assert_eq(vz_ct_destroy("171", &err), 0, "%s", err ? err->msg : "");
+    free(etc), free(vzconf), free(resolv), free(hp);
+}
