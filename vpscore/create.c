@@ -11,6 +11,7 @@
 #include "vpscore/runtime.h"
 #include "vpscore/userns.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -134,9 +135,12 @@ static int check_opts(const struct vz_create_opts *o, const char **layout, vz_er
         return -1;
     if (o->hostname && vz_hostname_check(o->hostname, err) < 0)
         return -1;
-    for (size_t i = 0; o->ipadd && o->ipadd[i]; i++)
-        if (vz_net_ip_check(o->ipadd[i], err) < 0)
+    for (size_t i = 0; o->ipadd && o->ipadd[i]; i++) {
+        char ip[INET6_ADDRSTRLEN];
+        int plen;
+        if (vz_net_addr_parse(o->ipadd[i], ip, sizeof(ip), &plen, err) < 0)
             return vz_error_wrap(err, "--ipadd");
+    }
     for (size_t i = 0; o->ipadd && o->ipadd[i]; i++)
         if (vz_ct_ip_check_free(o->ipadd[i], o->ctid, err) < 0)
             return -1;

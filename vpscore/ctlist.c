@@ -2,6 +2,7 @@
 #include "vpscore/ctlist.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/net.h"
 #include "vpscore/runtime.h"
 
 #include <dirent.h>
@@ -106,7 +107,6 @@ int vz_ct_ip_check_free(const char *ip, const char *except_ctid, vz_error_t *err
     if (d == NULL)
         return 0;
     struct dirent *de;
-    size_t iplen = strlen(ip);
     while ((de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
         if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
@@ -126,11 +126,11 @@ int vz_ct_ip_check_free(const char *ip, const char *except_ctid, vz_error_t *err
             vz_conf_release(&c);
             continue;
         }
-        const char *ips = vz_conf_get(&c, "IP_ADDRESS");
+        cleanup_free char *ips = vz_xstrdup(vz_conf_get(&c, "IP_ADDRESS") ? vz_conf_get(&c, "IP_ADDRESS") : "");
         int used = 0;
-        for (const char *s = ips; s && (s = strstr(s, ip)) != NULL; s += iplen)
-            if ((s == ips || s[-1] == ' ') && (s[iplen] == '\0' || s[iplen] == ' '))
-                used = 1;
+        char *save = NULL;
+        for (char *t = strtok_r(ips, " ", &save); t; t = strtok_r(NULL, " ", &save))
+            used |= vz_net_addr_same(t, ip); /* 10.0.0.2/24 is 10.0.0.2 */
         vz_conf_release(&c);
         if (used)
             return vz_error_set(err, VZ_EIPINUSE, 0, "IP address %s is already used by container %s", ip, ctid);

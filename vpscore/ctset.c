@@ -11,6 +11,7 @@
 #include "vpscore/runtime.h"
 #include "vpscore/userns.h"
 
+#include <arpa/inet.h>
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -172,23 +173,26 @@ static int set_live_hostname(pid_t pid, const char *h, vz_error_t *err)
 
 /* ---- options -> conf ---- */
 
-static int words_has(const char *list, const char *w)
+/* The entry of the address list that names the same address as spec
+ * ("10.0.0.2" finds "10.0.0.2/24"), or NULL. Allocated. */
+static char *addr_entry(const char *list, const char *spec)
 {
-    size_t n = strlen(w);
-    for (const char *s = list; s && (s = strstr(s, w)); s += n)
-        if ((s == list || s[-1] == ' ') && (s[n] == '\0' || s[n] == ' '))
-            return 1;
-    return 0;
+    cleanup_free char *copy = vz_xstrdup(list ? list : "");
+    char *save = NULL;
+    for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        if (vz_net_addr_same(t, spec))
+            return vz_xstrdup(t);
+    return NULL;
 }
 
-static char *words_without(const char *list, const char *w)
+static char *addrs_without(const char *list, const char *spec)
 {
     struct vz_buf b = VZ_BUF_INIT;
     vz_buf_init(&b);
     cleanup_free char *copy = vz_xstrdup(list ? list : "");
     char *save = NULL;
     for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
-        if (strcmp(t, w) != 0)
+        if (!vz_net_addr_same(t, spec))
             vz_buf_addf(&b, "%s%s", b.len ? " " : "", t);
     return vz_buf_detach(&b, NULL);
 }
@@ -362,22 +366,31 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
             free(ips);
             ips = vz_xstrdup("");
         } else {
-            if (vz_net_ip_check(o->ipdel[i], err) < 0)
+            char ip[INET6_ADDRSTRLEN];
+            int plen;
+            if (vz_net_addr_parse(o->ipdel[i], ip, sizeof(ip), &plen, err) < 0)
                 return vz_error_wrap(err, "--ipdel");
-            if (!words_has(ips, o->ipdel[i]))
+            cleanup_free char *had = addr_entry(ips, o->ipdel[i]);
+            if (!had)
                 vz_warn("--ipdel %s: the container has no such address", o->ipdel[i]);
-            char *n = words_without(ips, o->ipdel[i]);
+            char *n = addrs_without(ips, o->ipdel[i]);
             free(ips);
             ips = n;
         }
         *conf_changed = 1;
     }
     for (size_t i = 0; o->ipadd && o->ipadd[i]; i++) {
-        if (vz_net_ip_check(o->ipadd[i], err) < 0)
+        char ip[INET6_ADDRSTRLEN];
+        int plen;
+        if (vz_net_addr_parse(o->ipadd[i], ip, sizeof(ip), &plen, err) < 0)
             return vz_error_wrap(err, "--ipadd");
         if (vz_ct_ip_check_free(o->ipadd[i], ctid, err) < 0)
             return -1;
-        if (!words_has(ips, o->ipadd[i])) {
+        cleanup_free char *had = addr_entry(ips, o->ipadd[i]);
+        if (had && strcmp(had, o->ipadd[i]) != 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "--ipadd %s: the container has %s already: "
+                                "--ipdel it first to change its prefix", o->ipadd[i], had);
+        if (!had) {
             char *n = vz_xasprintf("%s%s%s", ips, *ips ? " " : "", o->ipadd[i]);
             free(ips);
             ips = n;
@@ -452,7 +465,7 @@ static int apply_files(const struct vz_set_opts *o, const struct vz_conf *c, con
  * memory limit below what the container uses now, say), the ones already
  * written are put back to the values of the conf as it was (old). */
 static int apply_live(const char *ctid, pid_t pid, const struct vz_set_opts *o, const struct vz_conf *c,
-                      const struct vz_cgroup_limits *old, vz_error_t *err)
+                      const struct vz_cgroup_limits *old, const char *old_ips, vz_error_t *err)
 {
     struct vz_cgroup_limits l;
     if (vz_ct_limits_from_conf(c, &l, err) < 0)
@@ -491,9 +504,14 @@ static int apply_live(const char *ctid, pid_t pid, const struct vz_set_opts *o, 
     }
     if (o->hostname && set_live_hostname(pid, o->hostname, err) < 0)
         return -1;
-    for (size_t i = 0; o->ipdel && o->ipdel[i]; i++)
-        if (strcmp(o->ipdel[i], "all") != 0 && vz_net_del_ip(ctid, pid, o->ipdel[i], err) < 0)
+    for (size_t i = 0; o->ipdel && o->ipdel[i]; i++) {
+        if (strcmp(o->ipdel[i], "all") == 0)
+            continue;
+        /* removed with the prefix it was added with */
+        cleanup_free char *was = addr_entry(old_ips, o->ipdel[i]);
+        if (vz_net_del_ip(ctid, pid, was ? was : o->ipdel[i], err) < 0)
             return -1;
+    }
     if (o->ipdel && vz_strv_contains(o->ipdel, "all") && vz_net_teardown(ctid, err) < 0)
         return -1;
     for (size_t i = 0; o->ipadd && o->ipadd[i]; i++)
@@ -520,6 +538,7 @@ int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
     vz_error_t e_old = NULL;
     int have_old = vz_ct_limits_from_conf(&ct.conf, &old_limits, &e_old) == 0;
     vz_error_release(&e_old);
+    cleanup_free char *old_ips = vz_xstrdup(vz_conf_get(&ct.conf, "IP_ADDRESS") ? vz_conf_get(&ct.conf, "IP_ADDRESS") : "");
     if (opts_to_conf(ctid, o, &ct.conf, &changed, err) < 0)
         goto out;
     if (!running && changed && !o->save) {
@@ -536,7 +555,7 @@ int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
         goto out;
     if (apply_files(o, &ct.conf, &view, err) < 0)
         goto out;
-    if (running && apply_live(ctid, pid, o, &ct.conf, have_old ? &old_limits : NULL, err) < 0)
+    if (running && apply_live(ctid, pid, o, &ct.conf, have_old ? &old_limits : NULL, old_ips, err) < 0)
         goto out;
     if (o->save && changed && vz_conf_save(&ct.conf, err) < 0)
         goto out;

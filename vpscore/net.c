@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,6 +48,44 @@ int vz_net_ip_check(const char *ip, vz_error_t *err)
     return 0;
 }
 
+int vz_net_addr_parse(const char *spec, char *ip, size_t iplen, int *plen, vz_error_t *err)
+{
+    const char *slash = spec ? strchr(spec, '/') : NULL;
+    size_t n = slash ? (size_t)(slash - spec) : (spec ? strlen(spec) : 0);
+    if (n + 1 > iplen || n >= INET6_ADDRSTRLEN)
+        return vz_error_set(err, VZ_EBADARG, 0, "'%s' is not an IP address", spec ? spec : "");
+    memcpy(ip, spec, n);
+    ip[n] = '\0';
+    if (vz_net_ip_check(ip, err) < 0)
+        return -1;
+    int max = is_v6(ip) ? 128 : 32;
+    *plen = max;
+    if (!slash)
+        return 0;
+    const char *p = slash + 1;
+    struct in_addr mask;
+    if (*p && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 3 && atoi(p) <= max) {
+        *plen = atoi(p);
+        return 0;
+    }
+    if (max == 32 && strchr(p, '.') && inet_pton(AF_INET, p, &mask) == 1) {
+        uint32_t m = ntohl(mask.s_addr);
+        int bits = __builtin_popcount(m);
+        if (m == (bits ? 0xffffffffu << (32 - bits) : 0)) { /* contiguous ones */
+            *plen = bits;
+            return 0;
+        }
+    }
+    return vz_error_set(err, VZ_EBADARG, 0, "'%s': the part after '/' must be a prefix length 0..%d%s", spec, max,
+                        max == 32 ? " or a netmask such as 255.255.255.0" : "");
+}
+
+int vz_net_addr_same(const char *a, const char *b)
+{
+    size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+    return na == nb && strncmp(a, b, na) == 0;
+}
+
 static int write_sysctl(const char *path, const char *v, vz_error_t *err)
 {
     cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -63,19 +103,28 @@ int vz_net_exists(const char *ctid)
 
 static int plen_of(const char *ip) { return is_v6(ip) ? 128 : 32; }
 
-/* Host side of one address: the route to it, and for IPv6 the link-local
- * gateway the container routes through. */
-static int host_add(struct vz_nl *h, int hidx, const char *ip, vz_error_t *err)
+/* Host side of one address: the route to the address itself (never its
+ * prefix: vz_net_addr_parse), and for IPv6 the link-local gateway the
+ * container routes through. */
+static int host_add(struct vz_nl *h, int hidx, const char *spec, vz_error_t *err)
 {
+    char ip[INET6_ADDRSTRLEN];
+    int plen;
+    if (vz_net_addr_parse(spec, ip, sizeof(ip), &plen, err) < 0)
+        return -1;
     if (is_v6(ip) && vz_nl_addr(h, 1, hidx, VZ_NET_GW6, 64, err) < 0)
         return -1;
     return vz_nl_route(h, 1, hidx, ip, plen_of(ip), NULL, err);
 }
 
-/* Container side of one address. */
-static int inside_add(struct vz_nl *in, int cidx, const char *ip, vz_error_t *err)
+/* Container side of one address, with its prefix. */
+static int inside_add(struct vz_nl *in, int cidx, const char *spec, vz_error_t *err)
 {
-    if (vz_nl_addr(in, 1, cidx, ip, plen_of(ip), err) < 0)
+    char ip[INET6_ADDRSTRLEN];
+    int plen;
+    if (vz_net_addr_parse(spec, ip, sizeof(ip), &plen, err) < 0)
+        return -1;
+    if (vz_nl_addr(in, 1, cidx, ip, plen, err) < 0)
         return -1;
     if (is_v6(ip) && vz_nl_route(in, 1, cidx, NULL, 0, VZ_NET_GW6, err) < 0)
         return -1;
@@ -128,8 +177,10 @@ int vz_net_setup(const char *ctid, pid_t pid, char *const *ips, vz_error_t *err)
 {
     char veth[IF_NAMESIZE];
     vz_net_veth_name(ctid, veth);
+    char ip[INET6_ADDRSTRLEN];
+    int plen;
     for (size_t i = 0; ips && ips[i]; i++)
-        if (vz_net_ip_check(ips[i], err) < 0)
+        if (vz_net_addr_parse(ips[i], ip, sizeof(ip), &plen, err) < 0)
             return -1;
     if (setup(ctid, veth, pid, ips, err) < 0)
         return vz_error_wrap(err, "network of container %s (%s)", ctid, veth);
@@ -138,7 +189,9 @@ int vz_net_setup(const char *ctid, pid_t pid, char *const *ips, vz_error_t *err)
 
 int vz_net_add_ip(const char *ctid, pid_t pid, const char *ip, vz_error_t *err)
 {
-    if (vz_net_ip_check(ip, err) < 0)
+    char bare[INET6_ADDRSTRLEN];
+    int plen;
+    if (vz_net_addr_parse(ip, bare, sizeof(bare), &plen, err) < 0)
         return -1;
     if (!vz_net_exists(ctid)) {
         char *ips[] = { (char *)ip, NULL };
@@ -164,9 +217,11 @@ int vz_net_add_ip(const char *ctid, pid_t pid, const char *ip, vz_error_t *err)
     return 0;
 }
 
-int vz_net_del_ip(const char *ctid, pid_t pid, const char *ip, vz_error_t *err)
+int vz_net_del_ip(const char *ctid, pid_t pid, const char *spec, vz_error_t *err)
 {
-    if (vz_net_ip_check(ip, err) < 0)
+    char ip[INET6_ADDRSTRLEN];
+    int plen;
+    if (vz_net_addr_parse(spec, ip, sizeof(ip), &plen, err) < 0)
         return -1;
     char veth[IF_NAMESIZE];
     vz_net_veth_name(ctid, veth);
@@ -188,7 +243,7 @@ int vz_net_del_ip(const char *ctid, pid_t pid, const char *ip, vz_error_t *err)
         int cidx = vz_nl_ifindex(&in, "eth0", &e);
         vz_error_release(&e); /* no eth0: nothing to remove inside */
         if (cidx > 0)
-            r = vz_nl_addr(&in, 0, cidx, ip, plen_of(ip), err);
+            r = vz_nl_addr(&in, 0, cidx, ip, plen, err);
         vz_nl_close(&in);
     }
     if (r < 0)

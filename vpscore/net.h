@@ -41,9 +41,20 @@ void vz_net_veth_name(const char *ctid, char out[IF_NAMESIZE]);
  * unspecified/loopback/multicast. VZ_EBADARG naming the address. */
 int vz_net_ip_check(const char *ip, vz_error_t *err);
 
+/* A container address as --ipadd and IP_ADDRESS give it, OpenVZ's forms:
+ * "ADDR", "ADDR/PREFIX" (0..32, 0..128 for IPv6) or "ADDR/NETMASK"
+ * (IPv4, contiguous). The address passes vz_net_ip_check; *plen is the
+ * prefix inside the container (32/128 without one). The host routes only
+ * the address itself (/32, /128) to the container, whatever the prefix:
+ * the prefix is what the container thinks is on its link (reached
+ * through the host's proxy ARP), never a claim on the neighbours. ip gets
+ * the bare address (at least INET6_ADDRSTRLEN bytes). */
+int vz_net_addr_parse(const char *spec, char *ip, size_t iplen, int *plen, vz_error_t *err);
+/* 1 when the two specs name the same address (prefixes aside). */
+int vz_net_addr_same(const char *a, const char *b);
 /* Create the veth pair with its container end inside the network namespace
- * of pid, bring everything up and add ips (NULL-terminated, may be NULL).
- * Undone on failure. VZ_EIPADD on failure. */
+ * of pid, bring everything up and add ips (NULL-terminated, may be NULL;
+ * address specs as above). Undone on failure. VZ_EIPADD on failure. */
 int vz_net_setup(const char *ctid, pid_t pid, char *const *ips, vz_error_t *err);
 /* Add / remove one address of a running container (veth must exist; add
  * creates it when missing). */

@@ -78,7 +78,8 @@ Test(create, overlay_shares_one_tree_and_gives_upper_work)
     cr_assert_eq(st.st_nlink, 2, "hard link not kept");
     free(p);
     /* the private area holds upper and work only, plus the files create writes */
-    cr_assert_eq(fx_count(&fx, "vz/private/101"), 4, "want upper, work, upper/etc, upper/etc/hostname");
+    cr_assert_eq(fx_count(&fx, "vz/private/101"), 5,
+                 "want upper, work, upper/etc, upper/etc/hostname, upper/etc/hosts");
     char *h = read_rel("vz/private/101/upper/etc/hostname");
     cr_assert_str_eq(h, "ct101\n");
     free(h);
@@ -360,12 +361,13 @@ Test(create, bad_hostname_and_ip_refused_before_anything)
     cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
     cr_assert_eq(err->status, VZ_EBADARG);
     vz_error_release(&err);
-    char *ips[] = { "10.1.1.1/24", NULL };
+    char *ips[] = { "10.1.1.1/33", NULL };
     o.hostname = NULL;
     o.ipadd = ips;
     cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
     cr_assert_eq(err->status, VZ_EBADARG);
-    cr_assert_not_null(strstr(err->msg, "--ipadd: '10.1.1.1/24' is not an IPv4 address"), "%s", err->msg);
+    cr_assert_not_null(strstr(err->msg, "--ipadd: '10.1.1.1/33': the part after '/' must be a prefix length"),
+                       "%s", err->msg);
     vz_error_release(&err);
     o.ipadd = NULL;
     o.layout = "ploopish";

@@ -158,6 +158,63 @@ Test(net, ip_check)
     }
 }
 
+/* --ipadd ADDR/PREFIX and ADDR/NETMASK, as OpenVZ takes them. */
+Test(net, address_specs)
+{
+    static const struct { const char *in, *ip; int plen; } ok[] = {
+        { "10.0.0.2", "10.0.0.2", 32 }, { "10.0.0.2/24", "10.0.0.2", 24 },
+        { "10.0.0.2/255.255.255.0", "10.0.0.2", 24 }, { "10.0.0.2/0", "10.0.0.2", 0 },
+        { "fd00::5/64", "fd00::5", 64 }, { "fd00::5", "fd00::5", 128 },
+    };
+    vz_error_t err = NULL;
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(ok); i++) {
+        char ip[64];
+        int plen = -1;
+        cr_assert_eq(vz_net_addr_parse(ok[i].in, ip, sizeof(ip), &plen, &err), 0, "%s: %s", ok[i].in,
+                     err ? err->msg : "");
+        cr_assert_str_eq(ip, ok[i].ip);
+        cr_assert_eq(plen, ok[i].plen, "%s", ok[i].in);
+    }
+    static const char *const bad[] = { "10.0.0.2/33", "10.0.0.2/", "10.0.0.2/255.0.255.0", "fd00::5/129",
+                                       "fd00::5/255.255.255.0", "127.0.0.1/8", "10.0.0.2/24x", "/24" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(bad); i++) {
+        char ip[64];
+        int plen;
+        cr_assert_lt(vz_net_addr_parse(bad[i], ip, sizeof(ip), &plen, &err), 0, "%s accepted", bad[i]);
+        cr_assert_eq(err->status, VZ_EBADARG);
+        vz_error_release(&err);
+    }
+    cr_assert(vz_net_addr_same("10.0.0.2/24", "10.0.0.2"));
+    cr_assert(!vz_net_addr_same("10.0.0.2", "10.0.0.22"));
+}
+
+/* A prefix is what the container sees on its link; the host still routes
+ * only the address to it. */
+Test(net, prefix_inside_and_host_routes_only_the_address)
+{
+    struct ct a = spawn_ct();
+    vz_error_t err = NULL;
+    char *ips[] = { "10.55.0.7/24", NULL };
+    cr_assert_eq(vz_net_setup("101", a.pid, ips, &err), 0, "%s", err ? err->msg : "");
+    char pidarg[32];
+    snprintf(pidarg, sizeof(pidarg), "%d", (int)a.pid);
+    char *r2[] = { "nsenter", "-t", pidarg, "-n", "ip", "-4", "addr", "show", "dev", "eth0", NULL };
+    char *out = run_out(r2);
+    cr_assert_not_null(strstr(out, "inet 10.55.0.7/24"), "container addresses: %s", out);
+    free(out);
+    char *r1[] = { "ip", "-4", "route", "show", "dev", "veth101.0", NULL };
+    out = run_out(r1);
+    cr_assert_not_null(strstr(out, "10.55.0.7 "), "host route: %s", out);
+    cr_assert_null(strstr(out, "10.55.0.0/24"), "the host routes the whole prefix: %s", out);
+    free(out);
+    cr_assert_eq(vz_net_del_ip("101", a.pid, "10.55.0.7/24", &err), 0, "%s", err ? err->msg : "");
+    out = run_out(r2);
+    cr_assert_null(strstr(out, "10.55.0.7"), "address still there: %s", out);
+    free(out);
+    cr_assert_eq(vz_net_teardown("101", &err), 0, "%s", err ? err->msg : "");
+    stop_ct(&a);
+}
+
 Test(net, container_answers_on_its_address_and_ipdel_removes)
 {
     struct ct a = spawn_ct();
