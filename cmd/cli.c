@@ -115,6 +115,14 @@ static int getopt_error(void)
             cleanup_free char *list = vz_buf_detach(&b, NULL);
             if (k > 1)
                 return vz_cli_bad_option("ambiguous option '%.*s': could be %s", n, word, list);
+            const char *names[128];
+            size_t nn = 0;
+            for (const struct option *o = parsing.longopts; o && o->name && nn < VZ_ARRAY_SIZE(names); o++)
+                names[nn++] = o->name;
+            cleanup_free char *typed = vz_xasprintf("%.*s", n - 2, word + 2);
+            const char *sug = vz_suggest(typed, names, nn);
+            if (sug)
+                return vz_cli_bad_option("unknown option '%.*s' (did you mean '--%s'?)", n, word, sug);
             return vz_cli_bad_option("unknown option '%.*s'", n, word);
         }
         if (eq)
@@ -209,6 +217,16 @@ int vz_cli_dispatch(const char *prog, const char *usage_head, const struct vz_su
             parsing.argv = argv + i;
             return c->run(argc - i, argv + i);
         }
+    const char *names[64];
+    size_t n = 0;
+    for (const struct vz_subcommand *c = cmds; c->name && n < VZ_ARRAY_SIZE(names); c++)
+        names[n++] = c->name;
+    const char *sug = vz_suggest(argv[i], names, n);
+    if (sug) { /* a typo: the one line that helps, not the whole list */
+        fprintf(stderr, "%s: unknown command '%s' (did you mean '%s'?)\nTry '%s --help'.\n", prog, argv[i], sug,
+                prog);
+        return VZ_EUSAGE;
+    }
     fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[i]);
     print_commands(stderr, usage_head, cmds);
     return VZ_EUSAGE;

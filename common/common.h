@@ -11,6 +11,7 @@
 #include "common/hash.h"
 #include "common/proc.h"
 #include "common/conf.h"
+#include "common/suggest.h"
 #include "common/banned.h"
 
 #define VZ_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

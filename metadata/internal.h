@@ -17,7 +17,6 @@
 #include "metadata/yamltree.h"
 
 /* --- suggest.c --- */
-size_t md_edit_distance(const char *a, const char *b);
 /* The closest candidate close enough to be a likely typo, or NULL. */
 const char *md_suggest(const char *word, const char *const *cands, size_t n);
 /* " (did you mean 'X'?)" or "" (static storage for "", else allocated: free). */

@@ -726,3 +726,26 @@ Test(cli_contract, unknown_names)
         vzr_res_release(&r);
     }
 }
+
+/* Issue 14: a mistyped command or option says what was meant, in one line;
+ * an abbreviation is refused rather than taken for another option. */
+Test(cli_contract, typos_get_did_you_mean)
+{
+    static const struct {
+        const char *prog;
+        const char *args[4];
+        const char *want;
+    } cases[] = {
+        { "vzctl", { "strat", "101" }, "unknown command 'strat' (did you mean 'start'?)" },
+        { "vzpkg", { "lsit" }, "unknown command 'lsit' (did you mean 'list'?)" },
+        { "vzctl", { "set", "101", "--hostnme", "x" }, "unknown option '--hostnme' (did you mean '--hostname'?)" },
+        { "vzctl", { "set", "101", "--namese", "10.0.0.53" }, "options are not abbreviated; did you mean --nameserver?" },
+        { "vzlist", { "--al" }, "options are not abbreviated; did you mean --all?" },
+    };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(cases); i++) {
+        struct vzr_res r = run_checked(cases[i].prog, cases[i].args);
+        cr_assert_eq(r.code, 2, "%s %s: exit %d", cases[i].prog, cases[i].args[0], r.code);
+        cr_assert_not_null(strstr(r.err, cases[i].want), "%s %s: %s", cases[i].prog, cases[i].args[0], r.err);
+        vzr_res_release(&r);
+    }
+}
