@@ -2,6 +2,8 @@
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
 
+#include <string.h>
+
 static const struct vz_subcommand cmds[] = {
     { "list", vzpkg_list, "list templates known from metadata, and which are cached" },
     { "info", vzpkg_info, "show a template's metadata fields" },
@@ -20,7 +22,28 @@ static const struct vz_subcommand cmds[] = {
     { NULL, NULL, NULL },
 };
 
+/* Virtuozzo's two-word forms ("vzpkg create cache NAME", "update cache",
+ * "remove cache") are the hyphenated commands: argv is rewritten in place,
+ * one word shorter. */
+static int two_words(int argc, char **argv)
+{
+    static char joined[3][16] = { "create-cache", "update-cache", "remove-cache" };
+    int i = 1;
+    while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--help") && strcmp(argv[i], "-h"))
+        i++; /* global -q/-v */
+    if (i + 1 >= argc || strcmp(argv[i + 1], "cache") != 0)
+        return argc;
+    for (size_t k = 0; k < 3; k++)
+        if (strncmp(argv[i], joined[k], strlen(argv[i])) == 0 && joined[k][strlen(argv[i])] == '-') {
+            argv[i] = joined[k];
+            memmove(&argv[i + 1], &argv[i + 2], (size_t)(argc - i - 1) * sizeof(*argv)); /* with the NULL */
+            return argc - 1;
+        }
+    return argc;
+}
+
 int main(int argc, char **argv)
 {
+    argc = two_words(argc, argv);
     return vz_cli_dispatch("vzpkg", "Usage: vzpkg [-q|-v] COMMAND [OPTIONS] [ARGS]\n", cmds, argc, argv);
 }

@@ -14,7 +14,7 @@
 /* --- list ----------------------------------------------------------------- */
 
 static const char list_usage[] =
-    "Usage: vzpkg list [--available|--cached] [--json]\n"
+    "Usage: vzpkg list [-A|--available|-c|--cached] [--json]\n"
     "List OS templates.\n"
     "  (no option)    every template the metadata defines, whether it is cached, its summary\n"
     "  --available    templates the metadata defines: NAME SUMMARY\n"
@@ -223,10 +223,14 @@ int vzpkg_list(int argc, char **argv)
     };
     bool available = false, cached_only = false, json = false;
     int c;
-    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, "hqvcA", opts)) != -1) {
         if (vz_cli_common_opt(c, list_usage))
             continue;
-        if (c == OPT_AVAILABLE)
+        if (c == OPT_AVAILABLE || c == 'A') /* -A, -c: Virtuozzo's vzpkg list */
+            available = true;
+        else if (c == 'c')
+            cached_only = true;
+        else if (c == OPT_AVAILABLE)
             available = true;
         else if (c == OPT_CACHED)
             cached_only = true;

@@ -749,3 +749,25 @@ Test(cli_contract, typos_get_did_you_mean)
         vzr_res_release(&r);
     }
 }
+
+/* Virtuozzo's spellings: "vzpkg remove cache NAME" is remove-cache, and
+ * "vzpkg list -c" is --cached. */
+Test(cli_contract, vzpkg_two_word_forms)
+{
+    struct vzr_res a = run_checked("vzpkg", (const char *[]){ "remove", "cache", "no-such-1-x86_64", NULL });
+    struct vzr_res b = run_checked("vzpkg", (const char *[]){ "remove-cache", "no-such-1-x86_64", NULL });
+    cr_assert_eq(a.code, 91, "%s", a.err);
+    cr_assert_str_eq(a.err, b.err);
+    vzr_res_release(&a);
+    vzr_res_release(&b);
+    struct vzr_res c = run_checked("vzpkg", (const char *[]){ "create", "cache", "--help", NULL });
+    cr_assert_eq(c.code, 0, "%s", c.err);
+    cr_assert_not_null(strstr(c.out, "Usage: vzpkg create-cache"), "%s", c.out);
+    vzr_res_release(&c);
+    struct vzr_res d = run_checked("vzpkg", (const char *[]){ "list", "-c", NULL });
+    struct vzr_res e = run_checked("vzpkg", (const char *[]){ "list", "--cached", NULL });
+    cr_assert_eq(d.code, 0, "%s", d.err);
+    cr_assert_str_eq(d.out, e.out);
+    vzr_res_release(&d);
+    vzr_res_release(&e);
+}
