@@ -214,12 +214,23 @@ install: all
 	install -m 0755 $(filter-out %/vzctl-create,$(BINS)) $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 $(BUILD)/bin/vzctl-create $(DESTDIR)$(PREFIX)/libexec/vzforge/
 	install -m 0644 distros/*.yaml $(DESTDIR)$(PREFIX)/share/vzforge/distros/
-	for f in etc/*; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)/etc/vz/ || true; done
+	install -m 0644 etc/*.conf-sample $(DESTDIR)/etc/vz/
+	# an admin's vz.conf and logrotate file are never overwritten
+	[ -e $(DESTDIR)/etc/vz/vz.conf ] || install -m 0644 etc/vz.conf $(DESTDIR)/etc/vz/vz.conf
+	install -d $(DESTDIR)/etc/logrotate.d
+	[ -e $(DESTDIR)/etc/logrotate.d/vzctl ] || install -m 0644 etc/vzctl.logrotate $(DESTDIR)/etc/logrotate.d/vzctl
+
+# Removes what install put in place, except configuration an admin may have
+# changed (/etc/vz/vz.conf, /etc/logrotate.d/vzctl) and containers' data.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/sbin/,$(notdir $(filter-out %/vzctl-create,$(BINS))))
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/vzforge $(DESTDIR)$(PREFIX)/share/vzforge
+	for f in etc/*.conf-sample; do rm -f $(DESTDIR)/etc/vz/$$(basename $$f); done
 
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all tests deps check check-real demo bench install clean fuzz fuzz-bins FORCE
+.PHONY: all tests deps check check-real demo bench install uninstall clean fuzz fuzz-bins FORCE
 FORCE:
 .SECONDARY:
 

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -180,6 +181,46 @@ static void print_commands(FILE *f, const char *usage_head, const struct vz_subc
             vz_log_prog);
 }
 
+/* The action log (vz.conf: LOGGING="yes", LOGFILE, default
+ * /var/log/vzctl.log below VZ_ROOT, LOG_LEVEL 0 errors only, 1 and
+ * warnings, 2 and progress messages (default), 3 debug): commands that
+ * change something are logged with their command line, secrets masked,
+ * and their errors; read-only ones are not. */
+static void log_setup(const char *prog, int argc, char **argv)
+{
+    static const char *const readonly[] = { "status", "list", "info", "verify" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(readonly); i++)
+        if (strcmp(argv[0], readonly[i]) == 0)
+            return;
+    const char *on = vz_conf_get(vz_global_conf(), "LOGGING");
+    if (on == NULL || strcmp(on, "yes") != 0)
+        return;
+    const char *file = vz_conf_get(vz_global_conf(), "LOGFILE");
+    const char *lv = vz_conf_get(vz_global_conf(), "LOG_LEVEL");
+    cleanup_free char *path = vz_root_path(file && *file ? file : "/var/log/vzctl.log");
+    int level = lv && *lv ? atoi(lv) : VZ_LOG_INFO;
+    cleanup_free char *dir = vz_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    vz_error_t e = NULL;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (vz_mkdir_p(dir, 0755, &e) < 0) /* vz_log_set_file says why it cannot log */
+            vz_error_release(&e);
+    }
+    vz_log_set_file(path, level < 0 ? 0 : level > VZ_LOG_DEBUG ? VZ_LOG_DEBUG : level);
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    for (int i = 0; i < argc; i++) {
+        int secret = i > 0 && strcmp(argv[i - 1], "--userpasswd") == 0;
+        if (strncmp(argv[i], "--userpasswd=", 13) == 0)
+            vz_buf_adds(&b, " --userpasswd=***");
+        else
+            vz_buf_addf(&b, " %s", secret ? "***" : argv[i]);
+    }
+    vz_log_action("%s%s", prog, b.data);
+    vz_buf_release(&b);
+}
+
 int vz_cli_dispatch(const char *prog, const char *usage_head, const struct vz_subcommand *cmds,
                     int argc, char **argv)
 {
@@ -215,7 +256,13 @@ int vz_cli_dispatch(const char *prog, const char *usage_head, const struct vz_su
             opterr = 0;
             parsing.cmd = c->name;
             parsing.argv = argv + i;
-            return c->run(argc - i, argv + i);
+            log_setup(prog, argc - i, argv + i);
+            int rc = c->run(argc - i, argv + i);
+            if (rc == 0)
+                vz_log_action("%s %s: done", prog, c->name);
+            else
+                vz_log_action("%s %s: exit %d", prog, c->name, rc);
+            return rc;
         }
     const char *names[64];
     size_t n = 0;

@@ -1,4 +1,5 @@
 #include "common/error.h"
+#include "common/log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -88,6 +89,7 @@ int vz_error_report(const char *prog, vz_error_t *err)
     if (err && *err) {
         status = (*err)->status;
         fprintf(stderr, "%s: error: %s\n", prog, (*err)->msg);
+        vz_log_action("error: %s (exit %d)", (*err)->msg, status);
         vz_error_release(err);
     }
     return status;

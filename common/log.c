@@ -1,18 +1,69 @@
 #include "common/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 int vz_log_level = VZ_LOG_INFO;
 const char *vz_log_prog = "vzforge";
 
-void vz_log(int level, const char *fmt, ...)
+static int log_fd = -1;
+static int log_file_level = VZ_LOG_INFO;
+
+void vz_log_set_file(const char *path, int file_level)
 {
-    if (level > vz_log_level)
+    if (log_fd >= 0)
+        close(log_fd);
+    log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    log_file_level = file_level;
+    if (log_fd < 0)
+        vz_warn("log file %s: %s: not logging (LOGFILE, LOGGING in vz.conf)", path, strerror(errno));
+}
+
+static void file_line(const char *prefix, const char *fmt, va_list ap)
+{
+    char line[2048];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    int n = (int)strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+    n += snprintf(line + n, sizeof(line) - (size_t)n, "%s[%d]: %s", vz_log_prog, (int)getpid(), prefix);
+    if (n < (int)sizeof(line))
+        n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    if (n >= (int)sizeof(line) - 1)
+        n = (int)sizeof(line) - 2;
+    for (int i = 0; i < n; i++) /* one entry, one line */
+        if (line[i] == '\n')
+            line[i] = ' ';
+    line[n++] = '\n';
+    ssize_t w = write(log_fd, line, (size_t)n);
+    (void)w; /* a full disk must not fail the command */
+}
+
+void vz_log_action(const char *fmt, ...)
+{
+    if (log_fd < 0)
         return;
     va_list ap;
+    va_start(ap, fmt);
+    file_line("", fmt, ap);
+    va_end(ap);
+}
+
+void vz_log(int level, const char *fmt, ...)
+{
+    va_list ap;
+    if (log_fd >= 0 && level <= log_file_level) {
+        va_start(ap, fmt);
+        file_line(level == VZ_LOG_WARN ? "warning: " : "", fmt, ap);
+        va_end(ap);
+    }
+    if (level > vz_log_level)
+        return;
     va_start(ap, fmt);
     if (level == VZ_LOG_WARN)
         fprintf(stderr, "%s: warning: ", vz_log_prog);

@@ -24,6 +24,16 @@ void vz_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 #define vz_info(...)  vz_log(VZ_LOG_INFO, __VA_ARGS__)
 #define vz_debug(...) vz_log(VZ_LOG_DEBUG, __VA_ARGS__)
 
+/* The action log (OpenVZ's /var/log/vzctl.log): once a file is set, every
+ * vz_log message at or below file_level (whatever -q/-v say), every error
+ * vz_error_report prints, and vz_log_action's lines are appended to it as
+ * "2026-12-03T15:49:52Z vzctl[1234]: message", one write(2) per line with
+ * O_APPEND, so concurrent vzctl processes never interleave within a line.
+ * A file that cannot be opened is reported once as a warning and logging
+ * stays off: logging never makes a command fail. */
+void vz_log_set_file(const char *path, int file_level);
+void vz_log_action(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Progress: on a terminal (stderr is a tty and level >= INFO) a single
  * redrawn line "stage  [####....]  12/88 pkgs  3.1/31 MB  12 MB/s  ETA 2s";
  * otherwise nothing until vz_progress_done() prints one line per stage. */

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -97,4 +98,36 @@ Test(names, set_name_then_use_it_everywhere)
     free(run(0, "vzctl", (const char *[]){ "destroy", "web", NULL }));
     cr_assert(!vz_file_exists(confp));
     free(run(0, "vzctl", (const char *[]){ "destroy", ct2, NULL }));
+}
+
+/* Issue 14: LOGGING="yes" in vz.conf appends what vzctl did to LOGFILE
+ * (below VZ_ROOT here): the command line with the password masked, its
+ * errors and its end; read-only commands are not logged. */
+Test(names, action_log)
+{
+    vzr_make_cache(root, TMPL, NULL);
+    cleanup_free char *vzconf = vz_xasprintf("%s/etc/vz/vz.conf", root);
+    const char *c = "LOGGING=\"yes\"\nLOGFILE=\"/var/log/vzctl.log\"\n";
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_atomic_write(vzconf, c, strlen(c), 0644, &err), 0);
+    free(run(0, "vzctl", (const char *[]){ "create", ct1, "--ostemplate", TMPL, NULL }));
+    free(run(0, "vzctl", (const char *[]){ "set", ct1, "--userpasswd", "root:s3cret", NULL }));
+    free(run(0, "vzctl", (const char *[]){ "status", ct1, NULL }));
+    free(run(14, "vzctl", (const char *[]){ "start", "4242", NULL }));
+    cleanup_free char *logp = vz_xasprintf("%s/var/log/vzctl.log", root);
+    cleanup_free char *log = NULL;
+    cr_assert_eq(vz_read_file(logp, &log, NULL, &err), 0, "no log at %s", logp);
+    cleanup_free char *l1 = vz_xasprintf("vzctl create %s --ostemplate %s\n", ct1, TMPL);
+    cr_assert_not_null(strstr(log, l1), "%s", log);
+    cr_assert_not_null(strstr(log, "vzctl create: done\n"), "%s", log);
+    cr_assert_null(strstr(log, "s3cret"), "the password is in the log: %s", log);
+    cr_assert_not_null(strstr(log, "--userpasswd ***"), "%s", log);
+    cr_assert_null(strstr(log, "vzctl status"), "a read-only command was logged: %s", log);
+    cr_assert_not_null(strstr(log, "vzctl start 4242\n"), "%s", log);
+    cr_assert_not_null(strstr(log, "error: container 4242 does not exist"), "%s", log);
+    cr_assert_not_null(strstr(log, "vzctl start: exit 14\n"), "%s", log);
+    struct stat st;
+    cr_assert_eq(stat(logp, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "the log may hold secrets of other kinds: 0600");
+    free(run(0, "vzctl", (const char *[]){ "destroy", ct1, NULL }));
 }
