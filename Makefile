@@ -89,7 +89,8 @@ endif
 MODULES := tmplbuild vpscore cache metadata common
 LIBS    := $(foreach m,$(MODULES),$(BUILD)/lib$(m).a)
 
-mod_srcs = $(sort $(wildcard $(1)/*.c))
+# tmplbuild/<family>/*.c: each package family's folder (tmplbuild/family.h).
+mod_srcs = $(sort $(wildcard $(1)/*.c) $(if $(filter tmplbuild,$(1)),$(wildcard tmplbuild/*/*.c)))
 mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
 
 # Each binary links only its own command files (docs/design.md, "Process
