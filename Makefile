@@ -23,7 +23,8 @@ DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev liby
              nettle-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev \
              gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot openssl binutils jq \
              libseccomp-dev
-DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils
+DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils \
+             qemu-user-static binfmt-support
 # clang 14 compiles the harnesses; libclang-rt-14-dev holds the libFuzzer,
 # ASan and UBSan runtimes (clang only recommends it).
 DEPS_FUZZ := clang libclang-rt-14-dev
@@ -89,7 +90,8 @@ endif
 MODULES := tmplbuild vpscore cache metadata common
 LIBS    := $(foreach m,$(MODULES),$(BUILD)/lib$(m).a)
 
-mod_srcs = $(sort $(wildcard $(1)/*.c))
+# tmplbuild/<family>/*.c: each package family's folder (tmplbuild/family.h).
+mod_srcs = $(sort $(wildcard $(1)/*.c) $(if $(filter tmplbuild,$(1)),$(wildcard tmplbuild/*/*.c)))
 mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
 
 # Each binary links only its own command files (docs/design.md, "Process

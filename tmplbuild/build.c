@@ -17,10 +17,11 @@
 #include "cache/pkgs.h"
 #include "cache/store.h"
 #include "metadata/metadata.h"
+#include "tmplbuild/binfmt.h"
 #include "tmplbuild/build.h"
 #include "tmplbuild/dpkgdb.h"
 #include "tmplbuild/fetch.h"
-#include "tmplbuild/install.h"
+#include "tmplbuild/family.h"
 #include "tmplbuild/pack.h"
 #include "tmplbuild/resolve.h"
 #include "vpscore/sandbox.h"
@@ -113,22 +114,6 @@ int vz_build_cleanup_root(const char *root, const char *sources, vz_error_t *err
             return -1;
     }
     return 0;
-}
-
-static char *sources_list(const struct vz_template *t)
-{
-    if (strcmp(t->family, "deb") != 0)
-        return NULL;
-    struct vz_buf b = VZ_BUF_INIT;
-    vz_buf_init(&b);
-    for (size_t i = 0; i < t->n_repos; i++) {
-        const struct vz_repo_def *r = &t->repos[i];
-        vz_buf_addf(&b, "deb %s %s", r->uris[0], r->suite);
-        for (char **c = r->components; c && *c; c++)
-            vz_buf_addf(&b, " %s", *c);
-        vz_buf_addc(&b, '\n');
-    }
-    return vz_buf_detach(&b, NULL);
 }
 
 /* ---- hooks ---- */
@@ -283,6 +268,7 @@ struct build {
     const struct vz_build_opts *o;
     struct vz_build_result *res;
     struct vz_template *t;
+    const struct vz_family *fam;
     struct vz_plan *plan;
     char *root;
     bool private_ns;  /* the process has its own mount namespace (see vz_build_template) */
@@ -329,29 +315,14 @@ static int build_in_root(struct build *b, vz_error_t *err)
 {
     struct vz_build_timings *tm = &b->res->t;
     const struct vz_plan *plan = b->plan;
-    const char **debs = vz_xcalloc(plan->n + 1, sizeof(char *));
-    const char **prio = vz_xcalloc(plan->n + 1, sizeof(char *));
-    char **labels = vz_xcalloc(plan->n + 1, sizeof(char *));
-    for (size_t i = 0; i < plan->n; i++) {
-        debs[i] = vz_pkgcache_path(plan->pkgs[i].sha256);
-        prio[i] = plan->pkgs[i].priority;
-        labels[i] = vz_xasprintf("%s %s (%s)", plan->pkgs[i].name, plan->pkgs[i].version,
-                                 plan->pkgs[i].filename);
-    }
-    struct vz_install_opts io = {
-        .root = b->root, .debs = debs, .n = plan->n,
-        .merged_usr = b->t->merged_usr && strcmp(b->t->merged_usr, "none") != 0,
-        .merged_usr_shipped = b->t->merged_usr && strcmp(b->t->merged_usr, "packages") == 0,
-        .arch = b->t->distro_arch, .runner = &runner, .environment = b->t->environment,
-        .priorities = prio, .labels = (const char *const *)labels,
-    };
-    struct vz_install_timings it = { 0 };
-    int r = vz_deb_install(&io, &it, err);
+    char **files = vz_xcalloc(plan->n + 1, sizeof(char *));
     for (size_t i = 0; i < plan->n; i++)
-        free((char *)debs[i]);
-    free(debs);
-    free(prio);
-    vz_strv_free(labels);
+        files[i] = vz_pkgcache_path(plan->pkgs[i].sha256);
+    struct vz_family_install in = { .t = b->t, .plan = plan, .files = (const char *const *)files,
+                                    .root = b->root, .runner = &runner };
+    struct vz_install_timings it = { 0 };
+    int r = b->fam->install(&in, &it, err);
+    vz_strv_free(files);
     if (r < 0)
         return vz_error_wrap(err, "install into %s", b->root);
     tm->unpack = it.unpack;
@@ -362,8 +333,7 @@ static int build_in_root(struct build *b, vz_error_t *err)
     if (run_post_install(b->t, b->root, err) < 0)
         return -1;
     double t1 = vz_now();
-    cleanup_free char *sources = sources_list(b->t);
-    if (vz_build_cleanup_root(b->root, sources, err) < 0)
+    if (b->fam->cleanup(b->root, b->t, err) < 0)
         return vz_error_wrap(err, "clean-up of %s", b->root);
     double t2 = vz_now();
     if (run_pre_cache(b->t, b->root, err) < 0)
@@ -409,9 +379,11 @@ static int build(struct build *b, const char *name, vz_error_t *err)
         }
         vz_error_release(&ferr);
     }
-    if (strcmp(b->t->family, "deb") != 0)
-        return vz_error_set(err, VZ_EMETADATA, 0, "%s: family '%s' cannot be built (only deb)",
-                            b->t->source_path, b->t->family);
+    if (!(b->fam = vz_family_of(b->t, err)))
+        return -1;
+    /* a foreign architecture needs its emulator: say so before downloading */
+    if (vz_binfmt_check(b->t->arch, err) < 0)
+        return -1;
 
     struct vz_resolve_opts ro = { .repo = { .allow_expired = o->allow_expired },
                                   .debug_solver_dir = o->debug_solver_dir };
@@ -426,7 +398,7 @@ static int build(struct build *b, const char *name, vz_error_t *err)
 
     double t0 = vz_now();
     struct vz_fetch_opts fo = { .jobs = o->jobs };
-    if (vz_fetch_plan(b->plan, &fo, err) < 0)
+    if (b->fam->fetch(b->plan, &fo, err) < 0)
         return -1;
     tm->download = vz_now() - t0;
 

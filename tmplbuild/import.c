@@ -1,4 +1,5 @@
 /* tmplbuild/import.c: root-file-system tarball -> signed cache. */
+#include "tmplbuild/family.h"
 #include "tmplbuild/import.h"
 
 #include <archive.h>
@@ -306,6 +307,25 @@ int vz_import_tarball(const char *file, const char *name, const struct vz_pack_o
                                      NULL, err);
 }
 
+/* The first family whose package database the root has lists the packages
+ * (family.h: read_installed). */
+static int read_installed(const char *dir, const char *file, struct vz_manifest *m,
+                          vz_error_t *err)
+{
+    for (const struct vz_family *const *f = vz_families(); *f; f++) {
+        vz_error_t e = NULL;
+        if ((*f)->read_installed(dir, m, &e) == 0)
+            return 0;
+        if (e->errnum != ENOENT) {
+            *err = e;
+            return -1;
+        }
+        vz_error_release(&e);
+    }
+    vz_warn("%s has no var/lib/dpkg/status: the manifest lists no packages", file);
+    return 0;
+}
+
 int vz_import_tarball_limited(const char *file, const char *name, const struct vz_pack_opts *opts,
                               int lock_timeout_s, uint64_t max_size, struct vz_pack_result *res,
                               struct vz_import_result *ires, vz_error_t *err)
@@ -344,17 +364,7 @@ int vz_import_tarball_limited(const char *file, const char *name, const struct v
         const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
         free(m->source);
         m->source = vz_xasprintf("import:%s", base);
-        cleanup_free char *status = vz_path_join(dir, "var/lib/dpkg/status");
-        vz_error_t e = NULL;
-        if (vz_import_dpkg_status(status, m, &e) < 0) {
-            if (e->errnum == ENOENT) {
-                vz_warn("%s has no var/lib/dpkg/status: the manifest lists no packages", file);
-                vz_error_release(&e);
-            } else {
-                *err = e;
-                r = -1;
-            }
-        }
+        r = read_installed(dir, file, m, err);
     }
     if (r == 0)
         r = vz_pack_to_cache(dir, m, opts, lock_timeout_s, res, err);

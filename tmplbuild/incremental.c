@@ -6,7 +6,9 @@
 
 #include "cache/lock.h"
 #include "cache/pkgs.h"
+#include "tmplbuild/binfmt.h"
 #include "tmplbuild/build.h"
+#include "tmplbuild/family.h"
 #include "tmplbuild/fetch.h"
 #include "tmplbuild/incremental.h"
 #include "tmplbuild/pack.h"
@@ -130,7 +132,7 @@ static int in_root(const struct vz_update_check *c, const struct vz_incremental_
     if (upgrade_root(c, sub, root, err) < 0)
         return -1;
     double t2 = vz_now();
-    if (vz_build_cleanup_root(root, NULL, err) < 0)
+    if (c->fam->cleanup(root, NULL, err) < 0)
         return vz_error_wrap(err, "clean-up of %s", root);
     struct vz_manifest *m = vz_pack_manifest_new(c->t, c->plan);
     struct vz_pack_opts po = VZ_PACK_OPTS_INIT;
@@ -158,12 +160,12 @@ int vz_incremental_update(const struct vz_update_check *c, const struct vz_incre
         vz_warn("%s: the metadata changed; --incremental applies package changes only (hooks, "
                 "environment and layout are not applied again): run update-cache without "
                 "--incremental for a clean rebuild", c->t->name);
-    if (vz_cache_verify_signature(c->cache, err) < 0)
+    if (vz_cache_verify_signature(c->cache, err) < 0 || vz_binfmt_check(c->t->arch, err) < 0)
         return vz_error_wrap(err, "update %s in place", c->t->name);
 
     struct vz_plan sub = changed_plan(c);
     struct vz_fetch_opts fo = { .jobs = o ? o->jobs : 0 };
-    int r = sub.n ? vz_fetch_plan(&sub, &fo, err) : 0;
+    int r = sub.n ? c->fam->fetch(&sub, &fo, err) : 0;
     if (r < 0) {
         free(sub.pkgs);
         return -1;

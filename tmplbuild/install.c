@@ -216,18 +216,6 @@ static int unpack_parallel(struct inst *s, const bool *which, vz_error_t *err)
 
 /* ---- scripts ---- */
 
-void vz_env_put(char ***env, const char *kv)
-{
-    size_t klen = strcspn(kv, "=");
-    for (char **e = *env; e && *e; e++)
-        if (strncmp(*e, kv, klen) == 0 && (*e)[klen] == '=') {
-            free(*e);
-            *e = vz_xstrdup(kv);
-            return;
-        }
-    vz_strv_push(env, kv);
-}
-
 static char **script_env(struct inst *s, const struct vz_deb_info *info, const char *script)
 {
     char **env = NULL;

@@ -27,7 +27,8 @@
  *     "postinst configure ''" in plan order and the status written as
  *     "install ok installed" with conffile hashes, as dpkg would record it.
  *
- * Scripts run through opts->runner: the builder passes the vpscore sandbox.
+ * Scripts run through opts->runner (family.h): the builder passes the vpscore sandbox.
+ * This is the deb family's install operation (deb_table.c).
  * A script that fails fails the install with its name, exit status and the
  * tail of its output.
  */
@@ -38,14 +39,7 @@
 #include <stddef.h>
 
 #include "common/common.h"
-
-struct vz_script_runner {
-    /* Run argv (resolved inside root) with root as "/", env as the whole
-     * environment, stdout+stderr captured into out. */
-    int (*run)(void *ctx, const char *root, char *const argv[], char *const env[],
-               struct vz_buf *out, int *status, vz_error_t *err);
-    void *ctx;
-};
+#include "tmplbuild/family.h"
 
 struct vz_install_opts {
     const char *root;          /* existing, empty directory */
@@ -61,16 +55,6 @@ struct vz_install_opts {
                                     * NULL array: the control file's) */
     const char *const *labels; /* per package, for messages ("apt 2.6.1"); may be NULL */
 };
-
-struct vz_install_timings {
-    double unpack;     /* first parallel wave, including reading controls */
-    double scripts;    /* preinsts and the packages unpacked around them */
-    double configure;  /* dpkg --configure -a (or the postinsts) */
-    size_t packages;
-};
-
-/* Set KEY=VALUE in a NULL-terminated environment, replacing KEY if present. */
-void vz_env_put(char ***env, const char *kv);
 
 int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t, vz_error_t *err);
 

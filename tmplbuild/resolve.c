@@ -1,5 +1,6 @@
 /* tmplbuild/resolve.c: jobs, solve, install order (resolve.h). */
 #include "tmplbuild/resolve.h"
+#include "tmplbuild/family.h"
 #include "tmplbuild/resolve_int.h"
 
 #include <string.h>
@@ -12,31 +13,7 @@
 #include <solv/testcase.h>
 #include <solv/transaction.h>
 
-/* Names of the base set: installable, Essential or Priority required. */
-static void base_set(Pool *pool, char *const *excludes, Queue *names)
-{
-    Map seen;
-    map_init(&seen, pool->ss.nstrings);
-    Id kprio = pool_str2id(pool, VZ_KEY_PRIORITY, 0);
-    Id kess = pool_str2id(pool, VZ_KEY_ESSENTIAL, 0);
-    Id required = pool_str2id(pool, "required", 0);
-    for (Id p = 2; p < pool->nsolvables; p++) {
-        Solvable *s = pool->solvables + p;
-        if (s->repo == NULL || !pool_installable(pool, s) || MAPTST(&seen, s->name))
-            continue;
-        bool ess = kess && solvable_lookup_void(s, kess);
-        bool req = kprio && required && solvable_lookup_id(s, kprio) == required;
-        if (!ess && !req)
-            continue;
-        if (vz_strv_contains(excludes, pool_id2str(pool, s->name)))
-            continue;
-        MAPSET(&seen, s->name);
-        queue_push(names, s->name);
-    }
-    map_free(&seen);
-}
-
-static bool has_provider(Pool *pool, Id dep)
+bool vz_resolve_has_provider(Pool *pool, Id dep)
 {
     Id p, pp;
     FOR_PROVIDES(p, pp, dep)
@@ -49,7 +26,7 @@ static int add_wanted(Pool *pool, const struct vz_template *t, const char *name,
                       vz_error_t *err)
 {
     Id id = pool_str2id(pool, name, 0);
-    if (id && has_provider(pool, id)) {
+    if (id && vz_resolve_has_provider(pool, id)) {
         Id p, pp;
         bool by_name = false;
         FOR_PROVIDES(p, pp, id)
@@ -62,18 +39,6 @@ static int add_wanted(Pool *pool, const struct vz_template *t, const char *name,
                         "package '%s' (in the package list of %s, %s) is not in any repository "
                         "of the template; check its spelling and the repositories' components",
                         name, t->name, t->source_path ? t->source_path : "metadata");
-}
-
-static void prefer_usr_is_merged(Pool *pool, const struct vz_template *t, Queue *job)
-{
-    if (t->merged_usr == NULL || strcmp(t->merged_usr, "symlinks") != 0)
-        return;
-    Id id = pool_str2id(pool, "usr-is-merged", 0);
-    if (id && has_provider(pool, id))
-        queue_push2(job, SOLVER_FAVOR | SOLVER_SOLVABLE_NAME, id);
-    Id um = pool_str2id(pool, "usrmerge", 0);
-    if (um && has_provider(pool, um))
-        queue_push2(job, SOLVER_DISFAVOR | SOLVER_SOLVABLE_NAME, um);
 }
 
 static int fill_plan(Pool *pool, Transaction *trans, struct vz_plan *plan, vz_error_t *err)
@@ -133,13 +98,13 @@ int vz_resolve(const struct vz_template *t, const struct vz_resolve_opts *opts,
 {
     static const struct vz_resolve_opts none;
     const struct vz_resolve_opts *o = opts ? opts : &none;
-    if (t->family && strcmp(t->family, "deb") != 0)
-        return vz_error_set(err, VZ_EMETADATA, 0, "%s: family '%s' is not supported yet",
-                            t->name, t->family);
+    const struct vz_family *fam = vz_family_of(t, err);
+    if (!fam)
+        return -1;
 
     double t0 = vz_now();
     Pool *pool = pool_create();
-    pool_setdisttype(pool, DISTTYPE_DEB);
+    pool_setdisttype(pool, fam->disttype);
     pool_setarch(pool, t->distro_arch);
     struct vz_plan *plan = vz_xcalloc(1, sizeof(*plan));
     Solver *solv = NULL;
@@ -149,7 +114,7 @@ int vz_resolve(const struct vz_template *t, const struct vz_resolve_opts *opts,
     int ret = -1;
 
     struct vz_repo_stats rs = { 0 };
-    if (vz_repo_load(pool, t, &o->repo, &plan->repos, &rs, err) < 0)
+    if (fam->repo_load(pool, t, &o->repo, &plan->repos, &rs, err) < 0)
         goto out;
     plan->n_repos = t->n_repos;
     pool_addfileprovides(pool);
@@ -159,7 +124,7 @@ int vz_resolve(const struct vz_template *t, const struct vz_resolve_opts *opts,
     if (t->base_required) {
         Queue names;
         queue_init(&names);
-        base_set(pool, t->excludes, &names);
+        fam->base_set(pool, t, &names);
         for (int i = 0; i < names.count; i++)
             queue_push2(&job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, names.elements[i]);
         queue_free(&names);
@@ -175,8 +140,7 @@ int vz_resolve(const struct vz_template *t, const struct vz_resolve_opts *opts,
         if (id)
             queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE_NAME, id);
     }
-    prefer_usr_is_merged(pool, t, &job);
-    vz_resolve_prefer_first_alternatives(pool, &job);
+    fam->prefer(pool, t, &job);
 
     solv = solver_create(pool);
     solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);

@@ -14,6 +14,9 @@
  * disfavor) and add SOLVER_FAVOR jobs for what that walk chose. */
 void vz_resolve_prefer_first_alternatives(Pool *pool, Queue *job);
 
+/* resolve.c: does anything provide dep? (needs whatprovides) */
+bool vz_resolve_has_provider(Pool *pool, Id dep);
+
 /* resolve_problems.c: VZ_ESOLVER error with one sentence per problem. */
 int vz_resolve_problems_error(Solver *solv, const struct vz_template *t, int nprob,
                               int have_testcase, vz_error_t *err);

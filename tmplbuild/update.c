@@ -3,8 +3,8 @@
 #include <time.h>
 
 #include "cache/pkgs.h"
+#include "tmplbuild/family.h"
 #include "tmplbuild/fetch.h"
-#include "tmplbuild/repo_int.h"
 
 #include "cache/lock.h"
 #include "cache/update_state.h"
@@ -28,60 +28,6 @@ void vz_update_check_free(struct vz_update_check *c)
 }
 
 /* ---- fast path ---- */
-
-static char *dists_url(const char *uri, const char *suite, const char *file)
-{
-    size_t n = strlen(uri);
-    while (n && uri[n - 1] == '/')
-        n--;
-    return vz_xasprintf("%.*s/dists/%s/%s", (int)n, uri, suite, file);
-}
-
-/* sha256 of the (In)Release the first mirror serves now (InRelease, else
- * Release: whichever the repository code verified and hashed). */
-static bool served_release_sha(const struct vz_repo_def *d, char out[65])
-{
-    const char *files[] = { "InRelease", "Release" };
-    for (size_t i = d->allow_unsigned ? 1 : 0; i < 2; i++) {
-        cleanup_free char *url = dists_url(d->uris[0], d->suite, files[i]);
-        cleanup_buf struct vz_buf b = VZ_BUF_INIT;
-        vz_buf_init(&b);
-        vz_error_t err = NULL;
-        if (vz_fetch_to_buf(url, &b, NULL, &err) == 0) {
-            vz_sha256_hex(b.data, b.len, out);
-            return true;
-        }
-        vz_debug("update check: %s", err->msg);
-        vz_error_release(&err);
-    }
-    return false;
-}
-
-/* The Release text the repository code keeps for sha
- * (REPODATA/<name>-<suite>-<urlhash8>/<sha>.Release, tmplbuild/repo.h) has
- * no Valid-Until, or one still in the future. */
-static bool release_still_valid(const struct vz_repo_def *d, const char *sha)
-{
-    cleanup_free char *base = vz_template_path("repodata");
-    char uh[65];
-    vz_sha256_hex(d->uris[0], strlen(d->uris[0]), uh);
-    cleanup_free char *path = vz_xasprintf("%s/%s-%s-%.8s/%s.Release", base, d->name, d->suite,
-                                           uh, sha);
-    cleanup_free char *text = NULL;
-    size_t len = 0;
-    vz_error_t err = NULL;
-    if (vz_read_file(path, &text, &len, &err) < 0) {
-        vz_error_release(&err);
-        return false;
-    }
-    const char *v = strstr(text, "\nValid-Until:");
-    if (!v)
-        return true;
-    v += strlen("\nValid-Until:");
-    cleanup_free char *line = vz_xasprintf("%.*s", (int)strcspn(v, "\n"), v);
-    time_t vu = vz_release_parse_date(line + strspn(line, " \t"));
-    return vu > time(NULL);
-}
 
 /* Do the shas of a known resolution (names[i], shas[i]) cover every
  * repository with the served sha? */
@@ -116,8 +62,7 @@ static bool quick_current(struct vz_update_check *c, const struct vz_update_opts
     bool ok = by_manifest || by_state;
     char (*served)[65] = vz_xcalloc(t->n_repos, sizeof(*served));
     for (size_t r = 0; ok && r < t->n_repos; r++)
-        ok = served_release_sha(&t->repos[r], served[r]) &&
-             release_still_valid(&t->repos[r], served[r]);
+        ok = c->fam->served_current(&t->repos[r], served[r]);
     if (ok) {
         size_t n = by_manifest ? m->n_repos : 0, k = by_state ? st->n_releases : 0;
         const char **names = vz_xcalloc(n + k + 1, sizeof(char *));
@@ -162,9 +107,8 @@ static int check(const char *name, const struct vz_update_opts *o, struct vz_upd
         return -1;
     if (vz_cache_manifest(c->cache, &c->cached, err) < 0)
         return -1;
-    if (strcmp(c->t->family, "deb") != 0)
-        return vz_error_set(err, VZ_EMETADATA, 0, "%s: family '%s' cannot be built (only deb)",
-                            c->t->source_path, c->t->family);
+    if (!(c->fam = vz_family_of(c->t, err)))
+        return -1;
     double t0 = vz_now();
     if (!(o && o->full) && quick_current(c, o)) {
         c->t_index = vz_now() - t0;

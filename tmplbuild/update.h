@@ -46,8 +46,10 @@ struct vz_update_opts {
     bool full;               /* never take the fast path (always resolve) */
 };
 
+struct vz_family;
 struct vz_update_check {
     struct vz_template *t;
+    const struct vz_family *fam;   /* t's package family (tmplbuild/family.h) */
     struct vz_cache_info *cache;   /* the cache as found */
     struct vz_manifest *cached;    /* its manifest */
     struct vz_plan *plan;          /* the fresh resolution; NULL when quick */

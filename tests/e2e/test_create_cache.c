@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cache/lock.h"
@@ -32,6 +33,7 @@ static const char yaml_fmt[] =
     "summary: \"synthetic test system\"\n"
     "architectures:\n"
     "  x86_64: amd64\n"
+    "  aarch64: arm64\n"
     "merged_usr: symlinks\n"
     "repositories:\n"
     "  - name: main\n"
@@ -452,4 +454,41 @@ Test(create_cache, corrupt_package_in_cache_is_named)
     release(&r);
     json_decref(j);
     assert_no_build_root();
+}
+
+/* A template of a foreign architecture (aarch64 here; x86_64 on an aarch64
+ * host) when no emulator is registered: the build fails before anything is
+ * downloaded, with the missing piece and the command that adds it. The
+ * binfmt_misc directory is one of the test's own (VZ_BINFMT_MISC_DIR), so
+ * what the host has registered does not matter. */
+Test(create_cache, foreign_arch_without_emulator_fails_before_downloading)
+{
+    struct utsname u;
+    cr_assert_eq(uname(&u), 0);
+    const char *tmpl = strcmp(u.machine, "aarch64") == 0 ? "vztest-1-x86_64-minimal"
+                                                         : "vztest-1-aarch64-minimal";
+    vz_error_t err = NULL;
+    cleanup_free char *fake = vz_path_join(root, "binfmt_misc");
+    cleanup_free char *status = vz_path_join(fake, "status");
+    cr_assert_eq(vz_mkdir_p(fake, 0755, &err), 0);
+    cr_assert_eq(vz_atomic_write(status, "enabled\n", 8, 0644, &err), 0);
+    setenv("VZ_BINFMT_MISC_DIR", fake, 1);
+    struct result r = vzpkg("create-cache", tmpl, "--mirror", mirror);
+    unsetenv("VZ_BINFMT_MISC_DIR");
+    cr_assert_eq(r.status, 205, "%s", r.err);
+    cr_assert(strstr(r.err, "no binfmt_misc entry in"), "%s", r.err);
+    cr_assert(strstr(r.err, "apt-get install qemu-user-static binfmt-support"), "%s", r.err);
+    cr_assert_eq(vz_httpd_total_hits(httpd), 0, "something was downloaded: %s", r.err);
+    release(&r);
+    assert_no_build_root();
+
+    /* binfmt_misc not mounted at all: said so */
+    cr_assert_eq(unlink(status), 0);
+    setenv("VZ_BINFMT_MISC_DIR", fake, 1);
+    r = vzpkg("create-cache", tmpl, "--mirror", mirror);
+    unsetenv("VZ_BINFMT_MISC_DIR");
+    cr_assert_eq(r.status, 205, "%s", r.err);
+    cr_assert(strstr(r.err, "binfmt_misc is not mounted at"), "%s", r.err);
+    cr_assert_eq(vz_httpd_total_hits(httpd), 0, "something was downloaded: %s", r.err);
+    release(&r);
 }

@@ -10,6 +10,8 @@
 #     package works.
 # The mirror comes from the host's apt sources (or --mirror via $VZ_MIRROR_DEBIAN):
 # never written here. A temporary VZ_ROOT keeps the host's caches untouched.
+# Foreign architectures (debian-12-aarch64-minimal) work the same way when
+# binfmt_misc runs their programs (tests/real/foreign-arch.sh sets that up).
 #
 # Usage: tests/real/check-build.sh [TEMPLATE...]
 #        (default: debian-12-x86_64-minimal debian-13-x86_64-minimal debian-12-x86_64-default)
@@ -24,7 +26,9 @@ command -v zstd >/dev/null 2>&1 || die "zstd is missing"
 
 work=$(mktemp -d /tmp/vzr-check-XXXXXX) || die "mktemp failed"
 trap 'rm -rf "$work"' EXIT INT TERM
-export VZ_ROOT="$work/vzroot"
+# VZ_REAL_ROOT: build into this VZ_ROOT and keep it (tests/real/foreign-arch.sh
+# starts a container from the cache afterwards).
+export VZ_ROOT="${VZ_REAL_ROOT:-$work/vzroot}"
 mkdir -p "$VZ_ROOT"
 
 # Run a command inside DIR in new pid/mount/uts/ipc namespaces; with --net

@@ -11,6 +11,15 @@
 # mirror is missing.
 set -u
 VZPKG=${VZPKG:-${VZ_BUILD:-build}/bin/vzpkg}
+# ARCH=aarch64 compares debian-N-aarch64-minimal with debootstrap --arch=arm64
+# (--print-debs resolves only: no foreign program runs).
+ARCH=${ARCH:-x86_64}
+case $ARCH in
+    x86_64) DEBARCH=amd64 ;;
+    aarch64) DEBARCH=arm64 ;;
+    i686) DEBARCH=i386 ;;
+    *) echo "compare-debootstrap: unknown ARCH $ARCH" >&2; exit 2 ;;
+esac
 
 die() { echo "compare-debootstrap: $*" >&2; exit 2; }
 command -v debootstrap >/dev/null 2>&1 || die "debootstrap is not installed (apt-get install debootstrap)"
@@ -28,17 +37,17 @@ status=0
 for rc in ${*:-12:bookworm 13:trixie}; do
     rel=${rc%%:*}
     codename=${rc#*:}
-    tmpl=debian-$rel-x86_64-minimal
+    tmpl=debian-$rel-$ARCH-minimal
     target=$work/$codename
-    echo "== $tmpl vs debootstrap --variant=minbase $codename ($mirror)"
-    if ! debootstrap --variant=minbase --print-debs --keep-debootstrap-dir \
+    echo "== $tmpl vs debootstrap --arch=$DEBARCH --variant=minbase $codename ($mirror)"
+    if ! debootstrap --arch="$DEBARCH" --variant=minbase --print-debs --keep-debootstrap-dir \
             "$codename" "$target" "$mirror" >"$work/$codename.names" 2>"$work/$codename.log"; then
         echo "debootstrap failed:"; tail -5 "$work/$codename.log"
         status=1; continue
     fi
     # Versions: what the Packages index debootstrap resolved from lists (its
     # first stanza per name, which is the one it downloads).
-    pkgs=$(ls "$target"/var/lib/apt/lists/*_main_binary-amd64_Packages 2>/dev/null | head -1)
+    pkgs=$(ls "$target"/var/lib/apt/lists/*_main_binary-${DEBARCH}_Packages 2>/dev/null | head -1)
     [ -n "$pkgs" ] || { echo "debootstrap left no Packages index"; status=1; continue; }
     tr ' ' '\n' <"$work/$codename.names" | grep . | sort -u >"$work/$codename.want-names"
     awk 'NR == FNR { want[$1] = 1; next }
