@@ -36,8 +36,28 @@ char *vz_cgroup_base(void)
                         (unsigned long long)st.st_ino);
 }
 
-int vz_cgroup_open_at(const char *root, int version, const char *ctid,
-                      struct vz_cgroup **out, vz_error_t *err)
+/* systemd layout names (cgroup-internal.h): the scope's unit name tells a
+ * scratch installation's containers from the host's by the identity
+ * vz_cgroup_base() gives ("vzforge-DEV-INODE" -> "vz-DEV_INODE-CTID"). */
+static void name_systemd(struct vz_cgroup *cg, const char *ctid)
+{
+    cleanup_free char *id = NULL;
+    if (strcmp(cg->base, VZ_CGROUP_BASE) != 0) {
+        id = vz_xstrdup(cg->base + strlen(VZ_CGROUP_BASE) + 1);
+        for (char *c = id; *c; c++)
+            if (*c == '-')
+                *c = '_';
+    }
+    cg->systemd = 1;
+    cg->slice = vz_xstrdup("vz.slice");
+    cg->unit = id ? vz_xasprintf("vz-%s-%s.scope", id, ctid) : vz_xasprintf("vz-%s.scope", ctid);
+    free(cg->base);
+    cg->base = vz_xasprintf("%s/%s", cg->slice, cg->unit);
+    cg->name = vz_xasprintf("%s/ct", cg->base);
+}
+
+static int open_layout(const char *root, int version, int systemd, const char *ctid, struct vz_cgroup **out,
+                       vz_error_t *err)
 {
     if (version != 1 && version != 2)
         return vz_error_set(err, VZ_EBADARG, 0, "cgroup version %d: must be 1 or 2", version);
@@ -47,8 +67,12 @@ int vz_cgroup_open_at(const char *root, int version, const char *ctid,
     cg->ops = version == 2 ? &vz_cgroup_v2_ops : &vz_cgroup_v1_ops;
     cg->version = version;
     cg->root = vz_xstrdup(root);
+    cg->ctid = vz_xstrdup(ctid);
     cg->base = vz_cgroup_base();
-    cg->name = vz_xasprintf("%s/%s", cg->base, ctid);
+    if (systemd && version == 2)
+        name_systemd(cg, ctid);
+    else
+        cg->name = vz_xasprintf("%s/%s", cg->base, ctid);
     if (version == 1 && vz_cg_hierarchies(root, &cg->hier, &cg->nhier) < 0) {
         vz_cgroup_free(cg);
         return vz_error_sys(err, "read /proc/self/mountinfo (cgroup hierarchies under %s)", root);
@@ -57,10 +81,18 @@ int vz_cgroup_open_at(const char *root, int version, const char *ctid,
     return 0;
 }
 
+int vz_cgroup_open_at(const char *root, int version, const char *ctid,
+                      struct vz_cgroup **out, vz_error_t *err)
+{
+    return open_layout(root, version, 0, ctid, out, err);
+}
+
 int vz_cgroup_open(const char *ctid, struct vz_cgroup **out, vz_error_t *err)
 {
     const char *root = getenv("VZ_CGROUP_ROOT");
-    if (root == NULL || *root == '\0')
+    /* a tree of the caller's choosing (tests) is laid out plainly */
+    int systemd = root == NULL || *root == '\0';
+    if (systemd)
         root = "/sys/fs/cgroup";
     int version = 0;
     const char *v = getenv("VZ_CGROUP_VERSION");
@@ -72,16 +104,20 @@ int vz_cgroup_open(const char *ctid, struct vz_cgroup **out, vz_error_t *err)
             return vz_error_sys(err, "cgroup root %s (is cgroupfs mounted?)", root);
         version = sf.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
     }
-    return vz_cgroup_open_at(root, version, ctid, out, err);
+    return open_layout(root, version, systemd && version == 2 && vz_cg_systemd_host(), ctid, out, err);
 }
 
 void vz_cgroup_free(struct vz_cgroup *cg)
 {
     if (cg == NULL)
         return;
+    vz_cg_systemd_drop_holder(cg);
     free(cg->root);
     free(cg->base);
     free(cg->name);
+    free(cg->ctid);
+    free(cg->unit);
+    free(cg->slice);
     vz_cg_hierarchies_free(cg->hier, cg->nhier);
     free(cg);
 }
@@ -105,7 +141,7 @@ int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err)
  * that loses the race retries (vz_cg_mkdir). */
 static void remove_scratch_base(const struct vz_cgroup *cg)
 {
-    if (strcmp(cg->base, VZ_CGROUP_BASE) == 0)
+    if (cg->systemd || strcmp(cg->base, VZ_CGROUP_BASE) == 0)
         return;
     if (cg->version == 2) {
         cleanup_free char *p = vz_path_join(cg->root, cg->base);
@@ -122,8 +158,26 @@ int vz_cgroup_remove(struct vz_cgroup *cg, vz_error_t *err)
 {
     if (cg->ops->remove(cg, err) < 0)
         return -1;
+    /* systemd removes the scope's own directory when it stops the unit
+     * (it would have collected the empty scope anyway: this makes it
+     * synchronous, so that a start right after finds the name free) */
+    if (cg->systemd)
+        return vz_cg_systemd_stop(cg, err);
     remove_scratch_base(cg);
     return 0;
+}
+
+void vz_cgroup_settled(struct vz_cgroup *cg)
+{
+    vz_cg_systemd_drop_holder(cg);
+}
+
+int vz_cgroup_open_fd(const struct vz_cgroup *cg)
+{
+    if (cg->version != 2)
+        return -1;
+    cleanup_free char *p = vz_cgroup_path(cg, NULL);
+    return open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
 int vz_cgroup_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_error_t *err)

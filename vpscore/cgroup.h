@@ -9,7 +9,10 @@
  *       root group there. cpuset groups get cpuset.cpus/mems from their
  *       parent. A limit that needs a controller not mounted is an error;
  *   v2: /sys/fs/cgroup/vzforge/CTID, with +memory +cpu +pids enabled in the
- *       parents' cgroup.subtree_control.
+ *       parents' cgroup.subtree_control;
+ *   v2 with systemd as PID 1: /sys/fs/cgroup/vz.slice/vz-CTID.scope/ct, in
+ *       a transient scope with Delegate=yes that systemd makes (through
+ *       D-Bus) and stops; nothing is written outside the scope.
  * The version is detected at run time: the root is v2 when it is a cgroup2
  * file system (statfs magic), else v1. $VZ_CGROUP_ROOT overrides the root
  * (tests point it at a fake tree), $VZ_CGROUP_VERSION ("1"/"2") the version.
@@ -75,6 +78,15 @@ int vz_cgroup_create(struct vz_cgroup *cg, vz_error_t *err);
 int vz_cgroup_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_error_t *err);
 /* Move pid (a whole process) into the group in every controller. */
 int vz_cgroup_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err);
+/* The container's first process (init) is in the group: let go of what
+ * held a new group open until then (the systemd layout's holder process,
+ * docs/runtime.md). Before the container's own systemd runs: the holder
+ * would keep it from enabling controllers. No-op otherwise. */
+void vz_cgroup_settled(struct vz_cgroup *cg);
+/* For clone3(CLONE_INTO_CGROUP): an O_PATH fd of the group's directory
+ * when a process born there is in the group in every hierarchy (v2); -1
+ * for v1 and hybrid hosts (vz_cgroup_enter then). The caller closes it. */
+int vz_cgroup_open_fd(const struct vz_cgroup *cg);
 /* 1 = freeze, 0 = thaw; waits until the state is reached (VZ_ETIMEOUT). */
 int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err);
 /* 1 when the group is frozen or being frozen (a process joining it would
