@@ -95,6 +95,17 @@ int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err);
 int vz_cgroup_frozen(const struct vz_cgroup *cg);
 /* SIGKILL every process of the group and wait until it is empty. */
 int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err);
+/* Memory events since the group was made; -1 in a count the host does not
+ * keep. v2 (memory.events, hierarchical): oom = allocations that failed at
+ * the limit and invoked the OOM killer, oom_kill = processes it killed,
+ * max = times usage was about to pass memory.max. v1: oom_kill from
+ * memory.oom_control (Linux 4.13+), max = memory.failcnt (hits of
+ * memory.limit_in_bytes), oom = -1 (not counted). Returns -1 (no error:
+ * nothing to report) when the group has no memory controller files. */
+struct vz_cgroup_memev {
+    int64_t oom, oom_kill, max;
+};
+int vz_cgroup_memory_events(const struct vz_cgroup *cg, struct vz_cgroup_memev *ev);
 /* Processes in the group (allocated array; *n may be 0). */
 int vz_cgroup_pids(struct vz_cgroup *cg, pid_t **pids, size_t *n, vz_error_t *err);
 /* Hand the container's root (host uid/gid: LOCAL_UID/LOCAL_GID) what a
