@@ -39,18 +39,12 @@ int vz_cgroup_memory_events(const struct vz_cgroup *cg, struct vz_cgroup_memev *
         ev->max = keyed(text, "max");
         return 0;
     }
-    /* v1: oom_control's oom_kill (Linux 4.13+) counts kills; failcnt
-     * counts hits of memory.limit_in_bytes; nothing counts OOM events
-     * apart from the kills */
-    int got = 0;
-    if (read_quiet(dir, "memory.oom_control", &text) == 0) {
-        ev->oom_kill = keyed(text, "oom_kill");
-        got = 1;
-    }
-    cleanup_free char *fail = NULL;
-    if (read_quiet(dir, "memory.failcnt", &fail) == 0) {
-        ev->max = strtoll(fail, NULL, 10);
-        got = 1;
-    }
-    return got ? 0 : -1;
+    /* v1: oom_control's oom_kill (Linux 4.13+) counts kills. Nothing
+     * counts OOM events apart from the kills, and memory.failcnt is not a
+     * count of limit hits to rely on (it stayed 0 through an OOM kill at
+     * the limit on Linux 6.18): both -1. */
+    if (read_quiet(dir, "memory.oom_control", &text) < 0)
+        return -1;
+    ev->oom_kill = keyed(text, "oom_kill");
+    return 0;
 }

@@ -99,8 +99,8 @@ int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err);
  * keep. v2 (memory.events, hierarchical): oom = allocations that failed at
  * the limit and invoked the OOM killer, oom_kill = processes it killed,
  * max = times usage was about to pass memory.max. v1: oom_kill from
- * memory.oom_control (Linux 4.13+), max = memory.failcnt (hits of
- * memory.limit_in_bytes), oom = -1 (not counted). Returns -1 (no error:
+ * memory.oom_control (Linux 4.13+); oom and max -1 (v1 does not count
+ * them; memory.failcnt is not reliable). Returns -1 (no error:
  * nothing to report) when the group has no memory controller files. */
 struct vz_cgroup_memev {
     int64_t oom, oom_kill, max;
