@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
@@ -172,11 +173,42 @@ void vz_cgroup_settled(struct vz_cgroup *cg)
     vz_cg_systemd_drop_holder(cg);
 }
 
-int vz_cgroup_open_fd(const struct vz_cgroup *cg)
+/* like's group below cg's (host view: /proc/PID/cgroup's "0::/PATH"), or
+ * NULL when it is not strictly inside */
+static char *group_of(const struct vz_cgroup *cg, pid_t like)
+{
+    char f[64];
+    snprintf(f, sizeof(f), "/proc/%d/cgroup", (int)like);
+    cleanup_free char *text = NULL;
+    vz_error_t e = NULL;
+    if (vz_read_file(f, &text, NULL, &e) < 0) {
+        vz_error_release(&e);
+        return NULL;
+    }
+    char *line = strstr(text, "0::/");
+    if (line == NULL || (line != text && line[-1] != '\n'))
+        return NULL;
+    line += 4;
+    line[strcspn(line, "\n")] = '\0';
+    size_t n = strlen(cg->name);
+    if (strncmp(line, cg->name, n) != 0 || line[n] != '/' || strstr(line, "/../") || strstr(line, "/./"))
+        return NULL;
+    return vz_path_join(cg->root, line);
+}
+
+int vz_cgroup_open_fd(const struct vz_cgroup *cg, pid_t like)
 {
     if (cg->version != 2)
         return -1;
     cleanup_free char *p = vz_cgroup_path(cg, NULL);
+    cleanup_free char *ctl = NULL;
+    vz_error_t e = NULL;
+    if (like > 0 && vz_cg_read(p, "cgroup.subtree_control", &ctl, &e) == 0 && ctl[0] != '\0') {
+        cleanup_free char *inner = group_of(cg, like);
+        if (inner)
+            return open(inner, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    vz_error_release(&e);
     return open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 

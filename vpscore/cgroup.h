@@ -85,8 +85,12 @@ int vz_cgroup_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err);
 void vz_cgroup_settled(struct vz_cgroup *cg);
 /* For clone3(CLONE_INTO_CGROUP): an O_PATH fd of the group's directory
  * when a process born there is in the group in every hierarchy (v2); -1
- * for v1 and hybrid hosts (vz_cgroup_enter then). The caller closes it. */
-int vz_cgroup_open_fd(const struct vz_cgroup *cg);
+ * for v1 and hybrid hosts (vz_cgroup_enter then). like > 0 (exec: the
+ * container's init): when the container made its group an inner node (its
+ * systemd enabled controllers there, and the kernel lets no process join
+ * such a group), the group like is in instead, if that lies inside the
+ * container's. The caller closes it. */
+int vz_cgroup_open_fd(const struct vz_cgroup *cg, pid_t like);
 /* 1 = freeze, 0 = thaw; waits until the state is reached (VZ_ETIMEOUT). */
 int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err);
 /* 1 when the group is frozen or being frozen (a process joining it would

@@ -442,11 +442,13 @@ static void joiner_main(const struct joinctx *x, char *const argv[], int errfd)
 
 /* fork() the joiner, born in the container's cgroup where the hierarchy
  * allows it (v2: CLONE_INTO_CGROUP; no migration, whose lock costs the
- * next start or exec a grace period), else join() moves it there. */
+ * next start or exec a grace period), else join() moves it there. On v2 a
+ * container whose systemd made its group an inner node gets the joiner in
+ * the group its init is in (vz_cgroup_open_fd). */
 static pid_t fork_joiner(struct joinctx *x)
 {
     x->in_group = 0;
-    cleanup_close int fd = vz_cgroup_open_fd(x->cg);
+    cleanup_close int fd = vz_cgroup_open_fd(x->cg, x->init);
     if (fd >= 0) {
         vz_error_t e = NULL;
         pid_t pid = vz_ns_clone_into(0, fd, &e);

@@ -153,7 +153,7 @@ static int root_for_init(const struct init_args *a, vz_error_t *err)
 static pid_t clone_init(struct vz_cgroup *cg, struct init_args *a, vz_error_t *err)
 {
     unsigned long flags = VZ_NS_FLAGS | (a->map.enabled ? CLONE_NEWUSER : 0);
-    cleanup_close int cgfd = vz_cgroup_open_fd(cg);
+    cleanup_close int cgfd = vz_cgroup_open_fd(cg, 0);
     if (cgfd >= 0) {
         vz_error_t e = NULL;
         a->own_cgroupns = 1;
