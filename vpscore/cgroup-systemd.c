@@ -41,7 +41,8 @@
     X(sd_bus_message_append) X(sd_bus_message_open_container) X(sd_bus_message_close_container) \
     X(sd_bus_call) X(sd_bus_message_read) X(sd_bus_process) X(sd_bus_wait) X(sd_bus_error_is_set) \
     X(sd_bus_error_has_name) X(sd_bus_error_get_errno) X(sd_bus_error_free) X(sd_bus_message_unref) \
-    X(sd_bus_slot_unref) X(sd_bus_flush_close_unref)
+    X(sd_bus_slot_unref) X(sd_bus_flush_close_unref) X(sd_bus_new) X(sd_bus_set_address) X(sd_bus_start) \
+    X(sd_bus_unref)
 
 #define SD_FIELD(f) __typeof__(f) *f;
 static struct {
@@ -120,6 +121,24 @@ static int bus_fail(vz_error_t *err, int r, const sd_bus_error *e, const char *w
     return vz_error_set(err, VZ_ESYSTEM, -r, "systemd: %s %s: %s", what, unit, strerror(-r));
 }
 
+/* As systemctl does for root: systemd's private socket first (no D-Bus
+ * daemon in between, and a host without one works too), else the system
+ * bus. *direct: the private socket, whose messages name no sender. */
+static int open_bus(sd_bus **out, int *direct)
+{
+    sd_bus *b = NULL;
+    *direct = 0;
+    if (geteuid() == 0 && L.sd_bus_new(&b) >= 0) {
+        if (L.sd_bus_set_address(b, "unix:path=/run/systemd/private") >= 0 && L.sd_bus_start(b) >= 0) {
+            *out = b;
+            *direct = 1;
+            return 0;
+        }
+        L.sd_bus_unref(b);
+    }
+    return L.sd_bus_open_system(out);
+}
+
 /* Call Manager.METHOD(unit, "fail", what append adds), then wait until
  * the job it queued is removed. *gone (when not NULL) is set, and 0
  * returned, when systemd answers that there is no such unit; *exists (when
@@ -138,13 +157,15 @@ static int call_job(const char *method, const char *unit, append_fn append, cons
     int rc = -1;
     if (load_libsystemd(err) < 0)
         return -1;
-    int r = L.sd_bus_open_system(&bus);
+    int direct = 0;
+    int r = open_bus(&bus, &direct);
     if (r < 0) {
         bus_fail(err, r, NULL, "connect to the system bus for", unit);
         goto out;
     }
     /* subscribe before the call: the job may finish before the reply is read */
-    r = L.sd_bus_match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);
+    r = L.sd_bus_match_signal(bus, &slot, direct ? NULL : SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
+                              on_job_removed, &w);
     if (r >= 0)
         r = L.sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, method);
     if (r >= 0)
