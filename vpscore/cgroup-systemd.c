@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
 #include <time.h>
@@ -80,14 +81,12 @@ int vz_cg_systemd_host(void)
     return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* sd_bus_call() queues what arrives while it waits for the reply, and
+ * sd_bus_process() dispatches it later: the handler always knows the job. */
 struct job_wait {
-    const char *path; /* the job we wait for (NULL until the reply came) */
+    const char *path; /* the job we wait for */
     char result[32];  /* "done", "failed", "canceled", ... once removed */
     int removed;
-    /* a JobRemoved that came before the reply named the job */
-    char early[8][128];
-    char early_result[8][32];
-    int nearly;
 };
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
@@ -98,15 +97,7 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
     const char *path, *unit, *result;
     if (L.sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
         return 0;
-    if (w->path == NULL) {
-        if (w->nearly < 8) {
-            snprintf(w->early[w->nearly], sizeof(w->early[0]), "%s", path);
-            snprintf(w->early_result[w->nearly], sizeof(w->early_result[0]), "%s", result);
-            w->nearly++;
-        }
-        return 0;
-    }
-    if (strcmp(path, w->path) == 0) {
+    if (w->path && strcmp(path, w->path) == 0) {
         snprintf(w->result, sizeof(w->result), "%s", result);
         w->removed = 1;
     }
@@ -194,11 +185,6 @@ static int call_job(const char *method, const char *unit, append_fn append, cons
         goto out;
     }
     w.path = job;
-    for (int i = 0; i < w.nearly; i++)
-        if (strcmp(w.early[i], job) == 0) {
-            snprintf(w.result, sizeof(w.result), "%s", w.early_result[i]);
-            w.removed = 1;
-        }
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (!w.removed) {
@@ -272,6 +258,8 @@ static pid_t spawn_holder(vz_error_t *err)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(0);
+        /* nothing of vzctl's (its container lock) lives on in it */
+        syscall(SYS_close_range, 3U, ~0U, 0U);
         for (;;)
             pause();
     }
