@@ -154,13 +154,20 @@ int vzctl_restart(int argc, char **argv)
     return 0;
 }
 
+static json_t *count_or_null(int64_t v)
+{
+    return v >= 0 ? json_integer(v) : json_null();
+}
+
 int vzctl_status(int argc, char **argv)
 {
     const char *usage = "Usage: vzctl status CTID [--json]\n"
                         "Print 'CTID N exist|deleted mounted|unmounted running|down [suspended]'. Exit 0\n"
                         "whatever the state (21 for an invalid CTID).\n"
                         "  --json  an object instead: ctid, exist, mounted, running, suspended (booleans),\n"
-                        "          init_pid (the host pid of its init; null when it is down)\n";
+                        "          init_pid (the host pid of its init; null when it is down), and\n"
+                        "          memory_events when it runs: oom, oom_kill, max (counts from its cgroup;\n"
+                        "          null where the host keeps none: docs/runtime.md)\n";
     int rc = 0, fast = 0, json = 0;
     const char *ctid = parse_json(argc, argv, usage, 0, &fast, &json, &rc);
     if (!ctid)
@@ -172,10 +179,15 @@ int vzctl_status(int argc, char **argv)
     if (vz_ct_status(ctid, &st, &err) < 0)
         return vz_cli_fail(&err);
     if (json) {
-        vz_cli_print_json(json_pack("{s:s, s:b, s:b, s:b, s:b, s:o}", "ctid", ctid, "exist",
+        json_t *mem = json_null();
+        if (st.running && (st.oom >= 0 || st.oom_kill >= 0 || st.mem_max >= 0))
+            mem = json_pack("{s:o, s:o, s:o}", "oom", count_or_null(st.oom), "oom_kill",
+                            count_or_null(st.oom_kill), "max", count_or_null(st.mem_max));
+        vz_cli_print_json(json_pack("{s:s, s:b, s:b, s:b, s:b, s:o, s:o}", "ctid", ctid, "exist",
                                     st.exists, "mounted", st.mounted, "running", st.running,
                                     "suspended", st.suspended,
-                                    "init_pid", st.running ? json_integer(st.pid) : json_null()));
+                                    "init_pid", st.running ? json_integer(st.pid) : json_null(),
+                                    "memory_events", mem));
         return 0;
     }
     cleanup_free char *line = vz_ct_status_line(ctid, &st);

@@ -7,6 +7,16 @@ set -u
 failed_bins=""
 passed=0
 failed=0
+ran_v1=0
+ran_v2=0
+# The host's cgroup layout: tests that use real cgroups run the variant for
+# it and print "vzt-host: cgroup-v1|v2" (tests/lib/cghost.h), counted here.
+case $(stat -fc %T /sys/fs/cgroup 2>/dev/null) in
+cgroup2fs) layout="cgroup v2" ;;
+*) layout="cgroup v1"; [ -e /sys/fs/cgroup/unified/cgroup.procs ] && layout="$layout + hybrid cgroup2" ;;
+esac
+layout="$layout, PID 1 $(cat /proc/1/comm 2>/dev/null), kernel $(uname -r)"
+echo "check: host: $layout"
 log=$(mktemp /tmp/vzt-check-log-XXXXXX)
 trap 'rm -f "$log"' EXIT INT TERM
 # A test killed by its timeout never runs its teardown: stop and destroy,
@@ -45,8 +55,14 @@ for t in "$@"; do
     c=$(echo "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
     passed=$((passed + p))
     failed=$((failed + f + c))
+    h1=$(grep -c '^vzt-host: cgroup-v1$' "$log")
+    h2=$(grep -c '^vzt-host: cgroup-v2$' "$log")
+    ran_v1=$((ran_v1 + h1))
+    ran_v2=$((ran_v2 + h2))
+    echo "== $(basename "$t"): $p passed, $((f + c)) failed; host-specific: $h1 ran the cgroup v1 variant, $h2 the v2 one"
     [ $((f + c)) -eq 0 ] || failed_bins="$failed_bins $(basename "$t")"
 done
 [ -z "$failed_bins" ] || echo "failing test binaries:$failed_bins"
+echo "check: host-specific tests: $ran_v1 ran the cgroup v1 variant, $ran_v2 the v2 one ($layout)"
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -28,14 +28,30 @@ struct vz_cg_hier {
 int vz_cg_hierarchies(const char *root, struct vz_cg_hier **list, size_t *n);
 void vz_cg_hierarchies_free(struct vz_cg_hier *list, size_t n);
 
+/* Two layouts of the group (docs/runtime.md, "cgroups"):
+ *   plain:   ROOT/BASE/CTID, BASE = vz_cgroup_base(); the runtime makes
+ *            every directory (v1, hybrid, v2 without systemd, fake trees);
+ *   systemd: on a pure v2 host whose PID 1 is systemd, the runtime never
+ *            writes outside a scope systemd made and delegated to it:
+ *            ROOT/vz.slice/UNIT/ct, UNIT = "vz-CTID.scope" for the host's
+ *            installation, "vz-DEV_INODE-CTID.scope" for a scratch one
+ *            (cgroup-systemd.c). BASE is then "vz.slice/UNIT" (the scope,
+ *            whose subtree_control enables controllers for "ct"), and "ct"
+ *            the container's group, where limits are written (systemd
+ *            rewrites the scope's own limits at will). */
 struct vz_cgroup {
     const struct vz_cgroup_ops *ops;
     struct vz_cg_hier *hier; /* v1 only: read once by open */
     size_t nhier;
     char *root;  /* /sys/fs/cgroup or a fake tree */
-    char *base;  /* vz_cgroup_base(): "vzforge", or "vzforge-DEV-INODE" */
-    char *name;  /* "BASE/CTID" */
+    char *base;  /* plain: vz_cgroup_base(); systemd: "vz.slice/UNIT" */
+    char *name;  /* plain: "BASE/CTID"; systemd: "BASE/ct" */
+    char *ctid;
     int version;
+    int systemd; /* the systemd layout */
+    char *unit;  /* systemd: the scope's unit name */
+    char *slice; /* systemd: "vz.slice" */
+    pid_t holder; /* systemd: the process holding a new scope until init is in it */
 };
 
 struct vz_cgroup_ops {
@@ -53,6 +69,18 @@ struct vz_cgroup_ops {
     char **(*group_dirs)(const struct vz_cgroup *cg);
     int (*remove)(struct vz_cgroup *cg, vz_error_t *err);
 };
+
+/* cgroup-systemd.c. 1 when systemd is the running system manager
+ * (/run/systemd/system) and $VZ_CGROUP_SYSTEMD is not "0". */
+int vz_cg_systemd_host(void);
+/* Have systemd start cg->unit in cg->slice, Delegate=yes, around a new
+ * holder process (cg->holder); the scope's directory exists on return. */
+int vz_cg_systemd_start(struct vz_cgroup *cg, vz_error_t *err);
+/* Stop cg->unit and wait for it (its directory is gone then); a unit
+ * systemd does not know is fine. */
+int vz_cg_systemd_stop(const struct vz_cgroup *cg, vz_error_t *err);
+/* Kill and reap the holder, if any. */
+void vz_cg_systemd_drop_holder(struct vz_cgroup *cg);
 
 extern const struct vz_cgroup_ops vz_cgroup_v1_ops;
 extern const struct vz_cgroup_ops vz_cgroup_v2_ops;

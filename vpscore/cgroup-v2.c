@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,8 +58,33 @@ static int enable_controllers(const char *dir, vz_error_t *err)
     return r;
 }
 
+/* The systemd layout: the scope systemd makes is the parent; the runtime
+ * writes only below it. The holder that keeps the new scope alive moves
+ * into "ct", so the scope holds no process and may enable controllers for
+ * its children (the no-internal-process rule). */
+static int v2_create_systemd(struct vz_cgroup *cg, vz_error_t *err)
+{
+    cleanup_free char *scope = vz_path_join(cg->root, cg->base);
+    cleanup_free char *p = v2_path(cg, NULL);
+    if (vz_cg_systemd_start(cg, err) < 0)
+        return vz_error_wrap(err, "create cgroup %s", cg->name);
+    if (mkdir(p, 0755) < 0 && errno != EEXIST)
+        return vz_error_sys(err, "create cgroup %s", p);
+    if (cg->holder > 0) {
+        char v[32];
+        snprintf(v, sizeof(v), "%d", (int)cg->holder);
+        if (vz_cg_write(p, "cgroup.procs", v, err) < 0)
+            return vz_error_wrap(err, "create cgroup %s", cg->name);
+    }
+    if (enable_controllers(scope, err) < 0)
+        return vz_error_wrap(err, "create cgroup %s: enable controllers", cg->name);
+    return 0;
+}
+
 static int v2_create(struct vz_cgroup *cg, vz_error_t *err)
 {
+    if (cg->systemd)
+        return v2_create_systemd(cg, err);
     if (vz_cg_mkdir(cg->root, cg->base, err) < 0)
         return vz_error_wrap(err, "create cgroup %s", cg->name);
     cleanup_free char *base = vz_path_join(cg->root, cg->base);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
@@ -36,8 +37,28 @@ char *vz_cgroup_base(void)
                         (unsigned long long)st.st_ino);
 }
 
-int vz_cgroup_open_at(const char *root, int version, const char *ctid,
-                      struct vz_cgroup **out, vz_error_t *err)
+/* systemd layout names (cgroup-internal.h): the scope's unit name tells a
+ * scratch installation's containers from the host's by the identity
+ * vz_cgroup_base() gives ("vzforge-DEV-INODE" -> "vz-DEV_INODE-CTID"). */
+static void name_systemd(struct vz_cgroup *cg, const char *ctid)
+{
+    cleanup_free char *id = NULL;
+    if (strcmp(cg->base, VZ_CGROUP_BASE) != 0) {
+        id = vz_xstrdup(cg->base + strlen(VZ_CGROUP_BASE) + 1);
+        for (char *c = id; *c; c++)
+            if (*c == '-')
+                *c = '_';
+    }
+    cg->systemd = 1;
+    cg->slice = vz_xstrdup("vz.slice");
+    cg->unit = id ? vz_xasprintf("vz-%s-%s.scope", id, ctid) : vz_xasprintf("vz-%s.scope", ctid);
+    free(cg->base);
+    cg->base = vz_xasprintf("%s/%s", cg->slice, cg->unit);
+    cg->name = vz_xasprintf("%s/ct", cg->base);
+}
+
+static int open_layout(const char *root, int version, int systemd, const char *ctid, struct vz_cgroup **out,
+                       vz_error_t *err)
 {
     if (version != 1 && version != 2)
         return vz_error_set(err, VZ_EBADARG, 0, "cgroup version %d: must be 1 or 2", version);
@@ -47,8 +68,12 @@ int vz_cgroup_open_at(const char *root, int version, const char *ctid,
     cg->ops = version == 2 ? &vz_cgroup_v2_ops : &vz_cgroup_v1_ops;
     cg->version = version;
     cg->root = vz_xstrdup(root);
+    cg->ctid = vz_xstrdup(ctid);
     cg->base = vz_cgroup_base();
-    cg->name = vz_xasprintf("%s/%s", cg->base, ctid);
+    if (systemd && version == 2)
+        name_systemd(cg, ctid);
+    else
+        cg->name = vz_xasprintf("%s/%s", cg->base, ctid);
     if (version == 1 && vz_cg_hierarchies(root, &cg->hier, &cg->nhier) < 0) {
         vz_cgroup_free(cg);
         return vz_error_sys(err, "read /proc/self/mountinfo (cgroup hierarchies under %s)", root);
@@ -57,10 +82,18 @@ int vz_cgroup_open_at(const char *root, int version, const char *ctid,
     return 0;
 }
 
+int vz_cgroup_open_at(const char *root, int version, const char *ctid,
+                      struct vz_cgroup **out, vz_error_t *err)
+{
+    return open_layout(root, version, 0, ctid, out, err);
+}
+
 int vz_cgroup_open(const char *ctid, struct vz_cgroup **out, vz_error_t *err)
 {
     const char *root = getenv("VZ_CGROUP_ROOT");
-    if (root == NULL || *root == '\0')
+    /* a tree of the caller's choosing (tests) is laid out plainly */
+    int systemd = root == NULL || *root == '\0';
+    if (systemd)
         root = "/sys/fs/cgroup";
     int version = 0;
     const char *v = getenv("VZ_CGROUP_VERSION");
@@ -72,16 +105,20 @@ int vz_cgroup_open(const char *ctid, struct vz_cgroup **out, vz_error_t *err)
             return vz_error_sys(err, "cgroup root %s (is cgroupfs mounted?)", root);
         version = sf.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
     }
-    return vz_cgroup_open_at(root, version, ctid, out, err);
+    return open_layout(root, version, systemd && version == 2 && vz_cg_systemd_host(), ctid, out, err);
 }
 
 void vz_cgroup_free(struct vz_cgroup *cg)
 {
     if (cg == NULL)
         return;
+    vz_cg_systemd_drop_holder(cg);
     free(cg->root);
     free(cg->base);
     free(cg->name);
+    free(cg->ctid);
+    free(cg->unit);
+    free(cg->slice);
     vz_cg_hierarchies_free(cg->hier, cg->nhier);
     free(cg);
 }
@@ -105,7 +142,7 @@ int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err)
  * that loses the race retries (vz_cg_mkdir). */
 static void remove_scratch_base(const struct vz_cgroup *cg)
 {
-    if (strcmp(cg->base, VZ_CGROUP_BASE) == 0)
+    if (cg->systemd || strcmp(cg->base, VZ_CGROUP_BASE) == 0)
         return;
     if (cg->version == 2) {
         cleanup_free char *p = vz_path_join(cg->root, cg->base);
@@ -122,8 +159,57 @@ int vz_cgroup_remove(struct vz_cgroup *cg, vz_error_t *err)
 {
     if (cg->ops->remove(cg, err) < 0)
         return -1;
+    /* systemd removes the scope's own directory when it stops the unit
+     * (it would have collected the empty scope anyway: this makes it
+     * synchronous, so that a start right after finds the name free) */
+    if (cg->systemd)
+        return vz_cg_systemd_stop(cg, err);
     remove_scratch_base(cg);
     return 0;
+}
+
+void vz_cgroup_settled(struct vz_cgroup *cg)
+{
+    vz_cg_systemd_drop_holder(cg);
+}
+
+/* like's group below cg's (host view: /proc/PID/cgroup's "0::/PATH"), or
+ * NULL when it is not strictly inside */
+static char *group_of(const struct vz_cgroup *cg, pid_t like)
+{
+    char f[64];
+    snprintf(f, sizeof(f), "/proc/%d/cgroup", (int)like);
+    cleanup_free char *text = NULL;
+    vz_error_t e = NULL;
+    if (vz_read_file(f, &text, NULL, &e) < 0) {
+        vz_error_release(&e);
+        return NULL;
+    }
+    char *line = strstr(text, "0::/");
+    if (line == NULL || (line != text && line[-1] != '\n'))
+        return NULL;
+    line += 4;
+    line[strcspn(line, "\n")] = '\0';
+    size_t n = strlen(cg->name);
+    if (strncmp(line, cg->name, n) != 0 || line[n] != '/' || strstr(line, "/../") || strstr(line, "/./"))
+        return NULL;
+    return vz_path_join(cg->root, line);
+}
+
+int vz_cgroup_open_fd(const struct vz_cgroup *cg, pid_t like)
+{
+    if (cg->version != 2)
+        return -1;
+    cleanup_free char *p = vz_cgroup_path(cg, NULL);
+    cleanup_free char *ctl = NULL;
+    vz_error_t e = NULL;
+    if (like > 0 && vz_cg_read(p, "cgroup.subtree_control", &ctl, &e) == 0 && ctl[0] != '\0') {
+        cleanup_free char *inner = group_of(cg, like);
+        if (inner)
+            return open(inner, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    vz_error_release(&e);
+    return open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
 int vz_cgroup_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_error_t *err)

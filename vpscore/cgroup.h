@@ -9,7 +9,10 @@
  *       root group there. cpuset groups get cpuset.cpus/mems from their
  *       parent. A limit that needs a controller not mounted is an error;
  *   v2: /sys/fs/cgroup/vzforge/CTID, with +memory +cpu +pids enabled in the
- *       parents' cgroup.subtree_control.
+ *       parents' cgroup.subtree_control;
+ *   v2 with systemd as PID 1: /sys/fs/cgroup/vz.slice/vz-CTID.scope/ct, in
+ *       a transient scope with Delegate=yes that systemd makes (through
+ *       D-Bus) and stops; nothing is written outside the scope.
  * The version is detected at run time: the root is v2 when it is a cgroup2
  * file system (statfs magic), else v1. $VZ_CGROUP_ROOT overrides the root
  * (tests point it at a fake tree), $VZ_CGROUP_VERSION ("1"/"2") the version.
@@ -75,6 +78,19 @@ int vz_cgroup_create(struct vz_cgroup *cg, vz_error_t *err);
 int vz_cgroup_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_error_t *err);
 /* Move pid (a whole process) into the group in every controller. */
 int vz_cgroup_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err);
+/* The container's first process (init) is in the group: let go of what
+ * held a new group open until then (the systemd layout's holder process,
+ * docs/runtime.md). Before the container's own systemd runs: the holder
+ * would keep it from enabling controllers. No-op otherwise. */
+void vz_cgroup_settled(struct vz_cgroup *cg);
+/* For clone3(CLONE_INTO_CGROUP): an O_PATH fd of the group's directory
+ * when a process born there is in the group in every hierarchy (v2); -1
+ * for v1 and hybrid hosts (vz_cgroup_enter then). like > 0 (exec: the
+ * container's init): when the container made its group an inner node (its
+ * systemd enabled controllers there, and the kernel lets no process join
+ * such a group), the group like is in instead, if that lies inside the
+ * container's. The caller closes it. */
+int vz_cgroup_open_fd(const struct vz_cgroup *cg, pid_t like);
 /* 1 = freeze, 0 = thaw; waits until the state is reached (VZ_ETIMEOUT). */
 int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err);
 /* 1 when the group is frozen or being frozen (a process joining it would
@@ -83,6 +99,17 @@ int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err);
 int vz_cgroup_frozen(const struct vz_cgroup *cg);
 /* SIGKILL every process of the group and wait until it is empty. */
 int vz_cgroup_kill(struct vz_cgroup *cg, vz_error_t *err);
+/* Memory events since the group was made; -1 in a count the host does not
+ * keep. v2 (memory.events, hierarchical): oom = allocations that failed at
+ * the limit and invoked the OOM killer, oom_kill = processes it killed,
+ * max = times usage was about to pass memory.max. v1: oom_kill from
+ * memory.oom_control (Linux 4.13+); oom and max -1 (v1 does not count
+ * them; memory.failcnt is not reliable). Returns -1 (no error:
+ * nothing to report) when the group has no memory controller files. */
+struct vz_cgroup_memev {
+    int64_t oom, oom_kill, max;
+};
+int vz_cgroup_memory_events(const struct vz_cgroup *cg, struct vz_cgroup_memev *ev);
 /* Processes in the group (allocated array; *n may be 0). */
 int vz_cgroup_pids(struct vz_cgroup *cg, pid_t **pids, size_t *n, vz_error_t *err);
 /* Hand the container's root (host uid/gid: LOCAL_UID/LOCAL_GID) what a

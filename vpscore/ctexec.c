@@ -67,6 +67,7 @@ struct joinctx {
     int login; /* enter: a login shell chosen in the container */
     struct stdio_plan io;
     struct vz_seccomp seccomp; /* the container's filter (len 0: none, or joinable only) */
+    int in_group; /* the joiner was born in the container's cgroup (fork_joiner) */
 };
 
 /* The joiner would stop in a frozen cgroup, and its caller wait forever:
@@ -281,7 +282,7 @@ static int join(const struct joinctx *x, int errfd)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     vz_error_t e = NULL;
     int userns = -1;
-    if (vz_userns_open(x->init, &userns, &e) < 0 || vz_cgroup_enter(x->cg, getpid(), &e) < 0 ||
+    if (vz_userns_open(x->init, &userns, &e) < 0 || (!x->in_group && vz_cgroup_enter(x->cg, getpid(), &e) < 0) ||
         vz_ns_enter(x->init, &e) < 0 || vz_userns_join(userns, &e) < 0) {
         vz_child_fail(errfd, e->errnum, "%s", e->msg);
         _exit(127);
@@ -439,6 +440,27 @@ static void joiner_main(const struct joinctx *x, char *const argv[], int errfd)
 
 /* ---- the caller ---- */
 
+/* fork() the joiner, born in the container's cgroup where the hierarchy
+ * allows it (v2: CLONE_INTO_CGROUP; no migration, whose lock costs the
+ * next start or exec a grace period), else join() moves it there. On v2 a
+ * container whose systemd made its group an inner node gets the joiner in
+ * the group its init is in (vz_cgroup_open_fd). */
+static pid_t fork_joiner(struct joinctx *x)
+{
+    x->in_group = 0;
+    cleanup_close int fd = vz_cgroup_open_fd(x->cg, x->init);
+    if (fd >= 0) {
+        vz_error_t e = NULL;
+        pid_t pid = vz_ns_clone_into(0, fd, &e);
+        if (pid >= 0) {
+            x->in_group = 1;
+            return pid;
+        }
+        vz_error_release(&e);
+    }
+    return fork();
+}
+
 /* fd is our controlling terminal and another process group has its
  * foreground (not so for a terminal that is not our controlling one: no
  * job control stops us there). */
@@ -562,7 +584,7 @@ static int run_joined(const char *ctid, struct joinctx *x, char *const argv[], i
     sigset_t fwdset, oldset;
     forward_set(&fwdset);
     sigprocmask(SIG_BLOCK, &fwdset, &oldset);
-    pid_t pid = fork();
+    pid_t pid = fork_joiner(x);
     if (pid == 0) {
         close(errp[0]);
         joiner_main(x, argv, join(x, errp[1]));

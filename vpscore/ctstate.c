@@ -34,17 +34,22 @@ int vz_ct_init_pid(const char *ctid, pid_t *pid)
     return 1;
 }
 
-static int is_frozen(const char *ctid)
+/* What the running container's cgroup says: frozen, memory events. */
+static void cgroup_state(const char *ctid, struct vz_ct_state *st)
 {
     struct vz_cgroup *cg = NULL;
     vz_error_t err = NULL;
     if (vz_cgroup_open(ctid, &cg, &err) < 0) {
         vz_error_release(&err);
-        return 0;
+        return;
     }
-    int r = vz_cgroup_frozen(cg);
+    st->suspended = vz_cgroup_frozen(cg);
+    struct vz_cgroup_memev ev;
+    vz_cgroup_memory_events(cg, &ev);
+    st->oom = ev.oom;
+    st->oom_kill = ev.oom_kill;
+    st->mem_max = ev.max;
     vz_cgroup_free(cg);
-    return r;
 }
 
 int vz_ct_status(const char *ctid, struct vz_ct_state *st, vz_error_t *err)
@@ -65,7 +70,9 @@ int vz_ct_status(const char *ctid, struct vz_ct_state *st, vz_error_t *err)
     st->exists = vz_is_dir(ct.private_dir);
     st->mounted = vz_is_mountpoint(ct.root_dir);
     st->running = vz_ct_init_pid(ctid, &st->pid);
-    st->suspended = st->running && is_frozen(ctid);
+    st->oom = st->oom_kill = st->mem_max = -1;
+    if (st->running)
+        cgroup_state(ctid, st);
     vz_ct_release(&ct);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -26,6 +27,28 @@ pid_t vz_ns_clone(unsigned long flags, vz_error_t *err)
     long pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid < 0)
         return vz_error_sys(err, "clone into new namespaces");
+    return (pid_t)pid;
+}
+
+/* <linux/sched.h>'s struct clone_args up to "cgroup" (CLONE_ARGS_SIZE_VER2) */
+struct vz_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
+};
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+pid_t vz_ns_clone_into(unsigned long flags, int cgroup_fd, vz_error_t *err)
+{
+    struct vz_clone_args a = { 0 };
+    a.flags = (uint64_t)flags | CLONE_INTO_CGROUP;
+    a.exit_signal = SIGCHLD;
+    a.cgroup = (uint64_t)cgroup_fd;
+    /* stack 0: fork semantics, as vz_ns_clone */
+    long pid = syscall(SYS_clone3, &a, sizeof(a));
+    if (pid < 0)
+        return vz_error_sys(err, "clone3 into a cgroup and new namespaces");
     return (pid_t)pid;
 }
 

@@ -26,6 +26,13 @@
  * not run, so the child must only use the child-side functions below, plain
  * system calls and snprintf until it execs. */
 pid_t vz_ns_clone(unsigned long flags, vz_error_t *err);
+/* The same, born in the cgroup v2 group cgroup_fd is open on (clone3 with
+ * CLONE_INTO_CGROUP, Linux 5.7): no migration afterwards, so none of the
+ * cost a move into a group has. flags must not hold CLONE_NEWCGROUP: a
+ * cgroup namespace made by clone is rooted at the parent's group, not at
+ * the one the child is born in; the child unshares its own instead. -1
+ * with the kernel's errno (ENOSYS, E2BIG: too old) in err. */
+pid_t vz_ns_clone_into(unsigned long flags, int cgroup_fd, vz_error_t *err);
 
 /* Child side: die with SIGKILL when the parent dies, and die now if the
  * parent is already gone. alive_fd is the read end of a pipe whose write end

@@ -38,6 +38,9 @@ struct vz_ct_state {
     int running;
     int suspended; /* running and frozen */
     pid_t pid;     /* init's host pid when running */
+    /* running: its cgroup's memory events (vpscore/cgroup.h; -1: a count
+     * the host does not keep, all -1 when it keeps none) */
+    int64_t oom, oom_kill, mem_max;
 };
 /* VZ_EBADARG for a bad CTID; a CTID without conf is "deleted unmounted down". */
 int vz_ct_status(const char *ctid, struct vz_ct_state *st, vz_error_t *err);

@@ -65,6 +65,7 @@ struct init_args {
     const struct vz_systemd *sd; /* systemd as init: vpscore/systemd.h */
     const struct vz_devices *devs; /* nodes for /dev besides the fixed set */
     const struct vz_seccomp *seccomp; /* the filter, installed before the capability drop */
+    int own_cgroupns; /* born by CLONE_INTO_CGROUP: unshare the cgroup namespace itself */
 };
 
 static int read_byte(int fd)
@@ -87,6 +88,11 @@ static void container_init(const struct init_args *a, int devnull, int errfd, in
     if (read_byte(SLOT_MAPS) < 0)
         _exit(1);
     close(SLOT_MAPS);
+    /* rooted at the group init was born in (vz_ns_clone_into) */
+    if (a->own_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
+        vz_child_fail(SLOT_ERR, errno, "unshare the cgroup namespace");
+        _exit(1);
+    }
     struct vz_rootfs r = { .root = a->root, .hostname = a->hostname, .root_is_mount = 1,
                            .userns = a->map.enabled, .devices = a->devs };
     if (vz_mount_rootfs(&r, SLOT_ERR) < 0)
@@ -141,15 +147,36 @@ static int root_for_init(const struct init_args *a, vz_error_t *err)
     return vz_mount_attach(a->rootfd, a->root, err);
 }
 
+/* Clone init into the container's group: born there where the hierarchy
+ * allows it (cgroup v2: CLONE_INTO_CGROUP, no migration), else the helper
+ * joins the group first (every v1 hierarchy) and init inherits it. */
+static pid_t clone_init(struct vz_cgroup *cg, struct init_args *a, vz_error_t *err)
+{
+    unsigned long flags = VZ_NS_FLAGS | (a->map.enabled ? CLONE_NEWUSER : 0);
+    cleanup_close int cgfd = vz_cgroup_open_fd(cg, 0);
+    if (cgfd >= 0) {
+        vz_error_t e = NULL;
+        a->own_cgroupns = 1;
+        pid_t pid = vz_ns_clone_into(flags & ~(unsigned long)CLONE_NEWCGROUP, cgfd, &e);
+        if (pid >= 0)
+            return pid;
+        /* an older kernel (ENOSYS, E2BIG): the way that always works */
+        vz_debug("%s; joining the cgroup instead", e->msg);
+        vz_error_release(&e);
+        a->own_cgroupns = 0;
+    }
+    if (vz_cgroup_enter(cg, getpid(), err) < 0)
+        return -1;
+    return vz_ns_clone(flags, err);
+}
+
 /* The helper: runs as a normal fork() child, may allocate. */
-static void helper(const char *ctid, const struct init_args *a, int errfd, int syncfd, int pidfd_w)
+static void helper(struct vz_cgroup *cg, struct init_args *a, int errfd, int syncfd, int pidfd_w)
 {
     setsid();
     vz_error_t err = NULL;
-    struct vz_cgroup *cg = NULL;
     int mapp[2] = { -1, -1 };
-    if (vz_cgroup_open(ctid, &cg, &err) < 0 || vz_cgroup_enter(cg, getpid(), &err) < 0 ||
-        root_for_init(a, &err) < 0) {
+    if (root_for_init(a, &err) < 0) {
         vz_child_fail(errfd, err->errnum, "%s", err->msg);
         _exit(1);
     }
@@ -158,7 +185,7 @@ static void helper(const char *ctid, const struct init_args *a, int errfd, int s
         vz_child_fail(errfd, errno, "open /dev/null, pipe");
         _exit(1);
     }
-    pid_t pid = vz_ns_clone(VZ_NS_FLAGS | (a->map.enabled ? CLONE_NEWUSER : 0), &err);
+    pid_t pid = clone_init(cg, a, &err);
     if (pid == 0) {
         close(mapp[1]);
         container_init(a, devnull, errfd, syncfd, mapp[0]);
@@ -332,7 +359,7 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         close(errp[0]);
         close(syncp[1]);
         close(pidp[0]);
-        helper(ctid, &a, errp[1], syncp[0], pidp[1]);
+        helper(cg, &a, errp[1], syncp[0], pidp[1]);
     }
     close(errp[1]);
     close(syncp[0]);
@@ -360,6 +387,7 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         goto out;
     }
     init = p;
+    vz_cgroup_settled(cg); /* init holds the group now */
 
     if (!opts->no_network) {
         split_ips(vz_conf_get(&ct.conf, "IP_ADDRESS"), &ips);

@@ -8,6 +8,8 @@
  *                                     (as `unshare -U -r -m -C`): mount a v1
  *                                     hierarchy with OPTS on /tmp/vzt-m, write
  *                                     VALUE to FILE in it (FILE "+DIR": mkdir)
+ *   cgroup2 FILE VALUE                the same with a cgroup2 mount (the
+ *                                     container's own group is its root)
  *   keyring NAME                      search the user keyring for a "user" key
  *   open PATH                         open read-write, read one byte
  *   mknod PATH                        make a block device node 7:0
@@ -49,7 +51,7 @@ static int write_file(const char *path, const char *text)
     return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-static int cgroup_attack(const char *opts, const char *file, const char *value)
+static int cgroup_attack(const char *type, const char *opts, const char *file, const char *value)
 {
     char map[64];
     uid_t uid = geteuid();
@@ -63,7 +65,7 @@ static int cgroup_attack(const char *opts, const char *file, const char *value)
     snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
     write_file("/proc/self/gid_map", map);
     mkdir("/tmp/vzt-m", 0755);
-    if (report("mount", mount("c", "/tmp/vzt-m", "cgroup", 0, opts) == 0))
+    if (report("mount", mount("c", "/tmp/vzt-m", type, 0, opts) == 0))
         return 1;
     char path[512];
     if (file[0] == '+') {
@@ -81,7 +83,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc == 5 && strcmp(argv[1], "cgroup") == 0)
-        return cgroup_attack(argv[2], argv[3], argv[4]);
+        return cgroup_attack("cgroup", argv[2], argv[3], argv[4]);
+    if (argc == 4 && strcmp(argv[1], "cgroup2") == 0)
+        return cgroup_attack("cgroup2", NULL, argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "keyring") == 0) {
         long k = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", argv[2], 0);
         if (report("search", k >= 0))
@@ -101,6 +105,6 @@ int main(int argc, char **argv)
     }
     if (argc == 3 && strcmp(argv[1], "mknod") == 0)
         return report("mknod", mknod(argv[2], S_IFBLK | 0600, makedev(7, 0)) == 0);
-    fprintf(stderr, "usage: vzt-probe euid | cgroup OPTS FILE VALUE | keyring NAME | open PATH | mknod PATH\n");
+    fprintf(stderr, "usage: vzt-probe euid | cgroup OPTS FILE VALUE | cgroup2 FILE VALUE | keyring NAME | open PATH | mknod PATH\n");
     return 2;
 }

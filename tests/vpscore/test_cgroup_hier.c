@@ -1,7 +1,10 @@
 /* A container's group in every cgroup hierarchy this host mounts (v1
  * controllers, name=systemd, the hybrid cgroup2 "unified" one), cpuset
  * filled so a task can join, and delegation (vz_cgroup_delegate) that gives
- * the container's root its systemd group and nothing that holds a limit. */
+ * the container's root its systemd group and nothing that holds a limit.
+ * On a cgroup v2 host (tests/lib/cghost.h) the same properties of the one
+ * v2 group vz_cgroup_open makes there (a systemd scope's "ct" where systemd
+ * is PID 1). */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 
 #include "common/common.h"
 #include "vpscore/cgroup.h"
+#include "tests/lib/cghost.h"
 
 static struct vz_cgroup *current;
 
@@ -30,14 +34,20 @@ static void teardown(void)
 
 TestSuite(cgroup_hier, .fini = teardown);
 
-static struct vz_cgroup *make(const char *tag)
+/* The group as the runtime makes it on this host (v1 or v2: *version) */
+static struct vz_cgroup *make_host(const char *tag, int *version)
 {
-    cr_assert(vz_is_dir("/sys/fs/cgroup/cpuset") && vz_is_dir("/sys/fs/cgroup/devices"),
-              "this test wants the cgroup v1 host these machines are");
+    *version = vzt_cg_host();
+    if (*version == 1)
+        cr_assert(vz_is_dir("/sys/fs/cgroup/cpuset") && vz_is_dir("/sys/fs/cgroup/devices"),
+                  "a cgroup v1 host without the cpuset and devices hierarchies");
     char id[64];
     snprintf(id, sizeof(id), "vzt-%s-%d", tag, (int)getpid());
     vz_error_t err = NULL;
-    cr_assert_eq(vz_cgroup_open_at("/sys/fs/cgroup", 1, id, &current, &err), 0, "%s", err ? err->msg : "");
+    if (*version == 1)
+        cr_assert_eq(vz_cgroup_open_at("/sys/fs/cgroup", 1, id, &current, &err), 0, "%s", err ? err->msg : "");
+    else
+        cr_assert_eq(vz_cgroup_open(id, &current, &err), 0, "%s", err ? err->msg : "");
     cr_assert_eq(vz_cgroup_create(current, &err), 0, "%s", err ? err->msg : "");
     return current;
 }
@@ -52,15 +62,39 @@ static pid_t sleeper(struct vz_cgroup *cg)
     }
     vz_error_t err = NULL;
     cr_assert_eq(vz_cgroup_enter(cg, c, &err), 0, "%s", err ? err->msg : "");
+    vz_cgroup_settled(cg);
     return c;
+}
+
+/* v2: one line "0::PATH", PATH the group below the root */
+static void v2_in_own_group(struct vz_cgroup *cg, pid_t c)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)c);
+    char *text = NULL, *g = vz_cgroup_path(cg, NULL);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_read_file(path, &text, NULL, &err), 0);
+    char *want = vz_xasprintf("0::%s\n", g + strlen("/sys/fs/cgroup"));
+    cr_assert_str_eq(text, want);
+    free(text), free(g), free(want);
+    cr_assert_eq(vz_cgroup_kill(cg, &err), 0, "%s", err ? err->msg : "");
+    int st;
+    cr_assert_eq(waitpid(c, &st, 0), c);
+    cr_assert_eq(vz_cgroup_remove(cg, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_not(vz_cgroup_exists(cg));
 }
 
 /* /proc/PID/cgroup: one line per hierarchy, "ID:CTRLS:PATH"; none may be
  * the host's root group, every one must end in the container's group. */
 Test(cgroup_hier, process_is_in_its_own_group_in_every_hierarchy)
 {
-    struct vz_cgroup *cg = make("all");
+    int ver;
+    struct vz_cgroup *cg = make_host("all", &ver);
     pid_t c = sleeper(cg);
+    if (ver == 2) {
+        v2_in_own_group(cg, c);
+        return;
+    }
     char path[64], line[1024];
     snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)c);
     FILE *f = fopen(path, "re");
@@ -106,9 +140,11 @@ Test(cgroup_hier, process_is_in_its_own_group_in_every_hierarchy)
  * and its group removed. */
 Test(cgroup_hier, nested_group_in_one_hierarchy_is_killed_and_removed)
 {
-    struct vz_cgroup *cg = make("nest");
+    int ver;
+    struct vz_cgroup *cg = make_host("nest", &ver);
     pid_t c = sleeper(cg);
-    char *sd = vz_cgroup_path(cg, "systemd");
+    /* v2: the one hierarchy; the nested group as the container's systemd makes it */
+    char *sd = vz_cgroup_path(cg, ver == 1 ? "systemd" : NULL);
     char *sub = vz_path_join(sd, "system.slice/x.service");
     vz_error_t err = NULL;
     cr_assert_eq(vz_mkdir_p(sub, 0755, &err), 0, "%s", err ? err->msg : "");
@@ -119,7 +155,7 @@ Test(cgroup_hier, nested_group_in_one_hierarchy_is_killed_and_removed)
     cr_assert_not_null(f);
     fputs(v, f);
     cr_assert_eq(fclose(f), 0);
-    /* gone from the memory group? no: only moved in name=systemd */
+    /* v1: gone from the memory group? no: only moved in name=systemd */
     pid_t *pids = NULL;
     size_t n = 0;
     cr_assert_eq(vz_cgroup_pids(cg, &pids, &n, &err), 0);
@@ -187,9 +223,16 @@ static int v1_delegatee(struct vz_cgroup *cg)
     return 0;
 }
 
-Test(cgroup_hier, v1_delegate_gives_the_systemd_group_and_no_limit)
+static void v2_delegate_check(struct vz_cgroup *cg, int limits);
+
+Test(cgroup_hier, delegate_gives_the_systemd_group_and_no_limit)
 {
-    struct vz_cgroup *cg = make("deleg");
+    int ver;
+    struct vz_cgroup *cg = make_host("deleg", &ver);
+    if (ver == 2) {
+        v2_delegate_check(cg, 1);
+        return;
+    }
     vz_error_t err = NULL;
     struct vz_cgroup_limits l = VZ_CGROUP_LIMITS_NONE;
     l.numproc = 50;
@@ -224,6 +267,9 @@ static int v2_delegatee(struct vz_cgroup *cg)
     /* the group's own limits (here the one every v2 group has) stay root's */
     if (write_to(g, "cgroup.max.descendants", "100000") == 0)
         return 3;
+    char *mem = vz_path_join(g, "memory.max");
+    if (vz_file_exists(mem) && write_to(g, "memory.max", "max") == 0)
+        return 5;
     /* and the parent's cgroup.procs: it cannot leave its subtree */
     char *parent = vz_xstrdup(g);
     *strrchr(parent, '/') = '\0';
@@ -232,16 +278,37 @@ static int v2_delegatee(struct vz_cgroup *cg)
     return 0;
 }
 
+/* v1 host: the hybrid unified hierarchy; v2 host: the group the runtime
+ * makes there */
 Test(cgroup_hier, v2_delegate_in_the_unified_hierarchy)
 {
-    const char *root = "/sys/fs/cgroup/unified";
-    cr_assert(vz_file_exists("/sys/fs/cgroup/unified/cgroup.procs"), "no cgroup2 at %s", root);
+    int ver;
+    if (vzt_cg_host() == 2) {
+        v2_delegate_check(make_host("d2", &ver), 1);
+        return;
+    }
+    const char *root = vzt_cg2_root();
+    cr_assert_not_null(root, "no cgroup2 hierarchy on this v1 host (the hybrid unified mount)");
     char id[64];
     snprintf(id, sizeof(id), "vzt-d2-%d", (int)getpid());
     vz_error_t err = NULL;
     cr_assert_eq(vz_cgroup_open_at(root, 2, id, &current, &err), 0);
     struct vz_cgroup *cg = current;
     cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
+    v2_delegate_check(cg, 0); /* the hybrid hierarchy has no controllers */
+}
+
+static void v2_delegate_check(struct vz_cgroup *cg, int limits)
+{
+    vz_error_t err = NULL;
+    struct vz_cgroup_limits l = VZ_CGROUP_LIMITS_NONE;
+    l.numproc = 50;
+    l.ram = 64LL << 20;
+    if (limits)
+        cr_assert_eq(vz_cgroup_apply(cg, &l, &err), 0, "%s", err ? err->msg : "");
+    /* a process that keeps the group, as init does (a systemd scope goes
+     * when it is empty) */
+    pid_t keep = sleeper(cg);
     cr_assert_eq(as_delegatee(cg, v2_delegatee), 1, "usable before delegation");
     cr_assert_eq(vz_cgroup_delegate(cg, 100000, 100000, &err), 0, "%s", err ? err->msg : "");
     /* the delegatee needs a process in its group to move around */
@@ -260,6 +327,8 @@ Test(cgroup_hier, v2_delegate_in_the_unified_hierarchy)
     int st = 0;
     cr_assert_eq(waitpid(c, &st, 0), c);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "delegatee step %d failed", WEXITSTATUS(st));
+    cr_assert_eq(vz_cgroup_kill(cg, &err), 0, "%s", err ? err->msg : "");
+    cr_assert_eq(waitpid(keep, &st, 0), keep);
     cr_assert_eq(vz_cgroup_remove(cg, &err), 0, "%s", err ? err->msg : "");
     cr_assert_not(vz_cgroup_exists(cg));
 }

@@ -1,7 +1,10 @@
-/* cgroups for real on this host: v1 controllers under /sys/fs/cgroup/<ctrl>
- * and the v2 unified hierarchy at /sys/fs/cgroup/unified (no controllers
- * there, so only create/enter/freeze/kill/remove are exercised for v2).
- * Every group is named vzforge/vzt-*-PID and removed by the test. */
+/* cgroups for real on the host running the tests: the limit tests run the
+ * variant for its layout (tests/lib/cghost.h): v1 controllers under
+ * /sys/fs/cgroup/<ctrl> on a v1 host, the v2 group vz_cgroup_open() makes
+ * on a v2 host (a systemd scope where systemd is PID 1); the v2 life cycle
+ * runs on whatever cgroup2 hierarchy there is (the hybrid "unified" mount
+ * of a v1 host has no controllers). Every group is named vzt-*-PID and
+ * removed by the test. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 
 #include "common/common.h"
 #include "vpscore/cgroup.h"
+#include "tests/lib/cghost.h"
 
 /* dir/file's content (allocated; the test fails when it is unreadable) */
 static char *read_in(const char *dir, const char *file)
@@ -47,14 +51,21 @@ static void teardown(void)
 
 TestSuite(cgroup_real, .fini = teardown);
 
-static struct vz_cgroup *open_v1(const char *tag)
+/* The group as the runtime makes it on this host: v1 in every hierarchy,
+ * or v2 (plain, or in a systemd scope) */
+static struct vz_cgroup *open_real(const char *tag, int *version)
 {
-    cr_assert(have_v1(), "cgroup v1 memory/cpu/pids/freezer are not mounted under /sys/fs/cgroup");
+    *version = vzt_cg_host();
+    if (*version == 1)
+        cr_assert(have_v1(), "cgroup v1 memory/cpu/pids/freezer are not mounted under /sys/fs/cgroup");
     char id[64];
     snprintf(id, sizeof(id), "vzt-%s-%d", tag, (int)getpid());
     struct vz_cgroup *cg = NULL;
     vz_error_t err = NULL;
-    cr_assert_eq(vz_cgroup_open_at("/sys/fs/cgroup", 1, id, &cg, &err), 0);
+    if (*version == 1)
+        cr_assert_eq(vz_cgroup_open_at("/sys/fs/cgroup", 1, id, &cg, &err), 0);
+    else
+        cr_assert_eq(vz_cgroup_open(id, &cg, &err), 0, "%s", err ? err->msg : "");
     current = cg;
     cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
     return cg;
@@ -90,6 +101,7 @@ static pid_t spawn_in(struct vz_cgroup *cg, void (*fn)(void))
     close(p[0]);
     vz_error_t err = NULL;
     cr_assert_eq(vz_cgroup_enter(cg, c, &err), 0, "%s", err ? err->msg : "");
+    vz_cgroup_settled(cg); /* as start does once init is in */
     cr_assert_eq(write(p[1], "x", 1), 1);
     close(p[1]);
     return c;
@@ -107,26 +119,39 @@ static void hog(void)
     _exit(0);
 }
 
-Test(cgroup_real, v1_memory_hog_killed_at_limit_host_untouched)
+Test(cgroup_real, memory_hog_killed_at_limit_host_untouched)
 {
-    struct vz_cgroup *cg = open_v1("mem");
+    int ver;
+    struct vz_cgroup *cg = open_real("mem", &ver);
     struct vz_cgroup_limits l = VZ_CGROUP_LIMITS_NONE;
     l.ram = 32LL << 20;
     vz_error_t err = NULL;
     cr_assert_eq(vz_cgroup_apply(cg, &l, &err), 0, "%s", err ? err->msg : "");
     char *mem = vz_cgroup_path(cg, "memory");
     char *v = NULL;
-    v = read_in(mem, "memory.limit_in_bytes");
+    v = read_in(mem, ver == 1 ? "memory.limit_in_bytes" : "memory.max");
     cr_assert_eq(atoll(v), 32LL << 20);
     free(v);
+    struct vz_cgroup_memev ev;
+    cr_assert_eq(vz_cgroup_memory_events(cg, &ev), 0);
+    cr_assert(ev.oom_kill == 0 && ev.max <= 0, "a new group has events: kills %lld max %lld",
+              (long long)ev.oom_kill, (long long)ev.max);
     pid_t c = spawn_in(cg, hog);
     int st = 0;
     cr_assert_eq(waitpid(c, &st, 0), c);
     cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
               "the hog was not OOM-killed (status 0x%x)", st);
-    v = read_in(mem, "memory.oom_control");
-    cr_assert_not_null(strstr(v, "oom_kill 1"), "memory.oom_control: %s", v);
+    v = read_in(mem, ver == 1 ? "memory.oom_control" : "memory.events");
+    cr_assert_not_null(strstr(v, "oom_kill 1"), "%s", v);
     free(v);
+    /* what vzctl status --json shows */
+    cr_assert_eq(vz_cgroup_memory_events(cg, &ev), 0);
+    cr_assert_eq(ev.oom_kill, 1);
+    if (ver == 2) {
+        cr_assert_geq(ev.oom, 1);
+        cr_assert_gt(ev.max, 0, "the limit was hit: max %lld", (long long)ev.max);
+    } else
+        cr_assert(ev.oom == -1 && ev.max == -1, "v1 counts no OOM events apart from kills");
     /* the test process itself (outside the group) is alive and can allocate */
     char *m = malloc(64 << 20);
     cr_assert_not_null(m);
@@ -152,9 +177,10 @@ static void bomb(void)
     _exit(made >= 200 ? 1 : 0);
 }
 
-Test(cgroup_real, v1_fork_bomb_stopped_at_numproc)
+Test(cgroup_real, fork_bomb_stopped_at_numproc)
 {
-    struct vz_cgroup *cg = open_v1("pids");
+    int ver;
+    struct vz_cgroup *cg = open_real("pids", &ver);
     struct vz_cgroup_limits l = VZ_CGROUP_LIMITS_NONE;
     l.numproc = 20;
     vz_error_t err = NULL;
@@ -185,9 +211,10 @@ static void spin(void)
         pause();
 }
 
-Test(cgroup_real, v1_cpu_files_freeze_kill_remove)
+Test(cgroup_real, cpu_files_freeze_kill_remove)
 {
-    struct vz_cgroup *cg = open_v1("cpu");
+    int ver;
+    struct vz_cgroup *cg = open_real("cpu", &ver);
     struct vz_cgroup_limits l = VZ_CGROUP_LIMITS_NONE;
     l.cpulimit = 50;
     l.cpuunits = 2000;
@@ -195,11 +222,12 @@ Test(cgroup_real, v1_cpu_files_freeze_kill_remove)
     cr_assert_eq(vz_cgroup_apply(cg, &l, &err), 0, "%s", err ? err->msg : "");
     char *cpu = vz_cgroup_path(cg, "cpu");
     char *v = NULL;
-    v = read_in(cpu, "cpu.cfs_quota_us");
-    cr_assert_str_eq(v, "50000\n");
+    v = read_in(cpu, ver == 1 ? "cpu.cfs_quota_us" : "cpu.max");
+    cr_assert_str_eq(v, ver == 1 ? "50000\n" : "50000 100000\n");
     free(v);
-    v = read_in(cpu, "cpu.shares");
-    cr_assert_str_eq(v, "2048\n");
+    /* 2048 shares; on v2 the weight runc and crun convert them to */
+    v = read_in(cpu, ver == 1 ? "cpu.shares" : "cpu.weight");
+    cr_assert_str_eq(v, ver == 1 ? "2048\n" : "79\n");
     free(v);
     free(cpu);
     pid_t c = spawn_in(cg, spin);
@@ -216,11 +244,11 @@ Test(cgroup_real, v1_cpu_files_freeze_kill_remove)
     close_cg(cg);
 }
 
-Test(cgroup_real, v2_unified_enter_freeze_kill_remove)
+Test(cgroup_real, v2_enter_freeze_kill_remove)
 {
-    const char *root = "/sys/fs/cgroup/unified";
-    cr_assert(vz_file_exists("/sys/fs/cgroup/unified/cgroup.procs"),
-              "no cgroup2 hierarchy at %s on this host", root);
+    vzt_cg_host();
+    const char *root = vzt_cg2_root();
+    cr_assert_not_null(root, "no cgroup2 hierarchy on this host (neither the root nor a hybrid mount)");
     char id[64];
     snprintf(id, sizeof(id), "vzt-v2-%d", (int)getpid());
     struct vz_cgroup *cg = NULL;
@@ -251,7 +279,8 @@ Test(cgroup_real, v2_unified_enter_freeze_kill_remove)
  * the host's own (VZ_ROOT unset or "/") keeps "vzforge". */
 Test(cgroup_real, scratch_roots_get_their_own_parent_group)
 {
-    cr_assert(have_v1(), "cgroup v1 memory/cpu/pids/freezer are not mounted under /sys/fs/cgroup");
+    if (vzt_cg_host() == 1)
+        cr_assert(have_v1(), "cgroup v1 memory/cpu/pids/freezer are not mounted under /sys/fs/cgroup");
     char *saved = getenv("VZ_ROOT") ? vz_xstrdup(getenv("VZ_ROOT")) : NULL;
     char a[] = "/tmp/vzt-cgbase-XXXXXX", b[] = "/tmp/vzt-cgbase-XXXXXX";
     cr_assert_not_null(mkdtemp(a));
@@ -280,14 +309,23 @@ Test(cgroup_real, scratch_roots_get_their_own_parent_group)
     cr_assert_eq(vz_cgroup_open(id, &cg, &err), 0, "%s", err ? err->msg : "");
     current = cg;
     cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
-    cleanup_free char *in_a = vz_xasprintf("/sys/fs/cgroup/pids/%s/%s", base_a, id);
+    /* v1 and plain v2: ROOT[/pids]/BASE/ID; a systemd host: a scope of
+     * the scratch root's own, vz.slice/vz-DEV_INODE-ID.scope/ct */
+    cleanup_free char *in_a = vz_cgroup_path(cg, "pids");
     cr_assert(vz_is_dir(in_a), "%s missing", in_a);
-    cleanup_free char *host_group = vz_xasprintf("/sys/fs/cgroup/pids/vzforge/%s", id);
+    unsetenv("VZ_ROOT");
+    struct vz_cgroup *host_cg = NULL;
+    cr_assert_eq(vz_cgroup_open(id, &host_cg, &err), 0);
+    cleanup_free char *host_group = vz_cgroup_path(host_cg, "pids");
+    vz_cgroup_free(host_cg);
+    setenv("VZ_ROOT", a, 1);
+    cr_assert_str_neq(in_a, host_group);
     cr_assert(!vz_is_dir(host_group), "the scratch root's group landed in the host's: %s", host_group);
     cr_assert_eq(vz_cgroup_remove(cg, &err), 0, "%s", err ? err->msg : "");
     vz_cgroup_free(cg);
     current = NULL;
-    cleanup_free char *parent = vz_xasprintf("/sys/fs/cgroup/pids/%s", base_a);
+    cleanup_free char *parent = vz_xstrdup(in_a);
+    *strrchr(parent, '/') = '\0';
     cr_assert(!vz_is_dir(parent), "%s left after its last group", parent);
     if (saved)
         setenv("VZ_ROOT", saved, 1);

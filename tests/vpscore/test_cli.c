@@ -191,13 +191,14 @@ Test(cli, status_json)
     json_error_t je;
     json_t *j = json_loads(out, 0, &je);
     cr_assert_not_null(j, "not JSON (%s): %s", je.text, out);
-    cr_assert_eq(json_object_size(j), 6, "%s", out);
+    cr_assert_eq(json_object_size(j), 7, "%s", out);
     cr_assert_str_eq(json_string_value(json_object_get(j, "ctid")), "101");
     cr_assert(json_is_true(json_object_get(j, "exist")), "%s", out);
     cr_assert(json_is_false(json_object_get(j, "mounted")), "%s", out);
     cr_assert(json_is_false(json_object_get(j, "running")), "%s", out);
     cr_assert(json_is_false(json_object_get(j, "suspended")), "%s", out);
     cr_assert(json_is_null(json_object_get(j, "init_pid")), "%s", out);
+    cr_assert(json_is_null(json_object_get(j, "memory_events")), "down: no cgroup to count in: %s", out);
     json_decref(j);
     free(out);
     /* --json before the CTID; a container that does not exist: exit 0 */

@@ -15,6 +15,7 @@
 
 #include "common/common.h"
 #include "vpscore/cgroup.h"
+#include "tests/lib/cghost.h"
 #include "vpscore/devices-bpf.h"
 #include "vpscore/devices.h"
 
@@ -199,9 +200,36 @@ static struct vz_cgroup *group(const char *root, int version, const char *tag)
     return current;
 }
 
-Test(devices, v1_devices_controller_enforces_the_default_set)
+/* A real cgroup2 group for the BPF program: on a v2 host the one the
+ * runtime makes (vz_cgroup_open: a systemd scope's "ct" where systemd is
+ * PID 1), on a v1 host one in the hybrid unified hierarchy. */
+static struct vz_cgroup *group2(const char *tag)
 {
-    cr_assert(vz_is_dir("/sys/fs/cgroup/devices"), "no v1 devices controller on this host");
+    if (vzt_cg_host() == 2) {
+        char id[64];
+        snprintf(id, sizeof(id), "vzt-%s-%d", tag, (int)getpid());
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_cgroup_open(id, &current, &err), 0, "%s", err ? err->msg : "");
+        cr_assert_eq(vz_cgroup_create(current, &err), 0, "%s", err ? err->msg : "");
+        return current;
+    }
+    const char *root = vzt_cg2_root();
+    cr_assert_not_null(root, "no cgroup2 hierarchy on this host");
+    return group(root, 2, tag);
+}
+
+static void bpf_enforces_the_default_set(struct vz_cgroup *cg);
+
+/* The host's own mechanism: the v1 devices controller, or on a v2 host the
+ * BPF program in the group the runtime makes there */
+Test(devices, host_enforces_the_default_set)
+{
+    if (vzt_cg_host() == 2) {
+        make_nodes();
+        bpf_enforces_the_default_set(group2("dh2"));
+        return;
+    }
+    cr_assert(vz_is_dir("/sys/fs/cgroup/devices"), "no v1 devices controller on this v1 host");
     make_nodes();
     struct vz_cgroup *cg = group("/sys/fs/cgroup", 1, "dv1");
     /* without the policy the block node opens (the test can fail) */
@@ -241,10 +269,12 @@ Test(devices, v1_devices_controller_enforces_the_default_set)
 
 Test(devices, v2_bpf_program_enforces_the_default_set)
 {
-    const char *root = "/sys/fs/cgroup/unified";
-    cr_assert(vz_file_exists("/sys/fs/cgroup/unified/cgroup.procs"), "no cgroup2 mount at %s", root);
     make_nodes();
-    struct vz_cgroup *cg = group(root, 2, "dv2");
+    bpf_enforces_the_default_set(group2("dv2"));
+}
+
+static void bpf_enforces_the_default_set(struct vz_cgroup *cg)
+{
     int before = run_in(cg);
     cr_assert_eq(before, 3, "without a program: %s", said(before));
     vz_error_t err = NULL;
@@ -267,9 +297,7 @@ Test(devices, v2_bpf_program_enforces_the_default_set)
 /* Access bits: a read-only rule lets read through and stops write. */
 Test(devices, v2_bpf_read_only_rule)
 {
-    const char *root = "/sys/fs/cgroup/unified";
-    cr_assert(vz_file_exists("/sys/fs/cgroup/unified/cgroup.procs"), "no cgroup2 mount at %s", root);
-    struct vz_cgroup *cg = group(root, 2, "dro");
+    struct vz_cgroup *cg = group2("dro");
     struct vz_devices d = { 0 };
     d.rules[d.nrules++] = (struct vz_dev_rule){ 'c', 1, 3, VZ_DEV_R };
     vz_error_t err = NULL;

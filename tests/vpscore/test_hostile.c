@@ -23,6 +23,7 @@
 #include "common/common.h"
 #include "tests/lib/rootfs.h"
 #include "tests/vpscore/fixture.h"
+#include "tests/lib/cghost.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/ctconf.h"
 #include "vpscore/mount.h"
@@ -281,15 +282,33 @@ Test(hostile, cgroup_limits_cannot_be_raised)
     cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0);
     cleanup_free char *mem = vz_cgroup_path(cg, "memory");
     cleanup_free char *pids = vz_cgroup_path(cg, "pids");
-    cleanup_free char *memf = vz_xasprintf("%s/memory.limit_in_bytes", mem);
+    int ver = vzt_cg_host();
+    cleanup_free char *memf = vz_xasprintf("%s/%s", mem, ver == 1 ? "memory.limit_in_bytes" : "memory.max");
     cleanup_free char *pidf = vz_xasprintf("%s/pids.max", pids);
     cleanup_free char *mem0 = read_host(memf), *pid0 = read_host(pidf);
     cr_assert_str_eq(mem0, "268435456\n");
     cr_assert_str_eq(pid0, "100\n");
+    int st;
+    if (ver == 2) {
+        /* its own group is the root of the cgroup2 it mounts: delegated
+         * for sub-groups, never for its limits */
+        cleanup_free char *o1 = inside("vzt-probe cgroup2 memory.max max", &st);
+        cr_assert_not_null(strstr(o1, "mount: ok"), "the container cannot mount its cgroup2: %s", o1);
+        cr_assert_null(strstr(o1, "write: ok"), "raised its memory limit: %s", o1);
+        cleanup_free char *o2 = inside("vzt-probe cgroup2 pids.max max", &st);
+        cr_assert_null(strstr(o2, "write: ok"), "%s", o2);
+        cleanup_free char *o3 = inside("vzt-probe cgroup2 cpu.max 'max 100000'", &st);
+        cr_assert_null(strstr(o3, "write: ok"), "%s", o3);
+        cleanup_free char *mem1 = read_host(memf), *pid1 = read_host(pidf);
+        cr_assert_str_eq(mem1, mem0, "memory limit changed from inside");
+        cr_assert_str_eq(pid1, pid0, "pids limit changed from inside");
+        cr_log_info("memory: %s", o1);
+        vz_cgroup_free(cg);
+        return;
+    }
     const char *blk = "/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device";
     cleanup_free char *blk0 = read_host(blk);
 
-    int st;
     cleanup_free char *o1 = inside("vzt-probe cgroup memory memory.limit_in_bytes 4294967296", &st);
     cr_assert_neq(st, 0, "raised its memory limit: %s", o1);
     cr_assert_null(strstr(o1, "write: ok"), "%s", o1);

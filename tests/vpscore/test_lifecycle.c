@@ -68,15 +68,18 @@ static int vzctl(char **out, const char *a1, const char *a2, const char *a3, con
 static int cgroup_count(void)
 {
     int n = 0;
+    /* the last: a systemd host's scopes, "vz-[ID-]CTID.scope" */
     const char *dirs[] = { "/sys/fs/cgroup/memory/vzforge", "/sys/fs/cgroup/pids/vzforge",
-                           "/sys/fs/cgroup/unified/vzforge", "/sys/fs/cgroup/vzforge" };
+                           "/sys/fs/cgroup/unified/vzforge", "/sys/fs/cgroup/vzforge", "/sys/fs/cgroup/vz.slice" };
     for (size_t i = 0; i < VZ_ARRAY_SIZE(dirs); i++) {
         DIR *d = opendir(dirs[i]);
         if (!d)
             continue;
+        int scopes = i == VZ_ARRAY_SIZE(dirs) - 1;
         struct dirent *de;
         while ((de = readdir(d)))
-            if (de->d_type == DT_DIR && strncmp(de->d_name, ctid, strlen(ctid)) == 0)
+            if (de->d_type == DT_DIR && (scopes ? strstr(de->d_name, ctid) != NULL
+                                                : strncmp(de->d_name, ctid, strlen(ctid)) == 0))
                 n++;
         closedir(d);
     }

@@ -17,6 +17,7 @@
 
 #include "common/common.h"
 #include "tests/vpscore/fixture.h"
+#include "tests/lib/cghost.h"
 #include "vpscore/cgroup.h"
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
@@ -88,6 +89,7 @@ static void start_fake(const char *priv)
     cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0, "%s", err ? err->msg : "");
     cr_assert_eq(vz_cgroup_create(cg, &err), 0, "%s", err ? err->msg : "");
     cr_assert_eq(vz_cgroup_enter(cg, child, &err), 0, "%s", err ? err->msg : "");
+    vz_cgroup_settled(cg); /* as start does once init is in */
     free(run);
     free(pidf);
 }
@@ -112,6 +114,7 @@ Test(set_live, running_container_gets_limits_hostname_addresses_files)
     cr_assert_eq(vz_ct_create(&co, &fx.cache, NULL, &err), 0, "%s", err ? err->msg : "");
     struct vz_ct ct;
     cr_assert_eq(vz_ct_load(ctid, &ct, &err), 0);
+    int ver = vzt_cg_host(); /* the limit files of the host's layout */
     start_fake(ct.private_dir);
 
     /* vzlist sees it running, with its one process */
@@ -135,7 +138,7 @@ Test(set_live, running_container_gets_limits_hostname_addresses_files)
     free(h);
     char *mem = vz_cgroup_path(cg, "memory");
     char *v = NULL;
-    char *f = vz_path_join(mem, "memory.limit_in_bytes");
+    char *f = vz_path_join(mem, ver == 1 ? "memory.limit_in_bytes" : "memory.max");
     cr_assert_eq(vz_read_file(f, &v, NULL, &err), 0);
     cr_assert_str_eq(v, "67108864\n");
     free(v), free(f), free(mem);
@@ -145,9 +148,9 @@ Test(set_live, running_container_gets_limits_hostname_addresses_files)
     cr_assert_str_eq(v, "50\n");
     free(v), free(f), free(pids);
     char *cpu = vz_cgroup_path(cg, "cpu");
-    f = vz_path_join(cpu, "cpu.cfs_quota_us");
+    f = vz_path_join(cpu, ver == 1 ? "cpu.cfs_quota_us" : "cpu.max");
     cr_assert_eq(vz_read_file(f, &v, NULL, &err), 0);
-    cr_assert_str_eq(v, "25000\n");
+    cr_assert_str_eq(v, ver == 1 ? "25000\n" : "25000 100000\n");
     free(v), free(f), free(cpu);
     cr_assert(vz_net_exists(ctid), "no veth for the running container");
     char arg[32];

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "tests/lib/cghost.h"
 #include "tests/lib/ctfix.h"
 #include "tests/lib/rootfs.h"
 #include "tests/vpscore/fixture.h"
@@ -695,4 +696,35 @@ Test(start, seccomp_filter_is_on_init_and_exec)
     cr_assert_eq(err->status, VZ_EBADARG, "%s", err->msg);
     cr_assert_not_null(strstr(err->msg, "no_such_call"), "%s", err->msg);
     vz_error_release(&err);
+}
+
+/* vzctl status --json counts the OOM kills in the container's cgroup, from
+ * the kernel's own counters (v2 memory.events, v1 memory.oom_control): dd
+ * with a 64 MB buffer under a 32 MB limit is killed. */
+Test(start, status_json_counts_oom_kills)
+{
+    int ver = vzt_cg_host();
+    write_conf("RAM=\"32M\"\n");
+    start_ok();
+    cleanup_free char *js = NULL;
+    cr_assert_eq(vzctl(&js, "status", "--json"), 0, "%s", js);
+    json_t *j = json_loads(js, 0, NULL);
+    json_t *ev = json_object_get(j, "memory_events");
+    cr_assert(json_is_object(ev), "%s", js);
+    cr_assert_eq(json_integer_value(json_object_get(ev, "oom_kill")), 0, "%s", js);
+    json_decref(j);
+    cleanup_free char *out = NULL;
+    cr_assert_neq(vzctl(&out, "exec2", "dd if=/dev/zero of=/dev/null bs=64M count=1"), 0, "dd ran: %s", out);
+    free(js);
+    js = NULL;
+    cr_assert_eq(vzctl(&js, "status", "--json"), 0, "%s", js);
+    j = json_loads(js, 0, NULL);
+    ev = json_object_get(j, "memory_events");
+    cr_assert_eq(json_integer_value(json_object_get(ev, "oom_kill")), 1, "%s", js);
+    if (ver == 2) {
+        cr_assert_geq(json_integer_value(json_object_get(ev, "oom")), 1, "%s", js);
+        cr_assert_gt(json_integer_value(json_object_get(ev, "max")), 0, "%s", js);
+    } else
+        cr_assert(json_is_null(json_object_get(ev, "oom")) && json_is_null(json_object_get(ev, "max")), "%s", js);
+    json_decref(j);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "tests/lib/cghost.h"
 #include "tests/lib/ctfix.h"
 #include "tests/lib/rootfs.h"
 #include "vpscore/cgroup.h"
@@ -38,6 +39,9 @@ static const char fake_systemd[] =
     "#!/bin/sh\n"
     "d=/sys/fs/cgroup; [ -d $d/systemd ] && d=$d/systemd\n"
     "mkdir -p $d/init.scope $d/system.slice/fake.service && echo $$ > $d/init.scope/cgroup.procs\n"
+    /* v2: with no process left at its root, it enables controllers there,
+     * which makes the container's group an inner node no process may join */
+    "[ -f $d/cgroup.subtree_control ] && echo +pids > $d/cgroup.subtree_control\n"
     "exec sleep 1000\n";
 
 static void put(const char *rel, const char *text, mode_t mode)
@@ -100,12 +104,19 @@ static int host_is_v2(void)
     return sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-/* The container's own group where systemd writes: v1 the named hierarchy. */
+/* The container's own group where systemd writes: v1 the named
+ * hierarchy; v2 the one group (a systemd scope's "ct" on a systemd host) */
 static char *sd_group(void)
 {
     cleanup_free char *base = vz_cgroup_base();
-    return host_is_v2() ? vz_xasprintf("/sys/fs/cgroup/%s/%s", base, ctid)
-                        : vz_xasprintf("/sys/fs/cgroup/systemd/%s/%s", base, ctid);
+    if (!host_is_v2())
+        return vz_xasprintf("/sys/fs/cgroup/systemd/%s/%s", base, ctid);
+    struct vz_cgroup *cg = NULL;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0);
+    char *p = vz_cgroup_path(cg, NULL);
+    vz_cgroup_free(cg);
+    return p;
 }
 
 /* The mount options of path in pid's mount namespace ("" when not mounted). */
@@ -166,9 +177,27 @@ Test(systemd, cgroup_tree_and_run_for_systemd_removed_at_stop)
     cleanup_free char *lock = mount_of(pid, "/run/lock");
     cr_assert_str_eq(run, "tmpfs rw");
     cr_assert_str_eq(lock, "tmpfs rw");
-    if (host_is_v2()) {
+    int ver = vzt_cg_host();
+    if (ver == 2) {
         cleanup_free char *cg = mount_of(pid, "/sys/fs/cgroup");
         cr_assert_str_eq(cg, "cgroup2 rw");
+        /* the fake systemd enabled pids below its root (as systemd does):
+         * exec still gets in, into init's group */
+        cleanup_free char *ctl = NULL;
+        for (int i = 0; i < 500; i++) {
+            free(ctl);
+            ctl = NULL;
+            cleanup_free char *f = vz_path_join(group, "cgroup.subtree_control");
+            cr_assert_eq(vz_read_file(f, &ctl, NULL, &err), 0);
+            if (strstr(ctl, "pids"))
+                break;
+            nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+        }
+        cr_assert_not_null(strstr(ctl, "pids"), "the container's init did not enable pids: '%s'", ctl);
+        char *argv[] = { "true", NULL };
+        int status = -1;
+        cr_assert_eq(vz_ct_exec(ctid, argv, &status, &err), 0, "exec: %s", err ? err->msg : "");
+        cr_assert_eq(status, 0);
     } else {
         cleanup_free char *cg = mount_of(pid, "/sys/fs/cgroup");
         cleanup_free char *named = mount_of(pid, "/sys/fs/cgroup/systemd");
