@@ -83,6 +83,9 @@ int vz_cg_systemd_stop(const struct vz_cgroup *cg, vz_error_t *err);
 void vz_cg_systemd_drop_holder(struct vz_cgroup *cg);
 
 extern const struct vz_cgroup_ops vz_cgroup_v1_ops;
+/* cgroup-v1.c, for vz_cgroup_enter_self and vz_cgroup_open_unified_fd */
+int vz_cgroup_v1_enter_self(struct vz_cgroup *cg, int skip_unified, vz_error_t *err);
+char *vz_cgroup_v1_unified_dir(const struct vz_cgroup *cg);
 extern const struct vz_cgroup_ops vz_cgroup_v2_ops;
 
 /* Helpers shared by the back ends (cgroup.c). */

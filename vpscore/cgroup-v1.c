@@ -239,21 +239,45 @@ static int single_threaded(void)
  * process, so start's and exec's helpers, which move themselves before
  * they fork, take that path. The cgroup2 hierarchy of a hybrid host has no
  * such file; it keeps the cgroup.procs write. */
-static int v1_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err)
+/* pid into the group in every hierarchy; skip_unified: not the cgroup2
+ * one of a hybrid host (the process was born there by CLONE_INTO_CGROUP). */
+static int enter_hier(struct vz_cgroup *cg, pid_t pid, int skip_unified, vz_error_t *err)
 {
     int self = pid == getpid() && single_threaded();
     char v[32];
     snprintf(v, sizeof(v), "%d", (int)pid);
     for (size_t i = 0; i < cg->nhier; i++) {
+        int unified = (cg->hier[i].kind & VZ_CGH_UNIFIED) != 0;
+        if (unified && skip_unified)
+            continue;
         cleanup_free char *p = group_in(cg, &cg->hier[i]);
         if (!vz_is_dir(p))
             return vz_error_set(err, VZ_ESYSTEM, ENOENT, "move process %d into cgroup %s: %s does not exist "
                                 "(was the hierarchy mounted after the container started?)", (int)pid, cg->name, p);
-        int tasks = self && !(cg->hier[i].kind & VZ_CGH_UNIFIED);
+        int tasks = self && !unified;
         if (vz_cg_write(p, tasks ? "tasks" : "cgroup.procs", tasks ? "0" : v, err) < 0)
             return vz_error_wrap(err, "move process %d into cgroup %s", (int)pid, cg->name);
     }
     return 0;
+}
+
+static int v1_enter(struct vz_cgroup *cg, pid_t pid, vz_error_t *err)
+{
+    return enter_hier(cg, pid, 0, err);
+}
+
+int vz_cgroup_v1_enter_self(struct vz_cgroup *cg, int skip_unified, vz_error_t *err)
+{
+    return enter_hier(cg, getpid(), skip_unified, err);
+}
+
+/* The group's directory in the hybrid host's cgroup2 hierarchy, or NULL. */
+char *vz_cgroup_v1_unified_dir(const struct vz_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->nhier; i++)
+        if (cg->hier[i].kind & VZ_CGH_UNIFIED)
+            return group_in(cg, &cg->hier[i]);
+    return NULL;
 }
 
 static int v1_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err)

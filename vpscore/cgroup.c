@@ -212,6 +212,21 @@ int vz_cgroup_open_fd(const struct vz_cgroup *cg, pid_t like)
     return open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+int vz_cgroup_open_unified_fd(const struct vz_cgroup *cg)
+{
+    if (cg->version != 1)
+        return -1;
+    cleanup_free char *dir = vz_cgroup_v1_unified_dir(cg);
+    return dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+}
+
+int vz_cgroup_enter_self(struct vz_cgroup *cg, int skip_unified, vz_error_t *err)
+{
+    if (cg->version == 1)
+        return vz_cgroup_v1_enter_self(cg, skip_unified, err);
+    return vz_cgroup_enter(cg, getpid(), err);
+}
+
 int vz_cgroup_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_error_t *err)
 {
     if (cg->ops->apply(cg, l, err) < 0)

@@ -91,6 +91,17 @@ void vz_cgroup_settled(struct vz_cgroup *cg);
  * such a group), the group like is in instead, if that lies inside the
  * container's. The caller closes it. */
 int vz_cgroup_open_fd(const struct vz_cgroup *cg, pid_t like);
+/* Hybrid hosts (v1 with a cgroup2 "unified" mount): an O_PATH fd of the
+ * group in the unified hierarchy, for a clone3(CLONE_INTO_CGROUP) whose
+ * parent has put itself in the v1 groups with vz_cgroup_enter_self(cg, 1):
+ * the child is then in the group everywhere and nothing paid the grace
+ * period a cgroup2 migration costs. -1 elsewhere. The caller closes it. */
+int vz_cgroup_open_unified_fd(const struct vz_cgroup *cg);
+/* The calling process into the group; skip_unified: every hierarchy but
+ * the hybrid host's cgroup2 one. On v1 a single-threaded caller moves
+ * itself through "tasks", which skips the kernel's global threadgroup lock
+ * and its RCU grace period (cgroup-v1.c). */
+int vz_cgroup_enter_self(struct vz_cgroup *cg, int skip_unified, vz_error_t *err);
 /* 1 = freeze, 0 = thaw; waits until the state is reached (VZ_ETIMEOUT). */
 int vz_cgroup_freeze(struct vz_cgroup *cg, int frozen, vz_error_t *err);
 /* 1 when the group is frozen or being frozen (a process joining it would

@@ -67,7 +67,8 @@ struct joinctx {
     int login; /* enter: a login shell chosen in the container */
     struct stdio_plan io;
     struct vz_seccomp seccomp; /* the container's filter (len 0: none, or joinable only) */
-    int in_group; /* the joiner was born in the container's cgroup (fork_joiner) */
+    int in_group; /* the joiner was born in the container's cgroup (fork_joiner): 1 in every
+                   * hierarchy, 2 in a hybrid host's cgroup2 one only (the v1 ones: join()) */
 };
 
 /* The joiner would stop in a frozen cgroup, and its caller wait forever:
@@ -282,7 +283,7 @@ static int join(const struct joinctx *x, int errfd)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     vz_error_t e = NULL;
     int userns = -1;
-    if (vz_userns_open(x->init, &userns, &e) < 0 || (!x->in_group && vz_cgroup_enter(x->cg, getpid(), &e) < 0) ||
+    if (vz_userns_open(x->init, &userns, &e) < 0 || (x->in_group != 1 && vz_cgroup_enter_self(x->cg, x->in_group == 2, &e) < 0) ||
         vz_ns_enter(x->init, &e) < 0 || vz_userns_join(userns, &e) < 0) {
         vz_child_fail(errfd, e->errnum, "%s", e->msg);
         _exit(127);
@@ -444,16 +445,21 @@ static void joiner_main(const struct joinctx *x, char *const argv[], int errfd)
  * allows it (v2: CLONE_INTO_CGROUP; no migration, whose lock costs the
  * next start or exec a grace period), else join() moves it there. On v2 a
  * container whose systemd made its group an inner node gets the joiner in
- * the group its init is in (vz_cgroup_open_fd). */
+ * the group its init is in (vz_cgroup_open_fd). On a hybrid host it is born
+ * in the cgroup2 group and join() moves it into the v1 ones ("tasks": no
+ * grace period either). */
 static pid_t fork_joiner(struct joinctx *x)
 {
     x->in_group = 0;
+    int hybrid = 0;
     cleanup_close int fd = vz_cgroup_open_fd(x->cg, x->init);
+    if (fd < 0 && (fd = vz_cgroup_open_unified_fd(x->cg)) >= 0)
+        hybrid = 1;
     if (fd >= 0) {
         vz_error_t e = NULL;
         pid_t pid = vz_ns_clone_into(0, fd, &e);
         if (pid >= 0) {
-            x->in_group = 1;
+            x->in_group = hybrid ? 2 : 1;
             return pid;
         }
         vz_error_release(&e);

@@ -149,11 +149,16 @@ static int root_for_init(const struct init_args *a, vz_error_t *err)
 
 /* Clone init into the container's group: born there where the hierarchy
  * allows it (cgroup v2: CLONE_INTO_CGROUP, no migration), else the helper
- * joins the group first (every v1 hierarchy) and init inherits it. */
+ * joins the group first and init inherits it. On a hybrid host both: the
+ * helper moves itself into the v1 groups (through "tasks", no grace
+ * period) and init is born in the cgroup2 one; a migration there would
+ * cost the grace period that a v1 "tasks" move avoids. */
 static pid_t clone_init(struct vz_cgroup *cg, struct init_args *a, vz_error_t *err)
 {
     unsigned long flags = VZ_NS_FLAGS | (a->map.enabled ? CLONE_NEWUSER : 0);
     cleanup_close int cgfd = vz_cgroup_open_fd(cg, 0);
+    if (cgfd < 0 && (cgfd = vz_cgroup_open_unified_fd(cg)) >= 0 && vz_cgroup_enter_self(cg, 1, err) < 0)
+        return -1;
     if (cgfd >= 0) {
         vz_error_t e = NULL;
         a->own_cgroupns = 1;
@@ -165,7 +170,7 @@ static pid_t clone_init(struct vz_cgroup *cg, struct init_args *a, vz_error_t *e
         vz_error_release(&e);
         a->own_cgroupns = 0;
     }
-    if (vz_cgroup_enter(cg, getpid(), err) < 0)
+    if (vz_cgroup_enter_self(cg, 0, err) < 0)
         return -1;
     return vz_ns_clone(flags, err);
 }
