@@ -3,7 +3,8 @@
 # directory (disk.img, vmlinuz, initrd.img, cmdline).
 #
 # The guest is built by vzforge itself: the debian-12-x86_64-vmhost template
-# (distros/debian-12.yaml) from the host's mirror, unpacked into an ext4 image
+# (distros/debian-12.yaml plus the variant in tests/vm/vmhost.yaml, as a local
+# override in the cache's own VZ_ROOT) from the host's mirror, unpacked into an ext4 image
 # with `mkfs.ext4 -d`, plus the plumbing in tests/vm/guest/. The image is
 # cached under $VZ_VM_CACHE (default /var/cache/vzforge-vm, outside the repo),
 # keyed by what went into it: the template file, the variant, this script and
@@ -19,7 +20,7 @@ YAML=$src/distros/debian-12.yaml
 SIZE=${VZ_VM_SIZE:-8G}
 say() { echo "mkimage: $*" >&2; }
 
-key=$( { echo "$T"; cat "$YAML" "$0" "$here"/guest/*; } | sha256sum | cut -c1-16)
+key=$( { echo "$T"; cat "$YAML" "$here/vmhost.yaml" "$0" "$here"/guest/*; } | sha256sum | cut -c1-16)
 dir=$CACHE/vmhost-$key
 if [ -f "$dir/disk.img" ]; then echo "$dir"; exit 0; fi
 
@@ -35,6 +36,8 @@ if [ -f "$dir/disk.img" ]; then echo "$dir"; exit 0; fi
 # so it never mixes with the host's templates.
 t0=$(date +%s)
 say "building $T (vzpkg create-cache, from the host's mirror)"
+mkdir -p "$CACHE/root/etc/vz/distros"
+cat "$YAML" "$here/vmhost.yaml" >"$CACHE/root/etc/vz/distros/debian-12.yaml"
 VZ_ROOT=$CACHE/root VZ_DISTROS_DIR=$src/distros "$B/bin/vzpkg" -q create-cache "$T" --force >&2
 tarball=$CACHE/root/vz/template/cache/$T.tar.zst
 
