@@ -15,7 +15,7 @@
 # --timeout SECS kill the guest after SECS (default 3600): exit 124
 # COMMAND runs under sh in the guest; its output streams here as it runs.
 # Exit: the command's status; 124 timeout; 125 the guest gave no status
-# (its console log is printed); 2 usage or setup.
+# (its console log is printed; the end of it on a failed command); 2 usage or setup.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 CACHE=${VZ_VM_CACHE:-/var/cache/vzforge-vm}
@@ -116,5 +116,6 @@ else
     [ "$qrc" = 124 ] && exit 124
     exit 125
 fi
-[ "$rc" = 0 ] || { echo "vm: command failed ($rc); guest console:" >&2; cat "$res/console.log" >&2; }
+# the command's own output is above; the console's end says what the guest saw
+[ "$rc" = 0 ] || { echo "vm: command failed ($rc); end of the guest console:" >&2; tail -n 40 "$res/console.log" >&2; }
 exit "$rc"
