@@ -12,7 +12,6 @@ SUITES=${VM_SUITES:-vpscore e2e cmd robust}
 fail=
 echo "vm-check: $(uname -r), /sys/fs/cgroup is $(stat -fc %T /sys/fs/cgroup), PID 1 is $(cat /proc/1/comm)," \
      "overlay $(grep -qw overlay /proc/filesystems && echo loaded || echo 'not loaded')"
-systemd-analyze time 2>/dev/null | sed -n 's/^Startup finished in /vm-check: boot: /p'
 for s in $SUITES; do
     t0=$(cut -d' ' -f1 /proc/uptime)
     "$src/tests/run-tests.sh" "$VZ_BUILD/tests/test_$s" || fail="$fail test_$s"
