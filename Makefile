@@ -2,6 +2,7 @@
 #   make            build everything (binaries in build/bin)
 #   make check      build and run the hermetic Criterion suite
 #   make check-real build real templates from the host's mirror (network)
+#   make check-vm   the runtime's suites in a cgroup-v2 systemd guest (qemu; docs/testing.md)
 #   make demo       the README's main job
 #   make bench      side-by-side benchmarks
 #   make fuzz       libFuzzer harnesses (fuzz/), each run FUZZ_SECONDS (docs/fuzzing.md)
@@ -23,6 +24,8 @@ DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev liby
              nettle-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev \
              gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot openssl binutils jq \
              libseccomp-dev libsystemd-dev
+# check-vm: qemu (TCG), the guest's disk tools (mkfs.ext4 -d, tar --zstd)
+DEPS_VM   := qemu-system-x86 qemu-utils e2fsprogs tar zstd
 DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils \
              qemu-user-static binfmt-support
 # clang 14 compiles the harnesses; libclang-rt-14-dev holds the libFuzzer,
@@ -196,6 +199,13 @@ check-real: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) tests/real/run.sh
 
+# Boots the guest (tests/vm/): image and template caches from the host's
+# mirror, cached in VZ_VM_CACHE (/var/cache/vzforge-vm); see docs/testing.md.
+check-vm: deps
+	$(Q)$(MAKE) --no-print-directory deps DEPS_DEB="$(DEPS_VM)"
+	$(Q)$(MAKE) --no-print-directory all tests
+	$(Q)VZ_BUILD=$(abspath $(BUILD)) tests/vm/check-vm.sh
+
 # Builds every harness into build-fuzz/ (build/ is left alone) and runs each
 # for FUZZ_SECONDS (0: the committed corpus once, no fuzzing); fails on any
 # crash, leak, UBSan finding or timeout. FUZZ_TARGETS=conf runs some only.
@@ -235,7 +245,7 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all tests deps check check-real demo bench install uninstall clean fuzz fuzz-bins FORCE
+.PHONY: all tests deps check check-real check-vm demo bench install uninstall clean fuzz fuzz-bins FORCE
 FORCE:
 .SECONDARY:
 

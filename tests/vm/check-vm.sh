@@ -1,0 +1,26 @@
+#!/bin/sh
+# tests/vm/check-vm.sh: `make check-vm` on the host. Makes (or reuses) the
+# guest image and a debian-12-x86_64-default cache, both from the host's
+# mirror and both cached under $VZ_VM_CACHE, then boots the guest once and
+# runs tests/vm/check.sh in it with this tree (and its build) shared
+# read-only. Exits with the guest's status.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+B=${VZ_BUILD:-$src/build}
+CACHE=${VZ_VM_CACHE:-/var/cache/vzforge-vm}
+T=debian-12-x86_64-default
+t0=$(date +%s)
+"$here/mkimage.sh" >/dev/null || exit 2
+# The guest has no network: the container's template is built here, once,
+# in the cache's own VZ_ROOT (check-real builds its own in a temporary one).
+if [ ! -f "$CACHE/root/vz/template/cache/$T.manifest.sig" ]; then
+    echo "check-vm: building $T for the guest's container check"
+    VZ_ROOT=$CACHE/root "$B/bin/vzpkg" -q create-cache "$T" || exit 2
+fi
+echo "check-vm: image and caches ready ($(( $(date +%s) - t0 )) s)"
+"$here/run.sh" --src "$src" --share "$CACHE/root" --timeout "${VZ_VM_TIMEOUT:-3600}" -- \
+    env VZ_BUILD="$B" VZ_CACHE_ROOT="$CACHE/root" ${VM_SUITES:+VM_SUITES="$VM_SUITES"} tests/vm/check.sh
+rc=$?
+echo "check-vm: exit $rc, $(( $(date +%s) - t0 )) s in all"
+exit $rc
