@@ -197,7 +197,9 @@ static int call_job(const char *method, const char *unit, append_fn append, cons
             continue;
         struct timespec t;
         clock_gettime(CLOCK_MONOTONIC, &t);
-        uint64_t spent = (uint64_t)(t.tv_sec - t0.tv_sec) * 1000000ULL + (uint64_t)(t.tv_nsec - t0.tv_nsec) / 1000;
+        /* signed: tv_nsec may be below t0's */
+        int64_t us = (int64_t)(t.tv_sec - t0.tv_sec) * 1000000 + ((int64_t)t.tv_nsec - (int64_t)t0.tv_nsec) / 1000;
+        uint64_t spent = us > 0 ? (uint64_t)us : 0;
         if (spent >= JOB_WAIT_USEC) {
             vz_error_set(err, VZ_ETIMEOUT, 0, "systemd: %s %s: job %s not done after 30 s", method, unit, job);
             goto out;

@@ -157,6 +157,7 @@ static void remove_scratch_base(const struct vz_cgroup *cg)
 
 int vz_cgroup_remove(struct vz_cgroup *cg, vz_error_t *err)
 {
+    vz_cg_systemd_drop_holder(cg); /* a group made and removed unused */
     if (cg->ops->remove(cg, err) < 0)
         return -1;
     /* systemd removes the scope's own directory when it stops the unit
