@@ -96,7 +96,7 @@ mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
 # start-up cost"): vzctl has no unpacking code; a `vzctl create` that must
 # unpack execs vzctl-create.
 cmd_objs = $(patsubst %,$(BUILD)/obj/cmd/%.o,$(1) cli)
-VZCTL_OBJS        := $(call cmd_objs,vzctl vzctl_run vzctl_ct vzctl_create vzctl_tmpl vzctl_spawn)
+VZCTL_OBJS        := $(call cmd_objs,vzctl vzctl_run vzctl_boot vzctl_ct vzctl_create vzctl_tmpl vzctl_spawn)
 VZCTL_CREATE_OBJS := $(call cmd_objs,vzctl_create_main vzctl_create vzctl_tmpl vzctl_spawn)
 VZPKG_OBJS        := $(call cmd_objs,vzpkg $(basename $(notdir $(wildcard cmd/vzpkg_*.c))))
 VZLIST_OBJS       := $(call cmd_objs,vzlist)
