@@ -22,7 +22,7 @@ DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev liby
              libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
              nettle-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev \
              gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot openssl binutils jq \
-             libseccomp-dev
+             libseccomp-dev systemd
 DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils
 # clang 14 compiles the harnesses; libclang-rt-14-dev holds the libFuzzer,
 # ASan and UBSan runtimes (clang only recommends it).
@@ -119,7 +119,8 @@ FUZZ_UTIL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out fuzz/fuzz_%.c,$(s
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 
-all: $(BINS)
+all: $(BINS) $(BUILD)/vz.service
+
 
 # Rebuild everything when the compiler flags change (PREFIX, SANITIZE, ...).
 FLAGS_STAMP := $(BUILD)/.cflags
@@ -127,6 +128,13 @@ FLAGS_NOW   := $(CC) $(CFLAGS) $(PKG_CFLAGS)
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+
+# The boot service (systemd/vz.service.in), with this build's paths.
+# Installed into systemd's unit directory, never enabled by make install.
+SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+$(BUILD)/vz.service: systemd/vz.service.in $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call qecho,GEN,$@)sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -215,6 +223,8 @@ install: all
 	install -m 0755 $(BUILD)/bin/vzctl-create $(DESTDIR)$(PREFIX)/libexec/vzforge/
 	install -m 0644 distros/*.yaml $(DESTDIR)$(PREFIX)/share/vzforge/distros/
 	for f in etc/*; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)/etc/vz/ || true; done
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0644 $(BUILD)/vz.service $(DESTDIR)$(SYSTEMDUNITDIR)/vz.service
 
 clean:
 	rm -rf build build-san build-fuzz
