@@ -8,7 +8,8 @@
 #include "vpscore/ctset.h"
 
 enum { O_HOSTNAME = 0x2000, O_IPADD, O_NAMESERVER, O_SEARCHDOMAIN, O_IPDEL, O_RAM, O_SWAP, O_CPUS,
-       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_USERPASSWD, O_SAVE, O_DEVNODES, O_SECCOMP };
+       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_USERPASSWD, O_SAVE, O_DEVNODES, O_SECCOMP,
+       O_BOOTORDER, O_DISABLED };
 
 static const char destroy_usage[] =
     "Usage: vzctl destroy CTID\n"
@@ -37,12 +38,13 @@ static const char set_usage[] =
     "Usage: vzctl set CTID [--hostname H] [--ipadd A]... [--ipdel A|all]... [--nameserver A]...\n"
     "                 [--searchdomain D]... [--ram SIZE] [--swap SIZE] [--cpus N] [--cpulimit PCT]\n"
     "                 [--cpuunits N] [--numproc N] [--onboot yes|no] [--userpasswd USER:PASS]\n"
-    "                 [--devnodes DEV:r|w|rw|none]... [--save]\n"
+    "                 [--devnodes DEV:r|w|rw|none]... [--bootorder N] [--disabled yes|no] [--save]\n"
     "On a running container the change applies at once; --save also stores it in the conf.\n"
     "A stopped container needs --save (except --userpasswd, which writes /etc/shadow inside).\n"
     "Sizes: 512M, 2G, unlimited. --cpulimit: percent of one CPU (0 = unlimited).\n"
     "--devnodes: a device below /dev (net/tun, fuse) the container may use; none revokes.\n"
-    "--seccomp default|unconfined --save: the system call filter from the next start (docs/seccomp.md).\n";
+    "--seccomp default|unconfined --save: the system call filter from the next start (docs/seccomp.md).\n"
+    "--bootorder N: start-all starts higher first ('' unsets); --disabled yes: start-all skips it.\n";
 
 int vzctl_set(int argc, char **argv)
 {
@@ -59,6 +61,8 @@ int vzctl_set(int argc, char **argv)
         { "cpuunits", required_argument, NULL, O_CPUUNITS },
         { "numproc", required_argument, NULL, O_NUMPROC },
         { "onboot", required_argument, NULL, O_ONBOOT },
+        { "bootorder", required_argument, NULL, O_BOOTORDER },
+        { "disabled", required_argument, NULL, O_DISABLED },
         { "userpasswd", required_argument, NULL, O_USERPASSWD },
         { "save", no_argument, NULL, O_SAVE },
         { "devnodes", required_argument, NULL, O_DEVNODES },
@@ -83,6 +87,8 @@ int vzctl_set(int argc, char **argv)
         case O_CPUUNITS: o.cpuunits = optarg; break;
         case O_NUMPROC: o.numproc = optarg; break;
         case O_ONBOOT: o.onboot = optarg; break;
+        case O_BOOTORDER: o.bootorder = optarg; break;
+        case O_DISABLED: o.disabled = optarg; break;
         case O_USERPASSWD: o.userpasswd = optarg; break;
         case O_SAVE: o.save = 1; break;
         case O_DEVNODES: vz_strv_push(&dn, optarg); break;

@@ -296,6 +296,25 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, "ONBOOT", o->onboot);
         *conf_changed = 1;
     }
+    if (o->bootorder) {
+        char *end = NULL;
+        errno = 0;
+        long n = strtol(o->bootorder, &end, 10);
+        if (*o->bootorder && (errno || *end || n < 0 || n > 2147483647L))
+            return vz_error_set(err, VZ_EBADARG, 0, "--bootorder %s: a number from 0 to 2147483647 (or '' to unset)",
+                                o->bootorder);
+        if (*o->bootorder)
+            vz_conf_set(c, "BOOTORDER", o->bootorder);
+        else
+            vz_conf_unset(c, "BOOTORDER");
+        *conf_changed = 1;
+    }
+    if (o->disabled) {
+        if (strcmp(o->disabled, "yes") != 0 && strcmp(o->disabled, "no") != 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "--disabled %s: yes or no", o->disabled);
+        vz_conf_set(c, "DISABLED", o->disabled);
+        *conf_changed = 1;
+    }
     if (o->seccomp) {
         /* the filter is installed when a process enters the container and
          * cannot be changed under a running one */

@@ -37,6 +37,8 @@ struct vz_set_opts {
     const char *cpuunits;
     const char *numproc;
     const char *onboot;     /* "yes" / "no" */
+    const char *bootorder;  /* an integer, higher starts first (vpscore/boot.h); "" unsets */
+    const char *disabled;   /* "yes" / "no": start-all skips a disabled container */
     const char *userpasswd; /* "user:password" */
     char **devnodes;        /* NULL-terminated "DEV:r|w|rw|none" (vpscore/devices.h); merged into DEVNODES */
     const char *seccomp;    /* "default" / "unconfined" (docs/seccomp.md); needs save */

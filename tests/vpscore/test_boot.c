@@ -17,6 +17,7 @@
 #include "tests/vpscore/fixture.h"
 #include "vpscore/boot.h"
 #include "vpscore/cgroup.h"
+#include "vpscore/ctset.h"
 #include "vpscore/mount.h"
 #include "vpscore/runtime.h"
 
@@ -104,6 +105,7 @@ struct rec {
     char ctid[32];
     int status;
     int wave;
+    long bootorder; /* -1: none */
     int running_then[MAXCT]; /* at this event, was container i running? */
 };
 struct log {
@@ -120,6 +122,7 @@ static void on_event(const struct vz_boot_event *ev, void *ud)
     snprintf(r->ctid, sizeof(r->ctid), "%s", ev->ctid);
     r->status = ev->status;
     r->wave = ev->wave;
+    r->bootorder = ev->has_order ? ev->bootorder : -1;
     for (int i = 0; i < nct; i++)
         r->running_then[i] = running(ids[i]);
 }
@@ -355,4 +358,55 @@ Test(boot, vzctl_start_all_json_and_exit_code)
     cr_assert(strstr(out, said), "%s", out);
     free(out);
     cr_assert_not(running(first));
+}
+
+Test(boot, vzctl_set_bootorder_and_disabled_are_what_start_all_reads)
+{
+    const char *a = add_ct(NULL);
+    const char *b = add_ct(NULL);
+    vz_error_t err = NULL;
+    struct vz_set_opts bad = { .bootorder = "soon", .save = 1 };
+    cr_assert_eq(vz_ct_set(a, &bad, &err), -1);
+    cr_assert_eq(err->status, VZ_EBADARG);
+    vz_error_release(&err);
+    struct vz_set_opts so = { .bootorder = "5", .save = 1 };
+    cr_assert_eq(vz_ct_set(a, &so, &err), 0, "%s", err ? err->msg : "");
+    struct vz_set_opts sd = { .disabled = "yes", .save = 1 };
+    cr_assert_eq(vz_ct_set(b, &sd, &err), 0, "%s", err ? err->msg : "");
+    struct log l;
+    struct vz_boot_result res;
+    run_all(1, NULL, &l, &res);
+    cr_assert_eq(res.done, 1);
+    cr_assert_eq(res.skipped, 1);
+    int d = find(&l, VZ_BOOT_DONE, a);
+    cr_assert_geq(d, 0);
+    cr_assert_eq(l.r[d].bootorder, 5);
+    cr_assert_geq(find(&l, VZ_BOOT_SKIP, b), 0);
+    cr_assert_not(running(b));
+    /* --disabled no: started by the next run */
+    struct vz_set_opts se = { .disabled = "no", .save = 1 };
+    cr_assert_eq(vz_ct_set(b, &se, &err), 0, "%s", err ? err->msg : "");
+    run_all(1, NULL, &l, &res);
+    cr_assert_eq(res.done, 1);
+    cr_assert(running(b));
+}
+
+/* What systemd's SIGTERM does to a start-all: nothing more is launched, and
+ * what was not started is reported as failed. */
+Test(boot, a_cancelled_start_all_launches_nothing_more_and_says_so)
+{
+    add_ct("BOOTORDER=\"2\"\n");
+    add_ct("BOOTORDER=\"1\"\n");
+    volatile sig_atomic_t cancel = 1;
+    struct vz_boot_opts o = { .cancel = &cancel };
+    struct log l;
+    struct vz_boot_result res;
+    run_all(1, &o, &l, &res);
+    cr_assert_eq(res.done, 0);
+    cr_assert_eq(res.failed, 2);
+    for (int i = 0; i < nct; i++) {
+        cr_assert_not(running(ids[i]));
+        cr_assert_eq(find(&l, VZ_BOOT_BEGIN, ids[i]), -1);
+        cr_assert_geq(find(&l, VZ_BOOT_DONE, ids[i]), 0);
+    }
 }
