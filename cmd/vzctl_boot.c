@@ -84,9 +84,9 @@ static void on_term(int sig)
 
 static int parse_count(const char *opt, const char *v, int *n)
 {
-    char *end = NULL;
-    long x = strtol(v, &end, 10);
-    if (!*v || *end || x < 1 || x > 100000) {
+    /* digits only: " 5" or "+5" is a typo, not a number */
+    long x = *v && strspn(v, "0123456789") == strlen(v) && strlen(v) <= 6 ? strtol(v, NULL, 10) : 0;
+    if (x < 1 || x > 100000) {
         vz_error_t err = NULL;
         vz_error_set(&err, VZ_EBADARG, 0, "%s: '%s' is not a number from 1 to 100000", opt, v);
         return vz_cli_fail(&err);

@@ -44,7 +44,7 @@ static const char set_usage[] =
     "Sizes: 512M, 2G, unlimited. --cpulimit: percent of one CPU (0 = unlimited).\n"
     "--devnodes: a device below /dev (net/tun, fuse) the container may use; none revokes.\n"
     "--seccomp default|unconfined --save: the system call filter from the next start (docs/seccomp.md).\n"
-    "--bootorder N: start-all starts higher first ('' unsets); --disabled yes: start-all skips it.\n";
+    "--bootorder N: start-all starts higher first; --disabled yes: start-all skips it.\n";
 
 int vzctl_set(int argc, char **argv)
 {

@@ -300,13 +300,11 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         char *end = NULL;
         errno = 0;
         long n = strtol(o->bootorder, &end, 10);
-        if (*o->bootorder && (errno || *end || n < 0 || n > 2147483647L))
-            return vz_error_set(err, VZ_EBADARG, 0, "--bootorder %s: a number from 0 to 2147483647 (or '' to unset)",
+        if (!*o->bootorder || strspn(o->bootorder, "0123456789") != strlen(o->bootorder) || errno ||
+            n > 2147483647L)
+            return vz_error_set(err, VZ_EBADARG, 0, "--bootorder %s: a number from 0 to 2147483647",
                                 o->bootorder);
-        if (*o->bootorder)
-            vz_conf_set(c, "BOOTORDER", o->bootorder);
-        else
-            vz_conf_unset(c, "BOOTORDER");
+        vz_conf_set(c, "BOOTORDER", o->bootorder);
         *conf_changed = 1;
     }
     if (o->disabled) {

@@ -37,7 +37,7 @@ struct vz_set_opts {
     const char *cpuunits;
     const char *numproc;
     const char *onboot;     /* "yes" / "no" */
-    const char *bootorder;  /* an integer, higher starts first (vpscore/boot.h); "" unsets */
+    const char *bootorder;  /* 0..2147483647, higher starts first (vpscore/boot.h) */
     const char *disabled;   /* "yes" / "no": start-all skips a disabled container */
     const char *userpasswd; /* "user:password" */
     char **devnodes;        /* NULL-terminated "DEV:r|w|rw|none" (vpscore/devices.h); merged into DEVNODES */
