@@ -20,6 +20,13 @@ fail() { echo "boot-test: FAIL: $*"; exit 1; }
 running() { /usr/local/sbin/vzlist -H -o ctid | tr -d ' ' | sort | tr '\n' ' '; }
 init_pid() { /usr/local/sbin/vzctl status "$1" --json | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p'; }
 
+# pids whose comm is "vzinit": vzforge's tiny init, these containers' pid 1
+vzinits() {
+    for c in /proc/[0-9]*/comm; do
+        [ "$(cat "$c" 2>/dev/null)" = vzinit ] && { p=${c%/comm}; printf ' %s' "${p#/proc/}"; }
+    done
+}
+
 mkct() { # CTID CONF-LINES: a busybox container, unprivileged as create makes one
     d=/vz/private/$1
     mkdir -p "$d/bin" "$d/sbin" "$d/etc" "$d/proc" "$d/sys" "$d/dev" "$d/tmp" "$d/root"
@@ -64,16 +71,13 @@ after-boot)
         grep -q 'vz\.service' /proc/$p/cgroup && fail "container $ct is in vz.service's cgroup"
         pids="$pids $p"
     done
+    [ "$(vzinits | wc -w)" = 2 ] || fail "the /proc scan finds '$(vzinits)', not the 2 container inits"
     systemctl stop vz.service || fail "systemctl stop vz.service"
     [ -z "$(running)" ] || fail "still running after systemctl stop vz: $(running)"
     for p in $pids; do
         [ -d /proc/$p ] && fail "init $p outlived systemctl stop vz.service"
     done
-    # vzforge's tiny init (comm "vzinit") is these containers' pid 1
-    left=
-    for c in /proc/[0-9]*/comm; do
-        [ "$(cat "$c" 2>/dev/null)" = vzinit ] && left="$left ${c%/comm}"
-    done
+    left=$(vzinits)
     [ -z "$left" ] || fail "container inits left after systemctl stop vz.service:$left"
     journalctl -u vz.service -o cat -n 5
     systemctl start vz.service || fail "systemctl start vz.service"
