@@ -49,7 +49,11 @@ install)
     systemctl daemon-reload
     systemctl enable vz.service || fail "systemctl enable vz.service"
     # the journal must survive the reboots (phase 3 reads the previous boot's)
-    mkdir -p /var/log/journal && systemd-tmpfiles --create --prefix /var/log/journal && journalctl --flush
+    # (the guest's journald is volatile: /var/log/journal alone was not enough)
+    mkdir -p /etc/systemd/journald.conf.d /var/log/journal
+    printf '[Journal]\nStorage=persistent\n' > /etc/systemd/journald.conf.d/vzt-persistent.conf
+    systemd-tmpfiles --create --prefix /var/log/journal
+    systemctl restart systemd-journald && journalctl --flush
     mkct $ON1 'ONBOOT="yes"\nBOOTORDER="20"\n'
     mkct $ON2 'ONBOOT="yes"\nBOOTORDER="10"\n'
     mkct $OFF 'ONBOOT="no"\nBOOTORDER="30"\n'
