@@ -23,7 +23,7 @@ DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev liby
              libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
              nettle-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev \
              gpg gpgv zstd xz-utils busybox-static iproute2 dpkg-dev fakeroot openssl binutils jq \
-             libseccomp-dev libsystemd-dev
+             libseccomp-dev libsystemd-dev systemd
 # check-vm: qemu (TCG), the guest's disk tools (mkfs.ext4 -d, tar --zstd)
 DEPS_VM   := qemu-system-x86 qemu-utils e2fsprogs tar zstd
 DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils \
@@ -104,7 +104,7 @@ mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
 # start-up cost"): vzctl has no unpacking code; a `vzctl create` that must
 # unpack execs vzctl-create.
 cmd_objs = $(patsubst %,$(BUILD)/obj/cmd/%.o,$(1) cli)
-VZCTL_OBJS        := $(call cmd_objs,vzctl vzctl_run vzctl_ct vzctl_create vzctl_tmpl vzctl_spawn)
+VZCTL_OBJS        := $(call cmd_objs,vzctl vzctl_run vzctl_boot vzctl_ct vzctl_create vzctl_tmpl vzctl_spawn)
 VZCTL_CREATE_OBJS := $(call cmd_objs,vzctl_create_main vzctl_create vzctl_tmpl vzctl_spawn)
 VZPKG_OBJS        := $(call cmd_objs,vzpkg $(basename $(notdir $(wildcard cmd/vzpkg_*.c))))
 VZLIST_OBJS       := $(call cmd_objs,vzlist)
@@ -127,7 +127,8 @@ FUZZ_UTIL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out fuzz/fuzz_%.c,$(s
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 
-all: $(BINS)
+all: $(BINS) $(BUILD)/vz.service
+
 
 # Rebuild everything when the compiler flags change (PREFIX, SANITIZE, ...).
 FLAGS_STAMP := $(BUILD)/.cflags
@@ -135,6 +136,13 @@ FLAGS_NOW   := $(CC) $(CFLAGS) $(PKG_CFLAGS)
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+
+# The boot service (systemd/vz.service.in), with this build's paths.
+# Installed into systemd's unit directory, never enabled by make install.
+SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+$(BUILD)/vz.service: systemd/vz.service.in $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call qecho,GEN,$@)sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -234,6 +242,8 @@ install: all
 	[ -e $(DESTDIR)/etc/vz/vz.conf ] || install -m 0644 etc/vz.conf $(DESTDIR)/etc/vz/vz.conf
 	install -d $(DESTDIR)/etc/logrotate.d
 	[ -e $(DESTDIR)/etc/logrotate.d/vzctl ] || install -m 0644 etc/vzctl.logrotate $(DESTDIR)/etc/logrotate.d/vzctl
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0644 $(BUILD)/vz.service $(DESTDIR)$(SYSTEMDUNITDIR)/vz.service
 
 # Removes what install put in place, except configuration an admin may have
 # changed (/etc/vz/vz.conf, /etc/logrotate.d/vzctl) and containers' data.
@@ -241,6 +251,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/sbin/,$(notdir $(filter-out %/vzctl-create,$(BINS))))
 	rm -rf $(DESTDIR)$(PREFIX)/libexec/vzforge $(DESTDIR)$(PREFIX)/share/vzforge
 	for f in etc/*.conf-sample; do rm -f $(DESTDIR)/etc/vz/$$(basename $$f); done
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/vz.service
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -17,6 +17,8 @@ static const struct vz_subcommand cmds[] = {
     { "umount", vzctl_umount, "unmount a container's root" },
     { "suspend", vzctl_suspend, "freeze a running container" },
     { "resume", vzctl_resume, "thaw a suspended container" },
+    { "start-all", vzctl_start_all, "start every (--onboot: every ONBOOT) container, in BOOTORDER" },
+    { "stop-all", vzctl_stop_all, "stop every running container, in reverse BOOTORDER" },
     { NULL, NULL, NULL },
 };
 

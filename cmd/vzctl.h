@@ -17,6 +17,10 @@ int vzctl_umount(int argc, char **argv);
 int vzctl_suspend(int argc, char **argv);
 int vzctl_resume(int argc, char **argv);
 
+/* cmd/vzctl_boot.c: every container at once (the vz service) */
+int vzctl_start_all(int argc, char **argv);
+int vzctl_stop_all(int argc, char **argv);
+
 /* cmd/vzctl_create.c: create, unpacking with unpack; with NULL (vzctl,
  * vzctl_create_light), a create that must unpack goes to vzctl_create_exec */
 int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack);

@@ -9,7 +9,8 @@
 #include "vpscore/ctset.h"
 
 enum { O_HOSTNAME = 0x2000, O_IPADD, O_NAMESERVER, O_SEARCHDOMAIN, O_IPDEL, O_RAM, O_SWAP, O_CPUS,
-       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_DISABLED, O_NAME, O_DESCRIPTION, O_USERPASSWD, O_SAVE, O_DEVNODES, O_SECCOMP };
+       O_CPULIMIT, O_CPUUNITS, O_NUMPROC, O_ONBOOT, O_DISABLED, O_NAME, O_DESCRIPTION, O_USERPASSWD, O_SAVE,
+       O_DEVNODES, O_SECCOMP, O_BOOTORDER };
 
 static const char destroy_usage[] =
     "Usage: vzctl destroy CTID\n"
@@ -39,14 +40,15 @@ static const char set_usage[] =
     "                 [--searchdomain D]... [--ram SIZE] [--swap SIZE] [--cpus N] [--cpulimit PCT]\n"
     "                 [--cpuunits N] [--numproc N] [--onboot yes|no] [--userpasswd USER:PASS]\n"
     "                 [--disabled yes|no] [--devnodes DEV:r|w|rw|none]... [--name NAME]\n"
-    "                 [--description TEXT] [--save]\n"
+    "                 [--description TEXT] [--bootorder N] [--save]\n"
     "On a running container the change applies at once; --save also stores it in the conf.\n"
     "A stopped container needs --save (except --userpasswd, which writes /etc/shadow inside).\n"
     "Sizes: 512M, 2G, unlimited. --cpulimit: percent of one CPU (0 = unlimited).\n"
     "--name: a second handle; every vzctl command takes it in place of the CTID.\n"
     "--disabled yes: start refuses the container (exit 105) until --disabled no.\n"
     "--devnodes: a device below /dev (net/tun, fuse) the container may use; none revokes.\n"
-    "--seccomp default|unconfined --save: the system call filter from the next start (docs/seccomp.md).\n";
+    "--seccomp default|unconfined --save: the system call filter from the next start (docs/seccomp.md).\n"
+    "--bootorder N: start-all starts higher first; --disabled yes: start-all skips it.\n";
 
 int vzctl_set(int argc, char **argv)
 {
@@ -66,6 +68,7 @@ int vzctl_set(int argc, char **argv)
         { "disabled", required_argument, NULL, O_DISABLED },
         { "name", required_argument, NULL, O_NAME },
         { "description", required_argument, NULL, O_DESCRIPTION },
+        { "bootorder", required_argument, NULL, O_BOOTORDER },
         { "userpasswd", required_argument, NULL, O_USERPASSWD },
         { "save", no_argument, NULL, O_SAVE },
         { "devnodes", required_argument, NULL, O_DEVNODES },
@@ -93,6 +96,7 @@ int vzctl_set(int argc, char **argv)
         case O_DISABLED: o.disabled = optarg; break;
         case O_NAME: o.name = optarg; break;
         case O_DESCRIPTION: o.description = optarg; break;
+        case O_BOOTORDER: o.bootorder = optarg; break;
         case O_USERPASSWD: o.userpasswd = optarg; break;
         case O_SAVE: o.save = 1; break;
         case O_DEVNODES: vz_strv_push(&dn, optarg); break;

@@ -53,6 +53,8 @@ static const struct field fields[] = {
     { "private", "PRIVATE", -30, K_STR, "VE_PRIVATE" },
     { "root", "ROOT", -30, K_STR, "VE_ROOT" },
     { "onboot", "ONBOOT", -6, K_STR, "ONBOOT (yes/no)" },
+    { "bootorder", "BOOTORDER", 9, K_NUM, "BOOTORDER (start-all starts higher first)" },
+    { "disabled", "DISABLED", -8, K_STR, "DISABLED (yes: start-all skips it)" },
     { "physpages.l", "PHYSPAGES.L", 12, K_NUM, "RAM limit in pages" },
     { "swappages.l", "SWAPPAGES.L", 12, K_NUM, "swap limit in pages" },
     { "numproc.l", "NUMPROC.L", 10, K_NUM, "process limit" },
@@ -109,6 +111,8 @@ static char *value(const struct vz_ct_entry *e, const struct field *f)
     else if (!strcmp(n, "private")) v = vz_conf_get(&e->conf, "VE_PRIVATE");
     else if (!strcmp(n, "root")) v = vz_conf_get(&e->conf, "VE_ROOT");
     else if (!strcmp(n, "onboot")) v = vz_conf_get(&e->conf, "ONBOOT");
+    else if (!strcmp(n, "bootorder")) v = vz_conf_get(&e->conf, "BOOTORDER");
+    else if (!strcmp(n, "disabled")) v = vz_conf_get(&e->conf, "DISABLED");
     else if (!strcmp(n, "cpulimit")) v = vz_conf_get(&e->conf, "CPULIMIT");
     else if (!strcmp(n, "cpuunits")) v = vz_conf_get(&e->conf, "CPUUNITS");
     else if (!strcmp(n, "cpus")) v = vz_conf_get(&e->conf, "CPUS");
@@ -140,7 +144,7 @@ static json_t *json_value(const struct vz_ct_entry *e, const struct field *f)
         return json_null();
     if (f->kind == K_NUM || (!strcmp(f->name, "ctid") && strspn(v, "0123456789") == strlen(v)))
         return json_integer(atoll(v));
-    if (!strcmp(f->name, "onboot"))
+    if (!strcmp(f->name, "onboot") || !strcmp(f->name, "disabled"))
         return json_boolean(strcmp(v, "yes") == 0);
     return json_string(v);
 }

@@ -59,7 +59,8 @@
     X(VZ_EFETCH,             203, "download failed")                         \
     X(VZ_EVERIFY,            204, "signature or checksum verification failed")\
     X(VZ_EBUILD,             205, "template build step failed")              \
-    X(VZ_ECORRUPT,           206, "cache or archive corrupt or unsafe")
+    X(VZ_ECORRUPT,           206, "cache or archive corrupt or unsafe")   \
+    X(VZ_EPARTIAL,           207, "some containers failed (start-all, stop-all)")
 
 enum vz_status {
 #define VZ_X(name, code, desc) name = code,

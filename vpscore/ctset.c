@@ -350,6 +350,17 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, flags[i].key, flags[i].val);
         *conf_changed = 1;
     }
+    if (o->bootorder) {
+        char *end = NULL;
+        errno = 0;
+        long n = strtol(o->bootorder, &end, 10);
+        if (!*o->bootorder || strspn(o->bootorder, "0123456789") != strlen(o->bootorder) || errno ||
+            n > 2147483647L)
+            return vz_error_set(err, VZ_EBADARG, 0, "--bootorder %s: a number from 0 to 2147483647",
+                                o->bootorder);
+        vz_conf_set(c, "BOOTORDER", o->bootorder);
+        *conf_changed = 1;
+    }
     if (o->seccomp) {
         /* the filter is installed when a process enters the container and
          * cannot be changed under a running one */

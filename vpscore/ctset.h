@@ -39,7 +39,8 @@ struct vz_set_opts {
     const char *onboot;     /* "yes" / "no" */
     const char *name;        /* NAME: another handle for the container (vpscore/ctname.h) */
     const char *description; /* DESCRIPTION: free text, one line */
-    const char *disabled;   /* "yes" / "no": DISABLED, start refuses a disabled container */
+    const char *disabled;    /* "yes" / "no": DISABLED; start refuses, start-all skips it */
+    const char *bootorder;   /* 0..2147483647, higher starts first (vpscore/boot.h) */
     const char *userpasswd; /* "user:password" */
     char **devnodes;        /* NULL-terminated "DEV:r|w|rw|none" (vpscore/devices.h); merged into DEVNODES */
     const char *seccomp;    /* "default" / "unconfined" (docs/seccomp.md); needs save */

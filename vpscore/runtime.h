@@ -65,6 +65,10 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
  * whose init died on its own gets VZ_ENOTRUNNING, after what it left on the
  * host (cgroups, veth, root mount, pid file) was released. */
 int vz_ct_stop(const char *ctid, int fast, vz_error_t *err);
+/* vz_ct_stop (not fast), but the clean shutdown is given at most
+ * max_wait_s seconds, less than STOP_TIMEOUT when that is longer (stop-all
+ * keeps within its --timeout that way); 0 kills at once. */
+int vz_ct_stop_within(const char *ctid, int max_wait_s, vz_error_t *err);
 
 /* Whether exec/enter can join the container now: 0, or VZ_ENOCTCONF (no
  * such container), VZ_ENOTRUNNING ("container X is not running", or

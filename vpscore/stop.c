@@ -126,7 +126,8 @@ int vz_rt_release(const struct vz_ct *ct, vz_error_t *err)
     return 0;
 }
 
-int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
+/* max_wait_s < 0: the container's STOP_TIMEOUT; 0: kill at once. */
+static int stop_ct(const char *ctid, int max_wait_s, vz_error_t *err)
 {
     struct vz_ct ct;
     cleanup_close int lockfd = -1;
@@ -158,8 +159,10 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
         goto out;
     }
     int gone = 0;
-    if (!fast) {
+    if (max_wait_s != 0) {
         int t = stop_timeout(&ct.conf);
+        if (max_wait_s > 0 && max_wait_s < t)
+            t = max_wait_s;
         vz_debug("container %s: waiting up to %d s for init to exit", ctid, t);
         if (kill(pid, shutdown_signal(pid)) == 0 || errno == ESRCH)
             gone = vz_rt_wait_gone(pid, t * 1000) == 0;
@@ -181,4 +184,14 @@ int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
 out:
     vz_ct_release(&ct);
     return rc;
+}
+
+int vz_ct_stop(const char *ctid, int fast, vz_error_t *err)
+{
+    return stop_ct(ctid, fast ? 0 : -1, err);
+}
+
+int vz_ct_stop_within(const char *ctid, int max_wait_s, vz_error_t *err)
+{
+    return stop_ct(ctid, max_wait_s < 0 ? 0 : max_wait_s, err);
 }

@@ -140,6 +140,8 @@ static const struct cmd cmds[] = {
     { "vzctl", { "umount" }, 'C', false },
     { "vzctl", { "suspend" }, 'C', false },
     { "vzctl", { "resume" }, 'C', false },
+    { "vzctl", { "start-all" }, 0, true },
+    { "vzctl", { "stop-all" }, 0, true },
     { "vzlist", { NULL }, 0, true },
 };
 
@@ -584,6 +586,10 @@ Test(cli_contract, junk_option_values)
         { "vzpkg", "import", NULL, { "@tar", "--name", "imp-1-x86_64" }, "--timeout", 'n' },
         { "vzpkg", "publish", NULL, { "/nonexistent-vzt-dir", TMPL }, "--keep", 'n' },
         { "vzpkg", "download", NULL, { "no-such-template-1-x86_64" }, "--timeout", 'n' },
+        { "vzctl", "start-all", NULL, { NULL }, "--jobs", 'n' },
+        { "vzctl", "stop-all", NULL, { NULL }, "--timeout", 'n' },
+        { "vzctl", "set", NULL, { CT, "--save" }, "--bootorder", 'n' },
+        { "vzctl", "set", NULL, { CT, "--save" }, "--disabled", 'n' },
         { "vzctl", "set", NULL, { CT, "--save" }, "--ram", 'n' },
         { "vzctl", "set", NULL, { CT, "--save" }, "--swap", 'n' },
         { "vzctl", "set", NULL, { CT, "--save" }, "--cpus", 'n' },

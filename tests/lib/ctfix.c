@@ -12,12 +12,13 @@
 
 #include "common/common.h"
 
-static void write_conf(const struct vzt_ctfix *f, const char *ctid, const char *extra_conf)
+static void write_conf(const struct vzt_ctfix *f, const char *priv, const char *veroot, const char *ctid,
+                       const char *extra_conf)
 {
     cleanup_free char *conf = vz_xasprintf("%s/etc/vz/conf/%s.conf", f->vzroot, ctid);
     cleanup_free char *text = vz_xasprintf("VE_PRIVATE=\"%s\"\nVE_ROOT=\"%s\"\nVE_LAYOUT=\"plain\"\n"
                                            "STOP_TIMEOUT=\"3\"\n" VZT_LOCAL_ID_CONF "%s",
-                                           f->priv, f->veroot, extra_conf ? extra_conf : "");
+                                           priv, veroot, extra_conf ? extra_conf : "");
     vz_error_t err = NULL;
     cr_assert_eq(vz_atomic_write(conf, text, strlen(text), 0644, &err), 0, "%s", err ? err->msg : "");
 }
@@ -35,13 +36,20 @@ void vzt_ctfix_setup(struct vzt_ctfix *f, const char *pattern, const char *ctid,
     cleanup_free char *privdir = vz_path_join(f->vzroot, "vz/private");
     cr_assert_eq(vz_mkdir_p(confdir, 0755, &err), 0);
     cr_assert_eq(vz_mkdir_p(privdir, 0755, &err), 0);
-    char *bb = vzt_busybox_root();
     f->priv = vz_path_join(privdir, ctid);
-    cr_assert_eq(rename(bb, f->priv), 0);
-    free(bb);
-    vzt_shift_tree(f->priv); /* an unprivileged container's own ids, as create makes them */
     f->veroot = vz_xasprintf("%s/vz/root/%s", f->vzroot, ctid);
-    write_conf(f, ctid, extra_conf);
+    vzt_ctfix_add(f, ctid, extra_conf);
+}
+
+void vzt_ctfix_add(const struct vzt_ctfix *f, const char *ctid, const char *extra_conf)
+{
+    cleanup_free char *priv = vz_xasprintf("%s/vz/private/%s", f->vzroot, ctid);
+    cleanup_free char *veroot = vz_xasprintf("%s/vz/root/%s", f->vzroot, ctid);
+    char *bb = vzt_busybox_root();
+    cr_assert_eq(rename(bb, priv), 0);
+    free(bb);
+    vzt_shift_tree(priv); /* an unprivileged container's own ids, as create makes them */
+    write_conf(f, priv, veroot, ctid, extra_conf);
 }
 
 void vzt_ctfix_release(struct vzt_ctfix *f)

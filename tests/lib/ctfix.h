@@ -20,6 +20,9 @@ struct vzt_ctfix {
 };
 
 void vzt_ctfix_setup(struct vzt_ctfix *f, const char *pattern, const char *ctid, const char *extra_conf);
+/* Another container ctid in the same VZ_ROOT, made the same way
+ * (private area $VZ_ROOT/vz/private/CTID, VE_ROOT $VZ_ROOT/vz/root/CTID). */
+void vzt_ctfix_add(const struct vzt_ctfix *f, const char *ctid, const char *extra_conf);
 /* Free what setup allocated (the caller removes vzroot itself). */
 void vzt_ctfix_release(struct vzt_ctfix *f);
 

@@ -103,7 +103,7 @@ Test(cli, create_list_set_destroy)
     cr_assert_eq(st, 21);
     cr_assert_str_eq(out, "vzlist: error: -o: unknown field 'nosuch'; valid fields: ctid, numproc, "
                           "status, ip, hostname, name, description, ostemplate, layout, private, root, onboot, "
-                          "physpages.l, swappages.l, numproc.l, cpulimit, cpuunits, cpus\n");
+                          "bootorder, disabled, physpages.l, swappages.l, numproc.l, cpulimit, cpuunits, cpus\n");
     free(out);
     st = run(&out, "vzlist", "-a", "-o", "ctid,hostnme", NULL);
     cr_assert_eq(st, 21);
