@@ -625,12 +625,22 @@ Test(update_cache, incremental_refuses_an_imported_cache)
 
 Test(update_cache, expired_release_is_not_taken_for_current)
 {
-    /* the cache is built from a Release valid for a few more seconds; once it
-     * has expired, the same bytes must not answer "current" (a frozen mirror) */
-    time_t until = time(NULL) + 10;
+    /* the cache is built from a Release valid for a little longer than a
+     * build and a status take here; once it has expired, the same bytes
+     * must not answer "current" (a frozen mirror). The margin comes from a
+     * first, timed build: a fixed one failed on a slow machine (a TCG
+     * guest builds 10x slower than native). */
+    time_t t0 = time(NULL);
+    create_cache();
+    struct result r0 = vzpkg("status", NAME, "--json");
+    release(&r0);
+    time_t margin = 3 * (time(NULL) - t0) + 5;
+    time_t until = time(NULL) + margin;
     struct vz_testrepo_opts o = { .valid_until = until };
     make_repo_opts(NULL, &o);
-    create_cache();
+    struct result f = vzpkg("create-cache", NAME, "--force");
+    cr_assert_eq(f.status, 0, "create-cache --force: %s", f.err);
+    release(&f);
     struct result r = vzpkg("status", NAME, "--json");
     cr_assert_eq(r.status, 0, "%s", r.err);
     json_t *j = json_of(r.out);
