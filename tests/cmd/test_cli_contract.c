@@ -562,7 +562,8 @@ static bool is_bad_string(const char *v)
 }
 
 /* Numeric and enumerated options with values that cannot be right. */
-Test(cli_contract, junk_option_values)
+/* Hundreds of commands: minutes in a TCG guest (make check-vm), where 600 s was not enough. */
+Test(cli_contract, junk_option_values, .timeout = 2400)
 {
     make_junk();
     /* the first NSTRICT must be refused as such (exit 2 or 21) by numeric
