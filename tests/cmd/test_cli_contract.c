@@ -561,8 +561,9 @@ static bool is_bad_string(const char *v)
     return !*v || strlen(v) > 4096 || strchr(v, '\n');
 }
 
-/* Numeric and enumerated options with values that cannot be right. */
-/* Hundreds of commands: minutes in a TCG guest (make check-vm), where 600 s was not enough. */
+/* Numeric and enumerated options with values that cannot be right. Hundreds
+ * of commands: minutes in a TCG guest (make check-vm), where 600 s was not
+ * enough. */
 Test(cli_contract, junk_option_values, .timeout = 2400)
 {
     make_junk();
