@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 echo "| code | name | meaning |"
 echo "|---:|---|---|"
 printf '#include "common/error.h"\n#define VZ_X(name, code, desc) @ROW code name desc\nVZ_STATUS_LIST(VZ_X)\n' |
-    ${CC:-cc} -E -P -I. -x c - |
+    ${CPP:-cpp} -P -I. -x c - |
     tr '@' '\n' |
     sed -n 's/^ROW \([0-9]*\) \([A-Z_]*\) "\(.*\)" *$/| \1 | `\2` | \3 |/p'
