@@ -43,7 +43,7 @@
     X(sd_bus_call) X(sd_bus_message_read) X(sd_bus_process) X(sd_bus_wait) X(sd_bus_error_is_set) \
     X(sd_bus_error_has_name) X(sd_bus_error_get_errno) X(sd_bus_error_free) X(sd_bus_message_unref) \
     X(sd_bus_slot_unref) X(sd_bus_flush_close_unref) X(sd_bus_new) X(sd_bus_set_address) X(sd_bus_start) \
-    X(sd_bus_unref)
+    X(sd_bus_unref) X(sd_bus_get_property_string)
 
 #define SD_FIELD(f) __typeof__(f) *f;
 static struct {
@@ -137,6 +137,23 @@ static int open_bus(sd_bus **out, int *direct)
  * one of that name. */
 typedef int (*append_fn)(sd_bus_message *m, const void *ctx);
 
+/* Scopes are ordered Before=vz.service, so that at shutdown (and at
+ * `systemctl stop vz`) systemd stops them only after vz.service's stop-all
+ * has shut the containers down cleanly. During that stop-all, a scope's
+ * stop job waits for vz.service's to end: waiting for it there would
+ * deadlock, so a stop then only queues it (the scope is empty by then). */
+static int vz_service_stopping(sd_bus *bus)
+{
+    char *state = NULL;
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+    int r = L.sd_bus_get_property_string(bus, SD_DEST, "/org/freedesktop/systemd1/unit/vz_2eservice",
+                                         "org.freedesktop.systemd1.Unit", "ActiveState", &e, &state);
+    int stopping = r >= 0 && state && strcmp(state, "deactivating") == 0;
+    free(state);
+    L.sd_bus_error_free(&e);
+    return stopping;
+}
+
 static int call_job(const char *method, const char *unit, append_fn append, const void *ctx, int *gone,
                     int *exists, vz_error_t *err)
 {
@@ -185,6 +202,10 @@ static int call_job(const char *method, const char *unit, append_fn append, cons
         goto out;
     }
     w.path = job;
+    if (strcmp(method, "StopUnit") == 0 && vz_service_stopping(bus)) {
+        rc = 0; /* queued; its stop runs once vz.service's has ended */
+        goto out;
+    }
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (!w.removed) {
@@ -239,9 +260,9 @@ static int append_scope(sd_bus_message *m, const void *ctx)
      * whose processes were killed (a failed result) goes too, so that the
      * next start can make one of the same name. */
     if (r >= 0)
-        r = L.sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Slice", "s", p->slice, "Description", "s", p->desc,
-                                  "Delegate", "b", 1, "CollectMode", "s", "inactive-or-failed", "PIDs", "au", 1,
-                                  (uint32_t)p->pid);
+        r = L.sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)", "Slice", "s", p->slice, "Description", "s",
+                                  p->desc, "Delegate", "b", 1, "CollectMode", "s", "inactive-or-failed", "PIDs", "au",
+                                  1, (uint32_t)p->pid, "Before", "as", 1, "vz.service");
     if (r >= 0)
         r = L.sd_bus_message_close_container(m);
     if (r >= 0)

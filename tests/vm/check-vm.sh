@@ -3,7 +3,8 @@
 # guest image and a debian-12-x86_64-default cache, both from the host's
 # mirror and both cached under $VZ_VM_CACHE, then boots the guest once and
 # runs tests/vm/check.sh in it with this tree (and its build) shared
-# read-only. Exits with the guest's status.
+# read-only, then the reboot test of vz.service (tests/vm/boot-test.sh).
+# Exits 0 when both passed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -22,5 +23,9 @@ echo "check-vm: image and caches ready ($(( $(date +%s) - t0 )) s)"
 "$here/run.sh" --src "$src" --share "$CACHE/root" --timeout "${VZ_VM_TIMEOUT:-3600}" -- \
     env VZ_BUILD="$B" VZ_CACHE_ROOT="$CACHE/root" ${VM_SUITES:+VM_SUITES="$VM_SUITES"} tests/vm/check.sh
 rc=$?
+# vz.service across reboots (three boots of one disk): VM_BOOT_TEST=0 skips it
+if [ "${VM_BOOT_TEST:-1}" != 0 ]; then
+    VZ_BUILD="$B" "$here/boot-test.sh" || rc=1
+fi
 echo "check-vm: exit $rc, $(( $(date +%s) - t0 )) s in all"
 exit $rc
