@@ -5,12 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache/lock.h"
 #include "cache/store.h"
+#include "common/lock.h"
 
 static bool is_sha256_name(const char *s)
 {
@@ -79,11 +79,10 @@ static void remove_stale_tmp(bool dry_run, struct vz_gc_result *res)
     while ((de = readdir(d))) {
         const char *n = de->d_name;
         cleanup_free char *p = vz_path_join(dir, n);
-        size_t l = strlen(n);
         bool stale = false;
-        if (!strncmp(n, "download-", 9) && l > 5 && !strcmp(n + l - 5, ".part")) {
+        if (!strncmp(n, "download-", 9) && vz_str_ends_with(n, ".part")) {
             int fd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-            if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+            if (fd >= 0 && vz_flock_fd(fd, false, false) == 0)
                 stale = true;
             if (fd >= 0)
                 close(fd); /* drops our flock */
@@ -140,7 +139,7 @@ int vz_pkgcache_gc(bool all, bool dry_run, int lock_timeout_s, struct vz_gc_resu
     while ((de = readdir(d))) {
         const char *n = de->d_name;
         size_t l = strlen(n);
-        bool part = l > 5 && !strcmp(n + l - 5, ".part");
+        bool part = l > 5 && vz_str_ends_with(n, ".part"); /* not ".part" alone */
         bool pkg = is_sha256_name(n);
         if (!pkg && !part)
             continue;

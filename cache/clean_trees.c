@@ -35,48 +35,6 @@ static bool tree_name(const char *d, char **name)
     return true;
 }
 
-/* Directory names (last path component) of every container's VE_LOWERDIR. */
-static int referenced_trees(char ***out, vz_error_t *err)
-{
-    char **refs = vz_xcalloc(1, sizeof(char *));
-    cleanup_free char *dir = vz_root_path("/etc/vz/conf");
-    cleanup_dir DIR *d = opendir(dir);
-    if (!d) {
-        if (errno == ENOENT) {
-            *out = refs;
-            return 0;
-        }
-        vz_strv_free(refs);
-        return vz_error_sys(err, "open %s", dir);
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t l = strlen(de->d_name);
-        if (l <= 5 || strcmp(de->d_name + l - 5, ".conf") != 0)
-            continue;
-        cleanup_free char *p = vz_path_join(dir, de->d_name);
-        struct vz_conf c;
-        if (vz_conf_load(&c, p, err) < 0) {
-            vz_conf_release(&c);
-            vz_strv_free(refs);
-            /* never remove a tree an unreadable conf might name */
-            return vz_error_wrap(err, "cannot tell which shared tree %s uses (fix it before cleaning)", p);
-        }
-        const char *lower = vz_conf_get(&c, "VE_LOWERDIR");
-        if (lower && *lower) {
-            cleanup_free char *copy = vz_xstrdup(lower);
-            size_t n = strlen(copy);
-            while (n > 1 && copy[n - 1] == '/')
-                copy[--n] = '\0';
-            const char *base = strrchr(copy, '/');
-            vz_strv_push(&refs, base ? base + 1 : copy);
-        }
-        vz_conf_release(&c);
-    }
-    *out = refs;
-    return 0;
-}
-
 static bool in(char **v, const char *s)
 {
     for (; v && *v; v++)
@@ -142,7 +100,7 @@ static void remove_orphan_record(const char *dir, const char *n)
         vz_warn("cannot remove %s: %s", p, strerror(errno));
 }
 
-int vz_tree_gc(bool dry_run, struct vz_gc_result *res, vz_error_t *err)
+int vz_tree_gc(bool dry_run, vz_trees_in_use_fn *in_use, struct vz_gc_result *res, vz_error_t *err)
 {
     memset(res, 0, sizeof(*res));
     res->removed = vz_xcalloc(1, sizeof(char *));
@@ -151,7 +109,7 @@ int vz_tree_gc(bool dry_run, struct vz_gc_result *res, vz_error_t *err)
     if (!d)
         return errno == ENOENT ? 0 : vz_error_sys(err, "open %s", dir);
     cleanup_strv char **refs = NULL;
-    if (referenced_trees(&refs, err) < 0)
+    if (in_use(&refs, err) < 0)
         return -1;
     struct dirent *de;
     while ((de = readdir(d))) {
@@ -201,7 +159,7 @@ int vz_tree_gc(bool dry_run, struct vz_gc_result *res, vz_error_t *err)
         if (!keep && !tmp) {
             /* a create that finished after the first look names it now */
             cleanup_strv char **now = NULL;
-            if (referenced_trees(&now, err) < 0)
+            if (in_use(&now, err) < 0)
                 return -1;
             keep = in(now, n);
         }

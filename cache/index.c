@@ -22,6 +22,7 @@ void vz_index_free(struct vz_index *ix)
         free(b->signature);
         free(b->compress);
         free(b->signer);
+        free(b->files);
     }
     free(ix->builds);
     free(ix->signer);
@@ -58,13 +59,19 @@ int vz_index_serialize(const struct vz_index *ix, char **text, size_t *len, vz_e
         }
         char date[32];
         iso_date(b->build_time, date, sizeof(date));
-        json_array_append_new(
-            arr, json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id",
+        json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id",
                            b->id, "build_time", (json_int_t)b->build_time, "build_date", date,
                            "compression", b->compress, "size", (json_int_t)b->size, "sha256",
                            b->sha256, "tarball", b->tarball, "manifest", b->manifest,
                            "manifest_sha256", b->manifest_sha256, "signature", b->signature,
-                           "packages", (json_int_t)b->packages, "signer", b->signer));
+                           "packages", (json_int_t)b->packages, "signer", b->signer);
+        if (b->files)
+            json_object_set_new(o, "files", json_pack("{s:s, s:s, s:I}", "path", b->files,
+                                                      "sha256", b->files_sha256, "size",
+                                                      (json_int_t)b->files_size));
+        if (b->init >= 0)
+            json_object_set_new(o, "init", json_string(b->init ? "/sbin/init" : "none"));
+        json_array_append_new(arr, o);
     }
     json_t *root = json_pack("{s:i, s:I, s:s, s:o}", "format", ix->format, "serial",
                              (json_int_t)ix->serial, "signer", ix->signer ? ix->signer : "",
@@ -129,6 +136,23 @@ static int parse_build(const char *name, size_t i, json_t *o, struct vz_index_bu
     b->build_time = bt;
     b->packages = (uint64_t)pk;
     b->signer = vz_xstrdup(signer);
+    b->init = -1;
+    json_t *init = json_object_get(o, "init"), *files = json_object_get(o, "files");
+    if (json_is_string(init))
+        b->init = !strcmp(json_string_value(init), "none") ? 0 : 1;
+    if (files) {
+        const char *fp = NULL, *fsha = NULL;
+        json_int_t fsize = -1;
+        cleanup_free char *wf = vz_xasprintf("%s/%s/%s.files.json", name, id, name);
+        if (json_unpack(files, "{s:s, s:s, s:I}", "path", &fp, "sha256", &fsha, "size",
+                        &fsize) < 0 || strcmp(fp, wf) || !hex64(fsha) || fsize < 0)
+            return vz_error_set(err, VZ_ECORRUPT, 0,
+                                "index: templates.%s[%zu].files: path must be %s, with sha256 "
+                                "and size", name, i, wf);
+        b->files = get_and_reset(&wf);
+        memcpy(b->files_sha256, fsha, 65);
+        b->files_size = (uint64_t)fsize;
+    }
     return 0;
 }
 

@@ -13,7 +13,9 @@
  * published directory's base name). A downloader refuses an index whose
  * serial is lower than one it has already accepted for the same signer key
  * and name (a replayed or rolled-back index), and an index with the same
- * serial but different bytes. The record is keyed by what the signed index
+ * serial but different bytes. Each build may also name its signed list of
+ * exported files ("files": path, sha256, size; "init"), so the index covers
+ * the exports too (cache/build_files.h). The record is keyed by what the signed index
  * is, not by the URL it came from: another spelling of the URL
  * ("//index.json", "localhost" for "127.0.0.1", a mirror of the tree) is the
  * same index.
@@ -41,6 +43,13 @@ struct vz_index_build {
     int64_t build_time;
     uint64_t packages;
     char *signer;
+    /* the signed list of the build's exported files (cache/build_files.h):
+     * NAME/ID/NAME.files.json with its sha256 and size, or NULL for a build
+     * published without one (before lists existed) */
+    char *files;
+    uint64_t files_size;
+    char files_sha256[65];
+    int init; /* from the list: 1 /sbin/init, 0 none (cannot boot), -1 unknown */
 };
 
 struct vz_index {
@@ -83,11 +92,27 @@ int vz_publish(const char *dir, char *const *names, int keep, char ***published,
 /* vz_publish with options. simplestreams: also write the Incus/LXD
  * simplestreams files (cache/streams.h) when true, and also whenever dir
  * already has streams/v1/index.json (so pruning never leaves a stream naming
- * removed files). */
+ * removed files). formats: see below. */
 struct vz_publish_opts {
     int keep;
     bool simplestreams;
-    int xz_level;       /* root.tar.xz preset 1-9; 0 = 6 (xz's default) */
+    int xz_level;       /* root.tar.xz and the lxc export's xz preset 1-9; 0 = 6 (xz's default) */
+    /* NULL-terminated staging trees to merge (cache/stage.h), or NULL. With
+     * staging trees and no names, no local cache is published: only the
+     * staged builds are added. Each staged build is checked (manifest
+     * signature against the trusted keys, tarball hash, ID) before dir is
+     * touched; one bad build refuses the whole merge. */
+    char *const *from;
+    /* NULL, or export formats (cache/export/export.h) written into each
+     * newly published build's directory DIR/NAME/ID/ before it appears
+     * under its final name (a build published earlier is left as it is) */
+    char *const *formats;
+    /* NULL, or a directory whose files (regular files and directories: the
+     * exports a CI job made with 'vzpkg export') are copied into the
+     * directory of each named cache newly published (not of staged builds,
+     * which bring their own), as formats' are. Either way the build's
+     * signed list of files (cache/build_files.h) covers them. */
+    const char *with;
 };
 int vz_publish_with(const char *dir, char *const *names, const struct vz_publish_opts *o,
                     char ***published, vz_error_t *err);

@@ -7,14 +7,17 @@
 #include <jansson.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/build_files.h"
+#include "cache/export/export.h"
 #include "cache/sign.h"
+#include "cache/stage.h"
 #include "cache/store.h"
 #include "cache/streams.h"
+#include "common/lock.h"
 
 /* ---- publisher side ---- */
 
@@ -52,6 +55,7 @@ static char **subdirs(const char *dir, bool desc)
 struct checked {
     struct vz_cache_info *c;
     struct vz_manifest *m;
+    bool init; /* has /sbin/init */
 };
 
 static int check_one(const char *name, struct checked *k, vz_error_t *err)
@@ -63,16 +67,26 @@ static int check_one(const char *name, struct checked *k, vz_error_t *err)
         r = vz_cache_verify_tarball(k->c, err);
     if (r == 0)
         r = vz_cache_manifest(k->c, &k->m, err);
+    /* a template without an init is published (it runs commands), but an
+     * image server offering it to something that boots it fails late */
+    bool init = true;
+    if (r == 0)
+        r = vz_export_probe(name, &init, err);
     if (r < 0)
         return vz_error_wrap(err, "publish %s (nothing was written)", name);
+    k->init = init;
+    if (!init)
+        vz_warn("%s: %s", name, vz_export_noinit_note);
     return 0;
 }
 
 /* Copy one verified cache into dir/NAME/ID (no-op when already there); the
  * directories it made are added to made (undone if the publish fails). */
 static int publish_one(const char *dir, const char *name, const struct checked *k,
-                       char ***published, char ***made, vz_error_t *err)
+                       const struct vz_publish_opts *o, char ***published, char ***made,
+                       vz_error_t *err)
 {
+    char *const *formats = o->formats;
     const struct vz_cache_info *c = k->c;
     const struct vz_manifest *m = k->m;
     cleanup_free char *id = vz_xasprintf("%012lld-%.12s", (long long)m->build_time, m->tar_sha256);
@@ -99,6 +113,17 @@ static int publish_one(const char *dir, const char *name, const struct checked *
         cleanup_free char *dst = vz_path_join(tmp, base);
         r = vz_copy_file(srcs[i], dst, err);
     }
+    if (r == 0 && formats && formats[0]) {
+        json_t *res = NULL;
+        r = vz_export_with(name, formats, tmp, o->xz_level, &res, err);
+        json_decref(res);
+    }
+    if (r == 0 && o->with)
+        r = vz_stage_copy_tree(o->with, tmp, err);
+    /* the list that the signed index covers the exports with (and that says
+     * whether the template can boot) */
+    if (r == 0)
+        r = vz_build_files_write(tmp, name, id, m->tar_sha256, k->init, err);
     if (r == 0 && rename(tmp, final) < 0)
         r = vz_error_sys(err, "rename %s to %s", tmp, final);
     if (r < 0) {
@@ -180,8 +205,39 @@ static int read_build(const char *dir, const char *name, const char *id,
     b->build_time = m->build_time;
     b->packages = m->n_pkgs;
     b->signer = vz_xstrdup(m->signer);
+    b->init = -1;
+    /* the build's signed list of exported files, when it has one; the merge
+     * or publish that made the directory checked or wrote it */
+    cleanup_free char *lbase = vz_build_files_name(name);
+    cleanup_free char *lrel = vz_xasprintf("%s/%s/%s", name, id, lbase);
+    cleanup_free char *lp = vz_path_join(dir, lrel);
+    cleanup_free char *ltext = NULL;
+    size_t llen = 0;
+    struct vz_build_files *l = NULL;
+    int r = 0;
+    if (vz_file_exists(lp)) {
+        r = vz_read_file(lp, &ltext, &llen, err);
+        if (r == 0 && vz_build_files_parse(ltext, llen, &l, err) < 0)
+            r = vz_error_wrap(err, "%s", lp);
+    }
+    if (l) {
+        b->files = vz_xstrdup(lrel);
+        b->files_size = llen;
+        vz_sha256_hex(ltext, llen, b->files_sha256);
+        b->init = l->has_init ? 1 : 0;
+        vz_build_files_free(l);
+    }
     vz_manifest_free(m);
-    return 0;
+    if (r < 0) {
+        free(b->name);
+        free(b->id);
+        free(b->compress);
+        free(b->tarball);
+        free(b->manifest);
+        free(b->signature);
+        free(b->signer);
+    }
+    return r;
 }
 
 /* The index's name: the base name of the published directory (resolved,
@@ -216,7 +272,7 @@ static uint64_t old_serial(const char *dir)
 
 int vz_publish(const char *dir, char *const *names, int keep, char ***published, vz_error_t *err)
 {
-    struct vz_publish_opts o = { keep, false, 0 };
+    struct vz_publish_opts o = { keep, false, 0, NULL, NULL, NULL };
     return vz_publish_with(dir, names, &o, published, err);
 }
 
@@ -232,7 +288,8 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
     /* Everything that can be refused is checked before DIR is touched: the
      * caches (found, signature, tarball hash, manifest) and the signing key. */
     char **all = NULL;
-    if (!names || !names[0]) {
+    bool merging = o->from && o->from[0];
+    if ((!names || !names[0]) && !merging) {
         if (vz_cache_list(&all, err) < 0)
             return -1;
         names = all;
@@ -241,11 +298,27 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
             return vz_error_set(err, VZ_ENOTEMPLATE, 0, "no caches to publish");
         }
     }
-    size_t nn = vz_strv_len((char **)names);
+    size_t nn = names ? vz_strv_len((char **)names) : 0;
     struct checked *chk = vz_xcalloc(nn + 1, sizeof(*chk));
     int r = 0;
     for (size_t i = 0; r == 0 && i < nn; i++)
         r = check_one(names[i], &chk[i], err);
+    /* the staging trees of a merge: every build checked, or none taken */
+    struct vz_staged_build *staged = NULL;
+    size_t ns = 0;
+    for (char *const *f = o->from; r == 0 && merging && *f; f++) {
+        struct vz_staged_build *s = NULL;
+        size_t n = 0;
+        r = vz_stage_check(*f, &s, &n, err);
+        if (r < 0) {
+            vz_error_wrap(err, "merge %s (nothing was written)", *f);
+            break;
+        }
+        staged = vz_xrealloc(staged, sizeof(*staged) * (ns + n + 1));
+        memcpy(staged + ns, s, sizeof(*s) * n);
+        ns += n;
+        free(s);
+    }
     char kid[VZ_KEYID_LEN + 1];
     if (r == 0)
         r = vz_key_ensure(kid, err);
@@ -257,11 +330,14 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
     cleanup_close int lfd = -1;
     if (r == 0 && (lfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         r = vz_error_sys(err, "open %s", dir);
-    if (r == 0 && flock(lfd, LOCK_EX | LOCK_NB) < 0)
+    if (r == 0 && vz_flock_fd(lfd, false, false) != 0)
         r = vz_error_set(err, VZ_ELOCKED, 0, "%s: another 'vzpkg publish' is writing it", dir);
     char **made = vz_xcalloc(1, sizeof(char *));
     for (size_t i = 0; r == 0 && i < nn; i++)
-        r = publish_one(dir, names[i], &chk[i], published, &made, err);
+        r = publish_one(dir, names[i], &chk[i], o, published, &made, err);
+    for (size_t i = 0; r == 0 && i < ns; i++)
+        r = vz_stage_copy(dir, &staged[i], published, &made, err);
+    vz_staged_free(staged, ns);
     for (size_t i = 0; i < nn; i++) {
         vz_manifest_free(chk[i].m);
         vz_cache_info_free(chk[i].c);
@@ -279,8 +355,9 @@ int vz_publish_with(const char *dir, char *const *names, const struct vz_publish
     char **prune = vz_xcalloc(1, sizeof(char *));
     char **tnames = subdirs(dir, false);
     for (char **t = tnames; r == 0 && *t; t++) {
-        /* streams/: the simplestreams files (cache/streams.h), not a template */
-        if (!vz_safe_name(*t) || !strcmp(*t, "streams"))
+        /* streams/: the simplestreams files (cache/streams.h); nightly/: the
+         * nightly reports (ci/nightly); neither is a template */
+        if (!vz_safe_name(*t) || !strcmp(*t, "streams") || !strcmp(*t, "nightly"))
             continue;
         cleanup_free char *td = vz_path_join(dir, *t);
         char **ids = subdirs(td, true);

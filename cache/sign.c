@@ -400,7 +400,7 @@ int vz_trust_list(struct vz_trusted_key **out, size_t *n, vz_error_t *err)
     struct dirent *de;
     while (d && (de = readdir(d))) {
         size_t l = strlen(de->d_name);
-        if (l < 5 || strcmp(de->d_name + l - 4, ".pub") != 0)
+        if (l < 5 || !vz_str_ends_with(de->d_name, ".pub"))
             continue;
         cleanup_free char *path = vz_path_join(dir, de->d_name);
         char id[VZ_KEYID_LEN + 1];

@@ -114,6 +114,104 @@ static int read_fd(int fd, const char *path, char **out, size_t *len, vz_error_t
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* NAME.tar.{zst,gz,xz} in dir while NAME has no manifest and no landing
+ * is under way: a tarball dropped in by hand. Allocated path, or NULL. */
+static char *unadopted(const char *dir, const char *name)
+{
+    cleanup_free char *mpath = vz_xasprintf("%s/%s.manifest", dir, name);
+    if (vz_file_exists(mpath) || vz_cache_landing_exists(dir, name))
+        return NULL;
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(vz_cache_exts); i++) {
+        char *t = vz_xasprintf("%s/%s.tar.%s", dir, name, vz_cache_exts[i]);
+        struct stat st;
+        if (stat(t, &st) == 0 && S_ISREG(st.st_mode))
+            return t;
+        free(t);
+    }
+    return NULL;
+}
+
+char *vz_cache_unadopted(const char *name)
+{
+    if (!vz_safe_name(name))
+        return NULL;
+    cleanup_free char *dir = vz_template_path("cache");
+    return unadopted(dir, name);
+}
+
+/* The name an entry of the cache directory stands for, or NULL. */
+typedef char *(*pick_fn)(const char *dir, const char *entry);
+
+/* Every name pick finds in the cache directory, sorted, each once. */
+static int scan_cache_dir(char ***names, pick_fn pick, vz_error_t *err)
+{
+    cleanup_free char *dir = vz_template_path("cache");
+    char **v = vz_xcalloc(1, sizeof(char *));
+    cleanup_dir DIR *d = opendir(dir);
+    if (!d && errno != ENOENT) {
+        vz_strv_free(v);
+        return vz_error_sys(err, "open %s", dir);
+    }
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        cleanup_free char *n = pick(dir, de->d_name);
+        if (n)
+            vz_strv_push(&v, n);
+    }
+    size_t n = vz_strv_len(v), k = 0;
+    qsort(v, n, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (k && strcmp(v[k - 1], v[i]) == 0)
+            free(v[i]);
+        else
+            v[k++] = v[i];
+    }
+    v[k] = NULL;
+    *names = v;
+    return 0;
+}
+
+/* NAME of "NAME.manifest". */
+static char *pick_manifest(const char *dir, const char *entry)
+{
+    (void)dir;
+    size_t l = strlen(entry), sl = strlen(".manifest");
+    if (l <= sl || strcmp(entry + l - sl, ".manifest") != 0)
+        return NULL;
+    char *n = vz_xasprintf("%.*s", (int)(l - sl), entry);
+    if (vz_safe_name(n))
+        return n;
+    free(n);
+    return NULL;
+}
+
+/* NAME of an unadopted "NAME.tar.EXT". */
+static char *pick_unadopted(const char *dir, const char *entry)
+{
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(vz_cache_exts); i++) {
+        cleanup_free char *suf = vz_xasprintf(".tar.%s", vz_cache_exts[i]);
+        size_t l = strlen(entry), sl = strlen(suf);
+        if (l <= sl || strcmp(entry + l - sl, suf) != 0)
+            continue;
+        char *n = vz_xasprintf("%.*s", (int)(l - sl), entry);
+        cleanup_free char *t = vz_safe_name(n) ? unadopted(dir, n) : NULL;
+        if (t)
+            return n;
+        free(n);
+    }
+    return NULL;
+}
+
+int vz_cache_list_unadopted(char ***names, vz_error_t *err)
+{
+    return scan_cache_dir(names, pick_unadopted, err);
+}
+
 /* One consistent look at NAME's three files. 1 = retry (a writer landed a
  * new cache while we looked), 0 = done, -1 = error. */
 static int find_once(const char *name, const char *dir, struct vz_cache_info **out,
@@ -122,10 +220,17 @@ static int find_once(const char *name, const char *dir, struct vz_cache_info **o
     cleanup_free char *mpath = vz_xasprintf("%s/%s.manifest", dir, name);
     cleanup_free char *spath = vz_xasprintf("%s/%s.manifest.sig", dir, name);
     cleanup_close int mfd = open(mpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (mfd < 0 && errno == ENOENT)
+    if (mfd < 0 && errno == ENOENT) {
+        cleanup_free char *dropped = unadopted(dir, name);
+        if (dropped)
+            return vz_error_set(err, VZ_ENOTEMPLATE, 0,
+                                "%s has no signed manifest (a cache dropped in by hand?): adopt it with "
+                                "'vzpkg import %s --name %s', which checks it and makes it a signed cache",
+                                dropped, dropped, name);
         return vz_error_set(err, VZ_ENOTEMPLATE, 0,
                             "no cache of template %s in %s (build it with 'vzpkg create-cache %s' "
                             "or fetch it with 'vzpkg download %s')", name, dir, name, name);
+    }
     if (mfd < 0)
         return vz_error_sys(err, "open %s", mpath);
     struct stat mst;
@@ -301,35 +406,53 @@ int vz_cache_verify(const char *name, char *signer, vz_error_t *err)
     return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int vz_cache_list(char ***names, vz_error_t *err)
 {
+    return scan_cache_dir(names, pick_manifest, err);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const struct vz_cache_file *)a)->name, ((const struct vz_cache_file *)b)->name);
+}
+
+struct vz_cache_file *vz_cache_tarballs(size_t *n)
+{
     cleanup_free char *dir = vz_template_path("cache");
-    char **v = vz_xcalloc(1, sizeof(char *));
-    cleanup_dir DIR *d = opendir(dir);
-    if (!d && errno != ENOENT) {
-        vz_strv_free(v);
-        return vz_error_sys(err, "open %s", dir);
+    struct vz_cache_file *c = NULL;
+    *n = 0;
+    for (size_t s = 0; s < VZ_ARRAY_SIZE(vz_cache_exts); s++) {
+        cleanup_dir DIR *d = opendir(dir);
+        if (d == NULL)
+            return c;
+        cleanup_free char *suffix = vz_xasprintf(".tar.%s", vz_cache_exts[s]);
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.' || !vz_str_ends_with(de->d_name, suffix))
+                continue;
+            cleanup_free char *name =
+                vz_xasprintf("%.*s", (int)(strlen(de->d_name) - strlen(suffix)), de->d_name);
+            bool dup = false;
+            for (size_t i = 0; i < *n; i++)
+                dup |= strcmp(c[i].name, name) == 0;
+            if (dup)
+                continue;
+            c = vz_xrealloc(c, (*n + 1) * sizeof(*c));
+            c[(*n)++] = (struct vz_cache_file){ get_and_reset(&name), vz_path_join(dir, de->d_name) };
+        }
     }
-    struct dirent *de;
-    while (d && (de = readdir(d))) {
-        size_t l = strlen(de->d_name);
-        const char *suf = ".manifest";
-        size_t sl = strlen(suf);
-        if (l <= sl || strcmp(de->d_name + l - sl, suf) != 0)
-            continue;
-        cleanup_free char *n = vz_xstrdup(de->d_name);
-        n[l - sl] = '\0';
-        if (vz_safe_name(n))
-            vz_strv_push(&v, n);
+    if (*n)
+        qsort(c, *n, sizeof(*c), cmp_file);
+    return c;
+}
+
+void vz_cache_files_free(struct vz_cache_file *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].path);
     }
-    qsort(v, vz_strv_len(v), sizeof(char *), cmp_str);
-    *names = v;
-    return 0;
+    free(v);
 }
 
 /* Files that belong to NAME but are not part of a visible cache: temps of

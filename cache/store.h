@@ -10,10 +10,12 @@
 #ifndef VZ_CACHE_STORE_H
 #define VZ_CACHE_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
 #include "common/common.h"
+#include "cache/manifest.h"
 
 struct vz_cache_info {
     char *name;          /* debian-12-x86_64-minimal */
@@ -24,8 +26,7 @@ struct vz_cache_info {
     char tar_sha256[65]; /* from the manifest */
     uint64_t tar_size;   /* from the manifest */
     char *manifest_json; /* the manifest text, as signed */
-    /* Added by the store (fields below are extensions; the ones above are
-     * the stable interface): */
+    /* read by the store along with the manifest: */
     char *sig_text;      /* the signature file, read with the manifest */
     size_t manifest_len;
     size_t sig_len;
@@ -51,10 +52,6 @@ int vz_cache_open_tarball(const struct vz_cache_info *c, int *fd, vz_error_t *er
 
 /* ---- the rest of the store (cache/store.c, docs/cache-format.md) ---- */
 
-#include <stdbool.h>
-
-#include "cache/manifest.h"
-
 /* Hash the tarball and compare with info (size, then sha256). VZ_EVERIFY
  * "tarball FILE: ..." naming expected and actual values. */
 int vz_cache_verify_tarball(const struct vz_cache_info *c, vz_error_t *err);
@@ -66,6 +63,26 @@ int vz_cache_manifest(const struct vz_cache_info *c, struct vz_manifest **out, v
 
 /* Names of every visible cache (those with a manifest), sorted. */
 int vz_cache_list(char ***names, vz_error_t *err);
+
+/* A tarball NAME.tar.{zst,gz,xz} that has no manifest (dropped into
+ * template/cache by hand, OpenVZ habit; not a landing under way): its path
+ * (allocated), else NULL. Such a tarball is no cache: vz_cache_find says
+ * VZ_ENOTEMPLATE with the 'vzpkg import PATH --name NAME' that adopts it,
+ * and the next create-cache or import of NAME replaces it. */
+char *vz_cache_unadopted(const char *name);
+/* Names of every such tarball, sorted, each once. */
+int vz_cache_list_unadopted(char ***names, vz_error_t *err);
+/* A cache tarball as it lies in template/cache/, manifest or not. */
+struct vz_cache_file {
+    char *name; /* NAME of NAME.tar.EXT */
+    char *path;
+};
+/* Every NAME.tar.{zst,gz,xz} in template/cache/ but dot files, one per
+ * NAME (the first extension in that order wins), sorted by NAME; none when
+ * the directory cannot be read. For listing: a tarball without its
+ * manifest is not a cache vz_cache_find() finds. */
+struct vz_cache_file *vz_cache_tarballs(size_t *n);
+void vz_cache_files_free(struct vz_cache_file *v, size_t n);
 
 /* Remove a cache: manifest first (it disappears for readers at once), then
  * signature and tarball. Takes the template lock. VZ_ENOTEMPLATE if absent. */
@@ -103,7 +120,10 @@ void vz_cache_txn_free(struct vz_cache_txn *t);
  * itself there (crash tests). Stages, in order: "begun", "packed",
  * "temps-written", "landing-recorded" (the commit point), "sig-renamed",
  * "tarball-renamed", "manifest-renamed", "landed". The last four also fire
- * when a reader or the next writer finishes a dead writer's landing. */
+ * when a reader or the next writer finishes a dead writer's landing.
+ * `vzpkg publish --from` (cache/stage.h): "merge-copied" (a staged build
+ * copied as DIR/NAME/.ID.tmp), "merge-renamed" (renamed to DIR/NAME/ID,
+ * before the index is written). */
 void vz_cache_test_hook(const char *stage);
 
 #endif

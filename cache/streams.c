@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "cache/export/export.h"
+
 /* Template-name architecture -> Debian name used in product keys. */
 static const char *const arch_map[][2] = {
     { "x86_64", "amd64" },   { "amd64", "amd64" },     { "aarch64", "arm64" },
@@ -220,8 +222,11 @@ static char *metadata_yaml(const struct vz_index_build *b, const struct vz_strea
     yaml_emitter_set_unicode(&em, 1);
     char date[32];
     snprintf(date, sizeof(date), "%lld", (long long)b->build_time);
-    cleanup_free char *desc = vz_xasprintf("%s %s %s (%s) (%s)", nm->os, nm->release, nm->arch,
-                                           nm->variant, serial);
+    /* a build without an init is marked as cache/export/incus.c marks it */
+    bool noinit = b->init == 0;
+    cleanup_free char *desc = vz_xasprintf("%s %s %s (%s) (%s)%s", nm->os, nm->release, nm->arch,
+                                           nm->variant, serial,
+                                           noinit ? ", no init: not bootable" : "");
     yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
     int ok = yaml_emitter_emit(&em, &ev);
     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
@@ -232,6 +237,8 @@ static char *metadata_yaml(const struct vz_index_build *b, const struct vz_strea
          ev_kv(&em, "description", desc, true) && ev_kv(&em, "name", b->name, true) &&
          ev_kv(&em, "os", nm->os, true) && ev_kv(&em, "release", nm->release, true) &&
          ev_kv(&em, "serial", serial, true) && ev_kv(&em, "variant", nm->variant, true) &&
+         (b->init < 0 || ev_kv(&em, "vzforge.init", noinit ? "none" : "/sbin/init", true)) &&
+         (!noinit || ev_kv(&em, "vzforge.note", vz_export_noinit_note, true)) &&
          ev_map(&em, false) && ev_scalar(&em, "templates", false) && ev_map(&em, true) &&
          ev_template(&em, "/etc/hostname", "hostname.tpl") &&
          ev_template(&em, "/etc/hosts", "hosts.tpl") && ev_map(&em, false) && ev_map(&em, false);

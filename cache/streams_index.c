@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/export/export.h"
+
 /* sha256 of the concatenation of files a and b (the image fingerprint). */
 static int combined_sha256(const char *a, const char *b, char hex[65], vz_error_t *err)
 {
@@ -67,12 +69,23 @@ static json_t *version_items(const char *dir, const struct vz_index_build *b, vz
     return items;
 }
 
-static json_t *new_product(const struct vz_streams_name *nm, const char *name)
+/* A product from the template's newest build. Without an init, the
+ * release title (which LXD and Incus show in the image's description) says
+ * so and vzforge.init/vzforge.note carry the mark for other readers. */
+static json_t *new_product(const struct vz_streams_name *nm, const struct vz_index_build *b)
 {
-    cleanup_free char *aliases = vz_xasprintf("%s/%s/%s,%s", nm->os, nm->release, nm->variant, name);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "aliases", aliases, "arch", nm->arch,
-                     "os", nm->os, "release", nm->release, "release_title", nm->release,
-                     "variant", nm->variant, "versions", json_object());
+    cleanup_free char *aliases = vz_xasprintf("%s/%s/%s,%s", nm->os, nm->release, nm->variant,
+                                              b->name);
+    cleanup_free char *title = b->init == 0 ? vz_xasprintf("%s (no init: not bootable)", nm->release)
+                                            : vz_xstrdup(nm->release);
+    json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "aliases", aliases, "arch",
+                          nm->arch, "os", nm->os, "release", nm->release, "release_title", title,
+                          "variant", nm->variant, "versions", json_object());
+    if (b->init >= 0)
+        json_object_set_new(p, "vzforge.init", json_string(b->init ? "/sbin/init" : "none"));
+    if (b->init == 0)
+        json_object_set_new(p, "vzforge.note", json_string(vz_export_noinit_note));
+    return p;
 }
 
 static int write_json(const char *path, json_t *j, vz_error_t *err)
@@ -106,7 +119,7 @@ int vz_streams_write(const char *dir, const struct vz_index *ix, int64_t now, vz
                                               nm.variant);
         json_t *p = json_object_get(products, key);
         if (!p) {
-            p = new_product(&nm, b->name);
+            p = new_product(&nm, b);
             json_object_set_new(products, key, p);
         }
         vz_streams_name_release(&nm);
@@ -122,7 +135,10 @@ int vz_streams_write(const char *dir, const struct vz_index *ix, int64_t now, vz
             break;
         }
         cleanup_free char *pub = vz_xasprintf("%s-%s", b->name, b->id);
-        json_object_set_new(versions, vkey, json_pack("{s:o, s:s}", "items", items, "pubname", pub));
+        json_t *ver = json_pack("{s:o, s:s}", "items", items, "pubname", pub);
+        if (b->init >= 0)
+            json_object_set_new(ver, "vzforge.init", json_string(b->init ? "/sbin/init" : "none"));
+        json_object_set_new(versions, vkey, ver);
     }
     char updated[64];
     time_t t = (time_t)now;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+int vz_cli_usage_status = VZ_EUSAGE;
+
 /* What getopt is parsing, for its error messages (see cli.h). */
 static struct {
     const char *cmd;          /* subcommand name, NULL for vzlist */
@@ -65,7 +67,7 @@ int vz_cli_bad_option(const char *fmt, ...)
         fprintf(stderr, "Try '%s %s --help'.\n", vz_log_prog, parsing.cmd);
     else
         fprintf(stderr, "Try '%s --help'.\n", vz_log_prog);
-    return VZ_EUSAGE;
+    return vz_cli_usage_status;
 }
 
 /* The long options that the prefix "--name" (length n) abbreviates. */
@@ -168,16 +170,20 @@ int vz_cli_usage_error(const char *usage, const char *fmt, ...)
         va_end(ap);
     }
     fputs(usage, stderr);
-    return VZ_EUSAGE;
+    return vz_cli_usage_status;
 }
 
 static void print_commands(FILE *f, const char *usage_head, const struct vz_subcommand *cmds)
 {
     fputs(usage_head, f);
     fputs("\nCommands:\n", f);
+    int w = 0; /* the widest name sets the column: no summary starts inside a name */
     for (const struct vz_subcommand *c = cmds; c->name; c++)
-        fprintf(f, "  %-14s %s\n", c->name, c->summary);
-    fprintf(f, "\nRun '%s COMMAND --help' for a command's options. Exit codes: docs/exit-codes.md.\n",
+        w = (int)strlen(c->name) > w ? (int)strlen(c->name) : w;
+    for (const struct vz_subcommand *c = cmds; c->name; c++)
+        fprintf(f, "  %-*s  %s\n", w, c->name, c->summary);
+    fputs("\nOptions before COMMAND: -q, --quiet; -v, --verbose; -h, --help; -V, --version.\n", f);
+    fprintf(f, "Run '%s COMMAND --help' for a command's options. Exit codes: docs/exit-codes.md.\n",
             vz_log_prog);
 }
 
@@ -221,10 +227,48 @@ static void log_setup(const char *prog, int argc, char **argv)
     vz_buf_release(&b);
 }
 
+static const struct vz_subcommand *find_cmd(const struct vz_subcommand *cmds, const char *name)
+{
+    for (const struct vz_subcommand *c = cmds; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+/* "PROG --complete [NAME]" (cli.h). */
+static int complete(const struct vz_subcommand *cmds, int argc, char **argv)
+{
+    if (argc == 0) {
+        for (const struct vz_subcommand *c = cmds; c->name; c++)
+            puts(c->name);
+        return 0;
+    }
+    const struct vz_subcommand *c = find_cmd(cmds, argv[0]);
+    if (argc > 1 || c == NULL || c->options == NULL)
+        return vz_cli_usage_status;
+    static const struct option common[] = { VZ_CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+    const struct option *tables[] = { c->options, c->more_options, common };
+    const char *seen[256];
+    size_t n = 0;
+    for (size_t t = 0; t < VZ_ARRAY_SIZE(tables); t++)
+        for (const struct option *o = tables[t]; o && o->name; o++) {
+            bool dup = false;
+            for (size_t k = 0; k < n; k++)
+                dup |= strcmp(seen[k], o->name) == 0;
+            if (dup || n == VZ_ARRAY_SIZE(seen))
+                continue;
+            seen[n++] = o->name;
+            printf("--%s\n", o->name);
+        }
+    return 0;
+}
+
 int vz_cli_dispatch(const char *prog, const char *usage_head, const struct vz_subcommand *cmds,
                     int argc, char **argv)
 {
     vz_log_prog = prog;
+    if (argc >= 2 && strcmp(argv[1], "--complete") == 0)
+        return complete(cmds, argc - 2, argv + 2);
     int i = 1;
     /* global -q/-v before the command */
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -243,15 +287,19 @@ int vz_cli_dispatch(const char *prog, const char *usage_head, const struct vz_su
         else {
             fprintf(stderr, "%s: unknown option '%s'\n", prog, argv[i]);
             print_commands(stderr, usage_head, cmds);
-            return VZ_EUSAGE;
+            return vz_cli_usage_status;
         }
     }
     if (i >= argc) {
         print_commands(stderr, usage_head, cmds);
-        return VZ_EUSAGE;
+        return vz_cli_usage_status;
     }
     for (const struct vz_subcommand *c = cmds; c->name; c++)
         if (strcmp(c->name, argv[i]) == 0) {
+            if (c->usage && i + 1 < argc && (!strcmp(argv[i + 1], "--help") || !strcmp(argv[i + 1], "-h"))) {
+                fputs(c->usage, stdout);
+                return 0;
+            }
             optind = 1;
             opterr = 0;
             parsing.cmd = c->name;
@@ -272,11 +320,11 @@ int vz_cli_dispatch(const char *prog, const char *usage_head, const struct vz_su
     if (sug) { /* a typo: the one line that helps, not the whole list */
         fprintf(stderr, "%s: unknown command '%s' (did you mean '%s'?)\nTry '%s --help'.\n", prog, argv[i], sug,
                 prog);
-        return VZ_EUSAGE;
+        return vz_cli_usage_status;
     }
     fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[i]);
     print_commands(stderr, usage_head, cmds);
-    return VZ_EUSAGE;
+    return vz_cli_usage_status;
 }
 
 void vz_cli_print_json(json_t *v)
@@ -288,7 +336,8 @@ void vz_cli_print_json(json_t *v)
 
 int vz_cli_fail(vz_error_t *err)
 {
-    return vz_error_report(vz_log_prog, err);
+    int st = vz_error_report(vz_log_prog, err);
+    return st == VZ_EUSAGE ? vz_cli_usage_status : st;
 }
 
 const char *vz_cli_one_ctid(int argc, char **argv, const char *usage, int *rc)

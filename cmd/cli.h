@@ -2,10 +2,11 @@
  * JSON output. Commands parse with getopt_long; this file keeps the
  * behaviour the same everywhere:
  *   - -h/--help prints usage to stdout and exits 0;
- *   - an unknown command prints the list of commands to stderr and exits 2;
+ *   - an unknown command prints the list of commands to stderr and exits 2
+ *     (vz_cli_usage_status: 20 in vzctl, as OpenVZ);
  *   - an unknown option or one missing its value (getopt's errors) prints
  *     "PROG: error: unknown option '--x'" and "Try 'PROG COMMAND --help'."
- *     to stderr and exits 2;
+ *     to stderr and exits 2 (20 in vzctl);
  *   - -q/--quiet and -v/--verbose set the log level;
  *   - errors print "PROG: error: MESSAGE" and exit with the error's status
  *     (docs/exit-codes.md).
@@ -18,11 +19,25 @@
 
 #include "common/common.h"
 
+/* One row of a program's command table: what vz_cli_dispatch runs, lists
+ * under --help's "Commands:", prints for "PROG NAME --help", and lists to
+ * "PROG --complete [NAME]" (bash completion, the man-page test). A command
+ * with usage and options set parses with those very objects, so what the
+ * table says is what the command takes. usage and options may be NULL
+ * (a command not moved onto the table yet: its own --help says it). */
 struct vz_subcommand {
     const char *name;
     int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
     const char *summary;
+    const char *usage;                 /* the text of "PROG NAME --help" */
+    const struct option *options;      /* its long options (NULL-terminated; may hold -h/-q/-v) */
+    const struct option *more_options; /* a second table it takes too (create: set's), or NULL */
 };
+
+/* The exit status of a usage error (every VZ_EUSAGE above and below, and
+ * vz_cli_fail of a VZ_EUSAGE error): 2, or OpenVZ's 20 (VZ_ESYNTAX) in
+ * vzctl, whose main sets it before vz_cli_dispatch. */
+extern int vz_cli_usage_status;
 
 /* Common long options; append to a command's own table with VZ_CLI_COMMON_OPTS. */
 enum { VZ_OPT_HELP = 'h', VZ_OPT_QUIET = 'q', VZ_OPT_VERBOSE = 'v', VZ_OPT_JSON = 0x1000 };
@@ -51,7 +66,13 @@ int vz_cli_bad_option(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 /* Print usage to stderr and return VZ_EUSAGE, with an optional message. */
 int vz_cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Dispatch argv[1] among cmds; handles top-level --help/--version. */
+/* Dispatch argv[1] among cmds; handles top-level --help/--version, and
+ * "PROG NAME --help" (or -h) of a command with a usage in the table.
+ * "PROG --complete" prints the command names, one a line; "PROG --complete
+ * NAME" the long options of NAME's table ("--opt", one a line, each once,
+ * the common --help/--quiet/--verbose included) and exits 0, or exits with
+ * the usage status, printing nothing, for an unknown NAME or one without
+ * options in the table. For programs, not people: not in --help. */
 int vz_cli_dispatch(const char *prog, const char *usage_head, const struct vz_subcommand *cmds,
                     int argc, char **argv);
 

@@ -12,7 +12,7 @@
 
 enum { O_ONBOOT = 0x2000, O_JOBS, O_TIMEOUT };
 
-static const char start_all_usage[] =
+const char vzctl_start_all_usage[] =
     "Usage: vzctl start-all [--onboot] [--jobs N] [--json]\n"
     "Start every stopped container; with --onboot only those with ONBOOT=\"yes\" (what\n"
     "the vz service runs at boot). Order: BOOTORDER, higher first; containers without\n"
@@ -23,9 +23,9 @@ static const char start_all_usage[] =
     "  --json  one object at the end: counts and a record per container, in the\n"
     "          order they finished (docs/commands.md)\n"
     "Exit codes: 0 all started (or skipped), 207 some failed (each named on stderr),\n"
-    "2 usage (docs/exit-codes.md).\n";
+    "20 usage (docs/exit-codes.md).\n";
 
-static const char stop_all_usage[] =
+const char vzctl_stop_all_usage[] =
     "Usage: vzctl stop-all [--jobs N] [--timeout SECONDS] [--json]\n"
     "Stop every running container, in reverse boot order (BOOTORDER lowest first,\n"
     "containers without it first of all), those with the same BOOTORDER in parallel\n"
@@ -34,7 +34,7 @@ static const char stop_all_usage[] =
     "still stopping then is killed, later ones at once, so nothing is left running.\n"
     "  --json  as for start-all\n"
     "Exit codes: 0 all stopped, 207 some could not be stopped (each named on\n"
-    "stderr), 2 usage (docs/exit-codes.md).\n";
+    "stderr), 20 usage (docs/exit-codes.md).\n";
 
 struct out {
     int start;     /* start-all (else stop-all) */
@@ -95,23 +95,25 @@ static int parse_count(const char *opt, const char *v, int *n)
     return 0;
 }
 
+const struct option vzctl_start_all_options[] = {
+    { "onboot", no_argument, NULL, O_ONBOOT },
+    { "jobs", required_argument, NULL, O_JOBS },
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    VZ_CLI_COMMON_OPTS,
+    { NULL, 0, NULL, 0 },
+};
+const struct option vzctl_stop_all_options[] = {
+    { "jobs", required_argument, NULL, O_JOBS },
+    { "timeout", required_argument, NULL, O_TIMEOUT },
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    VZ_CLI_COMMON_OPTS,
+    { NULL, 0, NULL, 0 },
+};
+
 static int run(int argc, char **argv, int start)
 {
-    static const struct option start_opts[] = {
-        { "onboot", no_argument, NULL, O_ONBOOT },
-        { "jobs", required_argument, NULL, O_JOBS },
-        { "json", no_argument, NULL, VZ_OPT_JSON },
-        VZ_CLI_COMMON_OPTS,
-        { NULL, 0, NULL, 0 },
-    };
-    static const struct option stop_opts[] = {
-        { "jobs", required_argument, NULL, O_JOBS },
-        { "timeout", required_argument, NULL, O_TIMEOUT },
-        { "json", no_argument, NULL, VZ_OPT_JSON },
-        VZ_CLI_COMMON_OPTS,
-        { NULL, 0, NULL, 0 },
-    };
-    const char *usage = start ? start_all_usage : stop_all_usage;
+    const struct option *start_opts = vzctl_start_all_options, *stop_opts = vzctl_stop_all_options;
+    const char *usage = start ? vzctl_start_all_usage : vzctl_stop_all_usage;
     struct vz_boot_opts bo = { 0 };
     struct out o = { .start = start, .tty = isatty(STDOUT_FILENO) };
     int c, rc;

@@ -1,87 +1,74 @@
-/* cmd/vzctl_create.c: vzctl create. Argument parsing and messages only; the
- * work is in vpscore/create.h. vzctl links no archive code (docs/design.md,
- * "Process start-up cost"): its create (vzctl_create_light) makes overlay
- * containers over a shared tree already unpacked, the common case, and
- * hands every other create to the vzctl-create helper, which passes
- * vz_unpack_verified (cmd/vzctl_create_main.c). */
+/* cmd/vzctl_create.c: vzctl create, as the vzctl-create helper runs it
+ * (cmd/vzctl_create_main.c passes vz_unpack_verified). Argument parsing and
+ * messages only; the work is in vpscore/create.h. vzctl itself links no
+ * archive, signature or digest code (docs/design.md, "Process start-up
+ * cost"): its `create` execs the helper (cmd/vzctl_spawn.c). */
 #include "cmd/cli.h"
 #include "cmd/vzctl.h"
+#include "cmd/vzctl_setopts.h"
 #include "cmd/vzctl_tmpl.h"
 
 #include "cache/store.h"
 #include "vpscore/create.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/ctset.h"
 
 #include <string.h>
 
-static const char create_usage[] =
-    "Usage: vzctl create CTID --ostemplate NAME [--layout overlay|plain] [--config SAMPLE]\n"
-    "                    [--hostname H] [--ipadd A]... [--nameserver A]... [--searchdomain D]...\n"
-    "                    [--private DIR] [--root DIR] [--privileged] [--json]\n"
-    "Create container CTID from the signed template cache NAME.\n"
-    "  --ostemplate NAME  template cache (vzpkg list --cached)\n"
-    "  --layout L         overlay (default where the kernel has it): share one read-only tree;\n"
-    "                     plain: a private copy\n"
-    "  --config SAMPLE    start from ve-SAMPLE.conf-sample (default: vz.conf CONFIGFILE or basic)\n"
-    "  --private DIR      private area (default VE_PRIVATE of vz.conf, /vz/private/$VEID)\n"
-    "  --root DIR         mount point (default VE_ROOT of vz.conf, /vz/root/$VEID)\n"
-    "  --privileged       no user namespace: root inside is host root (trusted workloads only;\n"
-    "                     not a security boundary, docs/security.md). Default: the container gets\n"
-    "                     its own range of 65536 host ids (LOCAL_UID, LOCAL_GID)\n"
-    "Exit codes: 21 bad argument or CTID, 44 container exists, 91 template not found,\n"
-    "204 signature or checksum mismatch, 9 locked (docs/exit-codes.md).\n";
 
-enum { O_OSTEMPLATE = 0x2000, O_LAYOUT, O_CONFIG, O_HOSTNAME, O_IPADD, O_NAMESERVER, O_SEARCHDOMAIN,
-       O_PRIVATE, O_ROOT, O_PRIVILEGED };
+enum { O_OSTEMPLATE = VZCTL_CREATE_OSTEMPLATE, O_LAYOUT, O_CONFIG, O_PRIVATE, O_ROOT, O_PRIVILEGED };
 
-int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
+/* The set options other than those the create itself writes (hostname,
+ * addresses, DNS): applied with vz_ct_set on the new container. */
+static int has_set_work(const struct vz_set_opts *s)
 {
-    static const struct option opts[] = {
-        { "ostemplate", required_argument, NULL, O_OSTEMPLATE },
-        { "layout", required_argument, NULL, O_LAYOUT },
-        { "config", required_argument, NULL, O_CONFIG },
-        { "hostname", required_argument, NULL, O_HOSTNAME },
-        { "ipadd", required_argument, NULL, O_IPADD },
-        { "nameserver", required_argument, NULL, O_NAMESERVER },
-        { "searchdomain", required_argument, NULL, O_SEARCHDOMAIN },
-        { "private", required_argument, NULL, O_PRIVATE },
-        { "root", required_argument, NULL, O_ROOT },
-        { "privileged", no_argument, NULL, O_PRIVILEGED },
-        { "json", no_argument, NULL, VZ_OPT_JSON },
-        VZ_CLI_COMMON_OPTS,
-        { NULL, 0, NULL, 0 },
-    };
-    struct vz_create_opts o = { 0 };
-    cleanup_strv char **ips = NULL, **ns = NULL, **sd = NULL;
-    const char *tmpl = NULL;
-    int json = 0, c;
-    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
-        switch (c) {
-        case O_OSTEMPLATE: tmpl = optarg; break;
-        case O_LAYOUT: o.layout = optarg; break;
-        case O_CONFIG: o.config = optarg; break;
-        case O_HOSTNAME: o.hostname = optarg; break;
-        case O_IPADD: vz_strv_push(&ips, optarg); break;
-        case O_NAMESERVER: vz_strv_push(&ns, optarg); break;
-        case O_SEARCHDOMAIN: vz_strv_push(&sd, optarg); break;
-        case O_PRIVATE: o.private_dir = optarg; break;
-        case O_ROOT: o.root_dir = optarg; break;
-        case O_PRIVILEGED: o.privileged = 1; break;
-        case VZ_OPT_JSON: json = 1; break;
-        default: vz_cli_common_opt(c, create_usage);
-        }
+    return s->ram || s->swap || s->physpages || s->swappages || s->cpus || s->cpulimit || s->cpuunits || s->numproc || s->onboot ||
+           s->disabled || s->name || s->description || s->bootorder || s->userpasswd || s->devnodes ||
+           s->seccomp || s->ipdel || s->netif_add || s->netif_del || s->ifname || s->devices || s->features ||
+           s->capability || s->mac_filter || s->mac || s->host_ifname || s->host_mac || s->bridge;
+}
+
+/* The new container gets the rest of set's options, all or nothing: when
+ * the set fails, the container is destroyed again. */
+static int apply_set(const char *ctid, struct vz_set_opts *s, vz_error_t *err)
+{
+    if (!has_set_work(s))
+        return 0;
+    s->save = 1;
+    if (vz_ct_set(ctid, s, err) == 0)
+        return 0;
+    vz_error_t e2 = NULL;
+    if (vz_ct_destroy(ctid, &e2) < 0) {
+        vz_warn("removing container %s after the failed set: %s", ctid, e2->msg);
+        vz_error_release(&e2);
     }
+    return -1;
+}
+
+static int vzctl_create_parsed(struct vz_create_opts *op, struct vzctl_setargs *sa, const char *tmpl, int json,
+                               int argc, char **argv, vz_unpack_fn *unpack)
+{
+    struct vz_create_opts o = *op;
+    struct vz_set_opts *so = &sa->o;
     int rc = 0;
-    o.ctid = vz_cli_one_ctid(argc, argv, create_usage, &rc);
+    o.ctid = vz_cli_one_ctid(argc, argv, vzctl_create_usage, &rc);
     if (o.ctid == NULL)
         return rc;
-    o.ipadd = ips;
-    o.nameserver = ns;
-    o.searchdomain = sd;
+    /* what the create writes itself; the rest is set's (apply_set) */
+    o.hostname = so->hostname;
+    o.ipadd = sa->ipadd;
+    o.nameserver = sa->nameserver;
+    o.searchdomain = sa->searchdomain;
+    /* disk limits hold from the first byte the create writes (docs/quota.md) */
+    o.diskspace = so->diskspace;
+    o.diskinodes = so->diskinodes;
+    so->hostname = so->diskspace = so->diskinodes = NULL;
+    so->ipadd = so->nameserver = so->searchdomain = NULL;
     vz_error_t err = NULL;
     /* the CTID first (its message unwrapped), then every option, before a
      * template is looked up, downloaded or verified */
-    if (vz_ctid_check(o.ctid, &err) < 0 || vz_ct_create_check(&o, &err) < 0)
+    if (vz_ctid_check(o.ctid, &err) < 0 || vz_ct_create_check(&o, &err) < 0 ||
+        vz_ct_set_check(o.ctid, so, &err) < 0)
         return vz_cli_fail(&err);
     if (tmpl == NULL) {
         tmpl = vz_conf_get(vz_global_conf(), "DEF_OSTEMPLATE");
@@ -97,19 +84,14 @@ int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
         vz_cache_info_free(cache);
         return vz_cli_fail(&err);
     }
-    /* the same two lines either way; without unpack the create may turn out
-     * to be the helper's, which says the first itself */
-    if (unpack)
-        vz_info("Creating container private area (%s)", tmpl);
+    vz_info("Creating container private area (%s)", tmpl);
     struct vz_create_result res;
     int r = vz_ct_create_with(&o, cache, unpack, &res, &err);
-    if (r == 0 && !unpack)
-        vz_info("Creating container private area (%s)", tmpl);
     vz_cache_info_free(cache);
     if (r < 0)
         return vz_cli_fail(&err);
-    if (r == 1) /* nothing written: the helper does it all again, with libarchive */
-        return vzctl_create_exec(argc, argv);
+    if (apply_set(o.ctid, so, &err) < 0)
+        return vz_cli_fail(&err);
     if (json) {
         json_t *j = json_pack("{s:s, s:s, s:b, s:f}", "ctid", o.ctid, "ostemplate", tmpl, "reused_tree",
                               res.reused_tree, "seconds", res.seconds);
@@ -120,7 +102,28 @@ int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
     return 0;
 }
 
-int vzctl_create_light(int argc, char **argv)
+int vzctl_create_cmd(int argc, char **argv, vz_unpack_fn *unpack)
 {
-    return vzctl_create_cmd(argc, argv, NULL);
+    cleanup_free struct option *opts = vzctl_setopts_join(vzctl_create_options);
+    struct vz_create_opts o = { 0 };
+    struct vzctl_setargs sa = { 0 };
+    const char *tmpl = NULL;
+    int json = 0, c;
+    while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
+        switch (c) {
+        case O_OSTEMPLATE: tmpl = optarg; break;
+        case O_LAYOUT: o.layout = optarg; break;
+        case O_CONFIG: o.config = optarg; break;
+        case O_PRIVATE: o.private_dir = optarg; break;
+        case O_ROOT: o.root_dir = optarg; break;
+        case O_PRIVILEGED: o.privileged = 1; break;
+        case VZ_OPT_JSON: json = 1; break;
+        default:
+            if (!vzctl_setopt(c, optarg, &sa))
+                vz_cli_common_opt(c, vzctl_create_usage);
+        }
+    }
+    int rc = vzctl_create_parsed(&o, &sa, tmpl, json, argc, argv, unpack);
+    vzctl_setargs_release(&sa);
+    return rc;
 }

@@ -2,6 +2,7 @@
 #include "cmd/vzctl_tmpl.h"
 
 #include "cmd/cli.h"
+#include "cmd/tmpl_hint.h"
 #include "tmplbuild/download.h"
 
 int vzctl_find_template(const char *name, struct vz_cache_info **cache, vz_error_t *err)
@@ -11,8 +12,11 @@ int vzctl_find_template(const char *name, struct vz_cache_info **cache, vz_error
     if ((*err)->status != VZ_ENOTEMPLATE)
         return -1;
     cleanup_free char *index = vz_download_index_url(NULL);
-    if (index == NULL)
-        return -1; /* the store's message already says how to get the cache */
+    cleanup_free char *dropped = vz_cache_unadopted(name);
+    if (index == NULL || dropped) { /* say how to get (or adopt) the cache, or what was meant */
+        vz_cli_template_hint(name, err);
+        return -1;
+    }
     cleanup_free char *vzpkg = vz_cli_find_program("vzpkg", VZ_SBINDIR);
     if (vzpkg == NULL)
         vzpkg = vz_which("vzpkg");

@@ -6,6 +6,7 @@
 #include "vpscore/ctconf.h"
 #include "vpscore/ctlist.h"
 #include "vpscore/ctname.h"
+#include "vpscore/quota.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -61,6 +62,12 @@ static const struct field fields[] = {
     { "cpulimit", "CPULIM", 7, K_NUM, "CPU limit in percent of one CPU" },
     { "cpuunits", "CPUUNI", 7, K_NUM, "CPU weight" },
     { "cpus", "CPUS", 5, K_NUM, "number of CPUs" },
+    { "diskspace", "DQBLOCKS", 10, K_NUM, "disk space in use, 1 KiB blocks (as the quota backend counts it)" },
+    { "diskspace.s", "DQBLOCKS.S", 10, K_NUM, "disk space soft limit, 1 KiB blocks (DISKSPACE)" },
+    { "diskspace.h", "DQBLOCKS.H", 10, K_NUM, "disk space hard limit, 1 KiB blocks (DISKSPACE)" },
+    { "diskinodes", "DQINODES", 10, K_NUM, "inodes in use (where the quota backend counts them)" },
+    { "diskinodes.s", "DQINODES.S", 10, K_NUM, "inode soft limit (DISKINODES)" },
+    { "diskinodes.h", "DQINODES.H", 10, K_NUM, "inode hard limit (DISKINODES)" },
 };
 
 static const struct field *find_field(const char *name)
@@ -91,6 +98,31 @@ static int bad_field(const char *opt, const char *name)
     return vz_cli_fail(&err);
 }
 
+/* diskspace*, diskinodes*: usage from the quota backend, limits from the
+ * conf; "-" for unlimited or not counted. */
+static char *disk_value(const struct vz_ct_entry *e, const char *n)
+{
+    int64_t v = -1;
+    int space = !strncmp(n, "diskspace", 9);
+    const char *suffix = n + (space ? 9 : 10);
+    if (*suffix == '\0') {
+        struct vz_quota_usage u;
+        vz_error_t err = NULL;
+        const char *priv = vz_conf_get(&e->conf, "VE_PRIVATE");
+        if (priv && vz_quota_usage(priv, &u, &err) == 0)
+            v = space ? u.space : u.inodes;
+        vz_error_release(&err);
+    } else {
+        struct vz_quota_limits l;
+        vz_error_t err = NULL;
+        if (vz_quota_from_conf(&e->conf, &l, &err) == 0)
+            v = space ? (suffix[1] == 's' ? l.space_soft : l.space_hard)
+                      : (suffix[1] == 's' ? l.inodes_soft : l.inodes_hard);
+        vz_error_release(&err);
+    }
+    return v >= 0 ? vz_xasprintf("%lld", (long long)v) : vz_xstrdup("-");
+}
+
 /* The value of a field as text; "-" when unset. Allocated. */
 static char *value(const struct vz_ct_entry *e, const struct field *f)
 {
@@ -116,6 +148,8 @@ static char *value(const struct vz_ct_entry *e, const struct field *f)
     else if (!strcmp(n, "cpulimit")) v = vz_conf_get(&e->conf, "CPULIMIT");
     else if (!strcmp(n, "cpuunits")) v = vz_conf_get(&e->conf, "CPUUNITS");
     else if (!strcmp(n, "cpus")) v = vz_conf_get(&e->conf, "CPUS");
+    else if (!strncmp(n, "disk", 4))
+        return disk_value(e, n);
     else {
         const char *key = !strcmp(n, "physpages.l") ? "PHYSPAGES" : !strcmp(n, "swappages.l") ? "SWAPPAGES" : "NUMPROC";
         int64_t lim;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char create_usage[] =
+const char vzpkg_create_cache_usage[] =
     "Usage: vzpkg create-cache TEMPLATE... [--dry-run] [--force] [--jobs N] [--timeout SECONDS]\n"
     "                          [OPTIONS]\n"
     "Build a signed template cache: resolve the template's packages from its verified\n"
@@ -36,7 +36,7 @@ static const char create_usage[] =
     "Exit codes: docs/exit-codes.md (1 cache exists, 201 metadata, 202 resolution,\n"
     "203 download, 204 verification, 205 build step or hook failed, 206 unsafe package).\n";
 
-static const char fetch_usage[] =
+const char vzpkg_fetch_usage[] =
     "Usage: vzpkg fetch TEMPLATE... [--jobs N] [--json] [OPTIONS]\n"
     "Resolve each template and download its packages into the package cache\n"
     "(TEMPLATE/pkgs), verified against the signed index. Cached packages are not\n"
@@ -69,30 +69,41 @@ struct build_args {
     int jobs, timeout;
 };
 
-static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct build_args *a)
+const struct option vzpkg_create_cache_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { "mirror", required_argument, NULL, OPT_MIRROR },
+    { "debug-solver", required_argument, NULL, OPT_DEBUG_SOLVER },
+    { "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
+    { "jobs", required_argument, NULL, OPT_JOBS },
+    { "force", no_argument, NULL, OPT_FORCE },
+    { "compress", required_argument, NULL, OPT_COMPRESS },
+    { "timings", no_argument, NULL, OPT_TIMINGS },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { NULL, 0, NULL, 0 },
+};
+
+/* fetch: create-cache's options without those of building and waiting
+ * (--dry-run, --force, --compress, --timings, --timeout). */
+const struct option vzpkg_fetch_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { "mirror", required_argument, NULL, OPT_MIRROR },
+    { "debug-solver", required_argument, NULL, OPT_DEBUG_SOLVER },
+    { "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
+    { "jobs", required_argument, NULL, OPT_JOBS },
+    { NULL, 0, NULL, 0 },
+};
+
+static int parse(int argc, char **argv, const char *usage, const struct option *opts, struct build_args *a)
 {
-    static const struct option opts[] = {
-        VZ_CLI_COMMON_OPTS,
-        { "dry-run", no_argument, NULL, OPT_DRY_RUN },
-        { "json", no_argument, NULL, VZ_OPT_JSON },
-        { "mirror", required_argument, NULL, OPT_MIRROR },
-        { "debug-solver", required_argument, NULL, OPT_DEBUG_SOLVER },
-        { "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
-        { "jobs", required_argument, NULL, OPT_JOBS },
-        { "force", no_argument, NULL, OPT_FORCE },
-        { "compress", required_argument, NULL, OPT_COMPRESS },
-        { "timings", no_argument, NULL, OPT_TIMINGS },
-        { "timeout", required_argument, NULL, OPT_TIMEOUT },
-        { NULL, 0, NULL, 0 },
-    };
     int c;
     while ((c = vz_cli_getopt(argc, argv, "hqvj:", opts)) != -1) {
         if (vz_cli_common_opt(c, usage))
             continue;
         switch (c) {
         case OPT_DRY_RUN:
-            if (is_fetch)
-                return vz_cli_bad_option("unknown option '--dry-run'");
             a->dry_run = true;
             break;
         case VZ_OPT_JSON:
@@ -111,15 +122,11 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
             a->allow_expired = true;
             break;
         case OPT_FORCE:
-            if (is_fetch)
-                return vz_cli_bad_option("unknown option '--force'");
             a->force = true;
             break;
         case OPT_TIMEOUT: {
             char *end;
             long n = strtol(optarg, &end, 10);
-            if (is_fetch)
-                return vz_cli_bad_option("unknown option '--timeout'");
             if (*optarg == '\0' || *end || n < 1 || n > 86400) {
                 vz_error_t err = NULL;
                 vz_error_set(&err, VZ_EBADARG, 0, "--timeout %s: give a number of seconds from 1 to 86400",
@@ -130,8 +137,6 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
             break;
         }
         case OPT_COMPRESS:
-            if (is_fetch)
-                return vz_cli_bad_option("unknown option '--compress'");
             if (strcmp(optarg, "gz") && strcmp(optarg, "xz") && strcmp(optarg, "zst")) {
                 vz_error_t err = NULL;
                 vz_error_set(&err, VZ_EBADARG, 0, "--compress %s: give gz, xz or zst", optarg);
@@ -140,8 +145,6 @@ static int parse(int argc, char **argv, const char *usage, bool is_fetch, struct
             a->compress = optarg;
             break;
         case OPT_TIMINGS:
-            if (is_fetch)
-                return vz_cli_bad_option("unknown option '--timings'");
             a->timings = true;
             break;
         case 'j':
@@ -234,31 +237,39 @@ static void plan_print(const struct vz_template *t, const struct vz_plan *p)
            vz_human_bytes(p->total_installed_size, b2));
 }
 
-static json_t *build_json(const struct vz_build_result *r)
+static json_t *timings_json(const struct vz_build_timings *t)
 {
-    const struct vz_build_timings *t = &r->t;
-    json_t *tm = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "index", t->index,
-                           "resolve", t->resolve, "download", t->download, "unpack", t->unpack,
-                           "preinst", t->preinst, "configure", t->configure, "hooks", t->hooks,
-                           "cleanup", t->cleanup, "pack", t->pack, "total", t->total);
-    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:s, s:o}", "template", r->template_name,
-                     "packages", (json_int_t)r->packages, "download_size",
-                     (json_int_t)r->download_size, "installed_size",
-                     (json_int_t)r->installed_size, "tarball", r->tarball, "tar_size",
-                     (json_int_t)r->tar_size, "tar_sha256", r->tar_sha256, "timings", tm);
+    return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "index", t->index,
+                     "resolve", t->resolve, "download", t->download, "unpack", t->unpack,
+                     "preinst", t->preinst, "configure", t->configure, "hooks", t->hooks,
+                     "cleanup", t->cleanup, "pack", t->pack, "total", t->total);
 }
 
+static json_t *build_json(const struct vz_build_result *r)
+{
+    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:s, s:o, s:o}", "template",
+                     r->template_name, "packages", (json_int_t)r->packages, "download_size",
+                     (json_int_t)r->download_size, "installed_size",
+                     (json_int_t)r->installed_size, "tarball", r->tarball, "tar_size",
+                     (json_int_t)r->tar_size, "tar_sha256", r->tar_sha256, "timings",
+                     timings_json(&r->t), "cpu", timings_json(&r->cpu));
+}
+
+/* Wall and CPU seconds per stage; CPU/wall above 1 means the stage used
+ * more than one core, well below 1 that it waited (network, disk, load). */
 static void print_timings(const struct vz_build_result *r)
 {
-    const struct vz_build_timings *t = &r->t;
-    fprintf(stderr,
-            "timings for %s (%zu packages):\n"
-            "  index      %7.3f s\n  resolve    %7.3f s\n  download   %7.3f s\n"
-            "  unpack     %7.3f s\n  preinst    %7.3f s\n  configure  %7.3f s\n"
-            "  hooks      %7.3f s\n  cleanup    %7.3f s\n  pack       %7.3f s\n"
-            "  total      %7.3f s\n",
-            r->template_name, r->packages, t->index, t->resolve, t->download, t->unpack,
-            t->preinst, t->configure, t->hooks, t->cleanup, t->pack, t->total);
+    static const char *const name[] = { "index", "resolve", "download", "unpack", "preinst",
+                                        "configure", "hooks", "cleanup", "pack", "total" };
+    const struct vz_build_timings *t = &r->t, *c = &r->cpu;
+    const double wall[] = { t->index, t->resolve, t->download, t->unpack, t->preinst,
+                            t->configure, t->hooks, t->cleanup, t->pack, t->total };
+    const double cpu[] = { c->index, c->resolve, c->download, c->unpack, c->preinst,
+                           c->configure, c->hooks, c->cleanup, c->pack, c->total };
+    fprintf(stderr, "timings for %s (%zu packages):\n", r->template_name, r->packages);
+    for (size_t i = 0; i < sizeof(name) / sizeof(name[0]); i++)
+        fprintf(stderr, "  %-10s %7.3f s  cpu %7.3f s (%3.0f%%)\n", name[i], wall[i], cpu[i],
+                wall[i] > 0 ? 100 * cpu[i] / wall[i] : 0.0);
 }
 
 /* The results of several templates as an array, of one as the object
@@ -309,7 +320,7 @@ static int build_all(int argc, char **argv, const struct build_args *a)
 int vzpkg_create_cache(int argc, char **argv)
 {
     struct build_args a = { 0 };
-    int r = parse(argc, argv, create_usage, false, &a);
+    int r = parse(argc, argv, vzpkg_create_cache_usage, vzpkg_create_cache_options, &a);
     cleanup_strv char **mirrors = a.mirrors;
     if (r != 0)
         return r;
@@ -340,7 +351,7 @@ int vzpkg_create_cache(int argc, char **argv)
 int vzpkg_fetch(int argc, char **argv)
 {
     struct build_args a = { 0 };
-    int r = parse(argc, argv, fetch_usage, true, &a);
+    int r = parse(argc, argv, vzpkg_fetch_usage, vzpkg_fetch_options, &a);
     cleanup_strv char **mirrors = a.mirrors;
     if (r != 0)
         return r;

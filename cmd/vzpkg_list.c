@@ -7,77 +7,26 @@
 #include "metadata/metadata.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <string.h>
 #include <time.h>
 
 /* --- list ----------------------------------------------------------------- */
 
-static const char list_usage[] =
+const char vzpkg_list_usage[] =
     "Usage: vzpkg list [-A|--available|-c|--cached] [--json]\n"
     "List OS templates.\n"
     "  (no option)    every template the metadata defines, whether it is cached, its summary\n"
     "  --available    templates the metadata defines: NAME SUMMARY\n"
     "  --cached       caches in TEMPLATE/cache: name, size, build date, packages, signer\n"
     "                 (key ID), and whether an update is available as the last 'vzpkg status'\n"
-    "                 or 'update-cache' found it (no network; 'unknown' if never checked)\n"
+    "                 or 'update-cache' found it (no network; 'unknown' if never checked);\n"
+    "                 a tarball dropped in by hand is listed with '?' and a warning that\n"
+    "                 names the 'vzpkg import' adopting it\n"
     "  --json         print a JSON array instead\n"
     "  -q, -v, -h     quiet, verbose, this help\n"
     "Metadata: the shipped distros directory and $VZ_ROOT/etc/vz/distros (local overrides).\n";
 
-struct cached {
-    char *name;
-    char *file;
-};
-
-static int cmp_cached(const void *a, const void *b)
-{
-    return strcmp(((const struct cached *)a)->name, ((const struct cached *)b)->name);
-}
-
-/* NAME.tar.{zst,gz,xz} in the cache directory; one entry per name, the first
- * suffix in that order winning. */
-static struct cached *scan_cached(size_t *n)
-{
-    static const char *const suffixes[] = { ".tar.zst", ".tar.gz", ".tar.xz" };
-    cleanup_free char *dir = vz_template_path("cache");
-    struct cached *c = NULL;
-    *n = 0;
-    for (size_t s = 0; s < VZ_ARRAY_SIZE(suffixes); s++) {
-        cleanup_dir DIR *d = opendir(dir);
-        if (d == NULL)
-            return c;
-        struct dirent *de;
-        size_t sl = strlen(suffixes[s]);
-        while ((de = readdir(d)) != NULL) {
-            size_t l = strlen(de->d_name);
-            if (de->d_name[0] == '.' || l <= sl || strcmp(de->d_name + l - sl, suffixes[s]) != 0)
-                continue;
-            cleanup_free char *name = vz_xasprintf("%.*s", (int)(l - sl), de->d_name);
-            bool dup = false;
-            for (size_t i = 0; i < *n; i++)
-                dup |= strcmp(c[i].name, name) == 0;
-            if (dup)
-                continue;
-            c = vz_xrealloc(c, (*n + 1) * sizeof(*c));
-            c[(*n)++] = (struct cached){ get_and_reset(&name), vz_path_join(dir, de->d_name) };
-        }
-    }
-    if (*n)
-        qsort(c, *n, sizeof(*c), cmp_cached);
-    return c;
-}
-
-static void cached_free(struct cached *c, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(c[i].name);
-        free(c[i].file);
-    }
-    free(c);
-}
-
-static const struct cached *find_cached(const struct cached *c, size_t n, const char *name)
+static const struct vz_cache_file *find_cached(const struct vz_cache_file *c, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(c[i].name, name) == 0)
@@ -93,7 +42,7 @@ static const struct vz_template_entry *find_entry(const struct vz_template_entry
     return NULL;
 }
 
-static int name_width(const struct vz_template_entry *e, size_t ne, const struct cached *c, size_t nc)
+static int name_width(const struct vz_template_entry *e, size_t ne, const struct vz_cache_file *c, size_t nc)
 {
     size_t w = 4;
     for (size_t i = 0; i < ne; i++)
@@ -124,6 +73,7 @@ static void cached_row(const char *name, struct cached_row *row)
     if (vz_cache_find(name, &ci, &err) < 0 || vz_cache_manifest(ci, &m, &err) < 0) {
         vz_warn("%s", err->msg);
         vz_error_release(&err);
+        row->file = ci ? NULL : vz_cache_unadopted(name); /* its cache_file in --json */
         row->update = vz_xstrdup("unknown");
         vz_cache_info_free(ci);
         return;
@@ -160,6 +110,11 @@ static void cached_row_release(struct cached_row *r)
     free(r->update);
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void list_cached(const struct vz_template_entry *e, size_t ne, json_t *arr)
 {
     char **names = NULL;
@@ -169,7 +124,18 @@ static void list_cached(const struct vz_template_entry *e, size_t ne, json_t *ar
         vz_error_release(&err);
         return;
     }
+    /* tarballs dropped in by hand come too, each with the warning that
+     * names the 'vzpkg import' adopting it (cached_row's vz_cache_find) */
+    char **dropped = NULL;
+    if (vz_cache_list_unadopted(&dropped, &err) < 0) {
+        vz_warn("%s", err->msg);
+        vz_error_release(&err);
+    }
+    for (char **p = dropped; p && *p; p++)
+        vz_strv_push(&names, *p);
+    vz_strv_free(dropped);
     size_t n = vz_strv_len(names);
+    qsort(names, n, sizeof(*names), cmp_names);
     struct cached_row *rows = vz_xcalloc(n + 1, sizeof(*rows));
     int w = 4;
     for (size_t i = 0; i < n; i++) {
@@ -186,6 +152,8 @@ static void list_cached(const struct vz_template_entry *e, size_t ne, json_t *ar
             json_t *o = json_pack("{s:s, s:s?, s:s?, s:s}", "name", r->name, "cache_file",
                                   r->file, "summary", m ? m->summary : NULL, "update_available",
                                   r->update);
+            /* false: a tarball dropped in by hand, no manifest yet ('vzpkg import' adopts it) */
+            json_object_set_new(o, "adopted", json_boolean(r->ok || r->file == NULL));
             json_object_set_new(o, "size", r->ok ? json_integer((json_int_t)r->size) : json_null());
             json_object_set_new(o, "build_time",
                                 r->ok ? json_integer((json_int_t)r->build_time) : json_null());
@@ -211,20 +179,23 @@ static void list_cached(const struct vz_template_entry *e, size_t ne, json_t *ar
     vz_strv_free(names);
 }
 
+enum { OPT_AVAILABLE = 0x2000, OPT_CACHED };
+
+const struct option vzpkg_list_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "available", no_argument, NULL, OPT_AVAILABLE },
+    { "cached", no_argument, NULL, OPT_CACHED },
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { NULL, 0, NULL, 0 },
+};
+
 int vzpkg_list(int argc, char **argv)
 {
-    enum { OPT_AVAILABLE = 0x2000, OPT_CACHED };
-    static const struct option opts[] = {
-        VZ_CLI_COMMON_OPTS,
-        { "available", no_argument, NULL, OPT_AVAILABLE },
-        { "cached", no_argument, NULL, OPT_CACHED },
-        { "json", no_argument, NULL, VZ_OPT_JSON },
-        { NULL, 0, NULL, 0 },
-    };
+    const struct option *opts = vzpkg_list_options;
     bool available = false, cached_only = false, json = false;
     int c;
     while ((c = vz_cli_getopt(argc, argv, "hqvcA", opts)) != -1) {
-        if (vz_cli_common_opt(c, list_usage))
+        if (vz_cli_common_opt(c, vzpkg_list_usage))
             continue;
         if (c == OPT_AVAILABLE || c == 'A') /* -A, -c: Virtuozzo's vzpkg list */
             available = true;
@@ -238,9 +209,9 @@ int vzpkg_list(int argc, char **argv)
             json = true;
     }
     if (optind < argc)
-        return vz_cli_usage_error(list_usage, "list takes no arguments ('%s')", argv[optind]);
+        return vz_cli_usage_error(vzpkg_list_usage, "list takes no arguments ('%s')", argv[optind]);
     if (available && cached_only)
-        return vz_cli_usage_error(list_usage, "--available and --cached exclude each other");
+        return vz_cli_usage_error(vzpkg_list_usage, "--available and --cached exclude each other");
 
     vz_error_t err = NULL;
     struct vz_metadata_opts mopts = { .skip_mirrors = true };
@@ -248,7 +219,7 @@ int vzpkg_list(int argc, char **argv)
     size_t ne = 0, nc = 0;
     if (vz_template_list(&mopts, &e, &ne, &err) < 0)
         return vz_cli_fail(&err);
-    struct cached *cl = available || cached_only ? NULL : scan_cached(&nc);
+    struct vz_cache_file *cl = available || cached_only ? NULL : vz_cache_tarballs(&nc);
     int w = name_width(e, ne, cl, nc);
     json_t *arr = json ? json_array() : NULL;
 
@@ -257,7 +228,7 @@ int vzpkg_list(int argc, char **argv)
     } else {
         /* metadata templates, plus caches whose metadata is gone */
         for (size_t i = 0; i < ne; i++) {
-            const struct cached *k = find_cached(cl, nc, e[i].name);
+            const struct vz_cache_file *k = find_cached(cl, nc, e[i].name);
             if (json) {
                 json_t *o = json_object();
                 json_object_set_new(o, "name", json_string(e[i].name));
@@ -265,7 +236,7 @@ int vzpkg_list(int argc, char **argv)
                 json_object_set_new(o, "source", json_string(e[i].source_path));
                 if (!available) {
                     json_object_set_new(o, "cached", json_boolean(k != NULL));
-                    json_object_set_new(o, "cache_file", k ? json_string(k->file) : json_null());
+                    json_object_set_new(o, "cache_file", k ? json_string(k->path) : json_null());
                 }
                 json_array_append_new(arr, o);
             } else if (available) {
@@ -283,7 +254,7 @@ int vzpkg_list(int argc, char **argv)
                 json_object_set_new(o, "summary", json_null());
                 json_object_set_new(o, "source", json_null());
                 json_object_set_new(o, "cached", json_true());
-                json_object_set_new(o, "cache_file", json_string(cl[i].file));
+                json_object_set_new(o, "cache_file", json_string(cl[i].path));
                 json_array_append_new(arr, o);
             } else {
                 printf("%-*s  %-6s  %s\n", w, cl[i].name, "cached", "(no metadata)");
@@ -293,19 +264,20 @@ int vzpkg_list(int argc, char **argv)
     if (json)
         vz_cli_print_json(arr);
     vz_template_list_free(e, ne);
-    cached_free(cl, nc);
+    vz_cache_files_free(cl, nc);
     return 0;
 }
 
 /* --- info ----------------------------------------------------------------- */
 
-static const char info_usage[] =
+const char vzpkg_info_usage[] =
     "Usage: vzpkg info [--json] [--mirror URL|NAME=URL]... TEMPLATE [FIELD...]\n"
     "Show a template's metadata after 'extends' and variables are applied.\n"
     "Fields (Virtuozzo's names first):\n"
     "  name summary description packages repositories mirrorlist distribution\n"
     "  osrelease arch package_manager_type variant codename excludes environment\n"
     "  scripts family distro_arch base merged_usr source metadata_sha256\n"
+    "  (family rpm also: rpmdb base_group)\n"
     "With one FIELD its value is printed alone, one list item per line.\n"
     "  --mirror URL       mirror for every {{mirror.NAME}} (NAME=URL: for one); repeat for fail-over\n"
     "  --json             print a JSON object\n"
@@ -346,6 +318,34 @@ static json_t *strv_json(char *const *l)
     return a;
 }
 
+/* family rpm: one line per repository as a dnf .repo file's keys */
+static void rpm_repositories(const struct vz_template *t, struct fval *v)
+{
+    v->kind = F_LIST;
+    v->json = json_array();
+    for (size_t i = 0; i < t->n_repos; i++) {
+        const struct vz_repo_def *r = &t->repos[i];
+        /* a metalink or mirrorlist stands where the baseurl would */
+        const char *key = r->metalink ? "metalink" : r->mirrorlist ? "mirrorlist" : "baseurl";
+        const char *url = r->metalink ? r->metalink : r->mirrorlist ? r->mirrorlist : r->uris[0];
+        cleanup_free char *line = vz_xasprintf(
+            "[%s] %s=%s gpgkey=%s gpgcheck=%d repo_gpgcheck=%d", r->name, key, url,
+            r->keyring ? r->keyring : "-", r->gpgcheck, r->repo_gpgcheck);
+        vz_strv_push(&v->list, line);
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(r->name));
+        json_object_set_new(o, "baseurls", strv_json(r->uris));
+        if (r->metalink)
+            json_object_set_new(o, "metalink", json_string(r->metalink));
+        if (r->mirrorlist)
+            json_object_set_new(o, "mirrorlist", json_string(r->mirrorlist));
+        json_object_set_new(o, "gpgkey", r->keyring ? json_string(r->keyring) : json_null());
+        json_object_set_new(o, "gpgcheck", json_boolean(r->gpgcheck));
+        json_object_set_new(o, "repo_gpgcheck", json_boolean(r->repo_gpgcheck));
+        json_array_append_new(v->json, o);
+    }
+}
+
 static void field_value(const struct vz_template *t, const char *f, struct fval *v)
 {
     memset(v, 0, sizeof(*v));
@@ -362,6 +362,8 @@ static void field_value(const struct vz_template *t, const char *f, struct fval 
     else if (!strcmp(f, "package_manager_type")) fval_str(v, strcmp(t->family, "deb") ? "rpm" : "dpkg");
     else if (!strcmp(f, "base")) fval_str(v, t->base_required ? "required" : "none");
     else if (!strcmp(f, "merged_usr")) fval_str(v, t->merged_usr);
+    else if (!strcmp(f, "rpmdb")) fval_str(v, t->rpmdb);
+    else if (!strcmp(f, "base_group")) fval_str(v, t->base_group);
     else if (!strcmp(f, "source")) fval_str(v, t->source_path);
     else if (!strcmp(f, "metadata_sha256")) fval_str(v, t->metadata_sha256);
     else if (!strcmp(f, "packages")) fval_list(v, t->packages);
@@ -395,6 +397,8 @@ static void field_value(const struct vz_template *t, const char *f, struct fval 
         }
         v->str = b.len ? vz_buf_detach(&b, NULL) : NULL;
         vz_buf_release(&b);
+    } else if (!strcmp(f, "repositories") && t->rpmdb) {
+        rpm_repositories(t, v);
     } else if (!strcmp(f, "repositories")) {
         /* apt's one-line format, usable as a sources.list line */
         v->kind = F_LIST;
@@ -453,10 +457,18 @@ static const char *const all_fields[] = {
     "environment", "scripts", "repositories", "mirrorlist", "source", "metadata_sha256",
 };
 
+/* All fields of an rpm template: all_fields and these, after merged_usr. */
+static const char *const rpm_fields[] = {
+    "name", "summary", "description", "distribution", "osrelease", "codename", "arch", "distro_arch",
+    "variant", "family", "package_manager_type", "base", "base_group", "rpmdb", "merged_usr",
+    "packages", "excludes", "environment", "scripts", "repositories", "mirrorlist", "source",
+    "metadata_sha256",
+};
+
 static bool known_field(const char *f)
 {
-    for (size_t i = 0; i < VZ_ARRAY_SIZE(all_fields); i++)
-        if (!strcmp(all_fields[i], f))
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(rpm_fields); i++)
+        if (!strcmp(rpm_fields[i], f))
             return true;
     return false;
 }
@@ -498,20 +510,23 @@ int vzpkg_mirror_opt(const char *value, char ***mirrors)
     return 0;
 }
 
+enum { OPT_MIRROR = 0x2000 };
+
+const struct option vzpkg_info_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { "mirror", required_argument, NULL, OPT_MIRROR },
+    { NULL, 0, NULL, 0 },
+};
+
 int vzpkg_info(int argc, char **argv)
 {
-    enum { OPT_MIRROR = 0x2000 };
-    static const struct option opts[] = {
-        VZ_CLI_COMMON_OPTS,
-        { "json", no_argument, NULL, VZ_OPT_JSON },
-        { "mirror", required_argument, NULL, OPT_MIRROR },
-        { NULL, 0, NULL, 0 },
-    };
+    const struct option *opts = vzpkg_info_options;
     bool json = false;
     cleanup_strv char **mirrors = NULL;
     int c, rc;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
-        if (vz_cli_common_opt(c, info_usage))
+        if (vz_cli_common_opt(c, vzpkg_info_usage))
             continue;
         if (c == VZ_OPT_JSON) {
             json = true;
@@ -520,7 +535,7 @@ int vzpkg_info(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return vz_cli_usage_error(info_usage, "info needs a TEMPLATE");
+        return vz_cli_usage_error(vzpkg_info_usage, "info needs a TEMPLATE");
     const char *name = argv[optind++];
     char **fields = argv + optind;
     int nfields = argc - optind;
@@ -529,21 +544,40 @@ int vzpkg_info(int argc, char **argv)
         if (!known_field(fields[i])) {
             const char *sug = vz_metadata_suggest(fields[i], all_fields, VZ_ARRAY_SIZE(all_fields));
             if (sug)
-                return vz_cli_usage_error(info_usage, "unknown field '%s' (did you mean '%s'?)", fields[i], sug);
-            return vz_cli_usage_error(info_usage, "unknown field '%s'", fields[i]);
+                return vz_cli_usage_error(vzpkg_info_usage, "unknown field '%s' (did you mean '%s'?)", fields[i], sug);
+            return vz_cli_usage_error(vzpkg_info_usage, "unknown field '%s'", fields[i]);
         }
         need_mirrors |= !strcmp(fields[i], "repositories") || !strcmp(fields[i], "mirrorlist");
     }
     struct vz_metadata_opts mopts = { .mirrors = mirrors, .skip_mirrors = !need_mirrors };
     struct vz_template *t = NULL;
     vz_error_t err = NULL;
-    if (vz_template_load(name, &mopts, &t, &err) < 0)
-        return vz_cli_fail(&err);
+    bool no_mirror = false;
+    if (vz_template_load(name, &mopts, &t, &err) < 0) {
+        /* a plain `info NAME` of a template whose mirror this host does
+         * not name (an rpm or Ubuntu template on a Debian host): if it
+         * loads without its mirrors, the failure was theirs, so show the
+         * rest and say why the repositories are missing */
+        struct vz_metadata_opts bare = { .mirrors = mirrors, .skip_mirrors = true };
+        vz_error_t e2 = NULL;
+        if (nfields != 0 || vz_template_load(name, &bare, &t, &e2) < 0) {
+            vz_error_release(&e2);
+            return vz_cli_fail(&err);
+        }
+        vz_warn("%s; repositories and mirrorlist are not shown", err->msg);
+        vz_error_release(&err);
+        no_mirror = true;
+    }
 
-    const char *const *show = nfields ? (const char *const *)fields : all_fields;
-    size_t nshow = nfields ? (size_t)nfields : VZ_ARRAY_SIZE(all_fields);
+    bool rpm = t->rpmdb != NULL;
+    const char *const *show = nfields ? (const char *const *)fields : rpm ? rpm_fields : all_fields;
+    size_t nshow = nfields ? (size_t)nfields
+                   : rpm   ? VZ_ARRAY_SIZE(rpm_fields)
+                           : VZ_ARRAY_SIZE(all_fields);
     json_t *obj = json ? json_object() : NULL;
     for (size_t i = 0; i < nshow; i++) {
+        if (no_mirror && (!strcmp(show[i], "repositories") || !strcmp(show[i], "mirrorlist")))
+            continue;
         struct fval v;
         field_value(t, show[i], &v);
         if (json)

@@ -6,31 +6,37 @@
 #include "cache/sign.h"
 #include "cache/store.h"
 #include "cmd/cli.h"
+#include "cmd/tmpl_hint.h"
 #include "cmd/vzpkg.h"
 #include "tmplbuild/import.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/ctlist.h"
 
 enum { OPT_FORCE = 0x1100, OPT_TIMEOUT, OPT_ALL, OPT_DRYRUN, OPT_NAME, OPT_COMPRESS, OPT_MAX_SIZE };
 
 /* ---- keygen ---- */
 
-static const char keygen_usage[] =
+const char vzpkg_keygen_usage[] =
     "Usage: vzpkg keygen [--force] [--json]\n"
     "Create this host's Ed25519 signing key pair in $VZ_ROOT/etc/vz/keys/\n"
     "(signing.key, mode 0600, and signing.pub). Refuses to replace an existing\n"
     "pair unless --force. Other hosts trust this host's caches after\n"
     "'vzpkg trust add' of a copy of signing.pub.\n";
 
+const struct option vzpkg_keygen_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "force", no_argument, NULL, OPT_FORCE },
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { NULL, 0, NULL, 0 },
+};
+
 int vzpkg_keygen(int argc, char **argv)
 {
-    static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
-                                          { "force", no_argument, NULL, OPT_FORCE },
-                                          { "json", no_argument, NULL, VZ_OPT_JSON },
-                                          { NULL, 0, NULL, 0 } };
+    const struct option *opts = vzpkg_keygen_options;
     bool force = false, json = false;
     int c;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
-        if (vz_cli_common_opt(c, keygen_usage))
+        if (vz_cli_common_opt(c, vzpkg_keygen_usage))
             continue;
         if (c == OPT_FORCE)
             force = true;
@@ -38,7 +44,7 @@ int vzpkg_keygen(int argc, char **argv)
             json = true;
     }
     if (optind != argc)
-        return vz_cli_usage_error(keygen_usage, "keygen takes no arguments");
+        return vz_cli_usage_error(vzpkg_keygen_usage, "keygen takes no arguments");
     vz_error_t err = NULL;
     char id[VZ_KEYID_LEN + 1];
     if (vz_key_generate(force, id, &err) < 0)
@@ -55,34 +61,38 @@ int vzpkg_keygen(int argc, char **argv)
 
 /* ---- trust ---- */
 
-static const char trust_usage[] =
+const char vzpkg_trust_usage[] =
     "Usage: vzpkg trust add KEYFILE [--json]\n"
     "       vzpkg trust list [--json]\n"
     "       vzpkg trust remove ID [--json]\n"
     "Manage the public keys whose signatures on caches and indexes are accepted\n"
     "($VZ_ROOT/etc/vz/keys/trusted/). The host's own key is always trusted.\n";
 
+const struct option vzpkg_trust_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { NULL, 0, NULL, 0 },
+};
+
 int vzpkg_trust(int argc, char **argv)
 {
-    static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
-                                          { "json", no_argument, NULL, VZ_OPT_JSON },
-                                          { NULL, 0, NULL, 0 } };
+    const struct option *opts = vzpkg_trust_options;
     bool json = false;
     int c;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
-        if (vz_cli_common_opt(c, trust_usage))
+        if (vz_cli_common_opt(c, vzpkg_trust_usage))
             continue;
         if (c == VZ_OPT_JSON)
             json = true;
     }
     if (optind >= argc)
-        return vz_cli_usage_error(trust_usage, "trust: missing action (add, list, remove)");
+        return vz_cli_usage_error(vzpkg_trust_usage, "trust: missing action (add, list, remove)");
     const char *act = argv[optind];
     int nargs = argc - optind - 1;
     vz_error_t err = NULL;
     if (!strcmp(act, "add")) {
         if (nargs != 1)
-            return vz_cli_usage_error(trust_usage, "trust add: expected one KEYFILE");
+            return vz_cli_usage_error(vzpkg_trust_usage, "trust add: expected one KEYFILE");
         char id[VZ_KEYID_LEN + 1];
         if (vz_trust_add(argv[optind + 1], id, &err) < 0)
             return vz_cli_fail(&err);
@@ -94,7 +104,7 @@ int vzpkg_trust(int argc, char **argv)
     }
     if (!strcmp(act, "remove")) {
         if (nargs != 1)
-            return vz_cli_usage_error(trust_usage, "trust remove: expected one key ID");
+            return vz_cli_usage_error(vzpkg_trust_usage, "trust remove: expected one key ID");
         if (vz_trust_remove(argv[optind + 1], &err) < 0)
             return vz_cli_fail(&err);
         if (json)
@@ -105,7 +115,7 @@ int vzpkg_trust(int argc, char **argv)
     }
     if (!strcmp(act, "list")) {
         if (nargs != 0)
-            return vz_cli_usage_error(trust_usage, "trust list takes no arguments");
+            return vz_cli_usage_error(vzpkg_trust_usage, "trust list takes no arguments");
         struct vz_trusted_key *k = NULL;
         size_t n = 0;
         if (vz_trust_list(&k, &n, &err) < 0)
@@ -123,27 +133,31 @@ int vzpkg_trust(int argc, char **argv)
         vz_trust_list_free(k, n);
         return 0;
     }
-    return vz_cli_usage_error(trust_usage, "trust: unknown action '%s'", act);
+    return vz_cli_usage_error(vzpkg_trust_usage, "trust: unknown action '%s'", act);
 }
 
 /* ---- verify ---- */
 
-static const char verify_usage[] =
+const char vzpkg_verify_usage[] =
     "Usage: vzpkg verify [NAME...] [--json]\n"
     "Check each cache (all when no NAME is given): the manifest's signature\n"
     "against the trusted keys, and the tarball's size and sha256 against the\n"
     "manifest. Exit 0 when all are good, else the status of the first failure\n"
     "(204 verification, 206 corrupt, 91 not found).\n";
 
+const struct option vzpkg_verify_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { NULL, 0, NULL, 0 },
+};
+
 int vzpkg_verify(int argc, char **argv)
 {
-    static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
-                                          { "json", no_argument, NULL, VZ_OPT_JSON },
-                                          { NULL, 0, NULL, 0 } };
+    const struct option *opts = vzpkg_verify_options;
     bool json = false;
     int c;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
-        if (vz_cli_common_opt(c, verify_usage))
+        if (vz_cli_common_opt(c, vzpkg_verify_usage))
             continue;
         if (c == VZ_OPT_JSON)
             json = true;
@@ -162,6 +176,8 @@ int vzpkg_verify(int argc, char **argv)
     for (char **n = names; *n; n++) {
         char signer[VZ_KEYID_LEN + 1] = "";
         int r = vz_cache_verify(*n, signer, &err);
+        if (r < 0)
+            vz_cli_template_hint(*n, &err);
         if (json) {
             json_array_append_new(a, json_pack("{s:s, s:b, s:s?, s:s?}", "name", *n, "ok", r == 0,
                                                "signer", r == 0 ? signer : NULL, "error",
@@ -189,7 +205,7 @@ int vzpkg_verify(int argc, char **argv)
 
 /* ---- remove-cache ---- */
 
-static const char remove_usage[] =
+const char vzpkg_remove_cache_usage[] =
     "Usage: vzpkg remove-cache NAME... [--timeout SECONDS] [--json]\n"
     "Remove template caches (tarball, manifest and signature). Waits for a\n"
     "running build of the same template (at most --timeout seconds). Every NAME\n"
@@ -208,24 +224,28 @@ static int parse_timeout(int *timeout, const char *usage)
     return 0;
 }
 
+const struct option vzpkg_remove_cache_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { NULL, 0, NULL, 0 },
+};
+
 int vzpkg_remove_cache(int argc, char **argv)
 {
-    static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
-                                          { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                                          { "json", no_argument, NULL, VZ_OPT_JSON },
-                                          { NULL, 0, NULL, 0 } };
+    const struct option *opts = vzpkg_remove_cache_options;
     int timeout = -1, c;
     bool json = false;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
-        if (vz_cli_common_opt(c, remove_usage))
+        if (vz_cli_common_opt(c, vzpkg_remove_cache_usage))
             continue;
         if (c == VZ_OPT_JSON)
             json = true;
-        else if (c == OPT_TIMEOUT && parse_timeout(&timeout, remove_usage) < 0)
+        else if (c == OPT_TIMEOUT && parse_timeout(&timeout, vzpkg_remove_cache_usage) < 0)
             return VZ_EBADARG;
     }
     if (optind >= argc)
-        return vz_cli_usage_error(remove_usage, "remove-cache: no template name given");
+        return vz_cli_usage_error(vzpkg_remove_cache_usage, "remove-cache: no template name given");
     int status = 0;
     json_t *a = json ? json_array() : NULL;
     for (int i = optind; i < argc; i++) {
@@ -251,7 +271,7 @@ int vzpkg_remove_cache(int argc, char **argv)
 
 /* ---- clean ---- */
 
-static const char clean_usage[] =
+const char vzpkg_clean_usage[] =
     "Usage: vzpkg clean [--all] [--dry-run] [--timeout SECONDS] [--json]\n"
     "Garbage-collect the package cache: remove the packages no current cache's\n"
     "manifest lists (with --all: every package) and partial downloads; and the\n"
@@ -259,18 +279,22 @@ static const char clean_usage[] =
     "VE_LOWERDIR names and that are not the tree of a current cache (never one a\n"
     "running vzctl create holds). Prints what was freed; --dry-run only says it.\n";
 
+const struct option vzpkg_clean_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "all", no_argument, NULL, OPT_ALL },
+    { "dry-run", no_argument, NULL, OPT_DRYRUN },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { NULL, 0, NULL, 0 },
+};
+
 int vzpkg_clean(int argc, char **argv)
 {
-    static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
-                                          { "all", no_argument, NULL, OPT_ALL },
-                                          { "dry-run", no_argument, NULL, OPT_DRYRUN },
-                                          { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                                          { "json", no_argument, NULL, VZ_OPT_JSON },
-                                          { NULL, 0, NULL, 0 } };
+    const struct option *opts = vzpkg_clean_options;
     bool all = false, dry = false, json = false;
     int timeout = -1, c;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
-        if (vz_cli_common_opt(c, clean_usage))
+        if (vz_cli_common_opt(c, vzpkg_clean_usage))
             continue;
         if (c == OPT_ALL)
             all = true;
@@ -278,11 +302,11 @@ int vzpkg_clean(int argc, char **argv)
             dry = true;
         else if (c == VZ_OPT_JSON)
             json = true;
-        else if (c == OPT_TIMEOUT && parse_timeout(&timeout, clean_usage) < 0)
+        else if (c == OPT_TIMEOUT && parse_timeout(&timeout, vzpkg_clean_usage) < 0)
             return VZ_EBADARG;
     }
     if (optind != argc)
-        return vz_cli_usage_error(clean_usage, "clean takes no arguments");
+        return vz_cli_usage_error(vzpkg_clean_usage, "clean takes no arguments");
     vz_error_t err = NULL;
     struct vz_gc_result res;
     if (vz_pkgcache_gc(all, dry, timeout, &res, &err) < 0) {
@@ -290,7 +314,7 @@ int vzpkg_clean(int argc, char **argv)
         return vz_cli_fail(&err);
     }
     struct vz_gc_result trees;
-    if (vz_tree_gc(dry, &trees, &err) < 0) {
+    if (vz_tree_gc(dry, vz_ct_trees_in_use, &trees, &err) < 0) {
         vz_gc_result_release(&res);
         vz_gc_result_release(&trees);
         return vz_cli_fail(&err);
@@ -332,7 +356,7 @@ int vzpkg_clean(int argc, char **argv)
 
 /* ---- import ---- */
 
-static const char import_usage[] =
+const char vzpkg_import_usage[] =
     "Usage: vzpkg import FILE --name NAME [--compress zst|gz|xz] [--max-size SIZE]\n"
     "                    [--timeout SECONDS] [--json]\n"
     "Turn a root file-system tarball made elsewhere (mmdebstrap, debootstrap + tar,\n"
@@ -359,22 +383,26 @@ static int parse_max_size(uint64_t *out, const char *usage)
     return 0;
 }
 
+const struct option vzpkg_import_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "name", required_argument, NULL, OPT_NAME },
+    { "compress", required_argument, NULL, OPT_COMPRESS },
+    { "max-size", required_argument, NULL, OPT_MAX_SIZE },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { NULL, 0, NULL, 0 },
+};
+
 int vzpkg_import(int argc, char **argv)
 {
-    static const struct option opts[] = { VZ_CLI_COMMON_OPTS,
-                                          { "name", required_argument, NULL, OPT_NAME },
-                                          { "compress", required_argument, NULL, OPT_COMPRESS },
-                                          { "max-size", required_argument, NULL, OPT_MAX_SIZE },
-                                          { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                                          { "json", no_argument, NULL, VZ_OPT_JSON },
-                                          { NULL, 0, NULL, 0 } };
+    const struct option *opts = vzpkg_import_options;
     const char *name = NULL;
     uint64_t max_size = VZ_IMPORT_MAX_SIZE_DEFAULT;
     struct vz_pack_opts po = VZ_PACK_OPTS_INIT;
     int timeout = -1, c;
     bool json = false;
     while ((c = vz_cli_getopt(argc, argv, "hqv", opts)) != -1) {
-        if (vz_cli_common_opt(c, import_usage))
+        if (vz_cli_common_opt(c, vzpkg_import_usage))
             continue;
         if (c == VZ_OPT_JSON)
             json = true;
@@ -382,15 +410,15 @@ int vzpkg_import(int argc, char **argv)
             name = optarg;
         else if (c == OPT_COMPRESS)
             po.compress = optarg;
-        else if (c == OPT_MAX_SIZE && parse_max_size(&max_size, import_usage) < 0)
+        else if (c == OPT_MAX_SIZE && parse_max_size(&max_size, vzpkg_import_usage) < 0)
             return VZ_EBADARG;
-        else if (c == OPT_TIMEOUT && parse_timeout(&timeout, import_usage) < 0)
+        else if (c == OPT_TIMEOUT && parse_timeout(&timeout, vzpkg_import_usage) < 0)
             return VZ_EBADARG;
     }
     if (optind + 1 != argc)
-        return vz_cli_usage_error(import_usage, "import: expected one FILE");
+        return vz_cli_usage_error(vzpkg_import_usage, "import: expected one FILE");
     if (!name)
-        return vz_cli_usage_error(import_usage, "import: --name NAME is required");
+        return vz_cli_usage_error(vzpkg_import_usage, "import: --name NAME is required");
     vz_error_t err = NULL;
     struct vz_pack_result res;
     if (vz_import_tarball_limited(argv[optind], name, &po, timeout, max_size, &res, NULL, &err) < 0)

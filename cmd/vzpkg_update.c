@@ -1,21 +1,20 @@
 /* cmd/vzpkg_update.c: `vzpkg status` and `vzpkg update-cache`: keeping caches
- * fresh. The check is tmplbuild/update.h, the rebuild tmplbuild/build.h,
- * the in-place upgrade tmplbuild/incremental.h; docs/updating.md. */
+ * fresh. The check is tmplbuild/update.h, an update-cache of one template
+ * (lock, find, build or upgrade in place, record) tmplbuild/update_cache.h;
+ * docs/updating.md. Here: options and output. */
 #include "cmd/cli.h"
 #include "cmd/vzpkg.h"
-#include "cache/lock.h"
 #include "cache/update_state.h"
 #include "metadata/metadata.h"
-#include "tmplbuild/build.h"
-#include "tmplbuild/incremental.h"
 #include "tmplbuild/update.h"
+#include "tmplbuild/update_cache.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char status_usage[] =
+const char vzpkg_status_usage[] =
     "Usage: vzpkg status TEMPLATE [--json] [--full] [--mirror URL|NAME=URL]... [--allow-expired]\n"
     "Re-read the template's repository indexes, resolve its packages and compare them\n"
     "and the metadata with its cache. Nothing is built or downloaded but the indexes.\n"
@@ -30,7 +29,7 @@ static const char status_usage[] =
     "91 no cache of TEMPLATE (or no such template); 201 metadata, 202 resolution,\n"
     "203 download, 204 verification, 206 unreadable cached manifest (docs/exit-codes.md).\n";
 
-static const char update_usage[] =
+const char vzpkg_update_cache_usage[] =
     "Usage: vzpkg update-cache TEMPLATE... [--incremental] [--jobs N] [--compress zst|gz|xz]\n"
     "                          [--mirror URL|NAME=URL]... [--timeout SECONDS] [--allow-expired]\n"
     "                          [--full] [--json]\n"
@@ -84,36 +83,58 @@ static int number(const char *opt, const char *v, long lo, long hi, int *out)
     return 0;
 }
 
+const struct option vzpkg_update_cache_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { "mirror", required_argument, NULL, OPT_MIRROR },
+    { "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
+    { "incremental", no_argument, NULL, OPT_INCREMENTAL },
+    { "jobs", required_argument, NULL, OPT_JOBS },
+    { "compress", required_argument, NULL, OPT_COMPRESS },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "full", no_argument, NULL, OPT_FULL },
+    { NULL, 0, NULL, 0 },
+};
+
+/* status: update-cache's options without those of building and waiting
+ * (-j/--jobs, --incremental, --compress, --timeout). */
+const struct option vzpkg_status_options[] = {
+    VZ_CLI_COMMON_OPTS,
+    { "json", no_argument, NULL, VZ_OPT_JSON },
+    { "mirror", required_argument, NULL, OPT_MIRROR },
+    { "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
+    { "full", no_argument, NULL, OPT_FULL },
+    { NULL, 0, NULL, 0 },
+};
+
+/* After getopt's '?' in status: "status does not take --OPT" when the
+ * option is one of update-cache's (spelt in full, or -j), else 0 (an
+ * unknown option, vz_cli_common_opt's message). */
+static int update_only_option(char **argv)
+{
+    if (optopt == 'j')
+        return vz_cli_bad_option("%s does not take -j", argv[0]);
+    const char *arg = argv[optind - 1];
+    if (optopt != 0 || strncmp(arg, "--", 2) != 0)
+        return 0;
+    size_t len = strcspn(arg + 2, "=");
+    for (const struct option *o = vzpkg_update_cache_options; o->name; o++)
+        if (strlen(o->name) == len && !strncmp(o->name, arg + 2, len))
+            return vz_cli_bad_option("%s does not take --%s", argv[0], o->name);
+    return 0;
+}
+
 static int parse(int argc, char **argv, bool is_status, struct args *a)
 {
-    static const struct option opts[] = {
-        VZ_CLI_COMMON_OPTS,
-        { "json", no_argument, NULL, VZ_OPT_JSON },
-        { "mirror", required_argument, NULL, OPT_MIRROR },
-        { "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
-        { "incremental", no_argument, NULL, OPT_INCREMENTAL },
-        { "jobs", required_argument, NULL, OPT_JOBS },
-        { "compress", required_argument, NULL, OPT_COMPRESS },
-        { "timeout", required_argument, NULL, OPT_TIMEOUT },
-        { "full", no_argument, NULL, OPT_FULL },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *usage = is_status ? status_usage : update_usage;
+    const struct option *opts = is_status ? vzpkg_status_options : vzpkg_update_cache_options;
+    const char *usage = is_status ? vzpkg_status_usage : vzpkg_update_cache_usage;
     int c;
-    while ((c = vz_cli_getopt(argc, argv, "hqvj:", opts)) != -1) {
+    while ((c = vz_cli_getopt(argc, argv, is_status ? "hqv" : "hqvj:", opts)) != -1) {
+        int bad = (c == '?' && is_status) ? update_only_option(argv) : 0;
+        if (bad)
+            return bad;
         if (vz_cli_common_opt(c, usage))
             continue;
-        bool status_only = false;
-        bool update_only = c == OPT_INCREMENTAL || c == OPT_JOBS || c == 'j' ||
-                           c == OPT_COMPRESS || c == OPT_TIMEOUT;
-        if ((is_status && update_only) || (!is_status && status_only)) {
-            const char *oname = "j"; /* -j has no long entry of its own */
-            for (const struct option *o = opts; o->name; o++)
-                if (o->val == c)
-                    oname = o->name;
-            return vz_cli_bad_option("%s does not take %s%s", argv[0], c == 'j' ? "-" : "--",
-                                     oname);
-        }
         int r = 0;
         switch (c) {
         case VZ_OPT_JSON: a->json = true; break;
@@ -254,95 +275,40 @@ static json_t *update_json(const char *name, const char *action, const struct vz
                      d && d->metadata_changed, "changes", ch);
 }
 
-static int build_one(const char *name, const struct args *a, const struct vz_manifest *old,
-                     vz_error_t *err)
-{
-    struct vz_build_opts bo = { .mirrors = a->mirrors, .jobs = a->jobs, .compress = a->compress,
-                                .force = old != NULL, .lock_timeout_s = a->timeout,
-                                .allow_expired = a->allow_expired };
-    struct vz_build_result res;
-    if (vz_build_template(name, &bo, &res, err) < 0) {
-        vz_build_result_release(&res);
-        return -1;
-    }
-    char b[16];
-    vz_info("%s: %zu packages, %s (%s) in %.1f s", res.template_name, res.packages, res.tarball,
-            vz_human_bytes(res.tar_size, b), res.t.total);
-    vz_build_result_release(&res);
-    return 0;
-}
+struct update_out {
+    const struct args *a;
+    json_t *out;
+};
 
-static int update_one(const char *name, const struct args *a, json_t *out, vz_error_t *err)
+/* What update-cache says as it goes (tmplbuild/update_cache.h). */
+static void update_step(enum vz_update_step st, const struct vz_update_result *r, void *arg)
 {
-    /* a build of this template running now: wait for it, then check */
-    cleanup_lock struct vz_lock *lock = NULL;
-    if (vz_update_lock(name, a->timeout, &lock, err) < 0)
-        return -1;
-    struct vz_cache_info *ci = NULL;
-    vz_error_t ferr = NULL;
-    if (vz_cache_find(name, &ci, &ferr) < 0) {
-        if (ferr->status != VZ_ENOTEMPLATE) {
-            *err = ferr;
-            return -1;
+    const struct update_out *u = arg;
+    const struct args *a = u->a;
+    if (st == VZ_UPD_DECIDED) {
+        if (r->action == VZ_UPD_BUILT) {
+            say(a, "%s: no cache yet; building it\n", r->name);
+            fflush(stdout);
+        } else if (r->action == VZ_UPD_NONE) {
+            say(a, "%s: up to date (%zu package%s, metadata unchanged); nothing to do\n", r->name,
+                r->packages, plural(r->packages));
+            if (u->out)
+                json_array_append_new(u->out, update_json(r->name, "none", NULL));
+        } else {
+            size_t n = r->pending->n_changes;
+            say(a, "%s: %zu package change%s%s; %s\n", r->name, n, plural(n),
+                r->pending->metadata_changed ? ", metadata changed" : "",
+                r->action == VZ_UPD_INCREMENTAL ? "upgrading in place" : "rebuilding");
+            fflush(stdout);
         }
-        vz_error_release(&ferr);
-        if (a->incremental)
-            return vz_error_set(err, VZ_ENOTEMPLATE, 0,
-                                "%s has no cache to update in place; run 'vzpkg update-cache %s' "
-                                "without --incremental (or create-cache) to build one", name, name);
-        say(a, "%s: no cache yet; building it\n", name);
-        fflush(stdout);
-        if (build_one(name, a, NULL, err) < 0)
-            return -1;
-        if (out)
-            json_array_append_new(out, update_json(name, "built", NULL));
-        return vz_update_record_built(name, err);
+        return;
     }
-    vz_cache_info_free(ci);
-
-    struct vz_update_opts uo = { .mirrors = a->mirrors, .full = a->full,
-                                 .allow_expired = a->allow_expired };
-    struct vz_update_check *c = NULL;
-    if (vz_update_check(name, &uo, &c, err) < 0)
-        return -1;
-    if (vz_cache_diff_unchanged(c->diff)) {
-        say(a, "%s: up to date (%zu package%s, metadata unchanged); nothing to do\n", c->t->name,
-            c->packages, plural(c->packages));
-        if (out)
-            json_array_append_new(out, update_json(c->t->name, "none", NULL));
-        int r = vz_update_record(c, err);
-        vz_update_check_free(c);
-        return r;
+    if (r->diff && !a->json) {
+        print_changes(r->diff, "");
+        printf("%s: updated\n", r->name);
     }
-    size_t n = c->diff->n_changes;
-    say(a, "%s: %zu package change%s%s; %s\n", c->t->name, n, plural(n),
-        c->diff->metadata_changed ? ", metadata changed" : "",
-        a->incremental ? "upgrading in place" : "rebuilding");
-    fflush(stdout);
-    int r;
-    if (a->incremental) {
-        struct vz_incremental_opts io = { .jobs = a->jobs, .compress = a->compress,
-                                          .lock_timeout_s = a->timeout };
-        r = vz_incremental_update(c, &io, err);
-    } else {
-        r = build_one(c->t->name, a, c->cached, err);
-    }
-    struct vz_cache_diff *d = NULL;
-    if (r == 0)
-        r = vz_update_diff_landed(c->t->name, c->cached, &d, err);
-    if (r == 0) {
-        if (!a->json) {
-            print_changes(d, "");
-            printf("%s: updated\n", c->t->name);
-        }
-        if (out)
-            json_array_append_new(out, update_json(c->t->name,
-                                                   a->incremental ? "incremental" : "rebuilt", d));
-        r = vz_update_record_built(c->t->name, err);
-    }
-    vz_cache_diff_free(d);
-    vz_update_check_free(c);
-    return r;
+    if (u->out)
+        json_array_append_new(u->out, update_json(r->name, vz_update_action_str(r->action), r->diff));
 }
 
 int vzpkg_update_cache(int argc, char **argv)
@@ -353,9 +319,14 @@ int vzpkg_update_cache(int argc, char **argv)
     if (r)
         return r;
     json_t *out = a.json ? json_array() : NULL;
+    struct update_out u = { &a, out };
+    struct vz_update_cache_opts uo = { .mirrors = a.mirrors, .jobs = a.jobs, .compress = a.compress,
+                                       .lock_timeout_s = a.timeout, .allow_expired = a.allow_expired,
+                                       .incremental = a.incremental, .full = a.full,
+                                       .step = update_step, .arg = &u };
     for (int i = optind; i < argc; i++) {
         vz_error_t err = NULL;
-        if (update_one(argv[i], &a, out, &err) < 0) {
+        if (vz_update_cache(argv[i], &uo, &err) < 0) {
             if (out && json_array_size(out)) /* what was done before the failure */
                 vz_cli_print_json(out);
             else

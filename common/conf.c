@@ -186,3 +186,12 @@ const struct vz_conf *vz_global_conf(void)
     }
     return &conf;
 }
+
+char *vz_template_path(const char *sub)
+{
+    const char *t = vz_conf_get(vz_global_conf(), "TEMPLATE");
+    cleanup_free char *base = vz_root_path(t && *t ? t : "/vz/template");
+    if (sub == NULL || *sub == '\0')
+        return get_and_reset(&base);
+    return vz_path_join(base, sub);
+}

@@ -49,4 +49,8 @@ void vz_conf_release(struct vz_conf *c);
  * file is an empty configuration. Never NULL. */
 const struct vz_conf *vz_global_conf(void);
 
+/* The template area: $VZ_ROOT + (vz.conf TEMPLATE or "/vz/template") + "/" + sub.
+ * sub may be "" or e.g. "cache", "pkgs", "repodata", "unpacked". */
+char *vz_template_path(const char *sub);
+
 #endif

@@ -40,6 +40,7 @@
     X(VZ_EPERM,              12,  "permission denied")                        \
     X(VZ_ENOCTCONF,          14,  "container configuration not found")       \
     X(VZ_ETIMEOUT,           15,  "timed out")                                \
+    X(VZ_ESYNTAX,            20,  "invalid command line parameter (vzctl)")   \
     X(VZ_EBADARG,            21,  "invalid value for a command line option")  \
     X(VZ_ENOOSTEMPLATE,      29,  "OS template not specified")                \
     X(VZ_ENOTRUNNING,        31,  "container not running")                   \
@@ -51,6 +52,8 @@
     X(VZ_ENOPRIVATE,         43,  "container private area not found")        \
     X(VZ_EPRIVATEEXISTS,     44,  "container private area already exists")   \
     X(VZ_EBROKENCT,          47,  "broken container (no init or shell)")      \
+    X(VZ_EBADIP,             71,  "invalid IP address (vzctl)")              \
+    X(VZ_EBADDNS,            72,  "invalid DNS server address (vzctl)")      \
     X(VZ_EIPINUSE,           78,  "IP address already in use")               \
     X(VZ_ENOTEMPLATE,        91,  "OS template not found")                   \
     X(VZ_EDISABLED,          105, "container is disabled (DISABLED=yes)")        \
@@ -78,7 +81,8 @@ struct vz_error {
 };
 typedef struct vz_error *vz_error_t;
 
-/* Set *err (which must be NULL) and return -1. errnum 0 = no errno. */
+/* Set *err and return -1. errnum 0 = no errno. An error already in *err is
+ * released and replaced (never leaked); err NULL: nothing is recorded. */
 int vz_error_set(vz_error_t *err, int status, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int vz_error_vset(vz_error_t *err, int status, int errnum, const char *fmt, va_list ap);

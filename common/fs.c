@@ -1,5 +1,4 @@
 #include "common/fs.h"
-#include "common/conf.h"
 #include "common/cleanup.h"
 
 #include <dirent.h>
@@ -321,13 +320,4 @@ int vz_copy_file(const char *src, const char *dst, vz_error_t *err)
         }
     }
     return vz_atomic_commit(&f, err);
-}
-
-char *vz_template_path(const char *sub)
-{
-    const char *t = vz_conf_get(vz_global_conf(), "TEMPLATE");
-    cleanup_free char *base = vz_root_path(t && *t ? t : "/vz/template");
-    if (sub == NULL || *sub == '\0')
-        return get_and_reset(&base);
-    return vz_path_join(base, sub);
 }

@@ -63,10 +63,6 @@ char *vz_self_dir(void);
  * else $(PREFIX)/share/vzforge/distros. */
 const char *vz_shipped_distros_dir(void);
 
-/* The template area: $VZ_ROOT + (vz.conf TEMPLATE or "/vz/template") + "/" + sub.
- * sub may be "" or e.g. "cache", "pkgs", "repodata", "unpacked". */
-char *vz_template_path(const char *sub);
-
 /* Check a single path component: non-empty, at most 255 bytes, not "." or
  * "..", no '/', no control character (a newline would break every line-based
  * listing), and no leading '-' (it would read as an option). */

@@ -24,16 +24,6 @@ void vz_sha256_update(struct vz_sha256 *h, const void *data, size_t len)
         EVP_DigestUpdate(h->ctx, data, len);
 }
 
-void vz_hex_encode(const unsigned char *in, size_t len, char *out)
-{
-    static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = hx[in[i] >> 4];
-        out[2 * i + 1] = hx[in[i] & 15];
-    }
-    out[2 * len] = '\0';
-}
-
 void vz_sha256_final(struct vz_sha256 *h, unsigned char *digest, char *hex)
 {
     unsigned char d[EVP_MAX_MD_SIZE];

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/hex.h" /* vz_hex_encode, for callers that include hash.h */
 
 #define VZ_SHA256_LEN 32
 #define VZ_SHA256_HEX_LEN 64
@@ -24,6 +25,5 @@ void vz_sha256_release(struct vz_sha256 *h); /* safe after final */
 /* One-shot helpers. hex must hold 65 bytes. */
 void vz_sha256_hex(const void *data, size_t len, char *hex);
 int vz_sha256_file(const char *path, char *hex, uint64_t *size, vz_error_t *err);
-void vz_hex_encode(const unsigned char *in, size_t len, char *out);
 
 #endif

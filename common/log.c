@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +78,20 @@ double vz_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double tv_sec(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+double vz_cpu_now(void)
+{
+    struct rusage self, kids;
+    if (getrusage(RUSAGE_SELF, &self) < 0 || getrusage(RUSAGE_CHILDREN, &kids) < 0)
+        return 0;
+    return tv_sec(self.ru_utime) + tv_sec(self.ru_stime) + tv_sec(kids.ru_utime) +
+           tv_sec(kids.ru_stime);
 }
 
 const char *vz_human_bytes(uint64_t n, char *buf)

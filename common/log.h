@@ -53,6 +53,11 @@ void vz_progress_done(struct vz_progress *p);
 
 /* Monotonic seconds, for timings. */
 double vz_now(void);
+/* CPU seconds (user + system) used so far by this process's threads and by
+ * the children (and their waited-for descendants) it has waited for: the
+ * difference over a stage is that stage's CPU, whatever the machine's load.
+ * Children still running are not counted until they are reaped. */
+double vz_cpu_now(void);
 /* "31.2 MB" style; writes into buf of at least 16 bytes and returns it. */
 const char *vz_human_bytes(uint64_t n, char *buf);
 

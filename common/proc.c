@@ -11,8 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 static void child(char *const argv[], const struct vz_run_opts *o, int in_fd, int out_fd, int err_fd)
 {
     if (in_fd >= 0)

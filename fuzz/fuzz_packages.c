@@ -1,4 +1,4 @@
-/* fuzz/fuzz_packages.c: the Packages index reader (tmplbuild/repo_index.c).
+/* fuzz/fuzz_packages.c: the Packages index reader (tmplbuild/deb/repo_index.c).
  *
  * Input: a Packages file (plain, or compressed as libarchive reads it). It
  * is parsed into a libsolv repository the way a verified index is, together
@@ -14,7 +14,7 @@
 
 #include "common/common.h"
 #include "fuzz/util.h"
-#include "tmplbuild/repo_int.h"
+#include "tmplbuild/deb/repo_int.h"
 
 static char *solv_path;
 

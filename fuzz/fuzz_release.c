@@ -1,4 +1,4 @@
-/* fuzz/fuzz_release.c: the Release reader (tmplbuild/repo_release.c).
+/* fuzz/fuzz_release.c: the Release reader (tmplbuild/deb/repo_release.c).
  *
  * Input: the text of a Release file, as gpgv hands it over after checking an
  * InRelease's signature (the OpenPGP armour itself is gpgv's to parse). It is
@@ -8,7 +8,7 @@
 
 #include "common/common.h"
 #include "fuzz/util.h"
-#include "tmplbuild/repo_int.h"
+#include "tmplbuild/deb/repo_int.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

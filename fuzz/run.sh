@@ -8,7 +8,7 @@
 # Exit 1 when any harness found a crash, a leak, an UBSan report, a timeout
 # or ran out of memory.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 build=$1 secs=$2
 shift 2
 targets=("$@")
@@ -21,27 +21,28 @@ fi
 scratch_base=$build/fuzz-work
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then scratch_base=/dev/shm; fi
 
-failed=()
-total_start=$(date +%s)
-for t in "${targets[@]}"; do
-    bin=$build/fuzz/fuzz_$t
-    if [ ! -x "$bin" ]; then
-        echo "fuzz: no harness $bin" >&2
-        failed+=("$t")
-        continue
-    fi
-    work=$build/fuzz-work/$t
+# One harness: its summary line on stdout, its findings on stderr, and a
+# file $work/failed when it failed (the harnesses run side by side).
+run_one() {
+    local t=$1 bin=$build/fuzz/fuzz_$1 work=$build/fuzz-work/$1
     rm -rf "$work"
     mkdir -p "$work/corpus"
+    if [ ! -x "$bin" ]; then
+        echo "fuzz: no harness $bin" >&2
+        : >"$work/failed"
+        return
+    fi
+    local scratch
     scratch=$(mktemp -d "$scratch_base/vzfuzz-$t.XXXXXX")
-    args=(-max_len=65536 -timeout=20 -rss_limit_mb=2048 -print_final_stats=1
-          -artifact_prefix="$work/")
+    local args=(-max_len=65536 -timeout=20 -rss_limit_mb=2048 -print_final_stats=1
+                -artifact_prefix="$work/")
     [ -f "fuzz/dict/$t.dict" ] && args+=(-dict="fuzz/dict/$t.dict")
     if [ "$secs" -gt 0 ]; then
         args+=(-max_total_time="$secs" "$work/corpus")
     else
         args+=(-runs=0)
     fi
+    local start rc runs cov
     start=$(date +%s)
     TMPDIR=$scratch \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
@@ -54,14 +55,28 @@ for t in "${targets[@]}"; do
     printf '  FUZZ    %-10s %4ss  %8s runs  %-10s %s\n' "$t" $(($(date +%s) - start)) \
         "${runs:-?}" "${cov:-}" "$([ $rc -eq 0 ] && echo ok || echo "FAILED (exit $rc)")"
     if [ $rc -ne 0 ]; then
-        failed+=("$t")
+        : >"$work/failed"
         grep -E -A40 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|^fuzz: |ALARM|out-of-memory' \
             "$work/log" | head -60 >&2
         ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null >&2
         echo "fuzz: full log: $work/log" >&2
     fi
+}
+
+# As many harnesses at once as there are CPUs (FUZZ_JOBS): each is one
+# process on one core, so N cores run N for the same wall time as one.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+total_start=$(date +%s)
+for t in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+    run_one "$t" &
 done
-echo "fuzz: ${#targets[@]} harnesses in $(($(date +%s) - total_start)) s"
+wait
+failed=()
+for t in "${targets[@]}"; do
+    [ -e "$build/fuzz-work/$t/failed" ] && failed+=("$t")
+done
+echo "fuzz: ${#targets[@]} harnesses ($jobs at a time) in $(($(date +%s) - total_start)) s"
 if [ ${#failed[@]} -gt 0 ]; then
     echo "fuzz: FAILED: ${failed[*]}" >&2
     exit 1

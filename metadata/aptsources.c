@@ -187,10 +187,8 @@ static char **dir_files(const char *dir, const char *suffix)
     if (d == NULL)
         return NULL;
     struct dirent *de;
-    size_t sl = strlen(suffix);
     while ((de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        if (l > sl && strcmp(de->d_name + l - sl, suffix) == 0 && de->d_name[0] != '.')
+        if (de->d_name[0] != '.' && vz_str_ends_with(de->d_name, suffix))
             vz_strv_push(&v, de->d_name);
     }
     if (v)
@@ -217,8 +215,7 @@ static void apt_sources_load(struct apt_sources *s, const char *root)
         qsort(files, vz_strv_len(files), sizeof(*files), name_cmp);
     for (char **p = files; p && *p; p++) {
         cleanup_free char *path = vz_path_join(dir, *p);
-        size_t l = strlen(*p);
-        parse_sources_file(s, path, l > 8 && strcmp(*p + l - 8, ".sources") == 0);
+        parse_sources_file(s, path, vz_str_ends_with(*p, ".sources"));
     }
 }
 

@@ -37,8 +37,7 @@ static void scan_dir(struct md_filelist *l, const char *dir)
         return;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        size_t n = strlen(de->d_name);
-        if (de->d_name[0] == '.' || n <= 5 || strcmp(de->d_name + n - 5, ".yaml") != 0)
+        if (de->d_name[0] == '.' || !vz_str_ends_with(de->d_name, ".yaml"))
             continue;
         if (vz_strv_contains(l->names, de->d_name))
             continue; /* shadowed: the local directory is scanned first */

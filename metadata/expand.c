@@ -1,7 +1,8 @@
 /* metadata/expand.c: {{variable}} expansion in metadata strings.
  *
  * Known: {{codename}} {{release}} {{arch}} {{distro_arch}} {{distribution}}
- * and {{mirror.NAME}}. Spaces inside the braces are allowed ({{ arch }}).
+ * and {{mirror.NAME}}; {{releasever}} and {{basearch}} are dnf's names for
+ * release and distro_arch (rpm templates read like the distros' .repo files). Spaces inside the braces are allowed ({{ arch }}).
  * Anything else is an error located at the variable itself where the YAML
  * position can be computed (see yt_scalar_pos). A mirror variable with
  * several URIs (fail-over) makes the string stand for several strings.
@@ -11,7 +12,8 @@
 #include <ctype.h>
 #include <string.h>
 
-static const char *const plain_vars[] = { "codename", "release", "arch", "distro_arch", "distribution" };
+static const char *const plain_vars[] = { "codename", "release", "arch", "distro_arch", "distribution",
+                                          "releasever", "basearch" };
 
 static const char *plain_value(const struct md_vars *v, const char *name)
 {
@@ -20,6 +22,8 @@ static const char *plain_value(const struct md_vars *v, const char *name)
     if (!strcmp(name, "arch")) return v->arch;
     if (!strcmp(name, "distro_arch")) return v->distro_arch;
     if (!strcmp(name, "distribution")) return v->distribution;
+    if (!strcmp(name, "releasever")) return v->release;
+    if (!strcmp(name, "basearch")) return v->distro_arch;
     return NULL;
 }
 
@@ -115,7 +119,7 @@ int md_expand_all(const struct md_vars *v, const struct yt_doc *doc, const struc
             const char *sug = md_suggest(name, plain_vars, VZ_ARRAY_SIZE(plain_vars));
             cleanup_free char *hint = sug ? vz_xasprintf(" (did you mean '{{%s}}'?)", sug)
                                           : vz_xstrdup(" (known: codename, release, arch, distro_arch, "
-                                                       "distribution, mirror.NAME)");
+                                                       "distribution, releasever, basearch, mirror.NAME)");
             vz_strv_free(outs);
             return var_error(err, doc, n, off, vz_xasprintf("unknown variable '%s'%s", whole, hint));
         }

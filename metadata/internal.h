@@ -5,6 +5,7 @@
  *   expand.c    {{variable}} expansion
  *   mirror.c    mirror variable resolution (CLI, env, vz.conf, apt sources)
  *   aptsources.c  the host's apt sources (one-line and deb822 formats)
+ *   uri.c       mirror URIs: is it one, push one without its trailing /
  *   template.c  variants/extends: the effective template, its hash
  *   catalog.c   file lookup (shipped + local overrides), load by name, list
  *   suggest.c   "did you mean" by edit distance
@@ -46,6 +47,11 @@ struct md_repo {
     const struct yt_node *node;
     const struct yt_node *name, *mirror, *suite, *components, *keyring, *allow_unsigned;
     bool allow_unsigned_v;
+    /* family rpm (schema_rpm.c): */
+    const struct yt_node *baseurl, *gpgkey, *gpgcheck, *repo_gpgcheck;
+    bool gpgcheck_v, repo_gpgcheck_v;
+    /* family rpm: a mirror list instead of (or besides) baseurl */
+    const struct yt_node *metalink, *mirrorlist;
 };
 
 struct md_variant {
@@ -66,6 +72,7 @@ struct md_file {
     struct yt_doc doc;
     const struct yt_node *distribution, *release, *codename, *family, *summary, *description,
         *merged_usr, *environment, *scripts;
+    const struct yt_node *rpmdb, *base_group; /* family rpm */
     struct md_arch *archs;
     size_t n_archs;
     struct md_repo *repos;
@@ -77,11 +84,27 @@ struct md_file {
 /* Parse and validate the structure of one distro file: keys, types, value
  * sets, extends, references between sections. Variables are checked by
  * template.c when it builds templates. */
+/* keyring.c: the directory of yaml_path, absolute (against the working
+ * directory). Allocated. */
+char *md_yaml_dir(const char *yaml_path);
+/* keyring.c: an absolute keyring as it is; a relative one joined to
+ * md_yaml_dir(yaml_path). Allocated. */
+char *md_keyring_path(const char *yaml_path, const char *keyring);
+
 int md_file_load(struct md_file *f, const char *path, vz_error_t *err);
 int md_file_load_text(struct md_file *f, const char *path, const char *text, vz_error_t *err);
 void md_file_release(struct md_file *f);
 int md_find_variant(const struct md_file *f, const char *name);
 int md_find_arch(const struct md_file *f, const char *name);
+
+/* --- schema_rpm.c: what family rpm adds (docs/family-rpm.md) --- */
+/* The file-level rules of family rpm (rpmdb, base_group), or that a deb file
+ * uses none of them. */
+int md_check_family_keys(const struct md_file *f, vz_error_t *err);
+/* One repository's family rules: deb needs mirror, suite, components and
+ * keyring (or allow_unsigned); rpm needs baseurl and, unless both checks
+ * are off, gpgkey, and takes none of deb's keys. */
+int md_check_repo_family(const struct md_file *f, struct md_repo *r, vz_error_t *err);
 
 /* OpenVZ architecture names the schema accepts. */
 extern const char *const md_known_archs[];
@@ -101,6 +124,8 @@ struct md_mirror_ctx {
 int md_mirror_resolve(struct md_mirror_ctx *m, const char *name, const struct vz_mirror_var **out,
                       vz_error_t *err);
 void md_mirror_ctx_release(struct md_mirror_ctx *m);
+
+/* --- uri.c --- */
 /* "scheme://..." */
 bool md_is_url(const char *s);
 /* Append u without trailing '/', unless already there. */

@@ -27,11 +27,37 @@
 
 struct vz_repo_def {
     char *name;        /* "main", "updates", "security": unique in a template */
-    char **uris;       /* mirror list after expansion, in fail-over order (>= 1) */
-    char *suite;       /* "bookworm" */
-    char **components; /* "main", ... (>= 1) */
-    char *keyring;     /* path of an OpenPGP keyring, NULL only if allow_unsigned */
+    char **uris;       /* mirror list after expansion, in fail-over order (>= 1);
+                        * rpm: the baseurl list (each holds repodata/repomd.xml) */
+    char *suite;       /* "bookworm"; rpm: the release ("9") */
+    char **components; /* "main", ... (>= 1); rpm: empty (NULL-terminated, no entry) */
+    char *keyring;     /* path of an OpenPGP keyring, NULL only if allow_unsigned;
+                        * rpm: the absolute path of the gpgkey file (a relative gpgkey
+                        * is relative to the YAML file's directory), NULL only when
+                        * gpgcheck and repo_gpgcheck are both false */
     bool allow_unsigned;
+    /* The base set (base: required) is not read from this repository: it is
+     * not among the repositories of the variant that sets `base` (Ubuntu's
+     * universe and later pockets in a default built on minimal: debootstrap
+     * reads the release pocket's main alone). Names found in the base
+     * repositories may still be satisfied by a newer version from here. */
+    bool base_excluded;
+    /* Family rpm (both default true, stricter than dnf's defaults):
+     * gpgcheck: every package's header signature checked against keyring;
+     * repo_gpgcheck: repodata/repomd.xml.asc checked before repomd.xml is read. */
+    bool gpgcheck;
+    bool repo_gpgcheck;
+    /* Added, family rpm: at most one is set, the URL (variables expanded)
+     * of a MirrorManager metalink or of a mirrorlist (one baseurl a line),
+     * whose mirrors are tried in their order of preference (rpm/rpm_mirrors.c).
+     * Set only when the repository's baseurl could not be used: a baseurl
+     * whose {{mirror.NAME}} has a value (--mirror, VZ_MIRROR_<NAME>, vz.conf)
+     * wins, and uris is then that baseurl list. With a list URL, uris is
+     * empty until the rpm family's repo_load fills it with the list's
+     * baseurls (the one that answered first), from which packages are then
+     * fetched. */
+    char *metalink;
+    char *mirrorlist;
 };
 
 /* One {{mirror.NAME}} variable as resolved for a template, for `vzpkg info
@@ -71,13 +97,19 @@ struct vz_template {
      * or "none". */
     char *merged_usr;
 
+    /* Family rpm: where the rpm database lives inside the root
+     * ("/var/lib/rpm", "/usr/lib/sysimage/rpm"); NULL for deb. */
+    char *rpmdb;
+    /* Family rpm: the comps group whose mandatory and default packages
+     * are the base set of `base: required` ("core"); NULL for deb. */
+    char *base_group;
+
     char *script_pre_cache;    /* shell text run on the host, $1 = build root; or NULL */
     char *script_post_install; /* shell text run inside the sandbox; or NULL */
 
     char *source_path;   /* the YAML file the template came from */
     char metadata_sha256[65]; /* hash of the effective template (stable across runs) */
 
-    /* Added: */
     bool mirrors_resolved;        /* false with opts->skip_mirrors: uris keep "{{mirror.NAME}}" */
     struct vz_mirror_var *mirrors; /* the mirror variables the repositories use */
     size_t n_mirrors;
@@ -91,7 +123,7 @@ struct vz_metadata_opts {
     /* Host apt sources root for mirror discovery; NULL = $VZ_APT_ROOT, else "/"
      * (tests point it elsewhere). */
     const char *apt_root;
-    /* Added: do not resolve mirrors (listing, `vzpkg info packages`): repository
+    /* Do not resolve mirrors (listing, `vzpkg info packages`): repository
      * uris then hold the URI template with {{mirror.NAME}} unexpanded. */
     bool skip_mirrors;
 };
@@ -121,11 +153,11 @@ int vz_template_list(const struct vz_metadata_opts *opts, struct vz_template_ent
                      size_t *n, vz_error_t *err);
 void vz_template_list_free(struct vz_template_entry *e, size_t n);
 
-/* Added: the closest of cands to word when it looks like a typo, else NULL
+/* The closest of cands to word when it looks like a typo, else NULL
  * (the "did you mean" of every metadata message; cmd/ uses it for fields). */
 const char *vz_metadata_suggest(const char *word, const char *const *cands, size_t n);
 
-/* Added: the directory of local overrides, $VZ_ROOT/etc/vz/distros (allocated). */
+/* The directory of local overrides, $VZ_ROOT/etc/vz/distros (allocated). */
 char *vz_local_distros_dir(void);
 
 #endif

@@ -27,15 +27,6 @@
 #include <string.h>
 #include <strings.h>
 
-bool md_is_url(const char *s)
-{
-    if (!isalpha((unsigned char)*s))
-        return false;
-    while (isalnum((unsigned char)*s) || *s == '+' || *s == '-' || *s == '.')
-        s++;
-    return strncmp(s, "://", 3) == 0 && s[3] != '\0';
-}
-
 /* --- --mirror values ---------------------------------------------------- */
 
 /* arg for a message: at most 80 bytes, anything unprintable as \xNN. */
@@ -114,21 +105,6 @@ int vz_mirror_arg_check(const char *arg, vz_error_t *err)
     if (!url[host] || url[host] == '/' || url[host] == '?' || url[host] == '#')
         return bad_mirror(err, arg, "no host after '://'");
     return 0;
-}
-
-static char *strip_slash(const char *u)
-{
-    size_t n = strlen(u);
-    while (n > 1 && u[n - 1] == '/')
-        n--;
-    return vz_xasprintf("%.*s", (int)n, u);
-}
-
-void md_push_uri(char ***v, const char *u)
-{
-    cleanup_free char *s = strip_slash(u);
-    if (!vz_strv_contains(*v, s))
-        vz_strv_push(v, s);
 }
 
 static void push_words(char ***v, const char *words)

@@ -181,16 +181,26 @@ static const struct keyspec top_keys[] = {
     TOP(environment, KT_MAP, false),
     TOP(scripts, KT_MAP, false),
     { "variants", KT_MAP, true, 0 },
+    TOP(rpmdb, KT_STR, false),
+    TOP(base_group, KT_STR, false),
 };
 
 #define REPO(name, type, req) { #name, type, req, offsetof(struct md_repo, name) }
 static const struct keyspec repo_keys[] = {
     REPO(name, KT_STR, true),
-    REPO(mirror, KT_STR_OR_LIST, true),
-    REPO(suite, KT_STR, true),
-    REPO(components, KT_LIST, true),
+    /* deb (required there: md_check_repo_family) */
+    REPO(mirror, KT_STR_OR_LIST, false),
+    REPO(suite, KT_STR, false),
+    REPO(components, KT_LIST, false),
     REPO(keyring, KT_STR, false),
     REPO(allow_unsigned, KT_BOOL, false),
+    /* rpm */
+    REPO(baseurl, KT_STR_OR_LIST, false),
+    REPO(gpgkey, KT_STR, false),
+    REPO(gpgcheck, KT_BOOL, false),
+    REPO(repo_gpgcheck, KT_BOOL, false),
+    REPO(metalink, KT_STR, false),
+    REPO(mirrorlist, KT_STR, false),
 };
 
 #define VAR(name, type) { #name, type, false, offsetof(struct md_variant, name) }
@@ -257,6 +267,18 @@ static int check_archs(struct md_file *f, const struct yt_node *map, vz_error_t 
     return 0;
 }
 
+/* A relative keyring names a file below the distro file's directory
+ * (metadata/keyring.c): no ".." component, not empty. */
+static bool has_dotdot(const char *path)
+{
+    if (path[0] == '\0')
+        return true;
+    for (const char *c = path; *c; c = strchr(c, '/') ? strchr(c, '/') + 1 : c + strlen(c))
+        if (strncmp(c, "..", 2) == 0 && (c[2] == '/' || c[2] == '\0'))
+            return true;
+    return false;
+}
+
 static int check_repos(struct md_file *f, const struct yt_node *seq, vz_error_t *err)
 {
     const struct yt_doc *doc = &f->doc;
@@ -282,18 +304,13 @@ static int check_repos(struct md_file *f, const struct yt_node *seq, vz_error_t 
             if (strcmp(f->repos[j].name->value, r->name->value) == 0)
                 return yt_node_error(err, doc, r->name, "duplicate repository name '%s' (first at %d:%d)",
                                      r->name->value, f->repos[j].name->line, f->repos[j].name->col);
-        if (r->mirror->kind == YT_SEQ && r->mirror->n == 0)
-            return yt_node_error(err, doc, r->mirror, "'mirror' must not be empty");
-        if (r->components->n == 0)
-            return yt_node_error(err, doc, r->components, "'components' must not be empty (for example [main])");
-        r->allow_unsigned_v = r->allow_unsigned && strcmp(r->allow_unsigned->value, "true") == 0;
-        if (r->keyring == NULL && !r->allow_unsigned_v)
-            return yt_node_error(err, doc, m,
-                                 "repository '%s' has no 'keyring': name the OpenPGP keyring that signs it, "
-                                 "or set allow_unsigned: true", r->name->value);
-        if (r->keyring && r->keyring->value[0] != '/' && strncmp(r->keyring->value, "{{", 2) != 0)
-            return yt_node_error(err, doc, r->keyring, "'keyring' must be an absolute path, not '%s'",
-                                 r->keyring->value);
+        if (md_check_repo_family(f, r, err) < 0)
+            return -1;
+        if (r->keyring && r->keyring->value[0] != '/' && strncmp(r->keyring->value, "{{", 2) != 0 &&
+            has_dotdot(r->keyring->value))
+            return yt_node_error(err, doc, r->keyring,
+                                 "'keyring' must be an absolute path or one below the distro file's "
+                                 "directory (keys/NAME.gpg), not '%s'", r->keyring->value);
         f->n_repos++;
     }
     return 0;
@@ -449,6 +466,8 @@ static int check_file(struct md_file *f, vz_error_t *err)
     f->merged_usr = s.f.merged_usr;
     f->environment = s.f.environment;
     f->scripts = s.f.scripts;
+    f->rpmdb = s.f.rpmdb;
+    f->base_group = s.f.base_group;
 
     if (!valid_word(f->distribution->value, "._+"))
         return yt_node_error(err, doc, f->distribution,
@@ -470,6 +489,8 @@ static int check_file(struct md_file *f, vz_error_t *err)
         return yt_node_error(err, doc, root, "missing required field 'merged_usr' "
                              "(family deb needs symlinks, packages or none)");
     }
+    if (md_check_family_keys(f, err) < 0)
+        return -1;
     if (f->environment && check_string_map(doc, f->environment, "environment variable", err) < 0)
         return -1;
     if (f->scripts && check_scripts(doc, f->scripts, "", err) < 0)

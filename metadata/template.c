@@ -93,17 +93,30 @@ static int add_script(const struct md_vars *vars, const struct md_file *f, const
     return 0;
 }
 
-static int build_repo(const struct md_vars *vars, const struct md_file *f, const struct md_repo *r,
-                      struct vz_repo_def *out, vz_error_t *err)
+/* rpm: gpgkey relative to the YAML file's directory (keys ship next to the
+ * distro files, distros/keys/). */
+static char *key_path(const struct md_file *f, const char *key)
 {
-    out->name = vz_xstrdup(r->name->value);
-    out->allow_unsigned = r->allow_unsigned_v;
-    const struct yt_node *const *mirrors = &r->mirror;
+    if (key[0] == '/')
+        return vz_xstrdup(key);
+    const char *slash = strrchr(f->doc.path, '/');
+    if (slash == NULL)
+        return vz_xstrdup(key);
+    return vz_xasprintf("%.*s/%s", (int)(slash - f->doc.path), f->doc.path, key);
+}
+
+/* The URIs one baseurl/mirror node stands for (a list, and mirror
+ * variables with several URIs), each checked to be a URL. */
+static int expand_uris(const struct md_vars *vars, const struct md_file *f,
+                       const struct yt_node *mirror, const char *repo, char ***out,
+                       vz_error_t *err)
+{
+    const struct yt_node *const *mirrors = &mirror;
     size_t nm = 1;
-    struct md_strlist uris = { 0 }, comps = { 0 };
-    if (r->mirror->kind == YT_SEQ) {
-        mirrors = (const struct yt_node *const *)r->mirror->items;
-        nm = r->mirror->n;
+    struct md_strlist uris = { 0 };
+    if (mirror->kind == YT_SEQ) {
+        mirrors = (const struct yt_node *const *)mirror->items;
+        nm = mirror->n;
     }
     for (size_t i = 0; i < nm; i++) {
         cleanup_strv char **all = NULL;
@@ -113,23 +126,99 @@ static int build_repo(const struct md_vars *vars, const struct md_file *f, const
             if (vars->mirrors && !md_is_url(*u)) {
                 yt_node_error(err, &f->doc, mirrors[i],
                               "mirror of repository '%s' is '%s', not a URL such as {{mirror.%s}} "
-                              "or http://HOST/PATH", out->name, *u, f->distribution->value);
+                              "or http://HOST/PATH", repo, *u, f->distribution->value);
                 goto fail;
             }
             md_strlist_add(&uris, *u);
         }
     }
-    out->uris = md_strlist_detach(&uris);
+    *out = md_strlist_detach(&uris);
+    return 0;
+fail:
+    md_strlist_release(&uris);
+    return -1;
+}
+
+/* rpm: the metalink or mirrorlist URL of r into out, when the baseurl is
+ * not usable. A baseurl whose mirror variable has a value wins (a mirror
+ * named on the command line, in the environment or vz.conf overrides the
+ * list); without one, the list is used; without either, the error names
+ * both. Listing (no mirror resolution) keeps both as written. */
+static int rpm_mirror_list(const struct md_vars *vars, const struct md_file *f,
+                           const struct md_repo *r, struct vz_repo_def *out, char ***uris,
+                           vz_error_t *err)
+{
+    const struct yt_node *list = r->metalink ? r->metalink : r->mirrorlist;
+    vz_error_t berr = NULL;
+    if (r->baseurl && expand_uris(vars, f, r->baseurl, out->name, uris, &berr) == 0 &&
+        vars->mirrors)
+        return 0;
+    cleanup_free char *lu = NULL;
+    vz_error_t lerr = NULL;
+    if (md_expand(vars, &f->doc, list, &lu, &lerr) == 0 && vars->mirrors && !md_is_url(lu)) {
+        yt_node_error(&lerr, &f->doc, list, "%s of repository '%s' is '%s', not a URL",
+                      r->metalink ? "metalink" : "mirrorlist", out->name, lu);
+    }
+    if (lerr && berr) {
+        vz_error_set(err, lerr->status, 0, "%s; and its baseurl has no mirror either: %s",
+                     lerr->msg, berr->msg);
+        vz_error_release(&lerr);
+        vz_error_release(&berr);
+        return -1;
+    }
+    vz_error_release(&berr);
+    if (lerr) {
+        *err = lerr;
+        return -1;
+    }
+    if (r->metalink)
+        { out->metalink = lu; lu = NULL; }
+    else
+        { out->mirrorlist = lu; lu = NULL; }
+    if (*uris == NULL)
+        *uris = vz_xcalloc(1, sizeof(char *));
+    return 0;
+}
+
+static int build_repo(const struct md_vars *vars, const struct md_file *f, const struct md_repo *r,
+                      struct vz_repo_def *out, vz_error_t *err)
+{
+    out->name = vz_xstrdup(r->name->value);
+    out->allow_unsigned = r->allow_unsigned_v;
+    bool rpm = strcmp(f->family->value, "rpm") == 0;
+    struct md_strlist comps = { 0 };
+    if (rpm && (r->metalink || r->mirrorlist)) {
+        if (rpm_mirror_list(vars, f, r, out, &out->uris, err) < 0)
+            return -1;
+    } else if (expand_uris(vars, f, rpm ? r->baseurl : r->mirror, out->name, &out->uris, err) < 0) {
+        return -1;
+    }
+    if (rpm) {
+        out->gpgcheck = r->gpgcheck_v;
+        out->repo_gpgcheck = r->repo_gpgcheck_v;
+        out->suite = vz_xstrdup(vars->release);
+        out->components = md_strlist_detach(&comps);
+        if (r->gpgkey) {
+            cleanup_free char *k = NULL;
+            if (md_expand(vars, &f->doc, r->gpgkey, &k, err) < 0)
+                return -1;
+            out->keyring = key_path(f, k);
+        }
+        return 0;
+    }
     if (expand_list(vars, f, r->components, false, &comps, err) < 0)
         goto fail;
     out->components = md_strlist_detach(&comps);
     if (md_expand(vars, &f->doc, r->suite, &out->suite, err) < 0)
         return -1;
-    if (r->keyring && md_expand(vars, &f->doc, r->keyring, &out->keyring, err) < 0)
-        return -1;
+    if (r->keyring) {
+        cleanup_free char *k = NULL;
+        if (md_expand(vars, &f->doc, r->keyring, &k, err) < 0)
+            return -1;
+        out->keyring = md_keyring_path(f->doc.path, k);
+    }
     return 0;
 fail:
-    md_strlist_release(&uris);
     md_strlist_release(&comps);
     return -1;
 }
@@ -137,6 +226,8 @@ fail:
 static void repo_def_release(struct vz_repo_def *r)
 {
     free(r->name);
+    free(r->metalink);
+    free(r->mirrorlist);
     vz_strv_free(r->uris);
     free(r->suite);
     vz_strv_free(r->components);
@@ -154,6 +245,44 @@ static json_t *strv_json(char **v)
 /* The hash covers what changes the built tree: not the summary, the
  * description, the mirror URIs (any mirror of the archive gives the same
  * verified packages) or the file the template came from. */
+/* The base set is read from the repositories of the variant that sets
+ * `base` (as that variant resolves them), not from those a variant extending
+ * it adds: `minimal` is debootstrap's minbase of the release pocket's main,
+ * and `default` extends it with the same base. When that would leave no
+ * repository of t at all (a variant narrowing the list), every one counts. */
+static void mark_base_repos(const struct md_file *f, const int *chain, size_t base_at,
+                            struct vz_template *t)
+{
+    const struct yt_node *names = NULL;
+    for (size_t i = base_at + 1; i-- > 0 && names == NULL;)
+        names = f->variants[chain[i]].repositories;
+    if (names == NULL)
+        return;
+    size_t kept = 0;
+    for (size_t k = 0; k < t->n_repos; k++) {
+        bool in = false;
+        for (size_t i = 0; i < names->n; i++)
+            in |= strcmp(names->items[i]->value, t->repos[k].name) == 0;
+        t->repos[k].base_excluded = !in;
+        kept += in;
+    }
+    if (kept == 0)
+        for (size_t k = 0; k < t->n_repos; k++)
+            t->repos[k].base_excluded = false;
+}
+
+/* A key shipped next to the distro file is hashed as the file names it
+ * (keys/x.gpg), not by where the tree is installed: the hash is the same on
+ * every machine. */
+static const char *hashed_keyring(const struct vz_template *t, const char *keyring)
+{
+    cleanup_free char *dir = md_yaml_dir(t->source_path);
+    size_t n = strlen(dir);
+    if (strncmp(keyring, dir, n) == 0 && keyring[n] == '/')
+        return keyring + n + 1;
+    return keyring;
+}
+
 static void compute_hash(struct vz_template *t)
 {
     json_t *o = json_object();
@@ -174,6 +303,10 @@ static void compute_hash(struct vz_template *t)
     json_object_set_new(o, "pre_cache", t->script_pre_cache ? json_string(t->script_pre_cache) : json_null());
     json_object_set_new(o, "post_install",
                         t->script_post_install ? json_string(t->script_post_install) : json_null());
+    if (t->rpmdb)
+        json_object_set_new(o, "rpmdb", json_string(t->rpmdb));
+    if (t->base_group)
+        json_object_set_new(o, "base_group", json_string(t->base_group));
     json_t *repos = json_array();
     for (size_t i = 0; i < t->n_repos; i++) {
         const struct vz_repo_def *r = &t->repos[i];
@@ -181,8 +314,15 @@ static void compute_hash(struct vz_template *t)
         json_object_set_new(jr, "name", json_string(r->name));
         json_object_set_new(jr, "suite", json_string(r->suite));
         json_object_set_new(jr, "components", strv_json(r->components));
-        json_object_set_new(jr, "keyring", r->keyring ? json_string(r->keyring) : json_null());
+        json_object_set_new(jr, "keyring", r->keyring ? json_string(hashed_keyring(t, r->keyring))
+                                                      : json_null());
         json_object_set_new(jr, "allow_unsigned", json_boolean(r->allow_unsigned));
+        if (r->base_excluded) /* only then: other templates' hashes stay as they were */
+            json_object_set_new(jr, "base_excluded", json_true());
+        if (t->rpmdb) { /* rpm only: deb hashes stay as they were */
+            json_object_set_new(jr, "gpgcheck", json_boolean(r->gpgcheck));
+            json_object_set_new(jr, "repo_gpgcheck", json_boolean(r->repo_gpgcheck));
+        }
         json_array_append_new(repos, jr);
     }
     json_object_set_new(o, "repositories", repos);
@@ -227,6 +367,8 @@ int md_build(const struct md_file *f, int ai, int vi, struct md_mirror_ctx *mirr
     t->merged_usr = vz_xstrdup(f->merged_usr ? f->merged_usr->value : "none");
     t->source_path = vz_xstrdup(f->doc.path);
     t->mirrors_resolved = mirrors != NULL;
+    t->rpmdb = f->rpmdb ? vz_xstrdup(f->rpmdb->value) : NULL;
+    t->base_group = f->base_group ? vz_xstrdup(f->base_group->value) : NULL;
 
     const struct yt_node *summary = leaf->summary ? leaf->summary : f->summary;
     const struct yt_node *desc = leaf->description ? leaf->description : f->description;
@@ -255,11 +397,20 @@ int md_build(const struct md_file *f, int ai, int vi, struct md_mirror_ctx *mirr
     }
 
     t->base_required = false;
+    size_t base_at = 0;
     for (size_t i = nc; i-- > 0;)
         if (f->variants[chain[i]].base_v != MD_BASE_UNSET) {
             t->base_required = f->variants[chain[i]].base_v == MD_BASE_REQUIRED;
+            base_at = i;
+            if (t->base_required && t->rpmdb && t->base_group == NULL) {
+                yt_node_error(err, &f->doc, f->variants[chain[i]].base,
+                              "base: required needs 'base_group' in family rpm (the comps "
+                              "group of the minimal set, for example core)");
+                goto fail;
+            }
             break;
         }
+    mark_base_repos(f, chain, base_at, t);
     struct md_strlist pk = { 0 }, ex = { 0 }, kept = { 0 };
     for (size_t i = 0; i < nc; i++) {
         const struct md_variant *v = &f->variants[chain[i]];
@@ -331,6 +482,8 @@ void vz_template_free(struct vz_template *t)
     vz_strv_free(t->excludes);
     vz_strv_free(t->environment);
     free(t->merged_usr);
+    free(t->rpmdb);
+    free(t->base_group);
     free(t->script_pre_cache);
     free(t->script_post_install);
     free(t->source_path);

@@ -19,7 +19,7 @@
 #include "metadata/metadata.h"
 #include "tmplbuild/binfmt.h"
 #include "tmplbuild/build.h"
-#include "tmplbuild/dpkgdb.h"
+#include "tmplbuild/deb/dpkgdb.h"
 #include "tmplbuild/fetch.h"
 #include "tmplbuild/family.h"
 #include "tmplbuild/pack.h"
@@ -89,7 +89,11 @@ int vz_build_cleanup_root(const char *root, const char *sources, vz_error_t *err
     static const char *const logs[] = { "var/log/dpkg.log", "var/log/alternatives.log",
                                         "var/log/bootstrap.log", "var/cache/apt/pkgcache.bin",
                                         "var/cache/apt/srcpkgcache.bin",
-                                        "var/lib/dbus/machine-id", "var/lib/dpkg/tmp.ci" };
+                                        "var/lib/dbus/machine-id", "var/lib/dpkg/tmp.ci",
+                                        /* inode numbers and ctimes of the libraries
+                                         * ldconfig saw: differs between two builds;
+                                         * ldconfig rebuilds it (as mmdebstrap drops it) */
+                                        "var/cache/ldconfig/aux-cache" };
     if (empty_dir(root, "var/lib/apt/lists", keep_lists, err) < 0 ||
         empty_dir(root, "var/cache/apt/archives", keep_archives, err) < 0 ||
         empty_dir(root, "var/cache/apt/archives/partial", NULL, err) < 0 ||
@@ -328,19 +332,25 @@ static int build_in_root(struct build *b, vz_error_t *err)
     tm->unpack = it.unpack;
     tm->preinst = it.scripts;
     tm->configure = it.configure;
+    struct vz_build_timings *cpu = &b->res->cpu;
+    cpu->unpack = it.unpack_cpu;
+    cpu->preinst = it.scripts_cpu;
+    cpu->configure = it.configure_cpu;
 
-    double t0 = vz_now();
+    double t0 = vz_now(), c0 = vz_cpu_now();
     if (run_post_install(b->t, b->root, err) < 0)
         return -1;
-    double t1 = vz_now();
+    double t1 = vz_now(), c1 = vz_cpu_now();
     if (b->fam->cleanup(b->root, b->t, err) < 0)
         return vz_error_wrap(err, "clean-up of %s", b->root);
-    double t2 = vz_now();
+    double t2 = vz_now(), c2 = vz_cpu_now();
     if (run_pre_cache(b->t, b->root, err) < 0)
         return -1;
-    double t3 = vz_now();
+    double t3 = vz_now(), c3 = vz_cpu_now();
     tm->hooks = (t1 - t0) + (t3 - t2);
     tm->cleanup = t2 - t1;
+    cpu->hooks = (c1 - c0) + (c3 - c2);
+    cpu->cleanup = c2 - c1;
 
     struct vz_manifest *m = vz_pack_manifest_new(b->t, plan);
     struct vz_pack_opts po = VZ_PACK_OPTS_INIT;
@@ -349,6 +359,7 @@ static int build_in_root(struct build *b, vz_error_t *err)
     r = vz_pack_to_cache(b->root, m, &po, b->o->lock_timeout_s ? b->o->lock_timeout_s : 60, &pr,
                          err);
     tm->pack = vz_now() - t3;
+    cpu->pack = vz_cpu_now() - c3;
     if (r == 0) {
         cleanup_free char *dir = vz_template_path("cache");
         b->res->tarball = vz_path_join(dir, m->tarball);
@@ -392,15 +403,18 @@ static int build(struct build *b, const char *name, vz_error_t *err)
         return -1;
     tm->index = rs.t_index;
     tm->resolve = rs.t_solve;
+    b->res->cpu.index = rs.cpu_index;
+    b->res->cpu.resolve = rs.cpu_solve;
     b->res->packages = b->plan->n;
     b->res->download_size = b->plan->total_size;
     b->res->installed_size = b->plan->total_installed_size;
 
-    double t0 = vz_now();
+    double t0 = vz_now(), c0 = vz_cpu_now();
     struct vz_fetch_opts fo = { .jobs = o->jobs };
     if (b->fam->fetch(b->plan, &fo, err) < 0)
         return -1;
     tm->download = vz_now() - t0;
+    b->res->cpu.download = vz_cpu_now() - c0;
 
     cleanup_free char *dir = vz_template_path("build");
     /* 0700 even when an older vzforge made it 0755: build roots hold
@@ -449,7 +463,7 @@ int vz_build_template(const char *name, const struct vz_build_opts *opts,
 {
     memset(res, 0, sizeof(*res));
     struct build b = { .o = opts, .res = res };
-    double t0 = vz_now();
+    double t0 = vz_now(), c0 = vz_cpu_now();
     /* A mount namespace of our own (before any thread exists), so that a
      * tmpfs build root is never seen by, and never left in, the host's. */
     if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
@@ -458,6 +472,7 @@ int vz_build_template(const char *name, const struct vz_build_opts *opts,
         vz_debug("no private mount namespace (%s): building on disk", strerror(errno));
     int r = build(&b, name, err);
     res->t.total = vz_now() - t0;
+    res->cpu.total = vz_cpu_now() - c0;
     if (r < 0)
         vz_error_wrap(err, "create-cache %s", name);
     vz_plan_free(b.plan);

@@ -47,8 +47,12 @@ struct vz_build_result {
     uint64_t tar_size;
     char tar_sha256[65];
     struct vz_build_timings t;
+    struct vz_build_timings cpu; /* CPU seconds per stage (vz_cpu_now): user + system, all threads and children */
 };
 
+/* Unshares the calling process's mount namespace (mounts made private) when
+ * it can, and does not go back: a caller that mounts afterwards mounts in
+ * that namespace, invisible to the host. Call it before any thread starts. */
 int vz_build_template(const char *name, const struct vz_build_opts *opts,
                       struct vz_build_result *res, vz_error_t *err);
 void vz_build_result_release(struct vz_build_result *res);

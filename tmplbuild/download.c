@@ -9,6 +9,7 @@
 #include "cache/manifest.h"
 #include "cache/sign.h"
 #include "cache/store.h"
+#include "tmplbuild/download_int.h"
 #include "tmplbuild/fetch.h"
 
 /* Directory part of a URL, with the trailing slash. */
@@ -99,6 +100,52 @@ static int check_manifest(struct target *t, const char *want_msha, bool insecure
     return r;
 }
 
+int vz_download_index(const struct vz_download_opts *o, double deadline, char **url,
+                      struct vz_index **out, vz_error_t *err)
+{
+    char *iu = vz_download_index_url(o);
+    if (!iu)
+        return vz_error_set(err, VZ_EUSAGE, 0,
+                            "no index to download from: pass --index URL or set INDEX_URL in "
+                            "vz.conf");
+    cleanup_free char *su = vz_xasprintf("%s.sig", iu);
+    struct vz_buf it = VZ_BUF_INIT, st = VZ_BUF_INIT;
+    vz_buf_init(&it);
+    vz_buf_init(&st);
+    int r = -1;
+    /* a publisher replaces index.json and its .sig one after the other: a
+     * mismatch may be that window, so look once more before refusing */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        vz_error_release(err);
+        if (fetch_text(iu, &it, VZ_DOWNLOAD_MAX_INDEX, deadline, err) < 0 ||
+            fetch_text(su, &st, VZ_DOWNLOAD_MAX_SIG, deadline, err) < 0)
+            break;
+        r = vz_index_accept(iu, it.data, it.len, st.data, st.len, o->insecure, out, err);
+        if (r == 0 || !strstr((*err)->msg, "bad signature"))
+            break;
+        usleep(200000);
+    }
+    vz_buf_release(&it);
+    vz_buf_release(&st);
+    if (r < 0) {
+        free(iu);
+        return -1;
+    }
+    *url = iu;
+    return 0;
+}
+
+int vz_download_text(const char *url, struct vz_buf *b, size_t max, double deadline,
+                     vz_error_t *err)
+{
+    return fetch_text(url, b, max, deadline, err);
+}
+
+char *vz_download_url_dir(const char *url)
+{
+    return url_dir(url);
+}
+
 static int from_index(const char *name, const struct vz_download_opts *o, struct target *t,
                       vz_error_t *err)
 {
@@ -107,27 +154,10 @@ static int from_index(const char *name, const struct vz_download_opts *o, struct
         return vz_error_set(err, VZ_EUSAGE, 0,
                             "no index to download %s from: pass --index URL or set INDEX_URL in "
                             "vz.conf", name);
-    cleanup_free char *su = vz_xasprintf("%s.sig", iu);
-    struct vz_buf it = VZ_BUF_INIT, st = VZ_BUF_INIT;
-    vz_buf_init(&it);
-    vz_buf_init(&st);
+    free(iu);
+    iu = NULL;
     struct vz_index *ix = NULL;
-    int r = -1;
-    /* a publisher replaces index.json and its .sig one after the other: a
-     * mismatch may be that window, so look once more before refusing */
-    for (int attempt = 0; attempt < 2; attempt++) {
-        vz_error_release(err);
-        if (fetch_text(iu, &it, VZ_DOWNLOAD_MAX_INDEX, t->deadline, err) < 0 ||
-            fetch_text(su, &st, VZ_DOWNLOAD_MAX_SIG, t->deadline, err) < 0)
-            break;
-        r = vz_index_accept(iu, it.data, it.len, st.data, st.len, o->insecure, &ix, err);
-        if (r == 0 || !strstr((*err)->msg, "bad signature"))
-            break;
-        usleep(200000);
-    }
-    vz_buf_release(&it);
-    vz_buf_release(&st);
-    if (r < 0)
+    if (vz_download_index(o, t->deadline, &iu, &ix, err) < 0)
         return -1;
     const struct vz_index_build *b = vz_index_latest(ix, name);
     if (!b) {

@@ -27,6 +27,7 @@
 #ifndef VZ_TMPLBUILD_DOWNLOAD_H
 #define VZ_TMPLBUILD_DOWNLOAD_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "common/common.h"
@@ -53,5 +54,21 @@ int vz_download(const char *what, const struct vz_download_opts *o, char **name,
 /* The index URL a NAME download would use: o->index_url or vz.conf
  * INDEX_URL, normalised to end in index.json. NULL when none is set. */
 char *vz_download_index_url(const struct vz_download_opts *o);
+
+/* Fetch the exported files of format (cache/export/export.h: rootfs, oci,
+ * lxc, incus) of the newest build of name from the signed index, into
+ * outdir (created if missing). The chain of checks: index signature and
+ * serial; the build's list of files (cache/build_files.h) has the sha256 and
+ * size the index states and is for this build; each file has the sha256 and
+ * size the list states (checked while it downloads). Files land as the list
+ * names them from their "NAME." component on (outdir/NAME.oci/...,
+ * outdir/NAME.rootfs.tar.gz), each top-level output complete or not at all
+ * (downloaded into outdir/.NAME.FORMAT.tmp.PID, then renamed over what was
+ * there). A refusal leaves outdir as it was. VZ_ENOTEMPLATE when the build
+ * has no such export (or no list: published before lists existed).
+ * *result (may be NULL): {"template", "id", "format", "has_init",
+ * "files": [{"path", "size", "sha256"}]}, paths as landed. */
+int vz_download_export(const char *name, const char *format, const char *outdir,
+                       const struct vz_download_opts *o, json_t **result, vz_error_t *err);
 
 #endif

@@ -6,6 +6,7 @@
 /* One line per family: its table lives in its own files. */
 static const struct vz_family *const families[] = {
     &vz_family_deb,
+    &vz_family_rpm,
     NULL,
 };
 

@@ -47,6 +47,7 @@ struct vz_install_timings {
     double unpack;     /* unpacking that needs no script (parallel) */
     double scripts;    /* pre-install scripts and the packages unpacked around them */
     double configure;  /* configuration (post-install scripts, triggers) */
+    double unpack_cpu, scripts_cpu, configure_cpu; /* CPU seconds of the same (vz_cpu_now) */
     size_t packages;
 };
 
@@ -124,5 +125,6 @@ const struct vz_family *const *vz_families(void);
 
 /* The families, in family.c's list. */
 extern const struct vz_family vz_family_deb;
+extern const struct vz_family vz_family_rpm; /* tmplbuild/rpm/, docs/family-rpm.md */
 
 #endif

@@ -17,6 +17,7 @@
  * at once).
  */
 #include "tmplbuild/fetch_int.h"
+#include "common/lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,10 +111,11 @@ static int part_open(struct xfer *x, vz_error_t *err)
         int fd = open(x->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0)
             return vz_error_sys(err, "fetch %s: open %s", x->label, x->part);
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int busy = vz_flock_fd(fd, false, false);
+        if (busy != 0) {
             int e = errno;
             close(fd);
-            if (e == EWOULDBLOCK)
+            if (busy == 1)
                 return 1;
             return vz_error_set(err, VZ_ESYSTEM, e, "fetch %s: lock %s", x->label, x->part);
         }
@@ -415,7 +416,7 @@ static int finish(struct xfer *x, CURLcode rc, vz_error_t *err)
         x->not_before = 0;
         return 0;
     }
-    if (r->o.deadline > 0 && vz_now() >= r->o.deadline) {
+    if (vz_fetch_past_deadline(r->o.deadline, rc)) {
         /* curl's CURLOPT_TIMEOUT_MS or our own check: not a stall, the end */
         part_close(x);
         cleanup_free char *w = vz_xasprintf("fetch %s: %s", x->label, x->item->urls[x->url]);

@@ -57,6 +57,14 @@ int vz_fetch_deadline_error(vz_error_t *err, const char *what)
     return vz_error_set(err, VZ_ETIMEOUT, 0, "%s: not done by the deadline (--timeout)", what);
 }
 
+bool vz_fetch_past_deadline(double deadline, CURLcode rc)
+{
+    if (deadline <= 0)
+        return false;
+    double now = vz_now();
+    return now >= deadline || (rc == CURLE_OPERATION_TIMEDOUT && now >= deadline - VZ_FETCH_DEADLINE_SLACK_S);
+}
+
 enum vz_fetch_class vz_fetch_classify(CURLcode rc, long http_code, const char *errbuf,
                                       long timeout_s, char *desc)
 {
@@ -214,7 +222,7 @@ int vz_fetch_to_buf_opts(const char *url, struct vz_buf *out, long *http_code,
             vz_error_set(err, VZ_EFETCH, 0, "%s: larger than %s (the limit for this file)", url, lim);
             break;
         }
-        if (m.late || (deadline > 0 && vz_now() >= deadline)) {
+        if (m.late || vz_fetch_past_deadline(deadline, rc)) {
             vz_fetch_deadline_error(err, url);
             break;
         }

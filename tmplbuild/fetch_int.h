@@ -30,6 +30,14 @@ void vz_fetch_easy_setup(CURL *c, const char *url, long timeout_s, long min_rate
                          char *errbuf);
 /* The error of a passed deadline: VZ_ETIMEOUT naming what. */
 int vz_fetch_deadline_error(vz_error_t *err, const char *what);
+/* Whether a transfer that ended with rc ended because of the deadline
+ * (0 = none): the deadline has passed, or curl timed it out within
+ * VZ_FETCH_DEADLINE_SLACK_S of it. curl checks CURLOPT_TIMEOUT_MS on a time
+ * stamp it cached earlier, so it may stop a transfer a few milliseconds
+ * before vz_now() reaches the deadline; that is still the deadline, not a
+ * stall to retry. */
+#define VZ_FETCH_DEADLINE_SLACK_S 0.2
+bool vz_fetch_past_deadline(double deadline, CURLcode rc);
 
 /* How a finished transfer failed. */
 enum vz_fetch_class {

@@ -6,13 +6,13 @@
 
 #include "cache/lock.h"
 #include "cache/pkgs.h"
+#include "cache/unpack.h"
 #include "tmplbuild/binfmt.h"
 #include "tmplbuild/build.h"
 #include "tmplbuild/family.h"
 #include "tmplbuild/fetch.h"
 #include "tmplbuild/incremental.h"
 #include "tmplbuild/pack.h"
-#include "vpscore/create.h"
 #include "vpscore/sandbox.h"
 
 #define ARCHIVES "var/cache/apt/archives"

@@ -102,7 +102,7 @@ int vz_resolve(const struct vz_template *t, const struct vz_resolve_opts *opts,
     if (!fam)
         return -1;
 
-    double t0 = vz_now();
+    double t0 = vz_now(), c0 = vz_cpu_now();
     Pool *pool = pool_create();
     pool_setdisttype(pool, fam->disttype);
     pool_setarch(pool, t->distro_arch);
@@ -119,7 +119,7 @@ int vz_resolve(const struct vz_template *t, const struct vz_resolve_opts *opts,
     plan->n_repos = t->n_repos;
     pool_addfileprovides(pool);
     pool_createwhatprovides(pool);
-    double t1 = vz_now();
+    double t1 = vz_now(), c1 = vz_cpu_now();
 
     if (t->base_required) {
         Queue names;
@@ -159,6 +159,8 @@ int vz_resolve(const struct vz_template *t, const struct vz_resolve_opts *opts,
         stats->repo = rs;
         stats->t_index = t1 - t0;
         stats->t_solve = vz_now() - t1;
+        stats->cpu_index = c1 - c0;
+        stats->cpu_solve = vz_cpu_now() - c1;
         stats->pool_solvables = (unsigned)pool->nsolvables;
     }
     *out = get_and_reset(&plan);

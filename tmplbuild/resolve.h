@@ -40,6 +40,7 @@ struct vz_resolve_stats {
     struct vz_repo_stats repo;
     double t_index;   /* seconds spent loading repositories */
     double t_solve;   /* seconds spent solving and ordering */
+    double cpu_index, cpu_solve; /* CPU seconds of the same (vz_cpu_now) */
     unsigned pool_solvables;
 };
 

@@ -8,15 +8,16 @@
  * start` execs: the same isolation without an exec and a re-read of vz.conf
  * per container. */
 #include "vpscore/boot.h"
+#include "common/lock.h"
 #include "vpscore/ctlist.h"
 #include "vpscore/runtime.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -322,11 +323,12 @@ static int lock_all(const struct vz_boot_opts *o, int *fd, vz_error_t *err)
     cleanup_close int f = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (f < 0)
         return vz_error_sys(err, "open %s", p);
-    if (flock(f, LOCK_EX | LOCK_NB) < 0) {
-        if (errno != EWOULDBLOCK)
-            return vz_error_sys(err, "flock %s", p);
+    int busy = vz_flock_fd(f, false, false);
+    if (busy < 0)
+        return vz_error_sys(err, "flock %s", p);
+    if (busy == 1) {
         vz_info("waiting for another start-all or stop-all to finish (%s)", p);
-        while (flock(f, LOCK_EX) < 0) {
+        while (vz_flock_fd(f, false, true) < 0) {
             if (errno != EINTR)
                 return vz_error_sys(err, "flock %s", p);
             if (o->cancel && *o->cancel)

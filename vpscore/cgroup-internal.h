@@ -110,6 +110,9 @@ int vz_cg_wait_empty(char *const *dirs, size_t n, int ms, vz_error_t *err);
 int vz_cg_kill_loop(char *const *dirs, size_t n, vz_error_t *err);
 /* Quota in microseconds per 100 ms period for the limits; -1 = unlimited. */
 int64_t vz_cg_quota_us(const struct vz_cgroup_limits *l);
+/* v1 cpu.shares for the limits' cpuunits (1000 = 1024, unset = 1024),
+ * clamped to the kernel's 2..262144; v2 derives cpu.weight from it. */
+int64_t vz_cg_shares(const struct vz_cgroup_limits *l);
 #define VZ_CG_PERIOD_US 100000
 
 #endif

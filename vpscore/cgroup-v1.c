@@ -191,9 +191,7 @@ static int v1_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_e
         snprintf(v, sizeof(v), "%lld", (long long)quota);
         if (vz_cg_write(cpu, "cpu.cfs_quota_us", v, err) < 0)
             return -1;
-        int64_t shares = l->cpuunits > 0 ? (int64_t)l->cpuunits * 1024 / 1000 : 1024;
-        shares = shares < 2 ? 2 : shares > 262144 ? 262144 : shares;
-        snprintf(v, sizeof(v), "%lld", (long long)shares);
+        snprintf(v, sizeof(v), "%lld", (long long)vz_cg_shares(l));
         if (vz_cg_write(cpu, "cpu.shares", v, err) < 0)
             return -1;
     }

@@ -163,8 +163,7 @@ static int v2_apply(struct vz_cgroup *cg, const struct vz_cgroup_limits *l, vz_e
             return -1;
         /* shares (2..262144) -> weight (1..10000), the conversion runc and
          * crun use, so a cpuunits value means the same on v1 and v2. */
-        int64_t shares = l->cpuunits > 0 ? (int64_t)l->cpuunits * 1024 / 1000 : 1024;
-        shares = shares < 2 ? 2 : shares > 262144 ? 262144 : shares;
+        int64_t shares = vz_cg_shares(l);
         int64_t weight = 1 + ((shares - 2) * 9999) / 262142;
         snprintf(v, sizeof(v), "%lld", (long long)weight);
         if (vz_cg_write(p, "cpu.weight", v, err) < 0)

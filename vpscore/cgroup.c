@@ -465,3 +465,9 @@ int64_t vz_cg_quota_us(const struct vz_cgroup_limits *l)
     int64_t q = pct * VZ_CG_PERIOD_US / 100;
     return q < 1000 ? 1000 : q; /* the kernel's minimum quota is 1 ms */
 }
+
+int64_t vz_cg_shares(const struct vz_cgroup_limits *l)
+{
+    int64_t shares = l->cpuunits > 0 ? (int64_t)l->cpuunits * 1024 / 1000 : 1024;
+    return shares < 2 ? 2 : shares > 262144 ? 262144 : shares;
+}

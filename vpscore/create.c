@@ -7,6 +7,7 @@
 #include "vpscore/ctlist.h"
 #include "vpscore/mount.h"
 #include "vpscore/net.h"
+#include "vpscore/quota.h"
 #include "vpscore/rootfs.h"
 #include "vpscore/runtime.h"
 #include "vpscore/userns.h"
@@ -22,7 +23,7 @@
 
 /* Present in a private area from its mkdir until the conf is saved: a create
  * killed in between leaves it, and the next create of the CTID starts over. */
-#define CREATE_MARKER ".vzforge-create-incomplete"
+#define CREATE_MARKER VZ_CREATE_MARKER
 
 #ifndef VZ_DATADIR
 #define VZ_DATADIR "/usr/local/share/vzforge"
@@ -145,18 +146,24 @@ static int check_opts(const struct vz_create_opts *o, const char **layout, vz_er
         if (vz_ct_ip_check_free(o->ipadd[i], o->ctid, err) < 0)
             return -1;
     for (size_t i = 0; o->nameserver && o->nameserver[i]; i++)
-        if (vz_net_ip_check(o->nameserver[i], err) < 0)
+        if (vz_net_ip_check(o->nameserver[i], err) < 0) {
+            (*err)->status = VZ_EBADDNS; /* OpenVZ's code for it, not its 71 */
             return vz_error_wrap(err, "--nameserver");
+        }
     const char *l = o->layout;
     if (l == NULL || *l == '\0')
         l = vz_conf_get(vz_global_conf(), "VE_LAYOUT");
     if (l == NULL || *l == '\0' || strcmp(l, "simfs") == 0 || strcmp(l, "ploop") == 0)
         l = (l && *l) ? "plain" : (vz_fs_available("overlay") ? "overlay" : "plain");
-    if (strcmp(l, "overlay") != 0 && strcmp(l, "plain") != 0)
-        return vz_error_set(err, VZ_EBADARG, 0, "--layout %s: use overlay or plain", l);
-    if (strcmp(l, "overlay") == 0 && !vz_fs_available("overlay"))
+    if (strcmp(l, "overlay") != 0 && strcmp(l, "plain") != 0 && strcmp(l, "image") != 0)
+        return vz_error_set(err, VZ_EBADARG, 0, "--layout %s: use overlay, plain or image", l);
+    if (strcmp(l, "plain") != 0 && !vz_fs_available("overlay"))
         return vz_error_set(err, VZ_EBADARG, 0,
                             "--layout overlay: this kernel has no overlay file system (not built in, and no overlay module could be loaded: install the kernel's modules, or use --layout plain)");
+    int64_t soft, hard;
+    if ((o->diskspace && vz_quota_parse("diskspace", o->diskspace, 1, &soft, &hard, err) < 0) ||
+        (o->diskinodes && vz_quota_parse("diskinodes", o->diskinodes, 0, &soft, &hard, err) < 0))
+        return -1;
     if (o->private_dir && o->private_dir[0] != '/')
         return vz_error_set(err, VZ_EBADARG, 0, "--private %s: must be an absolute path", o->private_dir);
     if (o->root_dir && o->root_dir[0] != '/')
@@ -180,8 +187,9 @@ static char *tree_path(const struct vz_cache_info *cache)
 }
 
 /* The shared read-only tree of a cache (overlay lower), unpacked with
- * unpack when missing. *path allocated; *reused = 1 when it existed. */
-static int template_tree(const struct vz_cache_info *cache, vz_unpack_fn *unpack, char **path, int *reused,
+ * unpack when missing. *path allocated; *reused = 1 when it existed.
+ * (vzrestore lands overlay containers on it too: create.h.) */
+int vz_ct_template_tree(const struct vz_cache_info *cache, vz_unpack_fn *unpack, char **path, int *reused,
                          vz_error_t *err)
 {
     cleanup_free char *dir = vz_template_path("unpacked");
@@ -194,8 +202,6 @@ static int template_tree(const struct vz_cache_info *cache, vz_unpack_fn *unpack
         *path = get_and_reset(&final);
         return 0;
     }
-    if (unpack == NULL) /* vz_ct_create_with() checked under the tree lock */
-        return vz_error_set(err, VZ_ESYSTEM, 0, "shared tree %s vanished", final);
     /* closed to host users: a set-uid file of a template is nobody's way
      * to root on the host */
     if (vz_mkdir_p(dir, 0700, err) < 0 || chmod(dir, 0700) < 0) {
@@ -270,6 +276,61 @@ int vz_ct_create_check(const struct vz_create_opts *o, vz_error_t *err)
     return 0;
 }
 
+/* --diskspace/--diskinodes over the sample's DISKSPACE/DISKINODES, into
+ * conf, and enforced on the new private area priv. */
+static int set_disk_limits(const struct vz_create_opts *o, struct vz_conf *conf, const char *priv, const char *layout,
+                           vz_error_t *err)
+{
+    const char *vals[] = { o->diskspace, o->diskinodes };
+    const char *keys[] = { "DISKSPACE", "DISKINODES" };
+    for (size_t i = 0; i < 2; i++) {
+        int64_t soft, hard;
+        if (vals[i] == NULL)
+            continue;
+        if (vz_quota_parse(i == 0 ? "diskspace" : "diskinodes", vals[i], i == 0, &soft, &hard, err) < 0)
+            return -1;
+        cleanup_free char *q = vz_quota_format(soft, hard);
+        vz_conf_set(conf, keys[i], q);
+    }
+    struct vz_quota_limits l;
+    if (vz_quota_from_conf(conf, &l, err) < 0)
+        return -1;
+    if (strcmp(layout, "image") == 0) { /* the limits are the image's size and inode count */
+        if (vz_image_create(priv, &l, 0, 0, err) < 0)
+            return -1;
+        int64_t n = vz_image_inodes(priv); /* rounded by mkfs: the conf says what holds */
+        if (l.inodes_hard >= 0 && n > 0) {
+            cleanup_free char *q = vz_quota_format(l.inodes_soft < n ? l.inodes_soft : n, n);
+            vz_conf_set(conf, "DISKINODES", q);
+        }
+        return 0;
+    }
+    return vz_quota_apply(priv, &l, err);
+}
+
+/* The image layout's overlay directories, in the image (quota.h). */
+static int image_dirs(const char *priv, const struct vz_create_opts *o, const struct vz_idmap *map,
+                      vz_error_t *err)
+{
+    if (vz_image_mount(priv, err) < 0)
+        return -1;
+    cleanup_free char *mnt = vz_image_mnt(priv);
+    cleanup_free char *upper = vz_path_join(mnt, "upper");
+    cleanup_free char *work = vz_path_join(mnt, "work");
+    int r = -1;
+    if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 || (map->enabled && chown(upper, map->uid, map->gid) < 0))
+        vz_error_sys(err, "mkdir %s/{upper,work}", mnt);
+    else
+        r = write_ct_files(upper, o, err);
+    vz_error_t e = NULL;
+    if (vz_image_umount(priv, r < 0 ? &e : err) < 0) {
+        if (r < 0)
+            vz_error_release(&e);
+        r = -1;
+    }
+    return r;
+}
+
 static int do_create(const struct vz_create_opts *o, const struct vz_cache_info *cache, const char *layout,
                      vz_unpack_fn *unpack, struct create_undo *u, struct vz_create_result *res,
                      vz_error_t *err)
@@ -302,28 +363,40 @@ static int do_create(const struct vz_create_opts *o, const struct vz_cache_info 
     if (!o->privileged && vz_userns_alloc(o->ctid, &map, &ids_lock, err) < 0)
         goto out;
     incomplete = vz_path_join(priv, CREATE_MARKER);
-    int made = mkdir(priv, 0700);
-    if (made < 0 && errno == EEXIST && vz_file_exists(incomplete)) {
+    /* a btrfs subvolume where the parent is on btrfs (vpscore/quota.h) */
+    vz_error_t mk = NULL;
+    int made = vz_quota_mkprivate(priv, &mk);
+    if (made < 0 && mk->errnum == EEXIST && vz_file_exists(incomplete)) {
         /* The remains of a create killed before its conf was saved (we hold
          * the container's lock and no conf exists): start over. */
+        vz_error_release(&mk);
         vz_warn("container %s: removing the remains of an interrupted create in %s", o->ctid, priv);
         if (vz_rm_rf(priv, err) < 0)
             goto out;
-        made = mkdir(priv, 0700);
+        made = vz_quota_mkprivate(priv, &mk);
     }
     if (made < 0) {
-        if (errno == EEXIST)
+        if (mk->errnum == EEXIST) {
+            vz_error_release(&mk);
             vz_error_set(err, VZ_EPRIVATEEXISTS, 0, "private area %s already exists", priv);
-        else
-            vz_error_sys(err, "mkdir %s", priv);
+        } else {
+            *err = mk;
+        }
         goto out;
     }
     u->private_dir = vz_xstrdup(priv);
     if (vz_atomic_write(incomplete, "", 0, 0600, err) < 0)
         goto out;
+    /* the limits hold from the first byte: an unpack that does not fit
+     * fails here rather than leaving a container over its limit */
+    if (set_disk_limits(o, &conf, priv, layout, err) < 0)
+        goto out;
 
-    if (strcmp(layout, "overlay") == 0) {
-        if (template_tree(cache, unpack, &lower, &res->reused_tree, err) < 0)
+    if (strcmp(layout, "image") == 0) {
+        if (vz_ct_template_tree(cache, unpack, &lower, &res->reused_tree, err) < 0 || image_dirs(priv, o, &map, err) < 0)
+            goto out;
+    } else if (strcmp(layout, "overlay") == 0) {
+        if (vz_ct_template_tree(cache, unpack, &lower, &res->reused_tree, err) < 0)
             goto out;
         upper = vz_path_join(priv, "upper");
         work = vz_path_join(priv, "work");
@@ -467,17 +540,15 @@ int vz_ct_create_with(const struct vz_create_opts *o, const struct vz_cache_info
     /* `vzpkg clean` must not remove the shared tree between its unpack (or
      * reuse) and the conf that names it */
     struct vz_lock *tree_lock cleanup_lock = NULL;
-    if (strcmp(layout, "overlay") == 0 && vz_lock_tree(cache->name, true, -1, &tree_lock, err) < 0)
+    int shared = strcmp(layout, "plain") != 0; /* overlay, image: over the shared tree */
+    if (shared && vz_lock_tree(cache->name, true, -1, &tree_lock, err) < 0)
         return vz_error_wrap(err, "create container %s", o->ctid);
-    if (unpack == NULL) { /* the caller cannot unpack: anything but reuse is for one that can */
-        cleanup_free char *tree = tree_path(cache);
-        if (strcmp(layout, "overlay") != 0 || !vz_is_dir(tree))
-            return 1;
-    }
     struct create_undo u = { NULL, NULL };
     int r = do_create(o, cache, layout, unpack, &u, res, err);
     if (r < 0 && u.private_dir) {
         vz_error_t e = NULL;
+        if (vz_image_umount(u.private_dir, &e) < 0) /* image_dirs failed half-way */
+            vz_error_release(&e);
         if (vz_rm_rf(u.private_dir, &e) < 0) {
             vz_warn("cannot remove %s after a failed create: %s", u.private_dir, e->msg);
             vz_error_release(&e);

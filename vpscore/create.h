@@ -22,6 +22,10 @@
  *                workdir=VE_PRIVATE/work on VE_ROOT.
  *       plain    the cache unpacked into VE_PRIVATE itself (bind-mounted on
  *                VE_ROOT by the runtime), as OpenVZ's simfs.
+ *   - The private area is a btrfs subvolume where its parent is on btrfs;
+ *     DISKSPACE/DISKINODES (options over the sample's) are enforced on it
+ *     before anything is unpacked (vpscore/quota.h); a limit that cannot
+ *     be enforced fails the create (VZ_EBADARG).
  *   - Exit statuses: VZ_EBADARG (21) bad CTID, hostname, address or layout;
  *     VZ_EPRIVATEEXISTS (44) private area or conf already there;
  *     VZ_EVERIFY (204) checksum; VZ_ECORRUPT (206) unreadable or unsafe
@@ -35,6 +39,10 @@
 #include "cache/store.h"
 #include "common/common.h"
 
+/* In a private area from its mkdir until the conf is saved (create and
+ * vzrestore): the next create of the CTID removes such remains. */
+#define VZ_CREATE_MARKER ".vzforge-create-incomplete"
+
 struct vz_create_opts {
     const char *ctid;
     const char *layout;               /* "overlay", "plain", NULL: vz.conf VE_LAYOUT, else overlay when the kernel has it */
@@ -46,6 +54,8 @@ struct vz_create_opts {
     const char *private_dir;          /* NULL: VE_PRIVATE of vz.conf */
     const char *root_dir;             /* NULL: VE_ROOT of vz.conf */
     int privileged;                   /* no user namespace (PRIVILEGED="yes"): not a security boundary */
+    const char *diskspace;            /* "SOFT[:HARD]" (vpscore/quota.h), NULL: the sample's DISKSPACE */
+    const char *diskinodes;           /* likewise DISKINODES */
 };
 
 struct vz_create_result {
@@ -61,38 +71,33 @@ struct vz_create_result {
 int vz_ct_create_check(const struct vz_create_opts *o, vz_error_t *err);
 
 struct vz_idmap;
-/* How a cache is unpacked (vz_unpack_verified below). */
+/* How a cache is unpacked (vz_unpack_verified, cache/unpack.h). */
 typedef int vz_unpack_fn(const char *tarball, const char *sha256, uint64_t size, const char *dest,
                          const struct vz_idmap *shift, vz_error_t *err);
 
-/* vz_ct_create_with(o, cache, vz_unpack_verified, ...). In unpack.c, with
- * libarchive. */
+/* vz_ct_create_with(o, cache, vz_unpack_verified, ...). In unpack.c: what
+ * links it links libarchive (cache/unpack.c). */
 int vz_ct_create(const struct vz_create_opts *o, const struct vz_cache_info *cache,
                  struct vz_create_result *res, vz_error_t *err);
 
-/* The create itself, unpacking with unpack. A program that links no archive
- * code (vzctl) passes NULL: an overlay create over a shared tree already
- * there works the same; any other (plain layout, or a tree still to be
- * unpacked) returns 1 after the option checks and before anything is
- * written, and the caller hands it to one that can (vzctl-create). */
+/* The create itself, unpacking with unpack (not NULL). vzctl links no
+ * archive code and execs vzctl-create for every create (docs/design.md,
+ * "Process start-up cost"). */
 int vz_ct_create_with(const struct vz_create_opts *o, const struct vz_cache_info *cache, vz_unpack_fn *unpack,
                       struct vz_create_result *res, vz_error_t *err);
+
+/* The shared read-only tree of cache (overlay lower dir), unpacked with
+ * unpack into a temporary directory and renamed into place when it is not
+ * there yet, reused (after vz_tree_mark_check) when it is. The caller
+ * holds vz_lock_tree(cache->name) until a conf names the tree. *path
+ * allocated; *reused 1 when it existed. */
+int vz_ct_template_tree(const struct vz_cache_info *cache, vz_unpack_fn *unpack, char **path, int *reused,
+                        vz_error_t *err);
 
 /* Remove a stopped container: cgroups, host veth, private area, root mount
  * point, conf (last). VZ_ERUNNING (32) while running (vz_ct_init_pid),
  * VZ_ENOCTCONF (14) when there is no such container. */
 int vz_ct_destroy(const char *ctid, vz_error_t *err);
-
-/* Unpack tarball (compression detected) into the existing directory dest
- * while hashing the compressed bytes in the same pass; VZ_EVERIFY when the
- * sha256 (hex) or size (0 = unchecked) differ. On failure dest may hold a
- * partial tree: the caller removes it. shift (NULL or not enabled: ids as
- * in the archive): every owner uid/gid u becomes shift->uid + u (ids of
- * 65536 and above are refused), and file capabilities are rewritten for
- * the container's user namespace (VFS_CAP_REVISION_3 with its root id), so
- * a plain container's tree is owned by its own id range. */
-int vz_unpack_verified(const char *tarball, const char *sha256, uint64_t size, const char *dest,
-                       const struct vz_idmap *shift, vz_error_t *err);
 
 /* Path of sample config ve-NAME.conf-sample, searched in $VZ_ROOT/etc/vz/conf,
  * $VZ_ROOT/etc/vz (make install), $VZ_SAMPLES_DIR, etc/ of the source tree

@@ -89,33 +89,20 @@ char *vz_ct_pid_path(const char *ctid)
     return vz_root_path(rel);
 }
 
+char *vz_ct_pid_tmp_path(const char *ctid)
+{
+    cleanup_free char *rel = vz_xasprintf("/vz/run/%s.pid.tmp", ctid);
+    return vz_root_path(rel);
+}
+
 int vz_ct_lock(const char *ctid, int *fd, vz_error_t *err)
 {
     if (vz_ctid_check(ctid, err) < 0)
         return -1;
     cleanup_free char *p = vz_ct_lock_path(ctid);
-    cleanup_free char *dir = vz_root_path("/vz/lock");
-    if (!vz_is_dir(dir) && vz_mkdir_p(dir, 0755, err) < 0)
-        return vz_error_wrap(err, "lock container %s", ctid);
-    int f = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (f < 0)
-        return vz_error_sys(err, "lock container %s: open %s", ctid, p);
-    if (flock(f, LOCK_EX | LOCK_NB) < 0) {
-        int e = errno;
-        close(f);
-        if (e == EWOULDBLOCK)
-            return vz_error_set(err, VZ_ELOCKED, 0,
-                                "container %s is locked by another vzctl (%s); retry when it finishes",
-                                ctid, p);
-        return vz_error_set(err, VZ_ESYSTEM, e, "lock container %s: flock %s", ctid, p);
-    }
-    /* the holder's pid, for an admin looking at the file */
-    char pidbuf[32];
-    int n = snprintf(pidbuf, sizeof(pidbuf), "%d\n", (int)getpid());
-    if (ftruncate(f, 0) == 0 && pwrite(f, pidbuf, (size_t)n, 0) < 0)
-        vz_debug("lock %s: cannot record pid", p);
-    *fd = f;
-    return 0;
+    cleanup_free char *what = vz_xasprintf("container %s", ctid);
+    struct vz_flock_req req = { p, what, false, 0, "; retry when it finishes" };
+    return vz_flock_take(&req, fd, err);
 }
 
 int vz_ct_load(const char *ctid, struct vz_ct *ct, vz_error_t *err)
@@ -138,6 +125,18 @@ int vz_ct_load(const char *ctid, struct vz_ct *ct, vz_error_t *err)
     const char *root = vz_conf_get(&ct->conf, "VE_ROOT");
     ct->private_dir = priv && *priv ? vz_ct_expand(priv, ctid) : vz_ct_default_private(ctid);
     ct->root_dir = root && *root ? vz_ct_expand(root, ctid) : vz_ct_default_root(ctid);
+    return 0;
+}
+
+int vz_ct_open_locked(const char *ctid, struct vz_ct *ct, int *lockfd, vz_error_t *err)
+{
+    if (vz_ct_lock(ctid, lockfd, err) < 0)
+        return -1;
+    if (vz_ct_load(ctid, ct, err) < 0) {
+        close(*lockfd);
+        *lockfd = -1;
+        return -1;
+    }
     return 0;
 }
 

@@ -14,9 +14,10 @@
  *       root      VE_ROOT of vz.conf ("/vz/root/$VEID"), $VEID / $CTID expanded,
  *                 prefixed with VZ_ROOT. A container's own conf stores the
  *                 expanded, prefixed paths, so it is self-contained.
- *   - vz_ct_lock(): flock(LOCK_EX|LOCK_NB) on the lock file; VZ_ELOCKED (9)
- *     when another live process holds it. The lock dies with its holder, so a
- *     crashed vzctl never blocks the next one.
+ *   - vz_ct_lock(): common/lock.h's vz_flock_take, exclusive, tried once;
+ *     VZ_ELOCKED (9) naming the holder ("container 101 is locked by pid 1234
+ *     (vzctl start 101)") when another live process, or this one, holds it.
+ *     The lock dies with its holder, so a crashed vzctl never blocks the next.
  *   - vz_ct_limits_from_conf(): the cgroup limits a conf asks for.
  */
 #ifndef VZ_VPSCORE_CTCONF_H
@@ -26,6 +27,7 @@
 #include <sys/types.h>
 
 #include "common/common.h"
+#include "common/lock.h"
 #include "vpscore/cgroup.h"
 
 #define VZ_CTID_MAX 64
@@ -36,6 +38,10 @@ int vz_ctid_check(const char *ctid, vz_error_t *err);
 char *vz_ct_conf_path(const char *ctid);
 char *vz_ct_lock_path(const char *ctid);
 char *vz_ct_pid_path(const char *ctid);
+/* Where vzctl start writes the pid file before renaming it into place
+ * (under the container's lock, so one name is enough). A start killed
+ * halfway may leave it; whoever releases the container removes it. */
+char *vz_ct_pid_tmp_path(const char *ctid);
 /* Defaults from vz.conf (or OpenVZ's), $VEID expanded, VZ_ROOT-prefixed. */
 char *vz_ct_default_private(const char *ctid);
 char *vz_ct_default_root(const char *ctid);
@@ -58,6 +64,10 @@ struct vz_ct {
 int vz_ct_disabled(const struct vz_conf *c);
 /* VZ_ENOCTCONF (14) when the conf file does not exist. */
 int vz_ct_load(const char *ctid, struct vz_ct *ct, vz_error_t *err);
+/* Check the CTID, take its lock (*lockfd; close to release), then load its
+ * conf: the conf read is the one the lock protects. On failure nothing is
+ * held and *ct needs no release. */
+int vz_ct_open_locked(const char *ctid, struct vz_ct *ct, int *lockfd, vz_error_t *err);
 void vz_ct_release(struct vz_ct *ct);
 
 /* Sizes: "512M", "1G", "1024K", "12345" (bytes), "unlimited". *bytes = -1 for

@@ -47,8 +47,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-extern char **environ;
-
 /* How the command's fds 0, 1, 2 are made (decided in the caller). */
 struct stdio_plan {
     int pty_slots; /* bit i: fd i is the slave of a pty opened in the container */
@@ -63,6 +61,7 @@ struct joinctx {
     pid_t init;
     struct vz_cgroup *cg;
     int keep_sys_admin;
+    uint64_t caps_off; /* CAPABILITY's NAME:off */
     char *term;
     int login; /* enter: a login shell chosen in the container */
     struct stdio_plan io;
@@ -92,8 +91,9 @@ static int prepare(const char *ctid, struct joinctx *x, int with_filter, vz_erro
     struct vz_ct ct;
     if (vz_ct_load(ctid, &ct, err) < 0)
         return -1;
-    x->keep_sys_admin = vz_rt_keeps_sys_admin(&ct.conf);
-    int rc = with_filter ? vz_seccomp_prepare(&ct.conf, &x->seccomp, err) : 0;
+    int rc = vz_rt_caps(&ct.conf, &x->keep_sys_admin, &x->caps_off, err);
+    if (rc == 0 && with_filter)
+        rc = vz_seccomp_prepare(&ct.conf, &x->seccomp, err);
     vz_ct_release(&ct);
     if (rc < 0)
         return vz_error_wrap(err, "container %s", ctid);
@@ -343,7 +343,7 @@ static void exec_in(const struct joinctx *x, char *const argv[], int errfd)
      * break su and sudo inside) */
     if (vz_seccomp_install(&x->seccomp) < 0)
         fail(errfd, "install the seccomp filter");
-    if (vz_ns_drop_caps(VZ_CAPS_CONTAINER, x->keep_sys_admin) < 0)
+    if (vz_ns_drop_caps(VZ_CAPS_CONTAINER, x->keep_sys_admin, x->caps_off) < 0)
         fail(errfd, "drop capabilities");
     /* Nothing but 0-2 survives the exec (errfd is close-on-exec already). */
     syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);

@@ -1,9 +1,9 @@
 /* vpscore/ctname.c: container names (ctname.h). */
 #include "vpscore/ctname.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/cteach.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <string.h>
 
 int vz_ct_name_check(const char *name, vz_error_t *err)
@@ -31,33 +31,29 @@ static int conf_exists(const char *ctid)
     return vz_file_exists(p);
 }
 
+struct by_name {
+    const char *name;
+    char *ctid;
+};
+
+static int name_one(struct vz_ct_seen *ct, void *arg, vz_error_t *err)
+{
+    (void)err;
+    struct by_name *q = arg;
+    const char *n = ct->conf ? vz_conf_get(ct->conf, "NAME") : NULL;
+    if (!n || strcmp(n, q->name) != 0)
+        return 0;
+    q->ctid = vz_xstrdup(ct->ctid);
+    return 1;
+}
+
 char *vz_ct_by_name(const char *name)
 {
-    cleanup_free char *dir = vz_root_path("/etc/vz/conf");
-    cleanup_dir DIR *d = opendir(dir);
-    if (d == NULL)
-        return NULL;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (!vz_str_ends_with(de->d_name, ".conf"))
-            continue;
-        cleanup_free char *ctid = vz_xasprintf("%.*s", (int)(strlen(de->d_name) - 5), de->d_name);
-        if (!conf_exists(ctid))
-            continue;
-        cleanup_free char *p = vz_path_join(dir, de->d_name);
-        struct vz_conf c;
-        vz_error_t e = NULL;
-        int found = vz_conf_load(&c, p, &e) == 0 && vz_conf_get(&c, "NAME") &&
-                    strcmp(vz_conf_get(&c, "NAME"), name) == 0;
+    struct by_name q = { name, NULL };
+    vz_error_t e = NULL;
+    if (vz_ct_each(name_one, &q, &e) < 0)
         vz_error_release(&e);
-        vz_conf_release(&c);
-        if (found) {
-            char *r = ctid;
-            ctid = NULL;
-            return r;
-        }
-    }
-    return NULL;
+    return q.ctid;
 }
 
 char *vz_ct_resolve(const char *arg)

@@ -5,8 +5,13 @@
 #include "vpscore/ctconf.h"
 #include "vpscore/ctlist.h"
 #include "vpscore/ctname.h"
+#include "vpscore/capability.h"
 #include "vpscore/devices.h"
+#include "vpscore/features.h"
 #include "vpscore/net.h"
+#include "vpscore/netif.h"
+#include "vpscore/mount.h"
+#include "vpscore/quota.h"
 #include "vpscore/rootfs.h"
 #include "vpscore/runtime.h"
 #include "vpscore/userns.h"
@@ -93,12 +98,21 @@ int vz_shadow_set(const char *shadow, const char *user, const char *password, ch
 struct ct_view {
     char *write_root; /* where files are written */
     char *read_lower; /* overlay stopped: where missing files are read from */
+    char *image_priv; /* image layout: the private area whose image view_open mounted */
 };
 
 static void view_release(struct ct_view *v)
 {
     free(v->write_root);
     free(v->read_lower);
+    if (v->image_priv) {
+        vz_error_t e = NULL;
+        if (vz_image_umount(v->image_priv, &e) < 0) {
+            vz_warn("%s", e->msg);
+            vz_error_release(&e);
+        }
+        free(v->image_priv);
+    }
 }
 
 static int view_open(const struct vz_ct *ct, pid_t pid, struct ct_view *v, vz_error_t *err)
@@ -109,12 +123,19 @@ static int view_open(const struct vz_ct *ct, pid_t pid, struct ct_view *v, vz_er
         return 0;
     }
     const char *layout = vz_conf_get(&ct->conf, "VE_LAYOUT");
-    if (layout && strcmp(layout, "overlay") == 0) {
+    int image = layout && strcmp(layout, "image") == 0;
+    if (layout && (strcmp(layout, "overlay") == 0 || image)) {
         const char *lower = vz_conf_get(&ct->conf, "VE_LOWERDIR");
         if (lower == NULL || !vz_is_dir(lower))
             return vz_error_set(err, VZ_ENOPRIVATE, 0, "%s: VE_LOWERDIR %s is missing", ct->conf_path,
                                 lower ? lower : "(unset)");
-        v->write_root = vz_path_join(ct->private_dir, "upper");
+        cleanup_free char *mnt = vz_image_mnt(ct->private_dir);
+        if (image && vz_is_mountpoint(mnt) <= 0) { /* stopped and not mounted: mount it while we write */
+            if (vz_image_mount(ct->private_dir, err) < 0)
+                return -1;
+            v->image_priv = vz_xstrdup(ct->private_dir);
+        }
+        v->write_root = vz_path_join(image ? mnt : ct->private_dir, "upper");
         v->read_lower = vz_xstrdup(lower);
     } else
         v->write_root = vz_xstrdup(ct->private_dir);
@@ -256,6 +277,86 @@ static int size_sane(const char *opt, const char *val, int64_t bytes, int is_ram
     return 0;
 }
 
+static int devices_check(const char *spec, vz_error_t *err)
+{
+    struct vz_devices d;
+    vz_devices_default(&d);
+    return vz_devices_add_number(&d, spec, err);
+}
+
+/* --netif_del, then --netif_add, into NETIF. */
+static int netifs_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz_conf *c, vz_error_t *err)
+{
+    struct vz_netifs l;
+    if (vz_netif_parse_conf(vz_conf_get(c, "NETIF"), &l, err) < 0)
+        return -1;
+    for (size_t i = 0; o->netif_del && o->netif_del[i]; i++)
+        if (vz_netif_del(&l, o->netif_del[i], err) < 0)
+            return -1;
+    for (size_t i = 0; o->netif_add && o->netif_add[i]; i++)
+        if (vz_netif_add(&l, ctid, o->netif_add[i], err) < 0)
+            return -1;
+    if (o->ifname) { /* the entry again, with the fields given replaced */
+        size_t k = 0;
+        while (k < l.n && strcmp(l.v[k].ifname, o->ifname) != 0)
+            k++;
+        if (k == l.n)
+            return vz_error_set(err, VZ_EBADARG, 0, "--ifname %s: the container has no such interface "
+                                "(--netif_add makes one)", o->ifname);
+        const struct vz_netif *n = &l.v[k];
+        char filter = n->mac_filter;
+        if (o->mac_filter && strcmp(o->mac_filter, "on") != 0 && strcmp(o->mac_filter, "off") != 0)
+            return vz_error_set(err, VZ_EBADARG, 0, "--mac_filter %s: on or off", o->mac_filter);
+        if (o->mac_filter)
+            filter = o->mac_filter[1] == 'n' ? 'y' : 'n';
+        cleanup_free char *spec = vz_xasprintf("%s,%s,%s,%s,%s", n->ifname, o->mac ? o->mac : n->mac,
+                                               o->host_ifname ? o->host_ifname : n->host_ifname,
+                                               o->host_mac ? o->host_mac : n->host_mac, o->bridge ? o->bridge : n->bridge);
+        if (vz_netif_add(&l, ctid, spec, err) < 0)
+            return vz_error_wrap(err, "--ifname %s", o->ifname);
+        l.v[k].mac_filter = filter; /* the entry keeps its index */
+    } else if (o->mac || o->host_ifname || o->host_mac || o->bridge || o->mac_filter)
+        return vz_error_set(err, VZ_EUSAGE, 0,
+                            "--mac, --host_ifname, --host_mac, --bridge and --mac_filter need --ifname IF");
+    cleanup_free char *v = vz_netif_format(&l);
+    if (*v)
+        vz_conf_set(c, "NETIF", v);
+    else
+        vz_conf_unset(c, "NETIF");
+    return 0;
+}
+
+/* A running container's veth interfaces as the new conf says: the deleted
+ * ones (all the old ones for "all") and those being replaced go first,
+ * inside its namespace (netif.h: never a host link by a conf's name). */
+static int apply_netifs(pid_t pid, const struct vz_set_opts *o, const struct vz_conf *c, const char *old_netif,
+                        vz_error_t *err)
+{
+    struct vz_netifs now, old;
+    if (vz_netif_parse_conf(vz_conf_get(c, "NETIF"), &now, err) < 0 ||
+        vz_netif_parse_conf(old_netif, &old, err) < 0)
+        return -1;
+    for (size_t i = 0; o->netif_del && o->netif_del[i]; i++)
+        for (size_t k = 0; k < old.n; k++)
+            if ((strcmp(o->netif_del[i], "all") == 0 || strcmp(o->netif_del[i], old.v[k].ifname) == 0) &&
+                vz_netif_remove_live(pid, old.v[k].ifname, err) < 0)
+                return -1;
+    for (size_t k = 0; o->ifname && k < now.n; k++)
+        if (strcmp(now.v[k].ifname, o->ifname) == 0 &&
+            (vz_netif_remove_live(pid, o->ifname, err) < 0 || vz_netif_setup(pid, &now.v[k], err) < 0))
+            return -1;
+    for (size_t i = 0; o->netif_add && o->netif_add[i]; i++) {
+        size_t len = strcspn(o->netif_add[i], ",");
+        for (size_t k = 0; k < now.n; k++) {
+            if (strlen(now.v[k].ifname) != len || strncmp(now.v[k].ifname, o->netif_add[i], len) != 0)
+                continue;
+            if (vz_netif_remove_live(pid, now.v[k].ifname, err) < 0 || vz_netif_setup(pid, &now.v[k], err) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* Apply options to conf; *conf_changed when a conf key changed. */
 static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz_conf *c, int *conf_changed,
                         vz_error_t *err)
@@ -269,23 +370,40 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, "HOSTNAME", o->hostname);
         *conf_changed = 1;
     }
-    const struct { const char *opt, *key, *val; } sizes[] = {
-        { "ram", "PHYSPAGES", o->ram }, { "swap", "SWAPPAGES", o->swap } };
+    if ((o->ram && o->physpages) || (o->swap && o->swappages))
+        return vz_error_set(err, VZ_EUSAGE, 0, "--%s and --%s set the same limit: give one",
+                            o->ram && o->physpages ? "ram" : "swap",
+                            o->ram && o->physpages ? "physpages" : "swappages");
+    const struct { const char *opt, *key, *val; int pages; } sizes[] = {
+        { "ram", "PHYSPAGES", o->ram, 0 }, { "swap", "SWAPPAGES", o->swap, 0 },
+        { "physpages", "PHYSPAGES", o->physpages, 1 }, { "swappages", "SWAPPAGES", o->swappages, 1 } };
     for (size_t i = 0; i < VZ_ARRAY_SIZE(sizes); i++) {
         if (!sizes[i].val)
             continue;
+        int is_ram = strcmp(sizes[i].key, "PHYSPAGES") == 0;
         int64_t bytes;
-        if (vz_parse_size(sizes[i].val, &bytes) < 0)
+        if (sizes[i].pages) {
+            int64_t pages;
+            if (vz_parse_barlim_pages(sizes[i].val, &pages) < 0)
+                return vz_error_set(err, VZ_EBADARG, 0, "--%s %s: want [BARRIER:]LIMIT in pages or sizes "
+                                    "(65536, 0:256M, unlimited)", sizes[i].opt, sizes[i].val);
+            bytes = pages < 0 ? -1 : pages * page;
+        } else if (vz_parse_size(sizes[i].val, &bytes) < 0) {
             return vz_error_set(err, VZ_EBADARG, 0, "--%s %s: want a size such as 512M, 2G or unlimited",
                                 sizes[i].opt, sizes[i].val);
-        if (size_sane(sizes[i].opt, sizes[i].val, bytes, i == 0, err) < 0)
+        }
+        if (size_sane(sizes[i].opt, sizes[i].val, bytes, is_ram, err) < 0)
             return -1;
-        if (bytes < 0)
+        if (sizes[i].pages && strlen(sizes[i].val) >= sizeof(v))
+            return vz_error_set(err, VZ_EBADARG, 0, "--%s: value too long", sizes[i].opt);
+        if (sizes[i].pages)
+            snprintf(v, sizeof(v), "%s", sizes[i].val); /* as given, as OpenVZ's vzctl keeps it */
+        else if (bytes < 0)
             snprintf(v, sizeof(v), "0:unlimited");
         else
             snprintf(v, sizeof(v), "0:%lld", (long long)((bytes + page - 1) / page));
         vz_conf_set(c, sizes[i].key, v);
-        vz_conf_unset(c, i == 0 ? "RAM" : "SWAP");
+        vz_conf_unset(c, is_ram ? "RAM" : "SWAP");
         *conf_changed = 1;
     }
     const struct { const char *opt, *key, *val; int pct; int64_t max; } ints[] = {
@@ -325,6 +443,28 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, "DEVNODES", merged);
         *conf_changed = 1;
     }
+    const struct {
+        const char *key;
+        char **specs;
+        int (*check)(const char *, vz_error_t *);
+    } lists[] = { { "DEVICES", o->devices, devices_check }, { "FEATURES", o->features, vz_feature_check },
+                  { "CAPABILITY", o->capability, vz_cap_check } };
+    for (size_t k = 0; k < VZ_ARRAY_SIZE(lists); k++)
+        for (size_t i = 0; lists[k].specs && lists[k].specs[i]; i++) {
+            if (lists[k].check(lists[k].specs[i], err) < 0)
+                return -1;
+            cleanup_free char *merged = k == 2 ? vz_cap_merge(vz_conf_get(c, lists[k].key), lists[k].specs[i])
+                                               : vz_devnodes_merge(vz_conf_get(c, lists[k].key), lists[k].specs[i]);
+            vz_conf_set(c, lists[k].key, merged);
+            *conf_changed = 1;
+        }
+    if (o->capability && !o->save) /* fixed when a process enters the container */
+        return vz_error_set(err, VZ_EUSAGE, 0, "--capability takes effect at the next start and exec: add --save");
+    if (o->devices || o->features) { /* the whole policy as the next start will build it */
+        struct vz_devices check;
+        if (vz_devices_from_conf(c, &check, err) < 0)
+            return -1;
+    }
     if ((o->name || o->description) && !o->save)
         return vz_error_set(err, VZ_EUSAGE, 0, "--%s is only kept in the conf: add --save",
                             o->name ? "name" : "description");
@@ -361,6 +501,18 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, "BOOTORDER", o->bootorder);
         *conf_changed = 1;
     }
+    const struct { const char *opt, *key, *val; } disks[] = {
+        { "diskspace", "DISKSPACE", o->diskspace }, { "diskinodes", "DISKINODES", o->diskinodes } };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(disks); i++) {
+        if (!disks[i].val)
+            continue;
+        int64_t soft, hard;
+        if (vz_quota_parse(disks[i].opt, disks[i].val, i == 0, &soft, &hard, err) < 0)
+            return -1;
+        cleanup_free char *q = vz_quota_format(soft, hard);
+        vz_conf_set(c, disks[i].key, q);
+        *conf_changed = 1;
+    }
     if (o->seccomp) {
         /* the filter is installed when a process enters the container and
          * cannot be changed under a running one */
@@ -371,6 +523,11 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, "SECCOMP", o->seccomp);
         *conf_changed = 1;
     }
+    int netif = o->netif_add || o->netif_del || o->ifname || o->mac || o->host_ifname || o->host_mac || o->bridge ||
+                o->mac_filter;
+    if (netif && netifs_to_conf(ctid, o, c, err) < 0)
+        return -1;
+    *conf_changed |= netif;
     cleanup_free char *ips = vz_xstrdup(vz_conf_get(c, "IP_ADDRESS") ? vz_conf_get(c, "IP_ADDRESS") : "");
     for (size_t i = 0; o->ipdel && o->ipdel[i]; i++) {
         if (strcmp(o->ipdel[i], "all") == 0) {
@@ -412,8 +569,10 @@ static int opts_to_conf(const char *ctid, const struct vz_set_opts *o, struct vz
         vz_conf_set(c, "IP_ADDRESS", ips);
     if (o->nameserver) {
         for (size_t i = 0; o->nameserver[i]; i++)
-            if (vz_net_ip_check(o->nameserver[i], err) < 0)
+            if (vz_net_ip_check(o->nameserver[i], err) < 0) {
+                (*err)->status = VZ_EBADDNS; /* OpenVZ's code for it, not its 71 */
                 return vz_error_wrap(err, "--nameserver");
+            }
         cleanup_free char *j = joined(o->nameserver);
         vz_conf_set(c, "NAMESERVER", j);
         *conf_changed = 1;
@@ -476,12 +635,13 @@ static int apply_files(const struct vz_set_opts *o, const struct vz_conf *c, con
  * memory limit below what the container uses now, say), the ones already
  * written are put back to the values of the conf as it was (old). */
 static int apply_live(const char *ctid, pid_t pid, const struct vz_set_opts *o, const struct vz_conf *c,
-                      const struct vz_cgroup_limits *old, const char *old_ips, vz_error_t *err)
+                      const struct vz_cgroup_limits *old, const char *old_ips, const char *old_netif,
+                      vz_error_t *err)
 {
     struct vz_cgroup_limits l;
     if (vz_ct_limits_from_conf(c, &l, err) < 0)
         return -1;
-    if (o->ram || o->swap || o->cpus || o->cpulimit || o->cpuunits || o->numproc) {
+    if (o->ram || o->swap || o->physpages || o->swappages || o->cpus || o->cpulimit || o->cpuunits || o->numproc) {
         struct vz_cgroup *cg = NULL;
         if (vz_cgroup_open(ctid, &cg, err) < 0)
             return -1;
@@ -503,7 +663,7 @@ static int apply_live(const char *ctid, pid_t pid, const struct vz_set_opts *o, 
         if (r < 0)
             return -1;
     }
-    if (o->devnodes) { /* the cgroup at once; a new node shows in /dev at the next start */
+    if (o->devnodes || o->devices || o->features) { /* the cgroup at once; a new node shows in /dev at the next start */
         struct vz_devices d;
         struct vz_cgroup *cg = NULL;
         if (vz_devices_from_conf(c, &d, err) < 0 || vz_cgroup_open(ctid, &cg, err) < 0)
@@ -528,7 +688,48 @@ static int apply_live(const char *ctid, pid_t pid, const struct vz_set_opts *o, 
     for (size_t i = 0; o->ipadd && o->ipadd[i]; i++)
         if (vz_net_add_ip(ctid, pid, o->ipadd[i], err) < 0)
             return -1;
+    if ((o->netif_add || o->netif_del || o->ifname) && apply_netifs(pid, o, c, old_netif, err) < 0)
+        return -1;
     return 0;
+}
+
+int vz_ct_set_check(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
+{
+    struct vz_set_opts saved = *o;
+    saved.save = 1;
+    struct vz_conf c;
+    vz_conf_init(&c, NULL);
+    int changed = 0;
+    int r = opts_to_conf(ctid, &saved, &c, &changed, err);
+    if (r == 0 && o->userpasswd && !strchr(o->userpasswd, ':'))
+        r = vz_error_set(err, VZ_EBADARG, 0, "--userpasswd: want USER:PASSWORD");
+    vz_conf_release(&c);
+    return r;
+}
+
+/* DISKSPACE/DISKINODES of the conf onto the private area. The backend
+ * sets one limit at a time: when it refuses (DISKINODES on btrfs), the
+ * old limits go back, so a refused set changes nothing. */
+static int apply_quota(struct vz_ct *ct, const struct vz_quota_limits *old, vz_error_t *err)
+{
+    struct vz_quota_limits l;
+    if (vz_quota_from_conf(&ct->conf, &l, err) < 0)
+        return -1;
+    if (vz_quota_apply(ct->private_dir, &l, err) == 0) {
+        /* a resized image has more (or fewer) block groups, so inodes */
+        int64_t n = l.inodes_hard >= 0 && vz_quota_probe(ct->private_dir) == VZ_QUOTA_IMAGE
+                        ? vz_image_inodes(ct->private_dir) : -1;
+        if (n > 0 && n != l.inodes_hard) {
+            cleanup_free char *q = vz_quota_format(l.inodes_soft < n ? l.inodes_soft : n, n);
+            vz_conf_set(&ct->conf, "DISKINODES", q);
+            vz_info("DISKINODES is now %s: the image's inode count at its new size", q);
+        }
+        return 0;
+    }
+    vz_error_t e2 = NULL;
+    if (vz_quota_apply(ct->private_dir, old, &e2) < 0)
+        vz_error_release(&e2); /* old could not be enforced either: nothing was */
+    return -1;
 }
 
 int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
@@ -536,20 +737,24 @@ int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
     if (vz_ctid_check(ctid, err) < 0)
         return -1;
     cleanup_close int lock = -1;
-    if (vz_ct_lock(ctid, &lock, err) < 0)
-        return -1;
     struct vz_ct ct;
-    if (vz_ct_load(ctid, &ct, err) < 0)
+    if (vz_ct_open_locked(ctid, &ct, &lock, err) < 0)
         return -1;
     int r = -1, changed = 0;
-    struct ct_view view = { NULL, NULL };
+    struct ct_view view = { NULL, NULL, NULL };
     pid_t pid = 0;
     int running = vz_ct_init_pid(ctid, &pid);
     struct vz_cgroup_limits old_limits;
     vz_error_t e_old = NULL;
     int have_old = vz_ct_limits_from_conf(&ct.conf, &old_limits, &e_old) == 0;
     vz_error_release(&e_old);
+    struct vz_quota_limits old_quota;
+    vz_error_t e_q = NULL;
+    if (vz_quota_from_conf(&ct.conf, &old_quota, &e_q) < 0) /* a broken old value: nothing to put back */
+        old_quota.space_hard = old_quota.inodes_hard = old_quota.space_soft = old_quota.inodes_soft = -1;
+    vz_error_release(&e_q);
     cleanup_free char *old_ips = vz_xstrdup(vz_conf_get(&ct.conf, "IP_ADDRESS") ? vz_conf_get(&ct.conf, "IP_ADDRESS") : "");
+    cleanup_free char *old_netif = vz_xstrdup(vz_conf_get(&ct.conf, "NETIF"));
     if (opts_to_conf(ctid, o, &ct.conf, &changed, err) < 0)
         goto out;
     if (!running && changed && !o->save) {
@@ -562,11 +767,14 @@ int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err)
         vz_error_set(err, VZ_EUSAGE, 0, "nothing to set: give at least one parameter (vzctl set --help)");
         goto out;
     }
+    /* before the view: the image layout resizes its image unmounted */
+    if ((o->diskspace || o->diskinodes) && apply_quota(&ct, &old_quota, err) < 0)
+        goto out;
     if (view_open(&ct, running ? pid : 0, &view, err) < 0)
         goto out;
     if (apply_files(o, &ct.conf, &view, err) < 0)
         goto out;
-    if (running && apply_live(ctid, pid, o, &ct.conf, have_old ? &old_limits : NULL, old_ips, err) < 0)
+    if (running && apply_live(ctid, pid, o, &ct.conf, have_old ? &old_limits : NULL, old_ips, old_netif, err) < 0)
         goto out;
     if (o->save && changed && vz_conf_save(&ct.conf, err) < 0)
         goto out;

@@ -15,6 +15,10 @@
  *   - --userpasswd needs no --save: it writes a SHA-512 crypt hash ("$6$",
  *     16-character salt from getrandom) into the container's etc/shadow.
  *     VZ_EBADARG when the user has no shadow entry.
+ *   - --diskspace/--diskinodes are enforced on the private area at once,
+ *     running or not (vpscore/quota.h), before the conf is saved; a limit
+ *     the private area's file system cannot enforce is VZ_EBADARG and
+ *     changes nothing.
  *   - Takes the per-container lock (VZ_ELOCKED).
  */
 #ifndef VZ_VPSCORE_CTSET_H
@@ -32,6 +36,10 @@ struct vz_set_opts {
     char **searchdomain;    /* replaces SEARCHDOMAIN */
     const char *ram;        /* size: "512M" */
     const char *swap;
+    /* vzctl 4.x's --physpages/--swappages: pages or sizes, "[BARRIER:]LIMIT"
+     * (vz_parse_barlim_pages), written to PHYSPAGES/SWAPPAGES as given;
+     * VZ_EUSAGE together with --ram/--swap */
+    const char *physpages, *swappages;
     const char *cpus;
     const char *cpulimit;
     const char *cpuunits;
@@ -44,10 +52,26 @@ struct vz_set_opts {
     const char *userpasswd; /* "user:password" */
     char **devnodes;        /* NULL-terminated "DEV:r|w|rw|none" (vpscore/devices.h); merged into DEVNODES */
     const char *seccomp;    /* "default" / "unconfined" (docs/seccomp.md); needs save */
+    char **devices;         /* NULL-terminated "c|b:MAJOR:MINOR:r|w|rw|none" (devices.h); merged into DEVICES */
+    char **features;        /* NULL-terminated "NAME:on|off" (features.h); merged into FEATURES */
+    char **capability;      /* NULL-terminated "NAME:on|off" (capability.h); merged into CAPABILITY; needs save */
+    char **netif_add;       /* NULL-terminated "ifname[,mac,host_ifname,host_mac,bridge]" (vpscore/netif.h) */
+    char **netif_del;       /* NULL-terminated ifname or "all" */
+    /* OpenVZ's --ifname IF with --mac, --host_ifname, --host_mac, --bridge:
+     * change those fields of netif IF (VZ_EBADARG when it has none) */
+    const char *ifname, *mac, *host_ifname, *host_mac, *bridge;
+    const char *mac_filter; /* "on"/"off" with --ifname: NETIF's mac_filter (vpscore/netif.h) */
+    const char *diskspace;  /* "SOFT[:HARD]" (vpscore/quota.h): enforced on the private area at once */
+    const char *diskinodes;
     int save;
 };
 
 int vz_ct_set(const char *ctid, const struct vz_set_opts *o, vz_error_t *err);
+
+/* The checks of vz_ct_set's values (as with save = 1) against an empty conf,
+ * for a container that does not exist yet (vzctl create): nothing is locked,
+ * read or written. VZ_EBADARG as vz_ct_set would say it. */
+int vz_ct_set_check(const char *ctid, const struct vz_set_opts *o, vz_error_t *err);
 
 /* Replace user's hash in a shadow file's text; *out allocated. VZ_EBADARG
  * when user has no entry. Exposed for tests. */

@@ -4,10 +4,13 @@
 #include "vpscore/idmap.h"
 #include "vpscore/mount.h"
 #include "vpscore/ns.h"
+#include "vpscore/capability.h"
+#include "vpscore/quota.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -103,11 +106,13 @@ static int own_upper(const char *upper, const struct vz_idmap *m, vz_error_t *er
  * the container its own copy of the mount with set-uid allowed). */
 #define HOST_VIEW_FLAGS (MS_NOSUID | MS_NODEV)
 
-static int mount_overlay_root(const struct vz_ct *ct, const char *lower, const struct vz_idmap *m,
+/* base: where upper/ and work/ are (the private area, or the image layout's
+ * mounted image) */
+static int mount_overlay_root(const struct vz_ct *ct, const char *base, const char *lower, const struct vz_idmap *m,
                               vz_error_t *err)
 {
-    cleanup_free char *upper = vz_path_join(ct->private_dir, "upper");
-    cleanup_free char *work = vz_path_join(ct->private_dir, "work");
+    cleanup_free char *upper = vz_path_join(base, "upper");
+    cleanup_free char *work = vz_path_join(base, "work");
     if (vz_mkdir_p(upper, 0755, err) < 0 || vz_mkdir_p(work, 0700, err) < 0 || own_upper(upper, m, err) < 0)
         return -1;
     if (!m->enabled)
@@ -146,7 +151,8 @@ int vz_ct_mount_root(const struct vz_ct *ct, vz_error_t *err)
         return vz_error_wrap(err, "container %s", ct->ctid);
     const char *layout = vz_conf_get(&ct->conf, "VE_LAYOUT");
     const char *lower = vz_conf_get(&ct->conf, "VE_LOWERDIR");
-    int overlay = layout ? strcmp(layout, "overlay") == 0 : (lower && *lower);
+    int image = layout && strcmp(layout, "image") == 0;
+    int overlay = layout ? strcmp(layout, "overlay") == 0 || image : (lower && *lower);
     if (!overlay) {
         if (vz_mount_bind(ct->private_dir, ct->root_dir, HOST_VIEW_FLAGS, err) < 0)
             return vz_error_wrap(err, "container %s", ct->ctid);
@@ -158,40 +164,43 @@ int vz_ct_mount_root(const struct vz_ct *ct, vz_error_t *err)
     if (!vz_is_dir(lower))
         return vz_error_set(err, VZ_ENOPRIVATE, 0,
                             "container %s: template tree %s (VE_LOWERDIR) does not exist", ct->ctid, lower);
-    if (mount_overlay_root(ct, lower, &m, err) < 0)
+    if (!image) {
+        if (mount_overlay_root(ct, ct->private_dir, lower, &m, err) < 0)
+            return vz_error_wrap(err, "container %s", ct->ctid);
+        return 0;
+    }
+    if (!vz_image_is(ct->private_dir))
+        return vz_error_set(err, VZ_ENOPRIVATE, 0, "container %s: VE_LAYOUT is image but %s/%s is missing",
+                            ct->ctid, ct->private_dir, VZ_IMAGE_FILE);
+    if (vz_image_mount(ct->private_dir, err) < 0)
         return vz_error_wrap(err, "container %s", ct->ctid);
-    return 0;
-}
-
-int vz_rt_open_locked(const char *ctid, struct vz_ct *ct, int *lockfd, vz_error_t *err)
-{
-    if (vz_ctid_check(ctid, err) < 0)
-        return -1;
-    if (vz_ct_load(ctid, ct, err) < 0)
-        return -1;
-    if (vz_ct_lock(ctid, lockfd, err) < 0) {
-        vz_ct_release(ct);
-        return -1;
+    cleanup_free char *mnt = vz_image_mnt(ct->private_dir);
+    if (mount_overlay_root(ct, mnt, lower, &m, err) < 0) {
+        vz_error_t e = NULL;
+        if (vz_image_umount(ct->private_dir, &e) < 0)
+            vz_error_release(&e);
+        return vz_error_wrap(err, "container %s", ct->ctid);
     }
     return 0;
 }
 
-int vz_rt_keeps_sys_admin(const struct vz_conf *c)
+int vz_ct_umount_root(const struct vz_ct *ct, vz_error_t *err)
 {
+    if (vz_is_mountpoint(ct->root_dir) > 0 && vz_umount(ct->root_dir, err) < 0)
+        return -1;
+    return vz_image_umount(ct->private_dir, err);
+}
+
+int vz_rt_caps(const struct vz_conf *c, int *keep_sys_admin, uint64_t *off, vz_error_t *err)
+{
+    int on = 0;
+    if (vz_caps_from_conf(c, off, &on, err) < 0)
+        return -1;
     /* in its own user namespace, CAP_SYS_ADMIN acts on the container's own
      * namespaces only (systemd needs it to mount its file systems) */
     const char *priv = vz_conf_get(c, "PRIVILEGED");
-    if (!priv || (strcmp(priv, "yes") != 0 && strcmp(priv, "on") != 0))
-        return 1;
-    const char *v = vz_conf_get(c, "CAPABILITY");
-    if (!v)
-        return 0;
-    const char *p = v;
-    while ((p = strstr(p, "SYS_ADMIN:on"))) {
-        if ((p == v || p[-1] == ' ' || p[-1] == ',') && (p[12] == '\0' || p[12] == ' ' || p[12] == ','))
-            return 1;
-        p++;
-    }
+    int privileged = priv && (strcmp(priv, "yes") == 0 || strcmp(priv, "on") == 0);
+    *keep_sys_admin = privileged ? on : !(*off & (1ULL << CAP_SYS_ADMIN));
     return 0;
 }
 
@@ -199,7 +208,7 @@ int vz_ct_mount(const char *ctid, vz_error_t *err)
 {
     struct vz_ct ct;
     cleanup_close int lockfd = -1;
-    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+    if (vz_ct_open_locked(ctid, &ct, &lockfd, err) < 0)
         return -1;
     int rc = vz_ct_mount_root(&ct, err);
     vz_ct_release(&ct);
@@ -210,7 +219,7 @@ int vz_ct_umount(const char *ctid, vz_error_t *err)
 {
     struct vz_ct ct;
     cleanup_close int lockfd = -1;
-    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+    if (vz_ct_open_locked(ctid, &ct, &lockfd, err) < 0)
         return -1;
     int rc = 0;
     if (vz_ct_init_pid(ctid, NULL))
@@ -218,7 +227,7 @@ int vz_ct_umount(const char *ctid, vz_error_t *err)
     else if (!vz_is_mountpoint(ct.root_dir))
         rc = vz_error_set(err, VZ_ENOTMOUNTED, 0, "container %s is not mounted (%s)", ctid, ct.root_dir);
     else
-        rc = vz_umount(ct.root_dir, err);
+        rc = vz_ct_umount_root(&ct, err);
     vz_ct_release(&ct);
     return rc;
 }
@@ -227,7 +236,7 @@ int vz_ct_suspend(const char *ctid, int frozen, vz_error_t *err)
 {
     struct vz_ct ct;
     cleanup_close int lockfd = -1;
-    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+    if (vz_ct_open_locked(ctid, &ct, &lockfd, err) < 0)
         return -1;
     vz_ct_release(&ct);
     if (!vz_ct_init_pid(ctid, NULL))

@@ -8,6 +8,7 @@
 #include "vpscore/net.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
+#include "vpscore/snapshot.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -46,10 +47,8 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
     if (vz_ctid_check(ctid, err) < 0)
         return -1;
     cleanup_close int lock = -1;
-    if (vz_ct_lock(ctid, &lock, err) < 0)
-        return -1;
     struct vz_ct ct;
-    if (vz_ct_load(ctid, &ct, err) < 0)
+    if (vz_ct_open_locked(ctid, &ct, &lock, err) < 0)
         return vz_error_wrap(err, "destroy container %s", ctid);
     int r = -1;
     pid_t pid = 0;
@@ -90,7 +89,7 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
     }
     if (cleared)
         vz_info("container %s: cleared the immutable/append-only flag of %ld files", ctid, cleared);
-    if (vz_rm_rf(ct.private_dir, err) < 0)
+    if (vz_snapshot_remove_all(ct.private_dir, err) < 0 || vz_rm_rf(ct.private_dir, err) < 0)
         goto out;
     if (rmdir(ct.root_dir) < 0 && errno != ENOENT && errno != ENOTDIR) {
         vz_error_sys(err, "remove mount point %s (still mounted? vzctl umount %s)", ct.root_dir, ctid);
@@ -101,6 +100,8 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
         goto out;
     }
     unlink(pidf);
+    cleanup_free char *pidtmp = vz_ct_pid_tmp_path(ctid);
+    unlink(pidtmp);
     r = 0;
 out:
     vz_ct_release(&ct);

@@ -17,11 +17,16 @@
 
 /* registers: r1 ctx (then scratch), r2 device type, r3 access asked for,
  * r4 major, r5 minor */
+/* The registers are 4-bit fields that gcc's -Wconversion flags whatever
+ * the value; every caller names r0..r10. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
 static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
     struct bpf_insn i = { .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm };
     return i;
 }
+#pragma GCC diagnostic pop
 #define LDX_W(dst, src, off) insn(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
 #define MOV32_REG(dst, src) insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0)
 #define AND32_IMM(dst, imm) insn(BPF_ALU | BPF_AND | BPF_K, dst, 0, 0, imm)

@@ -2,6 +2,7 @@
  * allow-list and OpenVZ's --devnodes. */
 #include "vpscore/devices.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,17 +141,48 @@ int vz_devices_add(struct vz_devices *d, const char *spec, vz_error_t *err)
     return 0;
 }
 
-int vz_devices_from_conf(const struct vz_conf *c, struct vz_devices *out, vz_error_t *err)
+/* The node below /dev whose type and number are (type, rdev), found by
+ * walking /dev (not its pts, shm, mqueue, hugepages): "net/tun". */
+static char *find_node_by_number(const char *dir, char type, dev_t rdev, int depth)
 {
-    vz_devices_default(out);
-    const char *v = vz_conf_get(c, "DEVNODES");
-    if (v == NULL)
-        return 0;
-    cleanup_free char *copy = vz_xstrdup(v);
-    char *save = NULL;
-    for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
-        if (vz_devices_add(out, t, err) < 0)
-            return vz_error_wrap(err, "DEVNODES in %s", c->path ? c->path : "the container's conf");
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char *found = NULL;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        if (e->d_name[0] == '.' || (depth == 0 && (!strcmp(e->d_name, "pts") || !strcmp(e->d_name, "shm") ||
+                                                   !strcmp(e->d_name, "mqueue") || !strcmp(e->d_name, "hugepages"))))
+            continue;
+        cleanup_free char *p = vz_path_join(dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode) && depth < 3)
+            found = find_node_by_number(p, type, rdev, depth + 1);
+        else if (((type == 'c' && S_ISCHR(st.st_mode)) || (type == 'b' && S_ISBLK(st.st_mode))) && st.st_rdev == rdev)
+            found = vz_xstrdup(p + strlen("/dev/"));
+    }
+    closedir(d);
+    return found;
+}
+
+int vz_devices_add_number(struct vz_devices *d, const char *spec, vz_error_t *err)
+{
+    char type = 0, perm[8] = "", tail;
+    unsigned maj = 0, min = 0;
+    if (strncmp(spec, "all:", 4) == 0 || strstr(spec, ":*"))
+        return vz_error_set(err, VZ_EBADARG, 0, "--devices %s: not every device: name each one (a container with "
+                            "the host's disks is the host's)", spec);
+    if (sscanf(spec, "%c:%u:%u:%7[a-z]%c", &type, &maj, &min, perm, &tail) != 4 || (type != 'c' && type != 'b'))
+        return vz_error_set(err, VZ_EBADARG, 0, "--devices %s: want c|b:MAJOR:MINOR:r|w|rw|none", spec);
+    cleanup_free char *name = find_node_by_number("/dev", type, makedev(maj, min), 0);
+    if (!name)
+        return vz_error_set(err, VZ_EBADARG, 0, "--devices %s: the host has no such device below /dev (the "
+                            "container gets the host's node: it cannot make one)", spec);
+    cleanup_free char *as = vz_xasprintf("%s:%s", name, perm);
+    if (vz_devices_add(d, as, err) < 0)
+        return vz_error_wrap(err, "--devices %s", spec);
     return 0;
 }
 

@@ -77,7 +77,13 @@ void vz_devices_default(struct vz_devices *d);
  * is not accepted). VZ_EBADARG names what is wrong: a DEV that is not a
  * path below /dev, a host /dev/DEV that is missing or not a device node. */
 int vz_devices_add(struct vz_devices *d, const char *spec, vz_error_t *err);
-/* The default set, then every word of DEVNODES (space separated). */
+/* OpenVZ's --devices "c|b:MAJOR:MINOR:r|w|rw|none": the host's node of
+ * that number below /dev, as vz_devices_add of its path would (so DEVICES
+ * and DEVNODES give the same thing: a rule and the host's node bound in;
+ * nothing can be made inside). "all" and "*" are refused. VZ_EBADARG. */
+int vz_devices_add_number(struct vz_devices *d, const char *spec, vz_error_t *err);
+/* The default set, then FEATURES' devices (vpscore/features.h), DEVICES,
+ * DEVNODES (each space separated; a later word wins). */
 int vz_devices_from_conf(const struct vz_conf *c, struct vz_devices *out, vz_error_t *err);
 /* DEVNODES with spec ("DEV:perm", checked by vz_devices_add first) put in
  * place of any earlier value for the same DEV (allocated). */

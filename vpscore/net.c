@@ -3,6 +3,8 @@
 #include "vpscore/netlink.h"
 #include "vpscore/rootfs.h"
 
+#include "common/sha256mini.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +23,7 @@ void vz_net_veth_name(const char *ctid, char out[IF_NAMESIZE])
         return;
     }
     char hex[65];
-    vz_sha256_hex(ctid, strlen(ctid), hex);
+    vz_sha256_mini_hex(ctid, strlen(ctid), hex); /* not libcrypto: common/sha256mini.h */
     snprintf(out, IF_NAMESIZE, "vz%.10s.0", hex);
 }
 
@@ -31,20 +33,20 @@ int vz_net_ip_check(const char *ip, vz_error_t *err)
 {
     unsigned char a[16];
     if (ip == NULL || *ip == '\0')
-        return vz_error_set(err, VZ_EBADARG, 0, "empty IP address");
+        return vz_error_set(err, VZ_EBADIP, 0, "empty IP address");
     if (is_v6(ip)) {
         if (inet_pton(AF_INET6, ip, a) != 1)
-            return vz_error_set(err, VZ_EBADARG, 0, "'%s' is not an IPv6 address", ip);
+            return vz_error_set(err, VZ_EBADIP, 0, "'%s' is not an IPv6 address", ip);
         static const unsigned char zero[16], lo[16] = { [15] = 1 };
         if (!memcmp(a, zero, 16) || !memcmp(a, lo, 16) || a[0] == 0xff)
-            return vz_error_set(err, VZ_EBADARG, 0, "%s: unspecified, loopback or multicast", ip);
+            return vz_error_set(err, VZ_EBADIP, 0, "%s: unspecified, loopback or multicast", ip);
         return 0;
     }
     if (inet_pton(AF_INET, ip, a) != 1)
-        return vz_error_set(err, VZ_EBADARG, 0,
+        return vz_error_set(err, VZ_EBADIP, 0,
                             "'%s' is not an IPv4 address (dotted quad, no /prefix)", ip);
     if (a[0] == 0 || a[0] == 127 || a[0] >= 224)
-        return vz_error_set(err, VZ_EBADARG, 0, "%s: unspecified, loopback, multicast or reserved", ip);
+        return vz_error_set(err, VZ_EBADIP, 0, "%s: unspecified, loopback, multicast or reserved", ip);
     return 0;
 }
 
@@ -53,7 +55,7 @@ int vz_net_addr_parse(const char *spec, char *ip, size_t iplen, int *plen, vz_er
     const char *slash = spec ? strchr(spec, '/') : NULL;
     size_t n = slash ? (size_t)(slash - spec) : (spec ? strlen(spec) : 0);
     if (n + 1 > iplen || n >= INET6_ADDRSTRLEN)
-        return vz_error_set(err, VZ_EBADARG, 0, "'%s' is not an IP address", spec ? spec : "");
+        return vz_error_set(err, VZ_EBADIP, 0, "'%s' is not an IP address", spec ? spec : "");
     memcpy(ip, spec, n);
     ip[n] = '\0';
     if (vz_net_ip_check(ip, err) < 0)
@@ -76,7 +78,7 @@ int vz_net_addr_parse(const char *spec, char *ip, size_t iplen, int *plen, vz_er
             return 0;
         }
     }
-    return vz_error_set(err, VZ_EBADARG, 0, "'%s': the part after '/' must be a prefix length 0..%d%s", spec, max,
+    return vz_error_set(err, VZ_EBADIP, 0, "'%s': the part after '/' must be a prefix length 0..%d%s", spec, max,
                         max == 32 ? " or a netmask such as 255.255.255.0" : "");
 }
 

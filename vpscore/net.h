@@ -38,7 +38,7 @@
 void vz_net_veth_name(const char *ctid, char out[IF_NAMESIZE]);
 
 /* Validate an address for --ipadd/--ipdel: IPv4 or IPv6, no prefix, not
- * unspecified/loopback/multicast. VZ_EBADARG naming the address. */
+ * unspecified/loopback/multicast. VZ_EBADIP (71, OpenVZ's "bad IP address") naming the address. */
 int vz_net_ip_check(const char *ip, vz_error_t *err);
 
 /* A container address as --ipadd and IP_ADDRESS give it, OpenVZ's forms:

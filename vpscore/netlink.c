@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -27,7 +28,7 @@ static void *req_init(struct req *r, uint16_t type, uint16_t flags, size_t paylo
 {
     memset(r->buf, 0, sizeof(r->buf));
     r->h = (struct nlmsghdr *)r->buf;
-    r->h->nlmsg_len = NLMSG_LENGTH(payload);
+    r->h->nlmsg_len = (uint32_t)NLMSG_LENGTH(payload); /* payload < BUFSZ */
     r->h->nlmsg_type = type;
     r->h->nlmsg_flags = NLM_F_REQUEST | flags;
     return NLMSG_DATA(r->h);
@@ -139,9 +140,17 @@ void vz_nl_close(struct vz_nl *nl)
 
 int vz_nl_veth_add(struct vz_nl *nl, const char *name, const char *peer, pid_t peer_pid, vz_error_t *err)
 {
+    return vz_nl_veth_add_mac(nl, name, NULL, peer, NULL, peer_pid, err);
+}
+
+int vz_nl_veth_add_mac(struct vz_nl *nl, const char *name, const uint8_t *mac, const char *peer,
+                       const uint8_t *peer_mac, pid_t peer_pid, vz_error_t *err)
+{
     struct req r;
     req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct ifinfomsg));
     attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
+    if (mac)
+        attr(&r, IFLA_ADDRESS, mac, 6);
     struct rtattr *li = nest_start(&r, IFLA_LINKINFO);
     attr(&r, IFLA_INFO_KIND, "veth", 4);
     struct rtattr *data = nest_start(&r, IFLA_INFO_DATA);
@@ -151,6 +160,8 @@ int vz_nl_veth_add(struct vz_nl *nl, const char *name, const char *peer, pid_t p
     memset(r.buf + off, 0, sizeof(struct ifinfomsg));
     r.h->nlmsg_len = (uint32_t)(off + NLMSG_ALIGN(sizeof(struct ifinfomsg)));
     attr(&r, IFLA_IFNAME, peer, strlen(peer) + 1);
+    if (peer_mac)
+        attr(&r, IFLA_ADDRESS, peer_mac, 6);
     uint32_t ns = (uint32_t)peer_pid;
     attr(&r, IFLA_NET_NS_PID, &ns, sizeof(ns));
     nest_end(&r, p);
@@ -160,6 +171,51 @@ int vz_nl_veth_add(struct vz_nl *nl, const char *name, const char *peer, pid_t p
     if (rc < 0)
         return vz_error_set(err, VZ_EIPADD, -rc, "create veth pair %s / %s (in pid %d's namespace)", name, peer,
                             (int)peer_pid);
+    return 0;
+}
+
+int vz_nl_link_master(struct vz_nl *nl, const char *name, int master, vz_error_t *err)
+{
+    struct req r;
+    struct ifinfomsg *ifi = req_init(&r, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+    ifi->ifi_family = AF_UNSPEC;
+    attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
+    uint32_t m = (uint32_t)master;
+    attr(&r, IFLA_MASTER, &m, sizeof(m));
+    int rc = talk(nl, &r, NULL);
+    if (rc < 0)
+        return vz_error_set(err, VZ_EIPADD, -rc, "attach %s to bridge (ifindex %d)", name, master);
+    return 0;
+}
+
+int vz_nl_brport_filter(struct vz_nl *nl, int ifindex, const uint8_t mac[6], vz_error_t *err)
+{
+    /* the one address first: a static, sticky entry that another port's
+     * frames cannot move (learning would move a plain static one) */
+    struct req r;
+    struct ndmsg *nd = req_init(&r, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct ndmsg));
+    nd->ndm_family = AF_BRIDGE;
+    nd->ndm_ifindex = ifindex;
+    nd->ndm_state = NUD_NOARP; /* "static"; NUD_PERMANENT would be "local" */
+    nd->ndm_flags = NTF_MASTER | NTF_STICKY;
+    attr(&r, NDA_LLADDR, mac, 6);
+    int rc = talk(nl, &r, NULL);
+    if (rc < 0)
+        return vz_error_set(err, VZ_EIPADD, -rc, "bridge fdb entry for port ifindex %d", ifindex);
+    /* then the port: no learning, and locked, so that a frame whose
+     * source has no entry pointing at this port is dropped on entry */
+    struct ifinfomsg *ifi = req_init(&r, RTM_SETLINK, 0, sizeof(struct ifinfomsg));
+    ifi->ifi_family = AF_BRIDGE;
+    ifi->ifi_index = ifindex;
+    struct rtattr *pi = nest_start(&r, IFLA_PROTINFO | NLA_F_NESTED);
+    uint8_t off = 0, on = 1;
+    attr(&r, IFLA_BRPORT_LEARNING, &off, 1);
+    attr(&r, IFLA_BRPORT_LOCKED, &on, 1);
+    nest_end(&r, pi);
+    rc = talk(nl, &r, NULL);
+    if (rc < 0)
+        return vz_error_set(err, VZ_EIPADD, -rc, "lock bridge port ifindex %d to its MAC address (kernel 5.18 or later)",
+                            ifindex);
     return 0;
 }
 

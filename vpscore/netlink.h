@@ -25,6 +25,16 @@ void vz_nl_close(struct vz_nl *nl);
 
 /* veth pair: name here, peer inside the network namespace of peer_pid. */
 int vz_nl_veth_add(struct vz_nl *nl, const char *name, const char *peer, pid_t peer_pid, vz_error_t *err);
+/* The same with the two ends' MAC addresses (6 bytes each; NULL: the
+ * kernel's random one). */
+int vz_nl_veth_add_mac(struct vz_nl *nl, const char *name, const uint8_t *mac, const char *peer,
+                       const uint8_t *peer_mac, pid_t peer_pid, vz_error_t *err);
+/* Enslave link name to the bridge (or other master) of ifindex master. */
+int vz_nl_link_master(struct vz_nl *nl, const char *name, int master, vz_error_t *err);
+/* Let only frames from source mac into the bridge through its port
+ * ifindex: a static sticky fdb entry for mac on the port, learning off,
+ * the port locked (IFLA_BRPORT_LOCKED). Set before the port goes up. */
+int vz_nl_brport_filter(struct vz_nl *nl, int ifindex, const uint8_t mac[6], vz_error_t *err);
 int vz_nl_link_del(struct vz_nl *nl, const char *name, vz_error_t *err);
 int vz_nl_link_up(struct vz_nl *nl, const char *name, vz_error_t *err);
 /* ifindex of name in the socket's namespace; 0 + err when missing. */

@@ -146,9 +146,17 @@ static int cap_last(void)
     return v > 0 && v < 64 ? v : CAP_LAST_CAP;
 }
 
-int vz_ns_drop_caps(enum vz_cap_profile profile, int keep_sys_admin)
+int vz_ns_cap_always_dropped(int cap)
 {
-    uint64_t drop = 0;
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(drop_always); i++)
+        if (drop_always[i] == cap)
+            return 1;
+    return cap == CAP_SYS_ADMIN;
+}
+
+int vz_ns_drop_caps(enum vz_cap_profile profile, int keep_sys_admin, uint64_t also_drop)
+{
+    uint64_t drop = also_drop;
     for (size_t i = 0; i < VZ_ARRAY_SIZE(drop_always); i++)
         drop |= 1ULL << drop_always[i];
     if (profile == VZ_CAPS_SANDBOX || !keep_sys_admin)

@@ -56,8 +56,12 @@ enum vz_cap_profile {
     VZ_CAPS_SANDBOX,   /* builder scripts: also no CAP_SYS_ADMIN, no_new_privs */
     VZ_CAPS_CONTAINER, /* an OpenVZ-like container (docs/runtime.md) */
 };
-/* Child side. keep_sys_admin: CAPABILITY="SYS_ADMIN:on" in the CT config. */
-int vz_ns_drop_caps(enum vz_cap_profile profile, int keep_sys_admin);
+/* Child side. keep_sys_admin: vz_rt_caps (CAPABILITY, PRIVILEGED);
+ * also_drop: bits (1 << CAP_X) removed as well (CAPABILITY="X:off"). */
+int vz_ns_drop_caps(enum vz_cap_profile profile, int keep_sys_admin, uint64_t also_drop);
+/* 1 for a capability no container keeps (docs/runtime.md), CAP_SYS_ADMIN
+ * included (kept only as vz_rt_caps says). */
+int vz_ns_cap_always_dropped(int cap);
 
 /* Child side: bring the loopback interface of the current netns up. */
 int vz_ns_loopback_up(void);

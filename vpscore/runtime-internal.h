@@ -3,16 +3,17 @@
 #ifndef VZ_VPSCORE_RUNTIME_INTERNAL_H
 #define VZ_VPSCORE_RUNTIME_INTERNAL_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/common.h"
 #include "vpscore/ctconf.h"
 
-/* Check the CTID, load its conf, take its lock (*lockfd; close to release). */
-int vz_rt_open_locked(const char *ctid, struct vz_ct *ct, int *lockfd, vz_error_t *err);
-/* Whether the container keeps CAP_SYS_ADMIN: always in its own user
- * namespace; a privileged one only with CAPABILITY="... SYS_ADMIN:on ...". */
-int vz_rt_keeps_sys_admin(const struct vz_conf *c);
+/* The container's capabilities from its conf (vpscore/capability.h):
+ * *keep_sys_admin: in its own user namespace unless CAPABILITY has
+ * SYS_ADMIN:off; a privileged one only with SYS_ADMIN:on. *off: the bits
+ * of CAPABILITY's NAME:off. VZ_EBADARG for an entry capability.h refuses. */
+int vz_rt_caps(const struct vz_conf *c, int *keep_sys_admin, uint64_t *off, vz_error_t *err);
 /* Processes in the container's cgroup, every hierarchy and nested group
  * (0 without a cgroup): an init may run there that no pid file names. */
 size_t vz_rt_cgroup_procs(const char *ctid);

@@ -53,6 +53,9 @@ int vz_ct_mount(const char *ctid, vz_error_t *err);
 int vz_ct_umount(const char *ctid, vz_error_t *err);
 /* The same on a loaded container, without locking (start and stop use them). */
 int vz_ct_mount_root(const struct vz_ct *ct, vz_error_t *err);
+/* Undo vz_ct_mount_root: VE_ROOT, and the image layout's image (each a
+ * no-op when not mounted). */
+int vz_ct_umount_root(const struct vz_ct *ct, vz_error_t *err);
 
 struct vz_start_opts {
     int no_network; /* skip the veth even when IP_ADDRESS is set (bench) */

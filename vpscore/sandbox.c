@@ -28,8 +28,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 static char *const default_env[] = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "HOME=/root",
@@ -48,6 +46,11 @@ static void command_child(const struct vz_sandbox_opts *o)
      * push input into the caller's terminal (TIOCSTI) even when its stdout
      * is that terminal. */
     setsid();
+    /* back into the root (pid 1 left it; our working directory is still it) */
+    if (chroot(".") < 0) {
+        vz_child_fail(SLOT_ERR, errno, "chroot into %s", o->root);
+        _exit(127);
+    }
     const char *cwd = o->cwd ? o->cwd : "/";
     if (chdir(cwd) < 0) {
         vz_child_fail(SLOT_ERR, errno, "chdir %s inside %s", cwd, o->root);
@@ -73,7 +76,17 @@ static void init_child(const struct vz_sandbox_opts *o, int in_fd, int out_fd, i
     struct vz_rootfs r = { .root = o->root, .hostname = o->hostname ? o->hostname : "vzforge-build" };
     if (vz_mount_rootfs(&r, SLOT_ERR) < 0)
         _exit(127);
-    if (vz_ns_drop_caps(VZ_CAPS_SANDBOX, 0) < 0) {
+    /* pid 1 keeps as its root a directory other than the command's "/", as
+     * pid 1 of a chroot build (debootstrap, mmdebstrap) is outside it: the
+     * packages' scripts see a chroot (ischroot, systemd-detect-virt
+     * --chroot) and skip what only a booted system does (libc6's postinst
+     * re-executes init and sleeps a second otherwise). Our working directory
+     * stays the root; the command's chroot(".") returns to it. */
+    if (chroot("/dev") < 0) {
+        vz_child_fail(SLOT_ERR, errno, "chroot pid 1 of the sandbox");
+        _exit(127);
+    }
+    if (vz_ns_drop_caps(VZ_CAPS_SANDBOX, 0, 0) < 0) {
         vz_child_fail(SLOT_ERR, errno, "drop capabilities");
         _exit(127);
     }

@@ -10,7 +10,8 @@
  * root. Everything mounted is gone when the command exits (it all lives in
  * the private mount namespace), and every process of the sandbox is killed
  * when the command exits (it is pid 1 of its namespace) or when the caller
- * dies (PR_SET_PDEATHSIG).
+ * dies (PR_SET_PDEATHSIG). Pid 1's root is the sandbox's /dev, not the
+ * command's "/": the command sees a chroot (ischroot), as in a chroot build.
  */
 #ifndef VZ_VPSCORE_SANDBOX_H
 #define VZ_VPSCORE_SANDBOX_H

@@ -4,13 +4,15 @@
  * libseccomp compiles the profile; the program is exported as classic BPF
  * (2.5 can only export to a file descriptor, so through a memfd) and kept in
  * memory, so that the container's init installs it with one system call and
- * no allocation.
+ * no allocation. The default profile's program is also compiled once, at
+ * build time, into the binary (vpscore/seccomp-builtin.c).
  */
 #include "vpscore/seccomp.h"
 
 #include "common/common.h"
 
 #include <errno.h>
+#include <linux/btrfs.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -57,6 +59,7 @@ static const struct vz_seccomp_entry defaults[] = {
     { "nfsservctl", ENOSYS, VZ_SECCOMP_ALWAYS },
     { "personality", EPERM, VZ_SECCOMP_PERSONALITY },
     { "umount2", EPERM, VZ_SECCOMP_MNT_FORCE },
+    { "ioctl", EPERM, VZ_SECCOMP_BTRFS_SUBVOL },
 };
 
 const struct vz_seccomp_entry *vz_seccomp_defaults(size_t *n)
@@ -226,6 +229,17 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
         return add_personality(ctx, r->nr, act);
     case VZ_SECCOMP_MNT_FORCE:
         return seccomp_rule_add(ctx, act, r->nr, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, MNT_FORCE, MNT_FORCE));
+    case VZ_SECCOMP_BTRFS_SUBVOL: {
+        /* the request is an unsigned int to the kernel: compare its 32 bits */
+        const uint32_t reqs[] = { BTRFS_IOC_SUBVOL_CREATE, BTRFS_IOC_SUBVOL_CREATE_V2, BTRFS_IOC_SNAP_CREATE,
+                                  BTRFS_IOC_SNAP_CREATE_V2 };
+        for (size_t i = 0; i < VZ_ARRAY_SIZE(reqs); i++) {
+            int rc = seccomp_rule_add(ctx, act, r->nr, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, reqs[i]));
+            if (rc < 0)
+                return rc;
+        }
+        return 0;
+    }
     case VZ_SECCOMP_ALWAYS:
         break;
     }
@@ -314,7 +328,7 @@ static int compile(const struct profile *p, struct vz_seccomp *out, vz_error_t *
     return rc;
 }
 
-int vz_seccomp_prepare(const struct vz_conf *conf, struct vz_seccomp *out, vz_error_t *err)
+int vz_seccomp_compile(const struct vz_conf *conf, struct vz_seccomp *out, vz_error_t *err)
 {
     out->filter = NULL;
     out->len = 0;

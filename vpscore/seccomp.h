@@ -3,8 +3,10 @@
  * Two halves, because the container's init is a raw clone() child that must
  * not allocate (and must not call into libseccomp):
  *
- *   host side   vz_seccomp_prepare() compiles the filter from the container's
- *               conf with libseccomp and keeps the classic BPF program;
+ *   host side   vz_seccomp_prepare() gives the classic BPF program of the
+ *               container's conf: the default profile's was compiled by
+ *               libseccomp when vzforge was built (vpscore/seccomp-builtin.c),
+ *               any other is compiled now (vz_seccomp_compile);
  *   child side  vz_seccomp_install() hands that program to the kernel.
  *
  * The filter is a deny-list: every system call is allowed except the entries
@@ -42,9 +44,21 @@ struct vz_seccomp {
     unsigned short len;         /* instructions; 0: no filter */
 };
 
-/* Host side: compile the filter for the container whose conf is conf
- * (keys SECCOMP, SECCOMP_ALLOW, SECCOMP_DENY). Allocates *out. */
+/* Host side: the filter for the container whose conf is conf (keys
+ * SECCOMP, SECCOMP_ALLOW, SECCOMP_DENY). Allocates *out. The same program
+ * as vz_seccomp_compile gives: for the default profile (SECCOMP unset or
+ * "default", SECCOMP_ALLOW and SECCOMP_DENY empty) a copy of the one built
+ * into the binary, when it was built for this architecture and this
+ * libseccomp version; otherwise compiled now (~1 ms of CPU). */
 int vz_seccomp_prepare(const struct vz_conf *conf, struct vz_seccomp *out, vz_error_t *err);
+
+/* Always compile with libseccomp (the build's generator, tests). */
+int vz_seccomp_compile(const struct vz_conf *conf, struct vz_seccomp *out, vz_error_t *err);
+
+/* The built-in program of the default profile: 1 and a copy in *out (to
+ * release) when it fits this process (its architecture and libseccomp
+ * version are the build's), 0 and out zeroed otherwise. */
+int vz_seccomp_builtin(struct vz_seccomp *out);
 void vz_seccomp_release(struct vz_seccomp *s);
 
 /* Child side (after fork/clone, before exec and before dropping
@@ -59,6 +73,9 @@ enum vz_seccomp_when {
                                PER_LINUX32, their combination, and the
                                0xffffffff query (the values Docker allows) */
     VZ_SECCOMP_MNT_FORCE,   /* umount2(2) with MNT_FORCE */
+    VZ_SECCOMP_BTRFS_SUBVOL,/* ioctl(2) making a btrfs subvolume or snapshot:
+                               one would escape the container's qgroup limit
+                               (vpscore/quota.h) */
 };
 struct vz_seccomp_entry {
     const char *name; /* system call, as libseccomp names it */

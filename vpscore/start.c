@@ -16,11 +16,14 @@
  * init killed, veth, cgroup, mount, pid file.
  */
 #include "vpscore/cgroup.h"
+#include "vpscore/cgroup-tune.h"
 #include "vpscore/devices.h"
 #include "vpscore/idmap.h"
 #include "vpscore/init.h"
 #include "vpscore/mount.h"
 #include "vpscore/net.h"
+#include "vpscore/netif.h"
+#include "vpscore/quota.h"
 #include "vpscore/ns.h"
 #include "vpscore/runtime.h"
 #include "vpscore/runtime-internal.h"
@@ -61,6 +64,7 @@ struct init_args {
     struct vz_idmap map; /* enabled: clone a user namespace with this map */
     int rootfd;          /* detached copy of the root mount, set-uid allowed */
     int keep_sys_admin;
+    uint64_t caps_off; /* CAPABILITY's NAME:off */
     int stop_grace_ms;
     const struct vz_systemd *sd; /* systemd as init: vpscore/systemd.h */
     const struct vz_devices *devs; /* nodes for /dev besides the fixed set */
@@ -110,7 +114,7 @@ static void container_init(const struct init_args *a, int devnull, int errfd, in
         vz_child_fail(SLOT_ERR, errno, "install the seccomp filter");
         _exit(1);
     }
-    if (vz_ns_drop_caps(VZ_CAPS_CONTAINER, a->keep_sys_admin) < 0) {
+    if (vz_ns_drop_caps(VZ_CAPS_CONTAINER, a->keep_sys_admin, a->caps_off) < 0) {
         vz_child_fail(SLOT_ERR, errno, "drop capabilities");
         _exit(1);
     }
@@ -254,8 +258,8 @@ static int write_pidfile(const char *ctid, pid_t pid, vz_error_t *err)
     /* Temporary + rename, no fsync: after a crash a stale or missing pid
      * file is harmless (the start time check rejects it), and the fsync
      * cost a few ms on every start. */
-    cleanup_free char *tmp = vz_xasprintf("%s.tmp.%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    cleanup_free char *tmp = vz_ct_pid_tmp_path(ctid);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
         return vz_error_sys(err, "create %s", tmp);
     size_t len = strlen(text);
@@ -282,7 +286,7 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         opts = &defaults;
     struct vz_ct ct;
     cleanup_close int lockfd = -1;
-    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+    if (vz_ct_open_locked(ctid, &ct, &lockfd, err) < 0)
         return -1;
     int rc = -1, mounted_here = 0, net_done = 0;
     cleanup_close int rootfd = -1;
@@ -316,16 +320,32 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         vz_error_set(err, VZ_ENOPRIVATE, 0, "container %s: private area %s does not exist", ctid, ct.private_dir);
         goto out;
     }
+    /* DISKSPACE/DISKINODES as the conf says (one edited by hand, or a set
+     * without --save undone): a limit that cannot be enforced fails the
+     * start rather than run the container without it */
+    struct vz_quota_limits ql;
+    if (vz_quota_from_conf(&ct.conf, &ql, err) < 0 || vz_quota_apply(ct.private_dir, &ql, err) < 0) {
+        vz_error_wrap(err, "container %s", ctid);
+        goto out;
+    }
+    if (vz_quota_escapable(&ct.conf, ct.private_dir))
+        vz_warn("container %s: its seccomp filter lets root inside make btrfs subvolumes, which DISKSPACE does "
+                "not limit (docs/quota.md)", ctid);
     if (!vz_is_mountpoint(ct.root_dir)) {
         if (vz_ct_mount_root(&ct, err) < 0)
             goto out;
         mounted_here = 1;
     }
+    vz_cgroup_tune_host(); /* vz.conf's CGROUP_FAVORDYNMODS: before the first migration */
     struct vz_cgroup_limits limits = VZ_CGROUP_LIMITS_NONE;
     struct vz_devices devs; /* vpscore/devices.h: before any task enters */
     if (vz_ct_limits_from_conf(&ct.conf, &limits, err) < 0 || vz_cgroup_open(ctid, &cg, err) < 0 ||
         vz_cgroup_create(cg, err) < 0 || vz_cgroup_apply(cg, &limits, err) < 0 ||
         vz_devices_from_conf(&ct.conf, &devs, err) < 0 || vz_cgroup_devices(cg, &devs, err) < 0)
+        goto out;
+    int keep_sys_admin = 0;
+    uint64_t caps_off = 0;
+    if (vz_rt_caps(&ct.conf, &keep_sys_admin, &caps_off, err) < 0)
         goto out;
     struct vz_systemd sd;
     if (vz_systemd_prepare(ctid, ct.root_dir, &sd, err) < 0)
@@ -335,7 +355,8 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
         .root = ct.root_dir,
         .hostname = vz_conf_get(&ct.conf, "HOSTNAME"),
         .rootfd = -1,
-        .keep_sys_admin = vz_rt_keeps_sys_admin(&ct.conf),
+        .keep_sys_admin = keep_sys_admin,
+        .caps_off = caps_off,
         .stop_grace_ms = 5000,
         .sd = &sd,
         .devs = &devs,
@@ -403,6 +424,10 @@ int vz_ct_start(const char *ctid, const struct vz_start_opts *opts, vz_error_t *
             }
             net_done = 1;
         }
+        if (vz_netif_start(init, vz_conf_get(&ct.conf, "NETIF"), err) < 0) {
+            vz_error_wrap(err, "start container %s", ctid);
+            goto out;
+        }
     }
     char go = 'g';
     /* init may have died: a broken pipe must be an error, not SIGPIPE. */
@@ -451,7 +476,7 @@ out:
             if (vz_cgroup_remove(cg, &e2) < 0)
                 vz_error_release(&e2);
         }
-        if (mounted_here && vz_umount(ct.root_dir, &e2) < 0)
+        if (mounted_here && vz_ct_umount_root(&ct, &e2) < 0)
             vz_error_release(&e2);
     }
     if (cg)

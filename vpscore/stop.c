@@ -119,10 +119,12 @@ int vz_rt_release(const struct vz_ct *ct, vz_error_t *err)
             return -1;
         vz_error_release(err);
     }
-    if (vz_is_mountpoint(ct->root_dir) && vz_umount(ct->root_dir, err) < 0)
+    if (vz_ct_umount_root(ct, err) < 0)
         return -1;
     if (unlink(pidfile) < 0 && errno != ENOENT)
         return vz_error_sys(err, "remove %s", pidfile);
+    cleanup_free char *tmp = vz_ct_pid_tmp_path(ct->ctid);
+    unlink(tmp); /* what a start killed while writing the pid file left */
     return 0;
 }
 
@@ -131,7 +133,7 @@ static int stop_ct(const char *ctid, int max_wait_s, vz_error_t *err)
 {
     struct vz_ct ct;
     cleanup_close int lockfd = -1;
-    if (vz_rt_open_locked(ctid, &ct, &lockfd, err) < 0)
+    if (vz_ct_open_locked(ctid, &ct, &lockfd, err) < 0)
         return -1;
     int rc = -1;
     pid_t pid = 0;

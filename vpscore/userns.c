@@ -2,8 +2,8 @@
 #include "vpscore/userns.h"
 #include "cache/lock.h"
 #include "vpscore/ctconf.h"
+#include "vpscore/cteach.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -105,45 +105,36 @@ static void read_subid(const char *file, struct range **mine, size_t *nmine, str
     }
 }
 
+struct used {
+    const char *ctid;
+    struct range **uids, **gids;
+    size_t *nu, *ng;
+};
+
+static int used_one(struct vz_ct_seen *ct, void *arg, vz_error_t *err)
+{
+    struct used *u = arg;
+    if (strcmp(ct->ctid, u->ctid) == 0)
+        return 0;
+    if (ct->conf == NULL) {
+        /* unreadable: its range is unknown, so no range is safe to give */
+        *err = get_and_reset(&ct->bad);
+        return vz_error_wrap(err, "cannot tell which user ids container %s uses", ct->ctid);
+    }
+    uint32_t id;
+    if (parse_u32(vz_conf_get(ct->conf, "LOCAL_UID"), &id) == 0)
+        push(u->uids, u->nu, id, VZ_USERNS_SIZE);
+    if (parse_u32(vz_conf_get(ct->conf, "LOCAL_GID"), &id) == 0)
+        push(u->gids, u->ng, id, VZ_USERNS_SIZE);
+    return 0;
+}
+
 /* The ranges of every existing container but ctid. */
 static int used_ranges(const char *ctid, struct range **uids, size_t *nu, struct range **gids, size_t *ng,
                        vz_error_t *err)
 {
-    cleanup_free char *dir = vz_root_path("/etc/vz/conf");
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : vz_error_sys(err, "read %s", dir);
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t len = strlen(de->d_name);
-        if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
-            continue;
-        cleanup_free char *id = vz_xasprintf("%.*s", (int)(len - 5), de->d_name);
-        vz_error_t e = NULL;
-        if (vz_ctid_check(id, &e) < 0) {
-            vz_error_release(&e);
-            continue;
-        }
-        if (strcmp(id, ctid) == 0)
-            continue;
-        cleanup_free char *path = vz_path_join(dir, de->d_name);
-        struct vz_conf c;
-        if (vz_conf_load(&c, path, &e) < 0) {
-            /* unreadable: its range is unknown, so no range is safe to give */
-            closedir(d);
-            vz_error_wrap(&e, "cannot tell which user ids container %s uses", id);
-            *err = e;
-            return -1;
-        }
-        uint32_t u, g;
-        if (parse_u32(vz_conf_get(&c, "LOCAL_UID"), &u) == 0)
-            push(uids, nu, u, VZ_USERNS_SIZE);
-        if (parse_u32(vz_conf_get(&c, "LOCAL_GID"), &g) == 0)
-            push(gids, ng, g, VZ_USERNS_SIZE);
-        vz_conf_release(&c);
-    }
-    closedir(d);
-    return 0;
+    struct used u = { ctid, uids, gids, nu, ng };
+    return vz_ct_each(used_one, &u, err);
 }
 
 /* The lowest block of VZ_USERNS_SIZE ids inside pool that overlaps nothing

@@ -22,16 +22,12 @@
 #include <sys/types.h>
 
 #include "common/common.h"
+#include "common/idmap.h"
 
 #define VZ_USERNS_SIZE 65536u
 #define VZ_USERNS_BASE 1000000u
 
-struct vz_idmap {
-    int enabled;  /* 0: a privileged container (no user namespace) */
-    uint32_t uid; /* host uid of the container's uid 0 */
-    uint32_t gid;
-    uint32_t count;
-};
+/* struct vz_idmap: common/idmap.h */
 
 /* The map a conf asks for: PRIVILEGED="yes" gives enabled = 0; else
  * LOCAL_UID and LOCAL_GID must be there (VZ_EBADARG naming conf_path and

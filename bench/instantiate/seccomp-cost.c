@@ -1,6 +1,8 @@
 /* bench/instantiate/seccomp-cost.c: what the container's seccomp filter
  * costs (docs/seccomp.md, "Cost"): the median of N runs of
- * vz_seccomp_prepare (host side, per start) and of vz_seccomp_install (in
+ * vz_seccomp_prepare (host side, per start and exec: the built-in program
+ * for the default profile), of vz_seccomp_compile (libseccomp, what prepare
+ * costs for any other profile) and of vz_seccomp_install (in
  * a forked child, as the container's init does), and the time of one
  * system call with and without the filter. Arguments: N, then KEY=VALUE
  * lines of the container's conf (SECCOMP_ALLOW=personality, ...). Built and run by seccomp.sh
@@ -90,6 +92,21 @@ int main(int argc, char **argv)
     }
     printf("prepare_median %.1f us\n", median(t, n));
     printf("filter_length %u instructions\n", s.len);
+    /* what prepare costs where the program is not built in (another
+     * profile, another libseccomp): libseccomp compiles it */
+    struct vz_seccomp sc = { 0 };
+    for (int i = 0; i < n; i++) {
+        vz_seccomp_release(&sc);
+        vz_error_t err = NULL;
+        double a = now_us();
+        if (vz_seccomp_compile(&c, &sc, &err) < 0) {
+            fprintf(stderr, "seccomp-cost: %s\n", err->msg);
+            return 1;
+        }
+        t[i] = now_us() - a;
+    }
+    vz_seccomp_release(&sc);
+    printf("compile_median %.1f us\n", median(t, n));
     for (int i = 0; i < n; i++) {
         int fds[2];
         if (pipe(fds) < 0)

@@ -8,6 +8,6 @@ LIBS=${VZ_BUILD:-$SRC/build}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 ${CC:-cc} -O2 -D_GNU_SOURCE -I"$SRC" -o "$W/seccomp-cost" "$SRC/bench/instantiate/seccomp-cost.c" \
-    "$LIBS/libvpscore.a" "$LIBS/libcommon.a" $(pkg-config --libs libseccomp libcrypto) -lcrypt
+    "$LIBS/libvpscore.a" "$LIBS/libcommon.a" $(pkg-config --libs libseccomp) -lcrypt
 [ $# -gt 0 ] || set -- 200
 "$W/seccomp-cost" "$@"

@@ -4,7 +4,12 @@
 # with `unshare -pfmuin chroot ROOT /bin/true` and with the builder's sandbox
 # path; the container both unprivileged (its own user namespace: the
 # default) and PRIVILEGED="yes", to show what the user namespace costs;
-# then the same start/exec/stop with one address (veth) to show what the
+# SECCOMP="unconfined", to show what the filter costs, and with a profile
+# compiled at each start and exec, to show what the default's built-in
+# program saves; with vz.conf's
+# CGROUP_FAVORDYNMODS="yes" (set by vzctl start itself, and the host's own
+# state put back at exit), to show what cgroup v1 migrations cost; then
+# the same start/exec/stop with one address (veth) to show what the
 # network costs. Prints ratios; never fails on a timing.
 #   bench/instantiate/start.sh [N]     (default 21; needs root, busybox-static)
 set -eu
@@ -17,7 +22,15 @@ VZCTL=$BIN/vzctl
 W=$(mktemp -d /tmp/vzbench-XXXXXX)
 export VZ_ROOT=$W
 CT=bench$$
-trap '"$VZCTL" -q stop $CT --fast >/dev/null 2>&1 || true; rm -rf "$W"' EXIT INT TERM
+# favordynmods (vz.conf CGROUP_FAVORDYNMODS, docs/runtime.md) is host-wide:
+# the last measurement turns it on through vzctl itself; the trap puts back
+# what the host had, with every other option of its cgroup2 mount.
+cg2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+cg2_opts=$(awk '$3 == "cgroup2" {print $4; exit}' /proc/mounts)
+restore_cg2() {
+    [ -n "$cg2" ] && mount --options-mode ignore -o "remount,$cg2_opts" "$cg2" 2>/dev/null || true
+}
+trap '"$VZCTL" -q stop $CT --fast >/dev/null 2>&1 || true; rm -rf "$W"; restore_cg2' EXIT INT TERM
 
 P=$W/vz/private/$CT
 mkdir -p "$W/etc/vz/conf" "$P/bin" "$P/etc" "$P/proc" "$P/sys" "$P/dev" "$P/tmp"
@@ -73,6 +86,17 @@ LOCAL_GID=\"$LOCAL\"
 "
 conf ""
 ct=$(run_ct | median_ms)
+conf 'SECCOMP="unconfined"
+'
+nosc=$(run_ct | median_ms)
+# A profile other than the default (here: one entry the default already
+# has, so the same calls are refused) is compiled by libseccomp at every
+# start and exec; the default's program is built into vzctl
+# (docs/seccomp.md, "Built in"): the difference is what that saves.
+conf 'SECCOMP_DENY="kexec_load"
+'
+compiled=$(run_ct | median_ms)
+conf ""
 un=$(run_unshare | median_ms)
 # The veth: the same cycle with one address, inside a network namespace of
 # our own so nothing touches the host's network.
@@ -100,10 +124,30 @@ net=$(unshare -n bash -c '
         i=$((i + 1))
     done' | median_ms)
 
+# The host's default first (above); now the same with favordynmods, which
+# vzctl start sets itself from vz.conf (where there is a cgroup2 mount).
+fdm=
+if [ -n "$cg2" ]; then
+    case ",$cg2_opts," in *,favordynmods,*) was=on ;; *) was=off ;; esac
+    printf 'CGROUP_FAVORDYNMODS="yes"\n' > "$W/etc/vz/vz.conf"
+    conf ""
+    fdm=$(run_ct | median_ms)
+    rm -f "$W/etc/vz/vz.conf"
+fi
+
 echo "instantiate (median of $N runs, busybox root; a cycle is 3 vzctl processes: start, exec, stop --fast):"
 printf '  vzctl start + exec true + stop (no network)  %8s ms  (unprivileged: own user namespace)\n' "$ct"
 printf '  the same, PRIVILEGED="yes"                    %8s ms  (user namespace costs %s ms)\n' "$pr" \
     "$(awk "BEGIN {printf \"%.2f\", $ct - $pr}")"
+printf '  the same, SECCOMP="unconfined"               %8s ms  (the seccomp filter costs %s ms)\n' "$nosc" \
+    "$(awk "BEGIN {printf \"%.2f\", $ct - $nosc}")"
+printf '  the same, filter compiled at start and exec  %8s ms  (the built-in default program saves %s ms)\n' \
+    "$compiled" "$(awk "BEGIN {printf \"%.2f\", $compiled - $ct}")"
+if [ -n "$fdm" ]; then
+    printf '  the same, CGROUP_FAVORDYNMODS="yes"           %8s ms  (the host had favordynmods %s: v1 migrations\n' "$fdm" "$was"
+    printf '                                                             wait an RCU grace period without it)\n'
+    printf '  ratio favordynmods cycle / unshare            %8s\n' "$(awk "BEGIN {printf \"%.2f\", $fdm / $un}")"
+fi
 printf '  unshare -pfmuin chroot ROOT /bin/true         %8s ms\n' "$un"
 printf '  vz_sandbox_run(ROOT, /bin/true), in-process  %8s ms\n' "$sb"
 printf '  ratio vzctl cycle / unshare                   %8s\n' "$(awk "BEGIN {printf \"%.2f\", $ct / $un}")"

@@ -18,7 +18,7 @@
 #include <solv/solv_xfopen.h>
 
 #include "common/common.h"
-#include "tmplbuild/repo_int.h"
+#include "tmplbuild/deb/repo_int.h"
 
 static Pool *new_pool(void)
 {

@@ -11,9 +11,10 @@
 
 #include "cache/clean.h"
 #include "cache/store.h"
+#include "cache/unpack.h"
+#include "vpscore/ctlist.h"
 #include "common/common.h"
 #include "tmplbuild/import.h"
-#include "vpscore/create.h"
 #include "util.h"
 
 static const char *root;
@@ -578,7 +579,7 @@ Test(clean, a_removed_shared_tree_takes_its_record_along)
     vzt_write(orphan_tmp, "vzforge-tree 1\n");
     struct vz_gc_result res;
     vz_error_t err = NULL;
-    cr_assert_eq(vz_tree_gc(false, &res, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert_eq(vz_tree_gc(false, vz_ct_trees_in_use, &res, &err), 0, "%s", vzt_errmsg(&err));
     cr_assert_eq(res.removed_files, 1);
     vz_gc_result_release(&res);
     cr_assert(!vz_is_dir(tree), "tree kept");

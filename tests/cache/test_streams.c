@@ -64,7 +64,7 @@ static void build(const char *name, const char *sde, const char *compress)
 static void publish(const char *name, bool streams, int keep)
 {
     char *names[] = { (char *)name, NULL };
-    struct vz_publish_opts o = { keep, streams, 0 };
+    struct vz_publish_opts o = { keep, streams, 0, NULL, NULL, NULL };
     vz_error_t err = NULL;
     cr_assert_eq(vz_publish_with(pub, name ? names : NULL, &o, NULL, &err), 0, "%s",
                  vzt_errmsg(&err));
@@ -134,7 +134,7 @@ Test(streams, json_has_the_structure_incus_reads)
     cr_assert_str_eq(str(p, "arch"), "amd64");
     cr_assert_str_eq(str(p, "os"), "debian");
     cr_assert_str_eq(str(p, "release"), "12");
-    cr_assert_str_eq(str(p, "release_title"), "12");
+    cr_assert_str_eq(str(p, "release_title"), "12 (no init: not bootable)"); /* the tree has no init */
     cr_assert_str_eq(str(p, "variant"), "minimal");
     cr_assert_str_eq(str(p, "aliases"), "debian/12/minimal," NAME);
     /* 1700000000 = 2023-11-14 22:13:20 UTC */
@@ -430,7 +430,7 @@ Test(streams, corrupt_tarball_fails_and_writes_no_stream)
     size_t l0;
     char *t0 = vzt_slurp(before, &l0);
     char *names[] = { NAME, NULL };
-    struct vz_publish_opts o = { 3, true, 0 };
+    struct vz_publish_opts o = { 3, true, 0, NULL, NULL, NULL };
     vz_error_t err = NULL;
     cr_assert_eq(vz_publish_with(pub, names, &o, NULL, &err), -1);
     cr_assert(strstr(err->msg, "simplestreams files of " NAME "/") && strstr(err->msg, tar),
@@ -439,7 +439,8 @@ Test(streams, corrupt_tarball_fails_and_writes_no_stream)
     char *s = vz_path_join(pub, "streams");
     cr_assert(!vz_file_exists(s), "streams written");
     *strrchr(tar, '/') = 0;
-    cr_assert_eq(vzt_count_entries(tar), 3, "files left in %s", tar);
+    /* the cache's three files and the build's list of files (+ .sig) */
+    cr_assert_eq(vzt_count_entries(tar), 5, "files left in %s", tar);
     size_t l1;
     char *t1 = vzt_slurp(before, &l1);
     cr_assert(l0 == l1 && !memcmp(t0, t1, l0), "index.json was rewritten");
@@ -523,4 +524,81 @@ Test(streams, cli_flag_turns_streams_on_and_they_stay_on)
     cr_assert(json_object_get(vs, "20231114_2213") && json_object_get(vs, "20231115_2213"));
     json_decref(im);
     free(s);
+}
+
+/* The content of member of a (compressed) tarball, allocated. */
+static char *member_of(const char *path, const char *member)
+{
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    cr_assert_eq(archive_read_open_filename(a, path, 65536), ARCHIVE_OK);
+    struct archive_entry *e;
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    bool found = false;
+    while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        bool want = !strcmp(archive_entry_pathname(e), member);
+        char buf[4096];
+        la_ssize_t k;
+        while ((k = archive_read_data(a, buf, sizeof(buf))) > 0)
+            if (want)
+                vz_buf_add(&b, buf, (size_t)k);
+        found |= want;
+    }
+    archive_read_free(a);
+    cr_assert(found, "%s has no %s", path, member);
+    return vz_buf_detach(&b, NULL);
+}
+
+/* A variant without /sbin/init is marked in what Incus and LXD read: the
+ * product (release title, shown in the image's description; vzforge.init),
+ * the version, and metadata.yaml's properties; a variant with one is not. */
+Test(streams, a_variant_without_init_is_marked_in_the_stream_and_its_metadata)
+{
+    build(NAME, "1700000000", NULL);
+    char *init = vz_path_join(tree, "sbin/init");
+    vzt_write(init, "#!/bin/sh\n");
+    build("debian-12-x86_64-default", "1700000000", NULL);
+    publish(NULL, true, 3);
+    json_t *im = load("streams/v1/images.json");
+    json_t *products = json_object_get(im, "products");
+    json_t *noinit = json_object_get(products, PKEY);
+    json_t *withinit = json_object_get(products, "debian:12:amd64:default");
+    cr_assert(noinit && withinit);
+    cr_assert_str_eq(str(noinit, "release_title"), "12 (no init: not bootable)");
+    cr_assert_str_eq(str(noinit, "vzforge.init"), "none");
+    cr_assert(strstr(str(noinit, "vzforge.note"), "cannot boot"));
+    cr_assert_str_eq(str(withinit, "release_title"), "12");
+    cr_assert_str_eq(str(withinit, "vzforge.init"), "/sbin/init");
+    cr_assert_null(json_object_get(withinit, "vzforge.note"));
+    const char *pk[] = { PKEY, "debian:12:amd64:default" };
+    for (int i = 0; i < 2; i++) {
+        json_t *vers = json_object_get(json_object_get(products, pk[i]), "versions");
+        json_t *v = json_object_get(vers, "20231114_2213");
+        cr_assert_not_null(v);
+        cr_assert_str_eq(str(v, "vzforge.init"), i == 0 ? "none" : "/sbin/init");
+        char *meta = vz_path_join(pub, str(json_object_get(json_object_get(v, "items"),
+                                                           "incus.tar.xz"), "path"));
+        char *yml = member_of(meta, "metadata.yaml");
+        if (i == 0) {
+            cr_assert(strstr(yml, "vzforge.init: \"none\"") &&
+                          strstr(yml, "no init: not bootable\"") && strstr(yml, "vzforge.note:"),
+                      "%s", yml);
+        } else {
+            cr_assert(strstr(yml, "vzforge.init: \"/sbin/init\"") && !strstr(yml, "no init"),
+                      "%s", yml);
+        }
+        free(yml);
+        free(meta);
+    }
+    /* and the signed index says it per build */
+    json_t *ix = load("index.json");
+    json_t *t = json_object_get(ix, "templates");
+    cr_assert_str_eq(str(json_array_get(json_object_get(t, NAME), 0), "init"), "none");
+    cr_assert_str_eq(str(json_array_get(json_object_get(t, "debian-12-x86_64-default"), 0), "init"),
+                     "/sbin/init");
+    json_decref(ix);
+    json_decref(im);
+    free(init);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "tests/lib/reaper.h"
 #include "tests/lib/robust.h"
 
 #define TMPL "names-1-x86_64-minimal"
@@ -21,7 +22,7 @@ static void setup(void)
     snprintf(ct1, sizeof(ct1), "7%d", (int)getpid() % 1000000);
     snprintf(ct2, sizeof(ct2), "8%d", (int)getpid() % 1000000);
     snprintf(root, sizeof(root), "/tmp/vzt-names-XXXXXX");
-    cr_assert_not_null(mkdtemp(root));
+    cr_assert_not_null(vzt_mkroot(root));
     setenv("VZ_ROOT", root, 1);
     setenv("VZ_APT_ROOT", root, 1);
     vz_log_level = VZ_LOG_WARN;
@@ -54,7 +55,7 @@ Test(names, set_name_then_use_it_everywhere)
     free(run(0, "vzctl", (const char *[]){ "create", ct1, "--ostemplate", TMPL, "--hostname", "web1.example", NULL }));
     free(run(0, "vzctl", (const char *[]){ "create", ct2, "--ostemplate", TMPL, "--hostname", "db1.example", NULL }));
     /* stored only with --save */
-    cleanup_free char *o0 = run(2, "vzctl", (const char *[]){ "set", ct1, "--name", "web", NULL });
+    cleanup_free char *o0 = run(20, "vzctl", (const char *[]){ "set", ct1, "--name", "web", NULL });
     cr_assert_not_null(strstr(o0, "--save"), "%s", o0);
     free(run(0, "vzctl", (const char *[]){ "set", ct1, "--name", "web", "--save", NULL }));
     /* the name in place of the CTID */

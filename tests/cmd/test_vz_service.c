@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "tests/lib/reaper.h"
 
 static char dir[] = "/tmp/vzt-unit-XXXXXX";
 
@@ -17,7 +18,7 @@ static char *make_unit(void)
 {
     const char *src = getenv("VZ_SRC"), *build = getenv("VZ_BUILD");
     cr_assert(src && build, "VZ_SRC / VZ_BUILD not set: run through make check");
-    cr_assert(mkdtemp(dir));
+    cr_assert(vzt_mkroot(dir));
     cleanup_free char *in = vz_xasprintf("%s/systemd/vz.service.in", src);
     cleanup_free char *binp = vz_xasprintf("%s/bin", build);
     char *unit = vz_path_join(dir, "vz.service");

@@ -9,34 +9,21 @@
 
 #include "common/common.h"
 #include "tests/lib/httpd.h"
+#include "tests/lib/robust.h"
 #include "tests/lib/testrepo.h"
+#include "tests/lib/vztest.h"
 
-static char root[64];
-static struct vz_testrepo repo;
-static struct vz_httpd *httpd;
-static char *mirror;
+/* The second repository and the variants of this suite's vztest distro
+ * (vzr_vztest_yaml_more). */
+static const struct vzr_vztest_more yaml_more = {
+    .repositories = "  - name: plain\n"
+                    "    mirror: \"{{mirror.vztest}}\"\n"
+                    "    suite: \"{{codename}}\"\n"
+                    "    components: [main]\n"
+                    "    allow_unsigned: true\n",
+};
 
-static const char yaml_fmt[] =
-    "distribution: vztest\n"
-    "release: \"1\"\n"
-    "codename: testing\n"
-    "family: deb\n"
-    "summary: \"synthetic test system\"\n"
-    "architectures:\n"
-    "  x86_64: amd64\n"
-    "merged_usr: symlinks\n"
-    "repositories:\n"
-    "  - name: main\n"
-    "    mirror: \"{{mirror.vztest}}\"\n"
-    "    suite: \"{{codename}}\"\n"
-    "    components: [main]\n"
-    "    keyring: %s\n"
-    "  - name: plain\n"
-    "    mirror: \"{{mirror.vztest}}\"\n"
-    "    suite: \"{{codename}}\"\n"
-    "    components: [main]\n"
-    "    allow_unsigned: true\n"
-    "variants:\n"
+static const char yaml_variants[] =
     "  minimal:\n"
     "    summary: \"minimal\"\n"
     "    base: required\n"
@@ -54,79 +41,21 @@ static const char yaml_fmt[] =
     "    packages: [editor-t]\n"
     "    excludes: [libt1]\n";
 
-static void setup(void)
-{
-    snprintf(root, sizeof(root), "/tmp/vzt-build-XXXXXX");
-    cr_assert_not_null(mkdtemp(root));
-    cr_assert_not_null(getenv("VZ_BUILD"), "VZ_BUILD is not set: run through make check");
-    vz_error_t err = NULL;
-    cleanup_free char *rdir = vz_path_join(root, "mirror");
-    cr_assert_eq(vz_testrepo_create(rdir, NULL, 0, NULL, &repo, &err), 0, "%s",
-                 err ? err->msg : "");
-    cleanup_free char *ddir = vz_path_join(root, "distros");
-    cr_assert_eq(vz_mkdir_p(ddir, 0755, &err), 0);
-    cleanup_free char *yaml = vz_xasprintf(yaml_fmt, repo.keyring);
-    cleanup_free char *ypath = vz_path_join(ddir, "vztest-1.yaml");
-    cr_assert_eq(vz_atomic_write(ypath, yaml, strlen(yaml), 0644, &err), 0);
-    setenv("VZ_DISTROS_DIR", ddir, 1);
-    setenv("VZ_ROOT", root, 1);
-    setenv("VZ_APT_ROOT", root, 1);
-    unsetenv("VZ_MIRROR_VZTEST");
-    httpd = vz_httpd_start(repo.dir);
-    mirror = vz_httpd_url(httpd, "");
-}
+static struct vzt_distro vd;
 
-static void teardown(void)
-{
-    vz_httpd_stop(httpd);
-    free(mirror);
-    vz_testrepo_release(&repo);
-    vz_error_t err = NULL;
-    vz_rm_rf(root, &err);
-    vz_error_release(&err);
-}
+static void setup(void) { vzt_distro_setup(&vd, "build", &yaml_more, yaml_variants); }
+static void teardown(void) { vzt_distro_teardown(&vd); }
 
 TestSuite(vzpkg_build, .init = setup, .fini = teardown);
 
-struct result {
-    int status;
-    char *out, *err;
-};
-
-#define vzpkg(...) run_vzpkg((const char *[]){ __VA_ARGS__, NULL })
-
-static struct result run_vzpkg(const char **args)
-{
-    cleanup_free char *bin = vz_xasprintf("%s/bin/vzpkg", getenv("VZ_BUILD"));
-    cr_assert(vz_file_exists(bin), "%s not built", bin);
-    char *argv[16] = { bin };
-    for (size_t i = 0; args[i] && i < 14; i++)
-        argv[i + 1] = (char *)args[i];
-    struct vz_buf out = VZ_BUF_INIT, errb = VZ_BUF_INIT;
-    vz_buf_init(&out);
-    vz_buf_init(&errb);
-    struct vz_run_opts o = { .out = &out, .errbuf = &errb };
-    struct result r = { -1, NULL, NULL };
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "run vzpkg: %s", err ? err->msg : "");
-    r.out = vz_buf_detach(&out, NULL);
-    r.err = vz_buf_detach(&errb, NULL);
-    vz_buf_release(&out);
-    vz_buf_release(&errb);
-    return r;
-}
-
-static void release(struct result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+/* vzpkg(arg, ...): build/bin/vzpkg with the arguments up to the first NULL. */
+#define vzpkg(...) vzr_runv("vzpkg", (const char *const[]){ __VA_ARGS__, NULL })
 
 Test(vzpkg_build, dry_run_json_plan_and_index_reuse)
 {
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--json",
-                            "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--json",
+                            "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_error_t je;
     json_t *j = json_loads(r.out, 0, &je);
     cr_assert_not_null(j, "%s: %s", je.text, r.out);
@@ -155,19 +84,19 @@ Test(vzpkg_build, dry_run_json_plan_and_index_reuse)
     cr_assert_eq(json_array_size(repos), 1);
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(repos, 0), "suite")), "testing");
     json_decref(j);
-    release(&r);
-    cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/main/binary-amd64/Packages.xz"), 1);
-    cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/InRelease"), 1);
+    vzr_res_release(&r);
+    cr_assert_eq(vz_httpd_hits(vd.httpd, "/dists/testing/main/binary-amd64/Packages.xz"), 1);
+    cr_assert_eq(vz_httpd_hits(vd.httpd, "/dists/testing/InRelease"), 1);
 
     /* second run, text output: Release fetched again, index not */
-    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(strstr(r.out, "\neditor-t ") != NULL, "%s", r.out);
     cr_assert(strstr(r.out, "\n10 packages, download ") != NULL, "%s", r.out);
     cr_assert(strncmp(r.out, "# repository main: testing, Release of ", 39) == 0, "%s", r.out);
-    release(&r);
-    cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/InRelease"), 2);
-    cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/main/binary-amd64/Packages.xz"), 1);
+    vzr_res_release(&r);
+    cr_assert_eq(vz_httpd_hits(vd.httpd, "/dists/testing/InRelease"), 2);
+    cr_assert_eq(vz_httpd_hits(vd.httpd, "/dists/testing/main/binary-amd64/Packages.xz"), 1);
 }
 
 Test(vzpkg_build, stale_release_replay_refused)
@@ -175,80 +104,80 @@ Test(vzpkg_build, stale_release_replay_refused)
     /* a mirror replaying an old, correctly signed Release whose Valid-Until passed */
     vz_error_t err = NULL;
     struct vz_testrepo_opts old = { .date = 1700000000, .valid_until = 1700000000 + 86400 };
-    cr_assert_eq(vz_testrepo_write_release(&repo, &old, &err), 0, "%s", err ? err->msg : "");
-    cleanup_free char *in = vz_testrepo_dists_path(&repo, "InRelease");
+    cr_assert_eq(vz_testrepo_write_release(&vd.repo, &old, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *in = vz_testrepo_dists_path(&vd.repo, "InRelease");
     cleanup_free char *stale = NULL;
     size_t len;
     cr_assert_eq(vz_read_file(in, &stale, &len, &err), 0);
-    cr_assert_eq(vz_testrepo_write_release(&repo, NULL, &err), 0, "%s", err ? err->msg : "");
-    vz_httpd_alt(httpd, "/dists/testing/InRelease", stale, len, 0);
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--mirror", mirror);
-    cr_assert_eq(r.status, VZ_EVERIFY, "%d %s", r.status, r.err);
+    cr_assert_eq(vz_testrepo_write_release(&vd.repo, NULL, &err), 0, "%s", err ? err->msg : "");
+    vz_httpd_alt(vd.httpd, "/dists/testing/InRelease", stale, len, 0);
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, VZ_EVERIFY, "%d %s", r.code, r.err);
     cleanup_free char *want = vz_xasprintf(
         "vzpkg: error: repository main: Release of testing from %s expired on Wed, 15 Nov 2023 "
         "22:13:20 UTC (Valid-Until): the mirror is out of date or replays an old Release; use a "
-        "current mirror, or pass --allow-expired to accept it\n", mirror);
+        "current mirror, or pass --allow-expired to accept it\n", vd.mirror);
     cr_assert_str_eq(r.err, want);
     cr_assert_str_eq(r.out, "");
-    release(&r);
-    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--allow-expired", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--allow-expired", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
     /* the real build too: refused without the flag, built with it */
-    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
-    cr_assert_eq(r.status, VZ_EVERIFY, "%d %s", r.status, r.err);
-    release(&r);
-    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--allow-expired", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, VZ_EVERIFY, "%d %s", r.code, r.err);
+    vzr_res_release(&r);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--allow-expired", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
     cleanup_free char *tar = vz_template_path("cache/vztest-1-x86_64-minimal.tar.zst");
     cr_assert(vz_file_exists(tar), "no %s after create-cache --allow-expired", tar);
 }
 
 Test(vzpkg_build, unsatisfiable_exits_202_with_sentence)
 {
-    struct result r = vzpkg("create-cache", "-q", "vztest-1-x86_64-broken", "--dry-run", "--mirror", mirror);
-    cr_assert_eq(r.status, VZ_ESOLVER, "%d %s", r.status, r.err);
+    struct vzr_res r = vzpkg("create-cache", "-q", "vztest-1-x86_64-broken", "--dry-run", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, VZ_ESOLVER, "%d %s", r.code, r.err);
     cr_assert_str_eq(r.err,
         "vzpkg: error: cannot resolve the packages of vztest-1-x86_64-broken: package tools-t 2.0-1 "
         "requires libt1 (>= 1.0), but none of the candidates can be installed: libt1 1.2-3 "
         "(excluded by the template)\n"
         "(run with --debug-solver DIR to write a testcase that libsolv's testsolv replays)\n");
-    release(&r);
-    cleanup_free char *dbg = vz_path_join(root, "solver");
-    r = vzpkg("create-cache", "vztest-1-x86_64-broken", "--dry-run", "--mirror", mirror,
+    vzr_res_release(&r);
+    cleanup_free char *dbg = vz_path_join(vd.root, "solver");
+    r = vzpkg("create-cache", "vztest-1-x86_64-broken", "--dry-run", "--mirror", vd.mirror,
               "--debug-solver", dbg);
-    cr_assert_eq(r.status, VZ_ESOLVER);
+    cr_assert_eq(r.code, VZ_ESOLVER);
     cleanup_free char *tc = vz_path_join(dbg, "testcase.t");
     cr_assert(vz_file_exists(tc));
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_build, build_without_dry_run_builds_the_cache)
 {
     /* the build itself is tested in tests/e2e/test_create_cache.c */
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/vztest-1-x86_64-minimal.tar.zst",
-                                          root);
+                                          vd.root);
     cr_assert(vz_file_exists(tar), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("create-cache", "--dry-run");
-    cr_assert_eq(r.status, VZ_EUSAGE);
-    release(&r);
+    cr_assert_eq(r.code, VZ_EUSAGE);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_build, fetch_fills_package_cache)
 {
-    struct result r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--jobs", "3", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    struct vzr_res r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--jobs", "3", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
     /* every planned package is in the cache under its sha256 */
-    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--json", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--dry-run", "--json", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *j = json_loads(r.out, 0, NULL);
     json_t *pk = json_object_get(j, "packages");
-    cleanup_free char *pkgs = vz_path_join(root, "vz/template/pkgs");
+    cleanup_free char *pkgs = vz_path_join(vd.root, "vz/template/pkgs");
     size_t found = 0;
     for (size_t i = 0; i < json_array_size(pk); i++) {
         const char *sha = json_string_value(json_object_get(json_array_get(pk, i), "sha256"));
@@ -261,21 +190,21 @@ Test(vzpkg_build, fetch_fills_package_cache)
     }
     cr_assert_eq(found, json_array_size(pk));
     json_decref(j);
-    release(&r);
-    cr_assert_eq(vz_httpd_hits(httpd, "/pool/main/e/editor-t/editor-t_9.0-1_amd64.deb"), 1);
+    vzr_res_release(&r);
+    cr_assert_eq(vz_httpd_hits(vd.httpd, "/pool/main/e/editor-t/editor-t_9.0-1_amd64.deb"), 1);
     /* a second fetch downloads nothing */
-    r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
-    cr_assert_eq(vz_httpd_hits(httpd, "/pool/main/e/editor-t/editor-t_9.0-1_amd64.deb"), 1);
+    r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
+    cr_assert_eq(vz_httpd_hits(vd.httpd, "/pool/main/e/editor-t/editor-t_9.0-1_amd64.deb"), 1);
 }
 
 /* fetch --json: what was resolved and what this run downloaded; an object
  * for one template, an array for several; a failure prints nothing. */
 Test(vzpkg_build, fetch_json_counts_what_it_downloaded)
 {
-    struct result r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--json", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    struct vzr_res r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--json", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_error_t je;
     json_t *j = json_loads(r.out, 0, &je);
     cr_assert_not_null(j, "not JSON (%s): '%s'", je.text, r.out);
@@ -289,11 +218,11 @@ Test(vzpkg_build, fetch_json_counts_what_it_downloaded)
     cr_assert_eq(json_integer_value(json_object_get(j, "downloaded_size")), size, "%s", r.out);
     cr_assert_eq(json_object_size(j), 5, "%s", r.out);
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
     /* again, twice over: nothing more to download, an array of two */
     r = vzpkg("fetch", "vztest-1-x86_64-minimal", "vztest-1-x86_64-minimal", "--json", "--mirror",
-              mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+              vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     j = json_loads(r.out, 0, &je);
     cr_assert_not_null(j, "not JSON (%s): '%s'", je.text, r.out);
     cr_assert_eq(json_array_size(j), 2, "%s", r.out);
@@ -304,29 +233,29 @@ Test(vzpkg_build, fetch_json_counts_what_it_downloaded)
         cr_assert_eq(json_integer_value(json_object_get(x, "downloaded_size")), 0, "%s", r.out);
     }
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
     /* the second template cannot be resolved: exit 202, nothing on stdout */
     r = vzpkg("fetch", "vztest-1-x86_64-minimal", "vztest-1-x86_64-broken", "--json", "--mirror",
-              mirror);
-    cr_assert_eq(r.status, VZ_ESOLVER, "%s", r.err);
+              vd.mirror);
+    cr_assert_eq(r.code, VZ_ESOLVER, "%s", r.err);
     cr_assert_str_empty(r.out);
     cr_assert(strstr(r.err, "vzpkg: error: "), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_build, allow_unsigned_warns_on_every_run)
 {
     cleanup_free char *want = vz_xasprintf(
         "vzpkg: warning: repository plain: signature NOT checked (allow_unsigned: true); anyone "
-        "between you and %s can change what gets installed\n", mirror);
+        "between you and %s can change what gets installed\n", vd.mirror);
     for (int run = 0; run < 2; run++) {
-        struct result r = vzpkg("create-cache", "vztest-1-x86_64-unsigned", "--dry-run", "--json",
-                                "--mirror", mirror);
-        cr_assert_eq(r.status, 0, "%s", r.err);
+        struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-unsigned", "--dry-run", "--json",
+                                "--mirror", vd.mirror);
+        cr_assert_eq(r.code, 0, "%s", r.err);
         cr_assert(strstr(r.err, want) != NULL, "run %d: %s", run, r.err);
-        release(&r);
+        vzr_res_release(&r);
     }
     /* the signature files were never even asked for */
-    cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/InRelease"), 0);
-    cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/Release"), 2);
+    cr_assert_eq(vz_httpd_hits(vd.httpd, "/dists/testing/InRelease"), 0);
+    cr_assert_eq(vz_httpd_hits(vd.httpd, "/dists/testing/Release"), 2);
 }

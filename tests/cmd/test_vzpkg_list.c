@@ -9,6 +9,7 @@
 #include "cache/store.h"
 #include "cache/update_state.h"
 #include "common/common.h"
+#include "tests/lib/robust.h"
 
 static char root[64];
 
@@ -37,59 +38,48 @@ static void teardown(void)
 
 TestSuite(vzpkg_list, .init = setup, .fini = teardown);
 
-struct result {
-    int status;
-    char *out, *err;
-};
-
-/* vzpkg(arg, ...): run build/bin/vzpkg with the arguments up to the first NULL. */
-#define vzpkg(...) run_vzpkg((const char *[]){ __VA_ARGS__, NULL })
-
-static struct result run_vzpkg(const char **args)
-{
-    char *bin = vz_xasprintf("%s/bin/vzpkg", getenv("VZ_BUILD"));
-    cr_assert(vz_file_exists(bin), "%s not built", bin);
-    char *argv[16] = { bin };
-    for (size_t i = 0; args[i] && i < 14; i++)
-        argv[i + 1] = (char *)args[i];
-    struct vz_buf out = VZ_BUF_INIT, errb = VZ_BUF_INIT;
-    vz_buf_init(&out);
-    vz_buf_init(&errb);
-    struct vz_run_opts o = { .out = &out, .errbuf = &errb };
-    struct result r = { -1, NULL, NULL };
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "run vzpkg: %s", err ? err->msg : "");
-    r.out = vz_buf_detach(&out, NULL);
-    r.err = vz_buf_detach(&errb, NULL);
-    free(bin);
-    return r;
-}
-
-static void release(struct result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+/* vzpkg(arg, ...): build/bin/vzpkg with the arguments up to the first NULL. */
+#define vzpkg(...) vzr_runv("vzpkg", (const char *const[]){ __VA_ARGS__, NULL })
 
 static const char available[] =
-    "debian-12-aarch64-default  Debian 12 (bookworm): what an admin expects in a VPS\n"
-    "debian-12-aarch64-minimal  Debian 12 (bookworm) minimal: Essential and required packages plus apt\n"
-    "debian-12-i686-default     Debian 12 (bookworm): what an admin expects in a VPS\n"
-    "debian-12-i686-minimal     Debian 12 (bookworm) minimal: Essential and required packages plus apt\n"
-    "debian-12-x86_64-default   Debian 12 (bookworm): what an admin expects in a VPS\n"
-    "debian-12-x86_64-minimal   Debian 12 (bookworm) minimal: Essential and required packages plus apt\n"
-    "debian-13-aarch64-default  Debian 13 (trixie): what an admin expects in a VPS\n"
-    "debian-13-aarch64-minimal  Debian 13 (trixie) minimal: Essential and required packages plus apt\n"
-    "debian-13-x86_64-default   Debian 13 (trixie): what an admin expects in a VPS\n"
-    "debian-13-x86_64-minimal   Debian 13 (trixie) minimal: Essential and required packages plus apt\n";
+    "almalinux-9-aarch64-default      AlmaLinux OS 9: what an admin expects in a VPS\n"
+    "almalinux-9-aarch64-minimal      AlmaLinux OS 9 minimal: the core group and dnf\n"
+    "almalinux-9-x86_64-default       AlmaLinux OS 9: what an admin expects in a VPS\n"
+    "almalinux-9-x86_64-minimal       AlmaLinux OS 9 minimal: the core group and dnf\n"
+    "centos_stream-9-aarch64-default  CentOS Stream 9: what an admin expects in a VPS\n"
+    "centos_stream-9-aarch64-minimal  CentOS Stream 9 minimal: the core group and dnf\n"
+    "centos_stream-9-x86_64-default   CentOS Stream 9: what an admin expects in a VPS\n"
+    "centos_stream-9-x86_64-minimal   CentOS Stream 9 minimal: the core group and dnf\n"
+    "debian-12-aarch64-default        Debian 12 (bookworm): what an admin expects in a VPS\n"
+    "debian-12-aarch64-minimal        Debian 12 (bookworm) minimal: Essential and required packages plus apt\n"
+    "debian-12-i686-default           Debian 12 (bookworm): what an admin expects in a VPS\n"
+    "debian-12-i686-minimal           Debian 12 (bookworm) minimal: Essential and required packages plus apt\n"
+    "debian-12-x86_64-default         Debian 12 (bookworm): what an admin expects in a VPS\n"
+    "debian-12-x86_64-minimal         Debian 12 (bookworm) minimal: Essential and required packages plus apt\n"
+    "debian-13-aarch64-default        Debian 13 (trixie): what an admin expects in a VPS\n"
+    "debian-13-aarch64-minimal        Debian 13 (trixie) minimal: Essential and required packages plus apt\n"
+    "debian-13-x86_64-default         Debian 13 (trixie): what an admin expects in a VPS\n"
+    "debian-13-x86_64-minimal         Debian 13 (trixie) minimal: Essential and required packages plus apt\n"
+    "fedora-45-aarch64-default        Fedora 45: what an admin expects in a VPS\n"
+    "fedora-45-aarch64-minimal        Fedora 45 minimal: the core group and dnf\n"
+    "fedora-45-x86_64-default         Fedora 45: what an admin expects in a VPS\n"
+    "fedora-45-x86_64-minimal         Fedora 45 minimal: the core group and dnf\n"
+    "rocky-9-aarch64-default          Rocky Linux 9: what an admin expects in a VPS\n"
+    "rocky-9-aarch64-minimal          Rocky Linux 9 minimal: the core group and dnf\n"
+    "rocky-9-x86_64-default           Rocky Linux 9: what an admin expects in a VPS\n"
+    "rocky-9-x86_64-minimal           Rocky Linux 9 minimal: the core group and dnf\n"
+    "ubuntu-22.04-x86_64-default      Ubuntu 22.04 LTS (jammy): what an admin expects in a VPS\n"
+    "ubuntu-22.04-x86_64-minimal      Ubuntu 22.04 LTS (jammy) minimal: required packages plus apt\n"
+    "ubuntu-24.04-x86_64-default      Ubuntu 24.04 LTS (noble): what an admin expects in a VPS\n"
+    "ubuntu-24.04-x86_64-minimal      Ubuntu 24.04 LTS (noble) minimal: required packages plus apt\n";
 
 Test(vzpkg_list, available_lists_every_template_sorted_with_summaries)
 {
-    struct result r = vzpkg("list", "--available", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct vzr_res r = vzpkg("list", "--available", NULL, NULL, NULL);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     cr_assert_str_eq(r.out, available);
     cr_assert_str_eq(r.err, "");
-    release(&r);
+    vzr_res_release(&r);
 }
 
 static void make_cache(const char *file)
@@ -103,17 +93,32 @@ static void make_cache(const char *file)
     free(dir);
 }
 
+/* s with every run of blanks made one blank (allocated). */
+static char *squeeze(const char *s)
+{
+    char *o = vz_xstrdup(s), *w = o;
+    for (const char *c = s; *c; c++)
+        if (*c != ' ' || w == o || w[-1] != ' ')
+            *w++ = *c;
+    *w = '\0';
+    return o;
+}
+
 Test(vzpkg_list, default_marks_cached_templates_and_orphan_caches)
 {
     make_cache("debian-12-x86_64-minimal.tar.zst");
     make_cache("debian-12-x86_64-minimal.manifest");
     make_cache("old-1-x86_64-base.tar.gz");
-    struct result r = vzpkg("list", NULL, NULL, NULL, NULL);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-    cr_assert_not_null(strstr(r.out, "debian-12-x86_64-minimal   cached  Debian 12 (bookworm) minimal:"), "%s", r.out);
-    cr_assert_not_null(strstr(r.out, "debian-12-x86_64-default   -       Debian 12"), "%s", r.out);
-    cr_assert_not_null(strstr(r.out, "\nold-1-x86_64-base          cached  (no metadata)\n"), "%s", r.out);
-    release(&r);
+    struct vzr_res r = vzpkg("list", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+    /* columns are as wide as the longest name of the shipped files: compare
+     * with runs of blanks squeezed to one */
+    char *out = squeeze(r.out);
+    cr_assert_not_null(strstr(out, "debian-12-x86_64-minimal cached Debian 12 (bookworm) minimal:"), "%s", r.out);
+    cr_assert_not_null(strstr(out, "debian-12-x86_64-default - Debian 12"), "%s", r.out);
+    cr_assert_not_null(strstr(out, "\nold-1-x86_64-base cached (no metadata)\n"), "%s", r.out);
+    free(out);
+    vzr_res_release(&r);
 }
 
 /* A real signed cache landed through the store, built "at" SOURCE_DATE_EPOCH
@@ -174,30 +179,31 @@ Test(vzpkg_list, cached_shows_size_date_packages_signer_and_update)
     char *b = land_cache("debian-13-x86_64-default", "xz", "x", 1);
     char *c = land_cache("old-1-x86_64-base", "gz", "yy", 0);
     make_cache("notes.txt");
-    make_cache("half-1-x86_64-base.tar.zst"); /* no manifest: not a cache */
+    make_cache("half-1-x86_64-base.tar.zst"); /* no manifest: dropped in by hand, listed with '?' */
     record("debian-12-x86_64-minimal", a, true);
     record("debian-13-x86_64-default", a, false); /* checked another tarball */
     cleanup_free char *id = signer_id();
 
-    struct result r = vzpkg("list", "--cached", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct vzr_res r = vzpkg("list", "--cached", NULL, NULL, NULL);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     char *want = vz_xasprintf(
         "NAME                          SIZE  BUILT                 PACKAGES  SIGNER            UPDATE\n"
         "debian-12-x86_64-minimal      23 B  2023-11-14 22:13 UTC         3  %s  yes\n"
         "debian-13-x86_64-default       1 B  2023-11-14 22:13 UTC         1  %s  unknown\n"
+        "half-1-x86_64-base               ?  ?                            ?  ?                 unknown\n"
         "old-1-x86_64-base              2 B  2023-11-14 22:13 UTC         0  %s  unknown\n",
         id, id, id);
     cr_assert_str_eq(r.out, want);
     free(want);
-    release(&r);
+    vzr_res_release(&r);
 
     record("debian-13-x86_64-default", b, false);
     r = vzpkg("list", "--cached", "--json", NULL, NULL);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     json_error_t je;
     json_t *arr = json_loads(r.out, 0, &je);
     cr_assert_not_null(arr, "%s", r.out);
-    cr_assert_eq(json_array_size(arr), 3);
+    cr_assert_eq(json_array_size(arr), 4);
     json_t *o = json_array_get(arr, 0);
     cr_assert_str_eq(json_string_value(json_object_get(o, "name")), "debian-12-x86_64-minimal");
     cr_assert_eq(json_integer_value(json_object_get(o, "size")), 23);
@@ -213,12 +219,17 @@ Test(vzpkg_list, cached_shows_size_date_packages_signer_and_update)
     cr_assert_str_eq(json_string_value(json_object_get(o, "cache_file")), file);
     o = json_array_get(arr, 1);
     cr_assert_str_eq(json_string_value(json_object_get(o, "update_available")), "no");
+    cr_assert(json_is_true(json_object_get(o, "adopted")));
     o = json_array_get(arr, 2);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "name")), "half-1-x86_64-base");
+    cr_assert(json_is_false(json_object_get(o, "adopted")));
+    cr_assert(json_is_null(json_object_get(o, "size")));
+    o = json_array_get(arr, 3);
     cr_assert_str_eq(json_string_value(json_object_get(o, "update_available")), "unknown");
     cr_assert(json_is_null(json_object_get(o, "checked")));
     cr_assert(json_is_null(json_object_get(o, "summary")));
     json_decref(arr);
-    release(&r);
+    vzr_res_release(&r);
     free(a);
     free(b);
     free(c);
@@ -232,108 +243,109 @@ Test(vzpkg_list, cached_lists_a_broken_cache_with_a_warning)
     vz_error_t err = NULL;
     cr_assert_eq(vz_atomic_write(man, "{}", 2, 0644, &err), 0);
     free(man);
-    struct result r = vzpkg("list", "--cached", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct vzr_res r = vzpkg("list", "--cached", NULL, NULL, NULL);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     cr_assert_str_eq(r.out,
         "NAME                          SIZE  BUILT                 PACKAGES  SIGNER            UPDATE\n"
         "debian-12-x86_64-minimal         ?  ?                            ?  ?                 unknown\n");
     cr_assert(strstr(r.err, "cache debian-12-x86_64-minimal: "), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, json_output)
 {
     make_cache("debian-13-x86_64-default.tar.zst");
-    struct result r = vzpkg("list", "--json", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 0);
+    struct vzr_res r = vzpkg("list", "--json", NULL, NULL, NULL);
+    cr_assert_eq(r.code, 0);
     json_error_t je;
     json_t *a = json_loads(r.out, 0, &je);
     cr_assert_not_null(a, "not JSON: %s", je.text);
-    cr_assert_eq(json_array_size(a), 10);
-    json_t *last = json_array_get(a, 9);
-    cr_assert_str_eq(json_string_value(json_object_get(last, "name")), "debian-13-x86_64-minimal");
-    json_t *def = json_array_get(a, 8);
+    cr_assert_eq(json_array_size(a), 30);
+    json_t *last = json_array_get(a, 29);
+    cr_assert_str_eq(json_string_value(json_object_get(last, "name")), "ubuntu-24.04-x86_64-minimal");
+    json_t *def = json_array_get(a, 16);
+    cr_assert_str_eq(json_string_value(json_object_get(def, "name")), "debian-13-x86_64-default");
     cr_assert(json_is_true(json_object_get(def, "cached")));
     cr_assert_str_eq(json_string_value(json_object_get(def, "summary")),
                      "Debian 13 (trixie): what an admin expects in a VPS");
     json_decref(a);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, usage_errors_exit_2)
 {
-    struct result r = vzpkg("list", "--available", "--cached", NULL, NULL);
-    cr_assert_eq(r.status, 2);
+    struct vzr_res r = vzpkg("list", "--available", "--cached", NULL, NULL);
+    cr_assert_eq(r.code, 2);
     cr_assert_str_eq(r.out, "");
     const char *want = "vzpkg: error: --available and --cached exclude each other\nUsage: vzpkg list";
     cr_assert(strncmp(r.err, want, strlen(want)) == 0,
               "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("list", "--bogus", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 2);
+    cr_assert_eq(r.code, 2);
     cr_assert_str_eq(r.err, "vzpkg: error: unknown option '--bogus'\nTry 'vzpkg list --help'.\n");
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("list", "extra", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 2);
-    release(&r);
+    cr_assert_eq(r.code, 2);
+    vzr_res_release(&r);
     r = vzpkg("info", NULL, NULL, NULL, NULL);
-    cr_assert_eq(r.status, 2);
+    cr_assert_eq(r.code, 2);
     want = "vzpkg: error: info needs a TEMPLATE\nUsage: vzpkg info";
     cr_assert(strncmp(r.err, want, strlen(want)) == 0, "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, help_exits_0)
 {
-    struct result r = vzpkg("list", "--help", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 0);
+    struct vzr_res r = vzpkg("list", "--help", NULL, NULL, NULL);
+    cr_assert_eq(r.code, 0);
     const char *want = "Usage: vzpkg list [-A|--available|-c|--cached] [--json]\n";
     cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("info", "-h", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 0);
+    cr_assert_eq(r.code, 0);
     cr_assert(strncmp(r.out, "Usage: vzpkg info", 17) == 0);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, info_packages_after_extends)
 {
-    struct result r = vzpkg("info", "debian-13-x86_64-default", "packages", NULL, NULL);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct vzr_res r = vzpkg("info", "debian-13-x86_64-default", "packages", NULL, NULL);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     cr_assert_str_eq(r.out, "apt\nsystemd-sysv\niproute2\niputils-ping\nifupdown\nnetbase\nopenssh-server\n"
                             "ca-certificates\nless\nprocps\nvim-tiny\nlocales\ncron\nlogrotate\n");
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, info_virtuozzo_fields)
 {
-    struct result r = vzpkg("info", "debian-12-aarch64-minimal", "name", "osrelease", "arch", "package_manager_type");
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct vzr_res r = vzpkg("info", "debian-12-aarch64-minimal", "name", "osrelease", "arch", "package_manager_type");
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     cr_assert_str_eq(r.out, "name: debian-12-aarch64-minimal\nosrelease: 12\narch: aarch64\npackage_manager_type: dpkg\n");
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("info", "debian-12-aarch64-minimal", "distribution", "variant", "codename", NULL);
     cr_assert_str_eq(r.out, "distribution: debian\nvariant: minimal\ncodename: bookworm\n");
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, info_json)
 {
-    struct result r = vzpkg("info", "--json", "debian-12-x86_64-minimal", "packages", "summary");
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct vzr_res r = vzpkg("info", "--json", "debian-12-x86_64-minimal", "packages", "summary");
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     cr_assert_str_eq(r.out, "{\n  \"packages\": [\n    \"apt\"\n  ],\n  \"summary\": \"Debian 12 (bookworm) minimal: "
                             "Essential and required packages plus apt\"\n}\n");
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, info_mirrorlist_shows_the_resolution)
 {
-    struct result r = vzpkg("info", "debian-12-x86_64-default", "mirrorlist", "--mirror", "http://127.0.0.1:1/debian");
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct vzr_res r = vzpkg("info", "debian-12-x86_64-default", "mirrorlist", "--mirror", "http://127.0.0.1:1/debian");
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     cr_assert_str_eq(r.out, "mirror.debian http://127.0.0.1:1/debian (from --mirror)\n");
-    release(&r);
+    vzr_res_release(&r);
     setenv("VZ_MIRROR_DEBIAN", "http://127.0.0.1:2/a http://127.0.0.1:2/b", 1);
     r = vzpkg("info", "debian-12-x86_64-default", "mirrorlist", "repositories", NULL);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     cr_assert_str_eq(r.out,
                      "mirrorlist:\n"
                      "  mirror.debian http://127.0.0.1:2/a (from environment VZ_MIRROR_DEBIAN)\n"
@@ -341,7 +353,7 @@ Test(vzpkg_list, info_mirrorlist_shows_the_resolution)
                      "repositories:\n"
                      "  deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://127.0.0.1:2/a bookworm main\n"
                      "  deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://127.0.0.1:2/a bookworm-updates main\n");
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, info_apt_sources_of_the_host)
@@ -352,57 +364,66 @@ Test(vzpkg_list, info_apt_sources_of_the_host)
     cr_assert_eq(vz_mkdir_p(d, 0755, &err), 0);
     const char *txt = "deb http://127.0.0.1:3/debian bookworm main\n";
     cr_assert_eq(vz_atomic_write(p, txt, strlen(txt), 0644, &err), 0);
-    struct result r = vzpkg("info", "debian-12-x86_64-minimal", "mirrorlist", NULL, NULL);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct vzr_res r = vzpkg("info", "debian-12-x86_64-minimal", "mirrorlist", NULL, NULL);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     char *want = vz_xasprintf("mirror.debian http://127.0.0.1:3/debian (from %s:1, suite bookworm)\n", p);
     cr_assert_str_eq(r.out, want);
     free(want);
     free(p);
     free(d);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, info_without_any_mirror)
 {
     /* fields that need no mirror work anyway */
-    struct result r = vzpkg("info", "debian-12-x86_64-minimal", "packages", NULL, NULL);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct vzr_res r = vzpkg("info", "debian-12-x86_64-minimal", "packages", NULL, NULL);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
     cr_assert_str_eq(r.out, "apt\n");
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("info", "debian-12-x86_64-minimal", "repositories", NULL, NULL);
-    cr_assert_eq(r.status, 201);
+    cr_assert_eq(r.code, 201);
     char *want = vz_xasprintf("vzpkg: error: %s/distros/debian-12.yaml:27:14: no mirror for {{mirror.debian}}: "
                               "set one with --mirror URL (or --mirror debian=URL), VZ_MIRROR_DEBIAN=URL in the "
                               "environment, or MIRROR_DEBIAN=\"URL\" in %s/etc/vz/vz.conf (the host's apt sources "
                               "under %s have no matching deb entry)\n", getenv("VZ_SRC"), root, root);
     cr_assert_str_eq(r.err, want);
     free(want);
-    release(&r);
+    vzr_res_release(&r);
+    /* a plain info shows all but the repositories, and says why */
+    r = vzpkg("info", "debian-12-x86_64-minimal", NULL, NULL, NULL);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+    cr_assert(strstr(r.out, "debian-12-x86_64-minimal") && strstr(r.out, "apt"), "%s", r.out);
+    cr_assert_null(strstr(r.out, "repositories"), "%s", r.out);
+    cr_assert(strstr(r.err, "no mirror for {{mirror.debian}}") &&
+                  strstr(r.err, "repositories and mirrorlist are not shown"),
+              "%s", r.err);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, info_unknown_template_exit_91)
 {
-    struct result r = vzpkg("info", "debian-13-x86_64-defualt", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 91);
+    struct vzr_res r = vzpkg("info", "debian-13-x86_64-defualt", NULL, NULL, NULL);
+    cr_assert_eq(r.code, 91);
     cr_assert_str_eq(r.err, "vzpkg: error: unknown template 'debian-13-x86_64-defualt' "
                             "(did you mean 'debian-13-x86_64-default'?)\n");
     cr_assert_str_eq(r.out, "");
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, info_bad_field_and_bad_mirror)
 {
-    struct result r = vzpkg("info", "debian-13-x86_64-default", "pakages", NULL, NULL);
-    cr_assert_eq(r.status, 2);
+    struct vzr_res r = vzpkg("info", "debian-13-x86_64-default", "pakages", NULL, NULL);
+    cr_assert_eq(r.code, 2);
     const char *want = "vzpkg: error: unknown field 'pakages' (did you mean 'packages'?)\nUsage:";
     cr_assert(strncmp(r.err, want, strlen(want)) == 0, "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("info", "--mirror", "127.0.0.1/debian", "debian-13-x86_64-default", NULL);
-    cr_assert_eq(r.status, 21);
+    cr_assert_eq(r.code, 21);
     cr_assert_str_eq(r.err, "vzpkg: error: --mirror '127.0.0.1/debian': not a URL (no http://, "
                             "https:// or file://); give URL or NAME=URL, for example "
                             "http://HOST/debian, https://HOST/debian or debian=file:///srv/mirror\n");
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(vzpkg_list, info_reports_bad_metadata_with_location)
@@ -416,21 +437,21 @@ Test(vzpkg_list, info_reports_bad_metadata_with_location)
                       "repositories: [{name: main, mirror: x, suite: s, components: [main], keyring: /k}]\n"
                       "variants:\n  minimal:\n    base: required\n    pakages: [apt]\n";
     cr_assert_eq(vz_atomic_write(p, txt, strlen(txt), 0644, &err), 0);
-    struct result r = vzpkg("info", "debian-12-x86_64-minimal", "packages", NULL, NULL);
-    cr_assert_eq(r.status, 201);
+    struct vzr_res r = vzpkg("info", "debian-12-x86_64-minimal", "packages", NULL, NULL);
+    cr_assert_eq(r.code, 201);
     char *want = vz_xasprintf("vzpkg: error: %s:12:5: unknown key 'pakages' (did you mean 'packages'?)\n", p);
     cr_assert_str_eq(r.err, want);
     free(want);
-    release(&r);
+    vzr_res_release(&r);
     /* list skips the broken override (with a warning) and still lists the rest */
     r = vzpkg("list", "--available", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 0);
+    cr_assert_eq(r.code, 0);
     cr_assert_not_null(strstr(r.out, "debian-13-x86_64-minimal"));
     cr_assert_null(strstr(r.out, "debian-12-x86_64-minimal"));
     want = vz_xasprintf("vzpkg: warning: skipping %s:12:5: unknown key 'pakages' (did you mean 'packages'?)\n", p);
     cr_assert_str_eq(r.err, want);
     free(want);
-    release(&r);
+    vzr_res_release(&r);
     free(p);
     free(dir);
 }
@@ -453,14 +474,14 @@ Test(vzpkg_list, list_survives_a_deeply_nested_local_override)
     memset(txt + hl + depth, ']', depth);
     memcpy(txt + hl + 2 * depth, "\n", 2);
     cr_assert_eq(vz_atomic_write(p, txt, hl + 2 * depth + 1, 0644, &err), 0);
-    struct result r = vzpkg("list", "--available", NULL, NULL, NULL);
-    cr_assert_eq(r.status, 0, "status %d, stderr: %.200s", r.status, r.err);
+    struct vzr_res r = vzpkg("list", "--available", NULL, NULL, NULL);
+    cr_assert_eq(r.code, 0, "status %d, stderr: %.200s", r.code, r.err);
     cr_assert_not_null(strstr(r.out, "debian-13-x86_64-minimal"), "%s", r.out);
     cr_assert_null(strstr(r.out, "debian-12-x86_64-minimal"), "%s", r.out);
     char *want = vz_xasprintf("vzpkg: warning: skipping %s:3:73: nesting deeper than 64 levels\n", p);
     cr_assert_str_eq(r.err, want);
     free(want);
-    release(&r);
+    vzr_res_release(&r);
     free(txt);
     free(p);
     free(dir);
@@ -506,17 +527,24 @@ Test(vzpkg_list, info_scripts_and_environment_of_a_local_variant)
                            "    scripts:\n      pre-cache: echo {{codename}}\n"
                            "      post-install: |\n        a\n        b\n", text);
     cr_assert_eq(vz_atomic_write(p, y, strlen(y), 0644, &err), 0);
-    struct result r = vzpkg("info", "debian-12-x86_64-web", "scripts", "environment", "excludes");
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-    cr_assert_str_eq(r.out, "scripts:\n  pre-cache:\n    echo bookworm\n  post-install:\n    a\n    b\n"
-                            "environment:\n  DEBIAN_FRONTEND=noninteractive\n  LC_ALL=C\n  TZ=UTC\n"
-                            "excludes:\n  vim-tiny\n");
-    release(&r);
+    struct vzr_res r = vzpkg("info", "debian-12-x86_64-web", "scripts", "environment", "excludes");
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+    /* the chain's scripts concatenated: default's own (the SSH host keys'
+     * first-boot unit) first, then web's */
+    const char *head = "scripts:\n  pre-cache:\n    echo bookworm\n  post-install:\n"
+                       "    rm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub\n";
+    const char *tail = "    fi\n    a\n    b\n"
+                       "environment:\n  DEBIAN_FRONTEND=noninteractive\n  LC_ALL=C\n  TZ=UTC\n"
+                       "excludes:\n  vim-tiny\n";
+    cr_assert(strncmp(r.out, head, strlen(head)) == 0, "%s", r.out);
+    cr_assert(strlen(r.out) > strlen(tail) && strcmp(r.out + strlen(r.out) - strlen(tail), tail) == 0,
+              "%s", r.out);
+    vzr_res_release(&r);
     r = vzpkg("info", "debian-12-x86_64-web", "source");
     char *want = vz_xasprintf("%s\n", p); /* the override shadows the shipped file */
     cr_assert_str_eq(r.out, want);
     free(want);
-    release(&r);
+    vzr_res_release(&r);
     free(y);
     free(p);
     free(dir);

@@ -18,32 +18,19 @@
 #include "cache/lock.h"
 #include "common/common.h"
 #include "tests/lib/httpd.h"
+#include "tests/lib/robust.h"
 #include "tests/lib/testrepo.h"
+#include "tests/lib/vztest.h"
 
-static char root[64];
-static struct vz_testrepo repo;
-static struct vz_httpd *httpd;
-static char *mirror;
+/* The variants, architectures and environment of this suite's vztest
+ * distro (vzr_vztest_yaml_more). */
+static const struct vzr_vztest_more yaml_more = {
+    .architectures = "  aarch64: arm64\n",
+    .top = "environment:\n"
+           "  VZTEST_VAR: from-yaml\n",
+};
 
-static const char yaml_fmt[] =
-    "distribution: vztest\n"
-    "release: \"1\"\n"
-    "codename: testing\n"
-    "family: deb\n"
-    "summary: \"synthetic test system\"\n"
-    "architectures:\n"
-    "  x86_64: amd64\n"
-    "  aarch64: arm64\n"
-    "merged_usr: symlinks\n"
-    "repositories:\n"
-    "  - name: main\n"
-    "    mirror: \"{{mirror.vztest}}\"\n"
-    "    suite: \"{{codename}}\"\n"
-    "    components: [main]\n"
-    "    keyring: %s\n"
-    "environment:\n"
-    "  VZTEST_VAR: from-yaml\n"
-    "variants:\n"
+static const char yaml_variants[] =
     "  minimal:\n"
     "    summary: \"minimal\"\n"
     "    base: required\n"
@@ -52,6 +39,7 @@ static const char yaml_fmt[] =
     "      post-install: |\n"
     "        echo \"post $VZTEST_VAR $(hostname)\" > /etc/post-install.txt\n"
     "        ls /proc/1/ > /dev/null\n"
+    "        mkdir -p /var/cache/ldconfig && echo inodes > /var/cache/ldconfig/aux-cache\n"
     "      pre-cache: |\n"
     "        echo \"pre-cache $VZ_TEMPLATE\" > \"$1/etc/pre-cache.txt\"\n"
     "  failhook:\n"
@@ -83,71 +71,15 @@ static const char yaml_fmt[] =
     "        echo \"pre-cache saw $1\" >&2\n"
     "        false\n";
 
-static void setup(void)
-{
-    snprintf(root, sizeof(root), "/tmp/vzt-e2e-XXXXXX");
-    cr_assert_not_null(mkdtemp(root));
-    cr_assert_not_null(getenv("VZ_BUILD"), "VZ_BUILD is not set: run through make check");
-    vz_error_t err = NULL;
-    cleanup_free char *rdir = vz_path_join(root, "mirror");
-    cr_assert_eq(vz_testrepo_create(rdir, NULL, 0, NULL, &repo, &err), 0, "%s",
-                 err ? err->msg : "");
-    cleanup_free char *ddir = vz_path_join(root, "distros");
-    cr_assert_eq(vz_mkdir_p(ddir, 0755, &err), 0);
-    cleanup_free char *yaml = vz_xasprintf(yaml_fmt, repo.keyring);
-    cleanup_free char *ypath = vz_path_join(ddir, "vztest-1.yaml");
-    cr_assert_eq(vz_atomic_write(ypath, yaml, strlen(yaml), 0644, &err), 0);
-    setenv("VZ_DISTROS_DIR", ddir, 1);
-    setenv("VZ_ROOT", root, 1);
-    setenv("VZ_APT_ROOT", root, 1);
-    unsetenv("VZ_MIRROR_VZTEST");
-    httpd = vz_httpd_start(repo.dir);
-    mirror = vz_httpd_url(httpd, "");
-}
+static struct vzt_distro vd;
 
-static void teardown(void)
-{
-    vz_httpd_stop(httpd);
-    free(mirror);
-    vz_testrepo_release(&repo);
-    vz_error_t err = NULL;
-    vz_rm_rf(root, &err);
-    vz_error_release(&err);
-}
+static void setup(void) { vzt_distro_setup(&vd, "e2e", &yaml_more, yaml_variants); }
+static void teardown(void) { vzt_distro_teardown(&vd); }
 
 TestSuite(create_cache, .init = setup, .fini = teardown, .timeout = 180);
 
-struct result {
-    int status;
-    char *out, *err;
-};
-
-#define vzpkg(...) run_vzpkg((const char *[]){ __VA_ARGS__, NULL })
-
-static struct result run_vzpkg(const char **args)
-{
-    cleanup_free char *bin = vz_xasprintf("%s/bin/vzpkg", getenv("VZ_BUILD"));
-    cr_assert(vz_file_exists(bin), "%s not built", bin);
-    char *argv[16] = { bin };
-    for (size_t i = 0; args[i] && i < 14; i++)
-        argv[i + 1] = (char *)args[i];
-    struct vz_buf out = VZ_BUF_INIT, errb = VZ_BUF_INIT;
-    vz_buf_init(&out);
-    vz_buf_init(&errb);
-    struct vz_run_opts o = { .out = &out, .errbuf = &errb };
-    struct result r = { -1, NULL, NULL };
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "run vzpkg: %s", err ? err->msg : "");
-    r.out = vz_buf_detach(&out, NULL);
-    r.err = vz_buf_detach(&errb, NULL);
-    return r;
-}
-
-static void release(struct result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+/* vzpkg(arg, ...): build/bin/vzpkg with the arguments up to the first NULL. */
+#define vzpkg(...) vzr_runv("vzpkg", (const char *const[]){ __VA_ARGS__, NULL })
 
 static char *slurp(const char *dir, const char *rel)
 {
@@ -165,7 +97,7 @@ static char *slurp(const char *dir, const char *rel)
 /* The build area holds nothing but (maybe) nothing: no NAME.XXXXXX root. */
 static void assert_no_build_root(void)
 {
-    cleanup_free char *dir = vz_xasprintf("%s/vz/template/build", root);
+    cleanup_free char *dir = vz_xasprintf("%s/vz/template/build", vd.root);
     cleanup_dir DIR *d = opendir(dir);
     if (!d)
         return;
@@ -174,15 +106,15 @@ static void assert_no_build_root(void)
         cr_assert(!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."),
                   "build root left behind: %s/%s", dir, de->d_name);
     cleanup_free char *mi = slurp("/proc/self", "mountinfo");
-    cr_assert_null(strstr(mi, root), "a mount under %s is left: %s", root, mi);
+    cr_assert_null(strstr(mi, vd.root), "a mount under %s is left: %s", vd.root, mi);
 }
 
 static char *unpack_cache(const char *name)
 {
-    char *dir = vz_xasprintf("%s/unpacked", root);
+    char *dir = vz_xasprintf("%s/unpacked", vd.root);
     vz_error_t err = NULL;
     cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
-    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/%s.tar.zst", root, name);
+    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/%s.tar.zst", vd.root, name);
     char *argv[] = { "tar", "-I", "zstd", "-xpf", tar, "-C", dir, NULL };
     cr_assert_eq(vz_run_ok(argv, NULL, &err), 0, "%s", err ? err->msg : "");
     return dir;
@@ -190,9 +122,9 @@ static char *unpack_cache(const char *name)
 
 Test(create_cache, builds_configured_root_with_hooks_and_cleanup)
 {
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror,
                             "--json", "--timings");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_error_t je;
     json_t *j = json_loads(r.out, 0, &je);
     cr_assert_not_null(j, "%s: %s", je.text, r.out);
@@ -204,8 +136,23 @@ Test(create_cache, builds_configured_root_with_hooks_and_cleanup)
         cr_assert(json_is_real(json_object_get(tm, stages[i])), "no timing %s", stages[i]);
         cr_assert(strstr(r.err, stages[i]), "--timings lacks %s: %s", stages[i], r.err);
     }
+    /* CPU per stage next to wall: a build's CPU is never zero (it unpacked
+     * and packed), and each stage's is counted from that stage alone */
+    json_t *cpu = json_object_get(j, "cpu");
+    cr_assert(json_is_object(cpu), "--json lacks cpu: %s", r.out);
+    double sum = 0;
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(stages); i++) {
+        json_t *c = json_object_get(cpu, stages[i]);
+        cr_assert(json_is_real(c), "no cpu %s", stages[i]);
+        cr_assert_geq(json_real_value(c), 0.0, "negative cpu for %s", stages[i]);
+        sum += json_real_value(c);
+    }
+    double total = json_real_value(json_object_get(cpu, "total"));
+    cr_assert_gt(total, 0.0, "no CPU counted: %s", r.out);
+    cr_assert_leq(sum, total + 0.01, "stages' CPU %.3f above the total %.3f", sum, total);
+    cr_assert(strstr(r.err, "cpu"), "--timings lacks the cpu column: %s", r.err);
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
     assert_no_build_root();
 
     cleanup_free char *dir = unpack_cache("vztest-1-x86_64-minimal");
@@ -241,6 +188,9 @@ Test(create_cache, builds_configured_root_with_hooks_and_cleanup)
     cr_assert_str_eq(rc, "");
     cleanup_free char *policy = vz_path_join(dir, "usr/sbin/policy-rc.d");
     cr_assert_not(vz_file_exists(policy));
+    /* ldconfig's aux-cache records inode numbers and ctimes: two builds differ */
+    cleanup_free char *aux = vz_path_join(dir, "var/cache/ldconfig/aux-cache");
+    cr_assert_not(vz_file_exists(aux), "ldconfig's aux-cache left in the template");
     /* merged /usr */
     cleanup_free char *binlink = vz_path_join(dir, "bin");
     n = readlink(binlink, buf, sizeof(buf) - 1);
@@ -249,70 +199,70 @@ Test(create_cache, builds_configured_root_with_hooks_and_cleanup)
     cr_assert_str_eq(buf, "usr/bin");
 
     /* a second build without --force is refused and changes nothing */
-    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
-    cr_assert_eq(r.status, 1, "%s", r.err);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 1, "%s", r.err);
     cr_assert(strstr(r.err, "a cache of vztest-1-x86_64-minimal exists already; use --force"),
               "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(create_cache, failing_post_install_hook_fails_and_leaves_nothing)
 {
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-failhook", "--mirror", mirror);
-    cr_assert_eq(r.status, 205, "status %d: %s", r.status, r.err);
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-failhook", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 205, "status %d: %s", r.code, r.err);
     cr_assert(strstr(r.err, "template hook post-install failed with exit status 7"), "%s", r.err);
     cr_assert(strstr(r.err, "boom from the hook"), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
     assert_no_build_root();
     cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/vztest-1-x86_64-failhook.tar.zst",
-                                          root);
+                                          vd.root);
     cr_assert_not(vz_file_exists(tar));
     /* the packages stay in the package cache: the next run downloads nothing */
-    r = vzpkg("create-cache", "vztest-1-x86_64-failhook", "--mirror", mirror, "--json");
-    cr_assert_eq(r.status, 205);
+    r = vzpkg("create-cache", "vztest-1-x86_64-failhook", "--mirror", vd.mirror, "--json");
+    cr_assert_eq(r.code, 205);
     cr_assert_null(strstr(r.err, "download: "), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(create_cache, failing_pre_cache_hook_gets_build_root_as_argument)
 {
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-failprecache", "--mirror", mirror);
-    cr_assert_eq(r.status, 205, "status %d: %s", r.status, r.err);
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-failprecache", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 205, "status %d: %s", r.code, r.err);
     cr_assert(strstr(r.err, "template hook pre-cache failed with exit status 1"), "%s", r.err);
     cleanup_free char *want = vz_xasprintf("pre-cache saw %s/vz/template/build/"
-                                           "vztest-1-x86_64-failprecache.", root);
+                                           "vztest-1-x86_64-failprecache.", vd.root);
     cr_assert(strstr(r.err, want), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
     assert_no_build_root();
 }
 
 Test(create_cache, removes_root_left_by_a_killed_build)
 {
     cleanup_free char *stale = vz_xasprintf("%s/vz/template/build/vztest-1-x86_64-minimal.AbC123",
-                                            root);
+                                            vd.root);
     vz_error_t err = NULL;
     cleanup_free char *stale_bin = vz_path_join(stale, "usr/bin");
     cr_assert_eq(vz_mkdir_p(stale_bin, 0755, &err), 0);
     /* this one builds on disk (the others in RAM, the default with enough memory) */
     setenv("VZ_BUILD_IN_RAM", "0", 1);
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror,
                             "--compress", "gz");
     unsetenv("VZ_BUILD_IN_RAM");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(strstr(r.err, "removing the build root of an interrupted build"), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
     assert_no_build_root();
     cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/vztest-1-x86_64-minimal.tar.gz",
-                                          root);
+                                          vd.root);
     cr_assert(vz_file_exists(tar));
 }
 
 Test(create_cache, bad_compress_is_a_usage_error)
 {
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--compress", "lz4");
-    cr_assert_eq(r.status, 21, "%s", r.err);
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--compress", "lz4");
+    cr_assert_eq(r.code, 21, "%s", r.err);
     cr_assert(strstr(r.err, "--compress lz4: give gz, xz or zst"), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 /* --timeout: how long create-cache waits for another build of the template
@@ -322,17 +272,15 @@ Test(create_cache, timeout_bounds_the_wait_for_another_build)
     struct vz_lock *lock = NULL;
     vz_error_t err = NULL;
     cr_assert_eq(vz_lock_template("vztest-1-x86_64-minimal", 0, &lock, &err), 0, "%s", err ? err->msg : "");
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror, "--timeout", "1");
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror, "--timeout", "1");
     vz_lock_release(lock);
-    cr_assert_eq(r.status, 9, "exit %d: %s", r.status, r.err);
+    cr_assert_eq(r.code, 9, "exit %d: %s", r.code, r.err);
     cr_assert_not_null(strstr(r.err, "gave up after 1 s"), "--timeout 1 not applied: %s", r.err);
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--timeout", "0");
-    cr_assert_eq(r.status, 21, "%s", r.err);
-    release(&r);
+    cr_assert_eq(r.code, 21, "%s", r.err);
+    vzr_res_release(&r);
 }
-
-extern char **environ;
 
 /* Processes running `sleep ARG` (the hooks' marker) */
 static int sleepers(const char *arg)
@@ -362,7 +310,7 @@ static void killed_during_hook(const char *variant, const char *marker, bool in_
     cleanup_free char *prefix = vz_xasprintf("%s.", name);
     setenv("VZ_BUILD_IN_RAM", in_ram ? "1" : "0", 1);
     cleanup_free char *bin = vz_xasprintf("%s/bin/vzpkg", getenv("VZ_BUILD"));
-    char *argv[] = { bin, "create-cache", name, "--mirror", mirror, "-q", NULL };
+    char *argv[] = { bin, "create-cache", name, "--mirror", vd.mirror, "-q", NULL };
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -372,7 +320,7 @@ static void killed_during_hook(const char *variant, const char *marker, bool in_
     posix_spawn_file_actions_destroy(&fa);
     unsetenv("VZ_BUILD_IN_RAM");
     /* wait until the hook runs, looking through the builder's mount namespace */
-    cleanup_free char *builddir = vz_xasprintf("%s/vz/template/build", root);
+    cleanup_free char *builddir = vz_xasprintf("%s/vz/template/build", vd.root);
     bool started = false;
     for (int i = 0; i < 1200 && !started; i++) {
         cleanup_dir DIR *d = opendir(builddir);
@@ -402,14 +350,14 @@ static void killed_during_hook(const char *variant, const char *marker, bool in_
     }
     cr_assert_eq(left, 0, "the hook of the killed build is still running");
     cleanup_free char *mi = slurp("/proc/self", "mountinfo");
-    cr_assert_null(strstr(mi, root), "a mount under %s is left: %s", root, mi);
-    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/%s.tar.zst", root, name);
+    cr_assert_null(strstr(mi, vd.root), "a mount under %s is left: %s", vd.root, mi);
+    cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/%s.tar.zst", vd.root, name);
     cr_assert_not(vz_file_exists(tar));
     /* the killed build's root is left (empty when it was in RAM) until the next
      * build of the same template; a build of another template works meanwhile */
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
 }
 
 Test(create_cache, killed_in_sandboxed_hook_leaves_no_process_mount_or_cache, .timeout = 300)
@@ -424,9 +372,9 @@ Test(create_cache, killed_in_host_hook_leaves_no_process_mount_or_cache, .timeou
 
 Test(create_cache, corrupt_package_in_cache_is_named)
 {
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror,
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror,
                             "--dry-run", "--json");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_error_t je;
     json_t *j = json_loads(r.out, 0, &je);
     cr_assert_not_null(j, "%s", je.text);
@@ -439,19 +387,19 @@ Test(create_cache, corrupt_package_in_cache_is_named)
             version = json_string_value(json_object_get(p, "version"));
         }
     cr_assert_not_null(sha);
-    release(&r);
-    r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--mirror", mirror);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
+    r = vzpkg("fetch", "vztest-1-x86_64-minimal", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
     /* damage the cached file behind fetch's back (it trusts what it verified) */
-    cleanup_free char *deb = vz_xasprintf("%s/vz/template/pkgs/%s", root, sha);
+    cleanup_free char *deb = vz_xasprintf("%s/vz/template/pkgs/%s", vd.root, sha);
     cr_assert(vz_file_exists(deb), "%s", deb);
     cr_assert_eq(truncate(deb, 200), 0);
-    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", mirror);
-    cr_assert_eq(r.status, 206, "status %d: %s", r.status, r.err);
+    r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror);
+    cr_assert_eq(r.code, 206, "status %d: %s", r.code, r.err);
     cleanup_free char *want = vz_xasprintf("package tools-t %s (pool/main/", version);
     cr_assert(strstr(r.err, want), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
     json_decref(j);
     assert_no_build_root();
 }
@@ -468,27 +416,27 @@ Test(create_cache, foreign_arch_without_emulator_fails_before_downloading)
     const char *tmpl = strcmp(u.machine, "aarch64") == 0 ? "vztest-1-x86_64-minimal"
                                                          : "vztest-1-aarch64-minimal";
     vz_error_t err = NULL;
-    cleanup_free char *fake = vz_path_join(root, "binfmt_misc");
+    cleanup_free char *fake = vz_path_join(vd.root, "binfmt_misc");
     cleanup_free char *status = vz_path_join(fake, "status");
     cr_assert_eq(vz_mkdir_p(fake, 0755, &err), 0);
     cr_assert_eq(vz_atomic_write(status, "enabled\n", 8, 0644, &err), 0);
     setenv("VZ_BINFMT_MISC_DIR", fake, 1);
-    struct result r = vzpkg("create-cache", tmpl, "--mirror", mirror);
+    struct vzr_res r = vzpkg("create-cache", tmpl, "--mirror", vd.mirror);
     unsetenv("VZ_BINFMT_MISC_DIR");
-    cr_assert_eq(r.status, 205, "%s", r.err);
+    cr_assert_eq(r.code, 205, "%s", r.err);
     cr_assert(strstr(r.err, "no binfmt_misc entry in"), "%s", r.err);
     cr_assert(strstr(r.err, "apt-get install qemu-user-static binfmt-support"), "%s", r.err);
-    cr_assert_eq(vz_httpd_total_hits(httpd), 0, "something was downloaded: %s", r.err);
-    release(&r);
+    cr_assert_eq(vz_httpd_total_hits(vd.httpd), 0, "something was downloaded: %s", r.err);
+    vzr_res_release(&r);
     assert_no_build_root();
 
     /* binfmt_misc not mounted at all: said so */
     cr_assert_eq(unlink(status), 0);
     setenv("VZ_BINFMT_MISC_DIR", fake, 1);
-    r = vzpkg("create-cache", tmpl, "--mirror", mirror);
+    r = vzpkg("create-cache", tmpl, "--mirror", vd.mirror);
     unsetenv("VZ_BINFMT_MISC_DIR");
-    cr_assert_eq(r.status, 205, "%s", r.err);
+    cr_assert_eq(r.code, 205, "%s", r.err);
     cr_assert(strstr(r.err, "binfmt_misc is not mounted at"), "%s", r.err);
-    cr_assert_eq(vz_httpd_total_hits(httpd), 0, "something was downloaded: %s", r.err);
-    release(&r);
+    cr_assert_eq(vz_httpd_total_hits(vd.httpd), 0, "something was downloaded: %s", r.err);
+    vzr_res_release(&r);
 }

@@ -15,6 +15,7 @@
 
 #include "common/common.h"
 #include "tests/lib/httpd.h"
+#include "tests/lib/robust.h"
 #include "tests/lib/testrepo.h"
 
 #define NAME "vztest-1-x86_64-minimal"
@@ -24,22 +25,8 @@ static struct vz_testrepo repo;
 static struct vz_httpd *httpd;
 static char *mirror;
 
-static const char yaml_fmt[] =
-    "distribution: vztest\n"
-    "release: \"1\"\n"
-    "codename: testing\n"
-    "family: deb\n"
-    "summary: \"synthetic test system\"\n"
-    "architectures:\n"
-    "  x86_64: amd64\n"
-    "merged_usr: symlinks\n"
-    "repositories:\n"
-    "  - name: main\n"
-    "    mirror: \"{{mirror.vztest}}\"\n"
-    "    suite: \"{{codename}}\"\n"
-    "    components: [main]\n"
-    "    keyring: %s\n"
-    "variants:\n"
+/* The variants under vzr_vztest_yaml's synthetic distro. */
+static const char variants_fmt[] =
     "  minimal:\n"
     "    summary: \"%s\"\n"
     "    base: required\n"
@@ -103,11 +90,8 @@ static void make_repo(const char *pager_version)
 static void write_yaml(const char *dir, const char *summary, const char *packages,
                        const char *extra)
 {
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
-    cleanup_free char *yaml = vz_xasprintf(yaml_fmt, repo.keyring, summary, packages, extra);
-    cleanup_free char *ypath = vz_path_join(dir, "vztest-1.yaml");
-    cr_assert_eq(vz_atomic_write(ypath, yaml, strlen(yaml), 0644, &err), 0);
+    cleanup_free char *variants = vz_xasprintf(variants_fmt, summary, packages, extra);
+    vzr_write_vztest_yaml(dir, repo.keyring, NULL, variants);
 }
 
 static void setup(void)
@@ -141,37 +125,8 @@ static void teardown(void)
 
 TestSuite(update_cache, .init = setup, .fini = teardown, .timeout = 240);
 
-struct result {
-    int status;
-    char *out, *err;
-};
-
-#define vzpkg(...) run_vzpkg((const char *[]){ __VA_ARGS__, NULL })
-
-static struct result run_vzpkg(const char **args)
-{
-    cleanup_free char *bin = vz_xasprintf("%s/bin/vzpkg", getenv("VZ_BUILD"));
-    cr_assert(vz_file_exists(bin), "%s not built", bin);
-    char *argv[16] = { bin };
-    for (size_t i = 0; args[i] && i < 14; i++)
-        argv[i + 1] = (char *)args[i];
-    struct vz_buf out = VZ_BUF_INIT, errb = VZ_BUF_INIT;
-    vz_buf_init(&out);
-    vz_buf_init(&errb);
-    struct vz_run_opts o = { .out = &out, .errbuf = &errb };
-    struct result r = { -1, NULL, NULL };
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "run vzpkg: %s", err ? err->msg : "");
-    r.out = vz_buf_detach(&out, NULL);
-    r.err = vz_buf_detach(&errb, NULL);
-    return r;
-}
-
-static void release(struct result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+/* vzpkg(arg, ...): build/bin/vzpkg with the arguments up to the first NULL. */
+#define vzpkg(...) vzr_runv("vzpkg", (const char *const[]){ __VA_ARGS__, NULL })
 
 static char *cache_path(const char *ext)
 {
@@ -189,9 +144,9 @@ static char *slurp_path(const char *p)
 
 static void create_cache(void)
 {
-    struct result r = vzpkg("create-cache", NAME);
-    cr_assert_eq(r.status, 0, "create-cache: %s", r.err);
-    release(&r);
+    struct vzr_res r = vzpkg("create-cache", NAME);
+    cr_assert_eq(r.code, 0, "create-cache: %s", r.err);
+    vzr_res_release(&r);
 }
 
 static json_t *json_of(const char *text)
@@ -205,15 +160,15 @@ static json_t *json_of(const char *text)
 /* update_available of NAME in `vzpkg list --cached --json` */
 static char *list_update_available(void)
 {
-    struct result r = vzpkg("list", "--cached", "--json");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    struct vzr_res r = vzpkg("list", "--cached", "--json");
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *j = json_of(r.out);
     cr_assert_eq(json_array_size(j), 1, "%s", r.out);
     json_t *o = json_array_get(j, 0);
     cr_assert_str_eq(json_string_value(json_object_get(o, "name")), NAME);
     char *v = vz_xstrdup(json_string_value(json_object_get(o, "update_available")));
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
     return v;
 }
 
@@ -256,18 +211,18 @@ Test(update_cache, no_change_status_0_and_update_builds_nothing)
     cleanup_free char *u0 = list_update_available();
     cr_assert_str_eq(u0, "unknown", "never checked");
 
-    struct result r = vzpkg("status", NAME);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    struct vzr_res r = vzpkg("status", NAME);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_str_eq(r.out, NAME ": the cache is current (11 packages, metadata unchanged)\n");
-    release(&r);
+    vzr_res_release(&r);
     cleanup_free char *u1 = list_update_available();
     cr_assert_str_eq(u1, "no");
 
     unsigned hits = deb_hits();
     r = vzpkg("update-cache", NAME);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_str_eq(r.out, NAME ": up to date (11 packages, metadata unchanged); nothing to do\n");
-    release(&r);
+    vzr_res_release(&r);
     cr_assert_eq(stat(tar, &after), 0);
     cr_assert_eq(before.st_ino, after.st_ino, "the tarball was replaced");
     cr_assert_eq(before.st_mtime, after.st_mtime);
@@ -279,7 +234,7 @@ Test(update_cache, no_change_status_0_and_update_builds_nothing)
     /* the Release is the one the cache was built from: no index is loaded */
     unsigned idx = vz_httpd_hits(httpd, "/dists/testing/main/binary-amd64/Packages.xz");
     r = vzpkg("status", NAME, "--json");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *j = json_of(r.out);
     cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "current");
     cr_assert_eq(json_array_size(json_object_get(j, "changes")), 0);
@@ -288,18 +243,18 @@ Test(update_cache, no_change_status_0_and_update_builds_nothing)
     cr_assert(json_is_true(json_object_get(j, "fast_path")));
     cleanup_free char *digest = vz_xstrdup(json_string_value(json_object_get(j, "resolved_sha256")));
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
 
     /* --full resolves, and agrees */
     r = vzpkg("status", NAME, "--json", "--full");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     j = json_of(r.out);
     cr_assert(json_is_false(json_object_get(j, "fast_path")));
     cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "current");
     cr_assert_str_eq(json_string_value(json_object_get(j, "resolved_sha256")), digest);
     cr_assert_eq(json_integer_value(json_object_get(j, "packages")), 11);
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
     cr_assert_eq(vz_httpd_hits(httpd, "/dists/testing/main/binary-amd64/Packages.xz"), idx,
                  "the index was downloaded again");
 }
@@ -322,19 +277,19 @@ Test(update_cache, new_release_same_set_is_current_then_fast)
                  err ? err->msg : "");
     free(pk);
 
-    struct result r = vzpkg("status", NAME, "--json");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    struct vzr_res r = vzpkg("status", NAME, "--json");
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *j = json_of(r.out);
     cr_assert(json_is_false(json_object_get(j, "fast_path")), "a new Release must be resolved");
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
     /* the record of that check vouches for the new Release */
     r = vzpkg("update-cache", NAME, "-v");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_str_eq(r.out, NAME ": up to date (11 packages, metadata unchanged); nothing to do\n");
     cr_assert(strstr(r.err, "every Release unchanged since a resolution that matched the cache"),
               "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(update_cache, upgraded_package_status_2_and_rebuild)
@@ -342,16 +297,16 @@ Test(update_cache, upgraded_package_status_2_and_rebuild)
     create_cache();
     make_repo("1.1");
 
-    struct result r = vzpkg("status", NAME);
-    cr_assert_eq(r.status, 2, "%d %s", r.status, r.err);
+    struct vzr_res r = vzpkg("status", NAME);
+    cr_assert_eq(r.code, 2, "%d %s", r.code, r.err);
     cr_assert_str_eq(r.out, NAME ": updates available (1 package change)\n"
                             "  upgraded pager-a 1.0 -> 1.1\n");
-    release(&r);
+    vzr_res_release(&r);
     cleanup_free char *u = list_update_available();
     cr_assert_str_eq(u, "yes");
 
     r = vzpkg("status", NAME, "--json");
-    cr_assert_eq(r.status, 2);
+    cr_assert_eq(r.code, 2);
     json_t *j = json_of(r.out);
     cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "updates");
     json_t *ch = json_object_get(j, "changes");
@@ -363,14 +318,14 @@ Test(update_cache, upgraded_package_status_2_and_rebuild)
     cr_assert_str_eq(json_string_value(json_object_get(c0, "new_version")), "1.1");
     cr_assert_eq(json_integer_value(json_object_get(json_object_get(j, "counts"), "upgraded")), 1);
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
 
     unsigned hits = deb_hits();
     r = vzpkg("update-cache", NAME);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_str_eq(r.out, NAME ": 1 package change; rebuilding\n"
                             "upgraded pager-a 1.0 -> 1.1\n" NAME ": updated\n");
-    release(&r);
+    vzr_res_release(&r);
     cr_assert_eq(deb_hits(), hits, "unchanged packages were downloaded again");
     cr_assert_not(has_build_root());
     cleanup_free char *man = cache_path("manifest");
@@ -392,8 +347,8 @@ Test(update_cache, upgraded_package_status_2_and_rebuild)
     cleanup_free char *u2 = list_update_available();
     cr_assert_str_eq(u2, "no", "the rebuilt cache is current");
     r = vzpkg("status", NAME);
-    cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
-    release(&r);
+    cr_assert_eq(r.code, 0, "%s %s", r.out, r.err);
+    vzr_res_release(&r);
 }
 
 Test(update_cache, package_added_in_local_override_is_a_metadata_change)
@@ -402,13 +357,13 @@ Test(update_cache, package_added_in_local_override_is_a_metadata_change)
     cleanup_free char *local = vz_xasprintf("%s/etc/vz/distros", root);
     write_yaml(local, "minimal", "editor-t, dpkg-bb, oldver", "");
 
-    struct result r = vzpkg("status", NAME);
-    cr_assert_eq(r.status, 2, "%d %s", r.status, r.err);
+    struct vzr_res r = vzpkg("status", NAME);
+    cr_assert_eq(r.code, 2, "%d %s", r.code, r.err);
     const char *want = NAME ": updates available (1 package change, metadata changed)\n"
                             "  added oldver 2.0\n"
                             "  metadata changed (";
     cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
-    release(&r);
+    vzr_res_release(&r);
 
     r = vzpkg("status", NAME, "--json");
     json_t *j = json_of(r.out);
@@ -416,16 +371,16 @@ Test(update_cache, package_added_in_local_override_is_a_metadata_change)
     cr_assert_str_neq(json_string_value(json_object_get(j, "cached_metadata_sha256")),
                       json_string_value(json_object_get(j, "metadata_sha256")));
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
 
     r = vzpkg("update-cache", NAME);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(strstr(r.out, "\nadded oldver 2.0\nmetadata changed ("), "%s", r.out);
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("status", NAME);
-    cr_assert_eq(r.status, 0, "%s", r.out);
+    cr_assert_eq(r.code, 0, "%s", r.out);
     cr_assert_str_eq(r.out, NAME ": the cache is current (12 packages, metadata unchanged)\n");
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(update_cache, metadata_only_change)
@@ -434,65 +389,65 @@ Test(update_cache, metadata_only_change)
     cleanup_free char *local = vz_xasprintf("%s/etc/vz/distros", root);
     /* excluding a package that is not installed changes the metadata, not the set */
     write_yaml(local, "minimal", "editor-t, dpkg-bb", "    excludes: [pager-b]\n");
-    struct result r = vzpkg("status", NAME);
-    cr_assert_eq(r.status, 2, "%d %s", r.status, r.err);
+    struct vzr_res r = vzpkg("status", NAME);
+    cr_assert_eq(r.code, 2, "%d %s", r.code, r.err);
     const char *want = NAME ": updates available (0 package changes, metadata changed)\n"
                             "  metadata changed (";
     cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(update_cache, no_cache_status_91_update_builds_it)
 {
-    struct result r = vzpkg("status", NAME);
-    cr_assert_eq(r.status, 91, "%d %s", r.status, r.err);
+    struct vzr_res r = vzpkg("status", NAME);
+    cr_assert_eq(r.code, 91, "%d %s", r.code, r.err);
     cleanup_free char *want = vz_xasprintf(
         "vzpkg: error: no cache of template " NAME " in %s/vz/template/cache (build it with "
         "'vzpkg create-cache " NAME "' or fetch it with 'vzpkg download " NAME "')\n", root);
     cr_assert_str_eq(r.err, want);
     cr_assert_str_eq(r.out, "");
-    release(&r);
+    vzr_res_release(&r);
 
     r = vzpkg("status", "vztest-1-x86_64-nosuch");
-    cr_assert_eq(r.status, 91, "%d %s", r.status, r.err);
-    release(&r);
+    cr_assert_eq(r.code, 91, "%d %s", r.code, r.err);
+    vzr_res_release(&r);
 
     r = vzpkg("update-cache", NAME, "--incremental");
-    cr_assert_eq(r.status, 91, "%d %s", r.status, r.err);
+    cr_assert_eq(r.code, 91, "%d %s", r.code, r.err);
     cr_assert_str_eq(r.err, "vzpkg: error: " NAME " has no cache to update in place; run "
                             "'vzpkg update-cache " NAME "' without --incremental (or create-cache) "
                             "to build one\n");
-    release(&r);
+    vzr_res_release(&r);
 
     r = vzpkg("update-cache", NAME);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_str_eq(r.out, NAME ": no cache yet; building it\n");
-    release(&r);
+    vzr_res_release(&r);
     cleanup_free char *u = list_update_available();
     cr_assert_str_eq(u, "no");
     /* --json: the same as "built" */
     r = vzpkg("remove-cache", NAME);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
     r = vzpkg("update-cache", NAME, "--json");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *j = json_of(r.out);
     cr_assert_eq(json_array_size(j), 1, "%s", r.out);
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "action")), "built");
     cr_assert_eq(json_array_size(json_object_get(json_array_get(j, 0), "changes")), 0);
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(update_cache, incremental_upgrades_in_place_with_the_caches_dpkg)
 {
     create_cache();
     make_repo("1.1");
-    struct result r = vzpkg("update-cache", NAME, "--incremental");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    struct vzr_res r = vzpkg("update-cache", NAME, "--incremental");
+    cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_str_eq(r.out, NAME ": 1 package change; upgrading in place\n"
                             "upgraded pager-a 1.0 -> 1.1\n" NAME ": updated\n");
-    release(&r);
+    vzr_res_release(&r);
     cr_assert_not(has_build_root());
 
     cleanup_free char *dir = vz_xasprintf("%s/unpacked", root);
@@ -517,26 +472,26 @@ Test(update_cache, incremental_upgrades_in_place_with_the_caches_dpkg)
     cr_assert_not(vz_file_exists(deb));
 
     r = vzpkg("status", NAME);
-    cr_assert_eq(r.status, 0, "%s", r.out);
-    release(&r);
+    cr_assert_eq(r.code, 0, "%s", r.out);
+    vzr_res_release(&r);
 }
 
 Test(update_cache, incremental_needs_dpkg_in_the_cache)
 {
-    struct result r = vzpkg("create-cache", "vztest-1-x86_64-nodpkg");
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-nodpkg");
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
     make_repo("1.1"); /* pager-a is in the base set through tools-t */
     cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/vztest-1-x86_64-nodpkg.tar.zst", root);
     struct stat before, after;
     cr_assert_eq(stat(tar, &before), 0);
     r = vzpkg("update-cache", "-q", "vztest-1-x86_64-nodpkg", "--incremental");
-    cr_assert_eq(r.status, 205, "%d %s", r.status, r.err);
+    cr_assert_eq(r.code, 205, "%d %s", r.code, r.err);
     cr_assert_str_eq(r.err, "vzpkg: error: update vztest-1-x86_64-nodpkg in place: cache "
                             "vztest-1-x86_64-nodpkg has no usr/bin/dpkg, so it cannot be upgraded "
                             "in place; run 'vzpkg update-cache vztest-1-x86_64-nodpkg' without "
                             "--incremental\n");
-    release(&r);
+    vzr_res_release(&r);
     cr_assert_eq(stat(tar, &after), 0);
     cr_assert_eq(before.st_ino, after.st_ino, "the old cache must stay");
     cr_assert_not(has_build_root());
@@ -544,28 +499,28 @@ Test(update_cache, incremental_needs_dpkg_in_the_cache)
 
 Test(update_cache, usage_errors)
 {
-    struct result r = vzpkg("status", NAME, "--incremental");
-    cr_assert_eq(r.status, 2);
+    struct vzr_res r = vzpkg("status", NAME, "--incremental");
+    cr_assert_eq(r.code, 2);
     cr_assert_str_eq(r.err, "vzpkg: error: status does not take --incremental\n"
                             "Try 'vzpkg status --help'.\n");
     cr_assert_str_eq(r.out, "");
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("status", NAME, "other");
-    cr_assert_eq(r.status, 2);
+    cr_assert_eq(r.code, 2);
     cr_assert(strstr(r.err, "status takes one TEMPLATE"), "%s", r.err);
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("update-cache", NAME, "--jobs", "0");
-    cr_assert_eq(r.status, 21);
+    cr_assert_eq(r.code, 21);
     cr_assert_str_eq(r.err, "vzpkg: error: --jobs 0: give a number from 1 to 64\n");
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("update-cache", NAME, "--compress", "lz4");
-    cr_assert_eq(r.status, 21);
+    cr_assert_eq(r.code, 21);
     cr_assert_str_eq(r.err, "vzpkg: error: --compress lz4: give zst, gz or xz\n");
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("status", "--help");
-    cr_assert_eq(r.status, 0);
+    cr_assert_eq(r.code, 0);
     cr_assert(strstr(r.out, "0 the cache is current; 2 updates are available"), "%s", r.out);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(update_cache, two_at_once_one_rebuilds_the_other_finds_it_current)
@@ -593,34 +548,34 @@ Test(update_cache, two_at_once_one_rebuilds_the_other_finds_it_current)
 Test(update_cache, incremental_refuses_an_imported_cache)
 {
     const char *nd = "vztest-1-x86_64-nodpkg";
-    struct result r = vzpkg("create-cache", nd);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    struct vzr_res r = vzpkg("create-cache", nd);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
     cleanup_free char *tar = vz_xasprintf("%s/vz/template/cache/%s.tar.zst", root, nd);
     cleanup_free char *copy = vz_path_join(root, "rootfs.tar.zst");
     vz_error_t err = NULL;
     cr_assert_eq(vz_copy_file(tar, copy, &err), 0);
     r = vzpkg("remove-cache", nd);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
     r = vzpkg("import", copy, "--name", nd);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    release(&r);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    vzr_res_release(&r);
     make_repo("1.1");
     r = vzpkg("update-cache", "-q", nd, "--incremental");
-    cr_assert_eq(r.status, 205, "%d %s", r.status, r.err);
+    cr_assert_eq(r.code, 205, "%d %s", r.code, r.err);
     cr_assert_str_eq(r.err, "vzpkg: error: cache vztest-1-x86_64-nodpkg was imported "
                             "(import:rootfs.tar.zst): its manifest after an in-place upgrade would "
                             "list only the template's packages; run 'vzpkg update-cache "
                             "vztest-1-x86_64-nodpkg' without --incremental to build it from the "
                             "metadata\n");
-    release(&r);
+    vzr_res_release(&r);
     /* status compares it with the metadata all the same */
     r = vzpkg("status", nd);
-    cr_assert_eq(r.status, 2, "%d %s %s", r.status, r.out, r.err);
+    cr_assert_eq(r.code, 2, "%d %s %s", r.code, r.out, r.err);
     cr_assert(strstr(r.out, "  upgraded pager-a 1.0 -> 1.1\n"), "%s", r.out);
     cr_assert(strstr(r.out, "  metadata changed (none -> "), "%s", r.out);
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(update_cache, expired_release_is_not_taken_for_current)
@@ -632,36 +587,36 @@ Test(update_cache, expired_release_is_not_taken_for_current)
      * guest builds 10x slower than native). */
     time_t t0 = time(NULL);
     create_cache();
-    struct result r0 = vzpkg("status", NAME, "--json");
-    release(&r0);
+    struct vzr_res r0 = vzpkg("status", NAME, "--json");
+    vzr_res_release(&r0);
     time_t margin = 3 * (time(NULL) - t0) + 5;
     time_t until = time(NULL) + margin;
     struct vz_testrepo_opts o = { .valid_until = until };
     make_repo_opts(NULL, &o);
-    struct result f = vzpkg("create-cache", NAME, "--force");
-    cr_assert_eq(f.status, 0, "create-cache --force: %s", f.err);
-    release(&f);
-    struct result r = vzpkg("status", NAME, "--json");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    struct vzr_res f = vzpkg("create-cache", NAME, "--force");
+    cr_assert_eq(f.code, 0, "create-cache --force: %s", f.err);
+    vzr_res_release(&f);
+    struct vzr_res r = vzpkg("status", NAME, "--json");
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *j = json_of(r.out);
     cr_assert(json_is_true(json_object_get(j, "fast_path")));
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
     while (time(NULL) <= until + 1)
         sleep(1);
     r = vzpkg("status", NAME);
-    cr_assert_eq(r.status, VZ_EVERIFY, "%d %s %s", r.status, r.out, r.err);
+    cr_assert_eq(r.code, VZ_EVERIFY, "%d %s %s", r.code, r.out, r.err);
     cr_assert(strstr(r.err, "(Valid-Until): the mirror is out of date or replays an old Release"),
               "%s", r.err);
     cr_assert_str_eq(r.out, "");
-    release(&r);
+    vzr_res_release(&r);
 }
 
 Test(update_cache, json_summary_and_allow_expired_reach_the_build)
 {
     create_cache();
-    struct result r = vzpkg("update-cache", NAME, "--json");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    struct vzr_res r = vzpkg("update-cache", NAME, "--json");
+    cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *j = json_of(r.out);
     cr_assert_eq(json_array_size(j), 1, "%s", r.out);
     json_t *e = json_array_get(j, 0);
@@ -670,19 +625,19 @@ Test(update_cache, json_summary_and_allow_expired_reach_the_build)
     cr_assert_eq(json_array_size(json_object_get(e, "changes")), 0);
     cr_assert(json_is_false(json_object_get(e, "metadata_changed")));
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
 
     /* pager-a 1.1 behind a Release that expired long ago */
     time_t then = time(NULL) - 10 * 86400;
     struct vz_testrepo_opts o = { .date = then, .valid_until = then + 86400 };
     make_repo_opts("1.1", &o);
     r = vzpkg("update-cache", NAME, "--json");
-    cr_assert_eq(r.status, VZ_EVERIFY, "%d %s %s", r.status, r.out, r.err);
+    cr_assert_eq(r.code, VZ_EVERIFY, "%d %s %s", r.code, r.out, r.err);
     cr_assert(strstr(r.err, "--allow-expired to accept it"), "%s", r.err);
     cr_assert_str_eq(r.out, "");
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("update-cache", NAME, "--json", "--allow-expired");
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.code, 0, "%s", r.err);
     j = json_of(r.out);
     cr_assert_eq(json_array_size(j), 1, "%s", r.out);
     e = json_array_get(j, 0);
@@ -695,8 +650,8 @@ Test(update_cache, json_summary_and_allow_expired_reach_the_build)
     cr_assert_str_eq(json_string_value(json_object_get(c0, "old_version")), "1.0");
     cr_assert_str_eq(json_string_value(json_object_get(c0, "new_version")), "1.1");
     json_decref(j);
-    release(&r);
+    vzr_res_release(&r);
     r = vzpkg("status", NAME, "--allow-expired");
-    cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
-    release(&r);
+    cr_assert_eq(r.code, 0, "%s %s", r.out, r.err);
+    vzr_res_release(&r);
 }

@@ -1,5 +1,6 @@
 /* tests/lib/ctfix.c: a hand-written busybox container (ctfix.h). */
 #include "tests/lib/ctfix.h"
+#include "tests/lib/reaper.h"
 #include "tests/lib/rootfs.h"
 
 #include <criterion/criterion.h>
@@ -29,7 +30,7 @@ void vzt_ctfix_setup(struct vzt_ctfix *f, const char *pattern, const char *ctid,
     cr_assert_eq(unshare(CLONE_NEWNET | CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
     cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
     snprintf(f->vzroot, sizeof(f->vzroot), "%s", pattern);
-    cr_assert(mkdtemp(f->vzroot));
+    cr_assert(vzt_mkroot(f->vzroot));
     setenv("VZ_ROOT", f->vzroot, 1);
     vz_error_t err = NULL;
     cleanup_free char *confdir = vz_path_join(f->vzroot, "etc/vz/conf");

@@ -24,8 +24,6 @@
 #include "common/common.h"
 #include "tmplbuild/pack.h"
 
-extern char **environ;
-
 #define VZR_HANG_S 240
 
 void vzr_init(void)
@@ -136,6 +134,13 @@ void vzr_run_env(struct vzr_res *r, const char *prog, const char *const *args,
 void vzr_run(struct vzr_res *r, const char *prog, const char *const *args)
 {
     vzr_run_env(r, prog, args, NULL);
+}
+
+struct vzr_res vzr_runv(const char *prog, const char *const *args)
+{
+    struct vzr_res r;
+    vzr_run(&r, prog, args);
+    return r;
 }
 
 void vzr_res_release(struct vzr_res *r)
@@ -275,6 +280,27 @@ static void read_cgroups(struct vzr_list *l)
         cleanup_free char *tag = vz_xasprintf("%s:%s", de->d_name, base);
         struct stat st;
         if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            list_add(l, vz_xstrdup(tag));
+            walk(l, p, tag);
+        }
+    }
+    /* systemd hosts: this VZ_ROOT's scopes, vz.slice/vz-ID-CTID.scope
+     * (vpscore/cgroup.c name_systemd), listed as "scope:CTID" so that the
+     * watch list and the directories-only filter below see the CTID */
+    if (strcmp(base, "vzforge") != 0) {
+        cleanup_free char *id = vz_xstrdup(base + strlen("vzforge") + 1);
+        for (char *c = id; *c; c++)
+            if (*c == '-')
+                *c = '_';
+        cleanup_free char *prefix = vz_xasprintf("vz-%s-", id);
+        cleanup_dir DIR *sd = opendir("/sys/fs/cgroup/vz.slice");
+        while (sd && (de = readdir(sd))) {
+            size_t n = strlen(de->d_name), pn = strlen(prefix);
+            if (strncmp(de->d_name, prefix, pn) != 0 || n <= pn + 6 || strcmp(de->d_name + n - 6, ".scope"))
+                continue;
+            cleanup_free char *ctid = vz_xasprintf("%.*s", (int)(n - pn - 6), de->d_name + pn);
+            cleanup_free char *p = vz_xasprintf("/sys/fs/cgroup/vz.slice/%s", de->d_name);
+            cleanup_free char *tag = vz_xasprintf("scope:%s", ctid);
             list_add(l, vz_xstrdup(tag));
             walk(l, p, tag);
         }
@@ -551,7 +577,15 @@ pid_t vzr_find_descendant(pid_t ancestor, const char *needle)
 
 bool vzr_wait_until(bool (*cond)(void *), void *arg, pid_t still_running)
 {
-    for (int i = 0; i < 120 * 100; i++) {
+    /* 120 s of the clock, not 12000 rounds: a cond that runs commands takes
+     * long under load, and rounds would stretch the net to hours */
+    struct timespec now, end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += 120;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+            return cond(arg);
         if (cond(arg))
             return true;
         if (still_running > 0 && waitpid(still_running, NULL, WNOHANG) == still_running)
@@ -559,7 +593,6 @@ bool vzr_wait_until(bool (*cond)(void *), void *arg, pid_t still_running)
         struct timespec ts = { 0, 10 * 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
-    return false;
 }
 
 int vzr_kill_wait(pid_t pid)
@@ -610,8 +643,12 @@ void vzr_make_cache(const char *root, const char *name, const char *extra_sh)
     cr_assert_eq(vz_rm_rf(tree, &err), 0);
 }
 
-char *vzr_vztest_yaml(const char *keyring, const char *variants)
+char *vzr_vztest_yaml_more(const char *keyring, const struct vzr_vztest_more *more,
+                           const char *variants)
 {
+    static const struct vzr_vztest_more none = { 0 };
+    if (!more)
+        more = &none;
     return vz_xasprintf("distribution: vztest\n"
                         "release: \"1\"\n"
                         "codename: testing\n"
@@ -619,6 +656,7 @@ char *vzr_vztest_yaml(const char *keyring, const char *variants)
                         "summary: \"synthetic test system\"\n"
                         "architectures:\n"
                         "  x86_64: amd64\n"
+                        "%s"
                         "merged_usr: symlinks\n"
                         "repositories:\n"
                         "  - name: main\n"
@@ -626,6 +664,26 @@ char *vzr_vztest_yaml(const char *keyring, const char *variants)
                         "    suite: \"{{codename}}\"\n"
                         "    components: [main]\n"
                         "    keyring: %s\n"
+                        "%s"
+                        "%s"
                         "variants:\n%s",
-                        keyring, variants);
+                        more->architectures ? more->architectures : "", keyring,
+                        more->repositories ? more->repositories : "", more->top ? more->top : "",
+                        variants);
+}
+
+char *vzr_vztest_yaml(const char *keyring, const char *variants)
+{
+    return vzr_vztest_yaml_more(keyring, NULL, variants);
+}
+
+void vzr_write_vztest_yaml(const char *dir, const char *keyring,
+                           const struct vzr_vztest_more *more, const char *variants)
+{
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0, "%s", err ? err->msg : "");
+    cleanup_free char *yaml = vzr_vztest_yaml_more(keyring, more, variants);
+    cleanup_free char *ypath = vz_path_join(dir, "vztest-1.yaml");
+    cr_assert_eq(vz_atomic_write(ypath, yaml, strlen(yaml), 0644, &err), 0, "%s",
+                 err ? err->msg : "");
 }

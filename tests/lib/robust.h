@@ -55,6 +55,10 @@ void vzr_run(struct vzr_res *r, const char *prog, const char *const *args);
 /* As vzr_run with extra environment entries ("K=V", NULL-terminated). */
 void vzr_run_env(struct vzr_res *r, const char *prog, const char *const *args,
                  const char *const *env);
+/* vzr_run's result, returned: for a suite's one-line runner,
+ *     #define vzpkg(...) vzr_runv("vzpkg", (const char *const[]){ __VA_ARGS__, NULL })
+ */
+struct vzr_res vzr_runv(const char *prog, const char *const *args);
 void vzr_res_release(struct vzr_res *r);
 
 /* True when code is in common/error.h's VZ_STATUS_LIST. */
@@ -82,7 +86,7 @@ pid_t vzr_spawn(const char *prog, const char *const *args, const char *const *en
                 const char *log);
 /* A process below ancestor whose command line contains needle; 0 if none. */
 pid_t vzr_find_descendant(pid_t ancestor, const char *needle);
-/* Poll cond every 10 ms until true (true) or 120 s pass (false: a safety
+/* Poll cond every 10 ms until true (true) or 120 s of the clock pass (false: a safety
  * net, not a timing assertion). With still_running > 0, stop polling (and
  * reap it) once that child has exited, returning cond's last value. */
 bool vzr_wait_until(bool (*cond)(void *), void *arg, pid_t still_running);
@@ -102,6 +106,18 @@ void vzr_make_cache(const char *root, const char *name, const char *extra_sh);
  * testrepo.h) whose keyring is given, followed by variants (YAML text that
  * goes under "variants:"). Allocated. */
 char *vzr_vztest_yaml(const char *keyring, const char *variants);
+/* What a test's distro adds to that text, each YAML text or NULL: lines
+ * under "architectures:" ("  aarch64: arm64\n"), entries under
+ * "repositories:" after main ("  - name: plain\n..."), and top-level keys
+ * before "variants:" ("environment:\n  K: V\n"). */
+struct vzr_vztest_more {
+    const char *architectures, *repositories, *top;
+};
+char *vzr_vztest_yaml_more(const char *keyring, const struct vzr_vztest_more *more,
+                           const char *variants);
+/* That text written to dir/vztest-1.yaml (dir made as needed); cr_asserts. */
+void vzr_write_vztest_yaml(const char *dir, const char *keyring,
+                           const struct vzr_vztest_more *more, const char *variants);
 
 /* A string of n bytes of c (allocated). */
 char *vzr_long_string(size_t n, char c);

@@ -10,8 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-extern char **environ;
-
 /* ---- the throwaway signing keys (one per process, created lazily) ---- */
 
 struct testkey {
@@ -362,6 +360,33 @@ static void rfc2822(time_t t, char *buf, size_t n)
     strftime(buf, n, "%a, %d %b %Y %H:%M:%S UTC", &tm);
 }
 
+/* Every component of r's suite that has indexes for r's arch, sorted, r's
+ * own always among them: creating a repository twice in one directory with
+ * the same suite and another component makes one suite of several
+ * components, as Ubuntu's main + universe. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char **suite_components(const struct vz_testrepo *r)
+{
+    char **v = NULL;
+    vz_strv_push(&v, r->component);
+    cleanup_free char *dir = vz_xasprintf("%s/dists/%s", r->dir, r->suite);
+    cleanup_dir DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (de->d_name[0] == '.' || vz_strv_contains(v, de->d_name))
+            continue;
+        cleanup_free char *b = vz_xasprintf("%s/%s/binary-%s", dir, de->d_name, r->arch);
+        if (vz_is_dir(b))
+            vz_strv_push(&v, de->d_name);
+    }
+    qsort(v, vz_strv_len(v), sizeof(char *), cmp_str);
+    return v;
+}
+
 int vz_testrepo_write_release(const struct vz_testrepo *r, const struct vz_testrepo_opts *opts,
                               vz_error_t *err)
 {
@@ -376,21 +401,25 @@ int vz_testrepo_write_release(const struct vz_testrepo *r, const struct vz_testr
         rfc2822(opts->valid_until, until, sizeof(until));
         vz_buf_addf(&rel, "Valid-Until: %s\n", until);
     }
-    vz_buf_addf(&rel, "Acquire-By-Hash: no\nArchitectures: %s\nComponents: %s\n", r->arch,
-                r->component);
+    cleanup_strv char **comps = suite_components(r);
+    vz_buf_addf(&rel, "Acquire-By-Hash: no\nArchitectures: %s\nComponents:", r->arch);
+    for (char **c = comps; *c; c++)
+        vz_buf_addf(&rel, " %s", *c);
+    vz_buf_adds(&rel, "\n");
     vz_buf_adds(&rel, "Description: vzforge synthetic test repository\nSHA256:\n");
     static const char *const names[] = { "Packages", "Packages.gz", "Packages.xz" };
-    for (size_t i = 0; i < VZ_ARRAY_SIZE(names); i++) {
-        cleanup_free char *relpath = vz_xasprintf("%s/binary-%s/%s", r->component, r->arch, names[i]);
-        cleanup_free char *path = vz_testrepo_dists_path(r, relpath);
-        if (!vz_file_exists(path))
-            continue;
-        char hex[65];
-        uint64_t size;
-        if (vz_sha256_file(path, hex, &size, err) < 0)
-            return -1;
-        vz_buf_addf(&rel, " %s %16llu %s\n", hex, (unsigned long long)size, relpath);
-    }
+    for (char **c = comps; *c; c++)
+        for (size_t i = 0; i < VZ_ARRAY_SIZE(names); i++) {
+            cleanup_free char *relpath = vz_xasprintf("%s/binary-%s/%s", *c, r->arch, names[i]);
+            cleanup_free char *path = vz_testrepo_dists_path(r, relpath);
+            if (!vz_file_exists(path))
+                continue;
+            char hex[65];
+            uint64_t size;
+            if (vz_sha256_file(path, hex, &size, err) < 0)
+                return -1;
+            vz_buf_addf(&rel, " %s %16llu %s\n", hex, (unsigned long long)size, relpath);
+        }
     cleanup_free char *rpath = vz_testrepo_dists_path(r, "Release");
     cleanup_free char *inrel = vz_testrepo_dists_path(r, "InRelease");
     cleanup_free char *gpgsig = vz_testrepo_dists_path(r, "Release.gpg");

@@ -10,6 +10,10 @@
  *   DIR/dists/SUITE/Release.gpg    (detached, armored signature of Release)
  *   DIR/keyring.gpg                (the public key, binary: what a YAML `keyring:` names)
  *
+ * Creating a second repository in the same directory adds a suite, or, with
+ * the same suite and another component, a component: Release then lists
+ * every component that has indexes (Ubuntu's main + universe).
+ *
  * The signing key is a throwaway Ed25519 OpenPGP key generated with
  * `gpg --batch` in a private GNUPGHOME the first time a repository is signed
  * in a process, and reused for every later repository of that process; the

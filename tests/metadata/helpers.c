@@ -109,3 +109,11 @@ char *md_join(char *const *v)
         vz_buf_addf(&b, "%s%s", i ? " " : "", v[i]);
     return vz_buf_detach(&b, NULL);
 }
+
+char *md_shipped_dir(void)
+{
+    const char *src = getenv("VZ_SRC");
+    if (src && *src)
+        return vz_xasprintf("%s/distros", src);
+    return vz_xstrdup(vz_shipped_distros_dir());
+}

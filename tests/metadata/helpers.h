@@ -33,5 +33,9 @@ void md_expect_error_for(const char *yaml, const char *name, const struct vz_met
 struct vz_template *md_load_ok(const char *name, const struct vz_metadata_opts *o);
 /* NULL-terminated list joined with ' '. Allocated. */
 char *md_join(char *const *v);
+/* The shipped distros/ (allocated): VZ_SRC's, else the one the binaries
+ * find beside the source tree they were built from, so the suites that read
+ * the shipped files run without make check's environment too. */
+char *md_shipped_dir(void);
 
 #endif

@@ -52,7 +52,7 @@ BAD(unknown_key_in_variant, "    packages: [apt]\n", "    pakages: [apt]\n",
     "18:5: unknown key 'pakages' (did you mean 'packages'?)")
 BAD(unknown_key_without_suggestion, "    keyring: /k.gpg\n", "    keyring: /k.gpg\n    colour: blue\n",
     "15:5: unknown key 'colour' in repository 'main' (known keys: name, mirror, suite, components, "
-    "keyring, allow_unsigned)")
+    "keyring, allow_unsigned, baseurl, gpgkey, gpgcheck, repo_gpgcheck, metalink, mirrorlist)")
 BAD(unknown_script_key, "    base: required\n", "    base: required\n    scripts:\n      post-instal: echo\n",
     "19:7: unknown key 'post-instal' (did you mean 'post-install'?)")
 
@@ -100,8 +100,15 @@ BAD(empty_architectures, "architectures:\n  x86_64: amd64\n", "architectures: {}
 BAD(distribution_with_dash, "distribution: debian\n", "distribution: deb-ian\n",
     "1:15: invalid distribution 'deb-ian' (lowercase letters, digits, '.', '_', '+'; no '-', which "
     "separates the parts of a template name)")
-BAD(relative_keyring, "    keyring: /k.gpg\n", "    keyring: k.gpg\n",
-    "14:14: 'keyring' must be an absolute path, not 'k.gpg'")
+BAD(keyring_above_the_distro_file, "    keyring: /k.gpg\n", "    keyring: keys/../../k.gpg\n",
+    "14:14: 'keyring' must be an absolute path or one below the distro file's directory "
+    "(keys/NAME.gpg), not 'keys/../../k.gpg'")
+BAD(keyring_dotdot_first, "    keyring: /k.gpg\n", "    keyring: ../k.gpg\n",
+    "14:14: 'keyring' must be an absolute path or one below the distro file's directory "
+    "(keys/NAME.gpg), not '../k.gpg'")
+BAD(keyring_empty, "    keyring: /k.gpg\n", "    keyring: \"\"\n",
+    "14:14: 'keyring' must be an absolute path or one below the distro file's directory "
+    "(keys/NAME.gpg), not ''")
 BAD(empty_components, "    components: [main]\n", "    components: []\n",
     "13:17: 'components' must not be empty (for example [main])")
 BAD(empty_mirror_list, "    mirror: \"{{mirror.debian}}\"\n", "    mirror: []\n", "11:13: 'mirror' must not be empty")
@@ -137,7 +144,7 @@ BAD(unknown_variable_typo, "    suite: \"{{codename}}\"\n", "    suite: \"{{code
     "12:13: unknown variable '{{codenam}}' (did you mean '{{codename}}'?)")
 BAD(unknown_variable, "summary: Test {{release}}\n", "summary: Test {{flavour_of_day}}\n",
     "5:15: unknown variable '{{flavour_of_day}}' (known: codename, release, arch, distro_arch, distribution, "
-    "mirror.NAME)")
+    "releasever, basearch, mirror.NAME)")
 BAD(unterminated_variable, "summary: Test {{release}}\n", "summary: Test {{release\n",
     "5:15: unterminated variable: '{{' without '}}'")
 BAD(bad_mirror_variable, "    mirror: \"{{mirror.debian}}\"\n", "    mirror: \"{{mirror.Debian}}\"\n",
@@ -146,4 +153,4 @@ BAD(bad_mirror_variable, "    mirror: \"{{mirror.debian}}\"\n", "    mirror: \"{
 BAD(unknown_variable_in_literal_block, "    base: required\n",
     "    base: required\n    scripts:\n      post-install: |\n        echo start\n        echo {{hostname}}\n",
     "21:14: unknown variable '{{hostname}}' (known: codename, release, arch, distro_arch, distribution, "
-    "mirror.NAME)")
+    "releasever, basearch, mirror.NAME)")

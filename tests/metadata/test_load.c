@@ -124,6 +124,46 @@ static const char two_repos[] =
     "  all: {extends: default, summary: \"every repo on {{arch}}\", repositories: [updates, main, local]}\n"
     "  plain: {base: none, packages: [busybox]}\n";
 
+/* base: required reads the repositories of the variant that sets it: what
+ * a variant extending it adds serves its packages, not the base set. */
+Test(load, base_set_comes_from_the_base_variants_repositories)
+{
+    md_write("distros/debian-12.yaml", two_repos);
+    struct vz_template *t = md_load_ok("debian-12-x86_64-all", NULL);
+    cr_assert_str_eq(t->repos[0].name, "updates");
+    cr_assert(t->repos[0].base_excluded);
+    cr_assert_str_eq(t->repos[1].name, "main");
+    cr_assert_not(t->repos[1].base_excluded);
+    cr_assert(t->repos[2].base_excluded);
+    char all_hash[sizeof(t->metadata_sha256)];
+    memcpy(all_hash, t->metadata_sha256, sizeof(all_hash));
+    vz_template_free(t);
+    t = md_load_ok("debian-12-x86_64-minimal", NULL);
+    cr_assert_not(t->repos[0].base_excluded);
+    vz_template_free(t);
+    /* a variant that sets base itself reads all of its own */
+    md_write("distros/debian-12.yaml",
+             "distribution: debian\nrelease: \"12\"\ncodename: bookworm\nfamily: deb\nsummary: S\n"
+             "merged_usr: symlinks\narchitectures: {x86_64: amd64}\n"
+             "repositories:\n"
+             "  - {name: main, mirror: m, suite: s, components: [main], keyring: /k}\n"
+             "  - {name: updates, mirror: m, suite: s-u, components: [main], keyring: /k}\n"
+             "variants:\n"
+             "  minimal: {base: required, repositories: [main]}\n"
+             "  all: {extends: minimal, base: required, repositories: [main, updates]}\n"
+             "  narrow: {extends: minimal, repositories: [updates]}\n");
+    t = md_load_ok("debian-12-x86_64-all", NULL);
+    cr_assert_not(t->repos[0].base_excluded);
+    cr_assert_not(t->repos[1].base_excluded);
+    cr_assert_str_neq(t->metadata_sha256, all_hash);
+    vz_template_free(t);
+    /* narrowed to none of the base variant's: every repository counts */
+    t = md_load_ok("debian-12-x86_64-narrow", NULL);
+    cr_assert_eq(t->n_repos, 1);
+    cr_assert_not(t->repos[0].base_excluded);
+    vz_template_free(t);
+}
+
 Test(load, variant_repositories_select_and_inherit)
 {
     md_write("distros/debian-12.yaml", two_repos);
@@ -181,6 +221,31 @@ Test(load, file_with_another_name_is_found)
     vz_template_free(t);
 }
 
+/* A key shipped with the distro files: relative to the YAML's directory,
+ * made absolute (gpgv runs later, from elsewhere), for the shipped directory
+ * and for a local override alike. */
+Test(load, relative_keyring_is_next_to_the_yaml)
+{
+    char *y = md_base_with("    keyring: /k.gpg\n", "    keyring: keys/{{distribution}}.gpg\n");
+    md_write("distros/debian-12.yaml", y);
+    struct vz_template *t = md_load_ok("debian-12-x86_64-minimal", NULL);
+    cleanup_free char *want = vz_xasprintf("%s/distros/keys/debian.gpg", md_tmp);
+    cr_assert_str_eq(t->repos[0].keyring, want);
+    char hash[sizeof(t->metadata_sha256)];
+    memcpy(hash, t->metadata_sha256, sizeof(hash));
+    vz_template_free(t);
+    char *local = vz_xasprintf("%s/etc/vz/distros/debian-12.yaml", md_tmp);
+    md_write(local, y);
+    t = md_load_ok("debian-12-x86_64-minimal", NULL);
+    cleanup_free char *want_local = vz_xasprintf("%s/etc/vz/distros/keys/debian.gpg", md_tmp);
+    cr_assert_str_eq(t->repos[0].keyring, want_local);
+    /* hashed as written: the same file elsewhere has the same hash */
+    cr_assert_str_eq(t->metadata_sha256, hash);
+    vz_template_free(t);
+    free(local);
+    free(y);
+}
+
 Test(load, local_override_shadows_shipped_file)
 {
     write_base();
@@ -227,18 +292,6 @@ Test(load, list_is_sorted_across_files_and_skips_broken_ones)
     free(z);
 }
 
-Test(load, rpm_family_is_accepted_by_the_schema)
-{
-    char *y = md_base_with("family: deb\nsummary: Test {{release}}\nmerged_usr: symlinks\n",
-                           "family: rpm\nsummary: Test {{release}}\n");
-    md_write("distros/debian-12.yaml", y);
-    struct vz_template *t = md_load_ok("debian-12-x86_64-minimal", NULL);
-    cr_assert_str_eq(t->family, "rpm");
-    cr_assert_str_eq(t->merged_usr, "none");
-    vz_template_free(t);
-    free(y);
-}
-
 static void hash_of(const char *yaml, const char *name, const struct vz_metadata_opts *o, char out[65])
 {
     md_write("distros/debian-12.yaml", yaml);
@@ -281,17 +334,13 @@ Test(load, metadata_hash_is_stable_and_tracks_what_the_build_uses)
 
 /* --- the shipped files ----------------------------------------------------- */
 
-static char *shipped_dir(void)
-{
-    const char *src = getenv("VZ_SRC");
-    cr_assert_not_null(src, "VZ_SRC (the source tree) is not set: run through make check");
-    return vz_xasprintf("%s/distros", src);
-}
+/* set up and torn down around each test, so a failed assertion leaves no
+ * /tmp/vzt-md-* behind */
+TestSuite(shipped, .init = md_setup, .fini = md_teardown);
 
 Test(shipped, list_names_every_arch_and_variant)
 {
-    md_setup();
-    char *dir = shipped_dir();
+    char *dir = md_shipped_dir();
     struct vz_metadata_opts o = { .distros_dir = dir };
     struct vz_template_entry *e = NULL;
     size_t n = 0;
@@ -301,21 +350,30 @@ Test(shipped, list_names_every_arch_and_variant)
     vz_buf_init(&b);
     for (size_t i = 0; i < n; i++)
         vz_buf_addf(&b, "%s\n", e[i].name);
-    cr_assert_str_eq(b.data, "debian-12-aarch64-default\ndebian-12-aarch64-minimal\n"
-                             "debian-12-i686-default\ndebian-12-i686-minimal\n"
-                             "debian-12-x86_64-default\ndebian-12-x86_64-minimal\n"
-                             "debian-13-aarch64-default\ndebian-13-aarch64-minimal\n"
-                             "debian-13-x86_64-default\ndebian-13-x86_64-minimal\n");
+    cr_assert_str_eq(b.data,
+                     "almalinux-9-aarch64-default\nalmalinux-9-aarch64-minimal\n"
+                     "almalinux-9-x86_64-default\nalmalinux-9-x86_64-minimal\n"
+                     "centos_stream-9-aarch64-default\ncentos_stream-9-aarch64-minimal\n"
+                     "centos_stream-9-x86_64-default\ncentos_stream-9-x86_64-minimal\n"
+                     "debian-12-aarch64-default\ndebian-12-aarch64-minimal\n"
+                     "debian-12-i686-default\ndebian-12-i686-minimal\n"
+                     "debian-12-x86_64-default\ndebian-12-x86_64-minimal\n"
+                     "debian-13-aarch64-default\ndebian-13-aarch64-minimal\n"
+                     "debian-13-x86_64-default\ndebian-13-x86_64-minimal\n"
+                     "fedora-45-aarch64-default\nfedora-45-aarch64-minimal\n"
+                     "fedora-45-x86_64-default\nfedora-45-x86_64-minimal\n"
+                     "rocky-9-aarch64-default\nrocky-9-aarch64-minimal\n"
+                     "rocky-9-x86_64-default\nrocky-9-x86_64-minimal\n"
+                     "ubuntu-22.04-x86_64-default\nubuntu-22.04-x86_64-minimal\n"
+                     "ubuntu-24.04-x86_64-default\nubuntu-24.04-x86_64-minimal\n");
     vz_buf_release(&b);
     vz_template_list_free(e, n);
     free(dir);
-    md_teardown();
 }
 
 Test(shipped, debian_13_default_packages_after_extends)
 {
-    md_setup();
-    char *dir = shipped_dir();
+    char *dir = md_shipped_dir();
     struct vz_metadata_opts o = { .distros_dir = dir,
                                   .mirrors = (char *[]){ "http://127.0.0.1:9/debian", NULL } };
     struct vz_template *t = md_load_ok("debian-13-x86_64-default", &o);
@@ -332,13 +390,11 @@ Test(shipped, debian_13_default_packages_after_extends)
     cr_assert_str_eq(t->repos[0].keyring, "/usr/share/keyrings/debian-archive-keyring.gpg");
     vz_template_free(t);
     free(dir);
-    md_teardown();
 }
 
 Test(shipped, debian_12_minimal_is_minbase_on_the_plain_suite)
 {
-    md_setup();
-    char *dir = shipped_dir();
+    char *dir = md_shipped_dir();
     struct vz_metadata_opts o = { .distros_dir = dir,
                                   .mirrors = (char *[]){ "http://127.0.0.1:9/debian", NULL } };
     struct vz_template *t = md_load_ok("debian-12-x86_64-minimal", &o);
@@ -353,5 +409,4 @@ Test(shipped, debian_12_minimal_is_minbase_on_the_plain_suite)
     cr_assert_str_eq(t->mirrors[0].origin, "--mirror");
     vz_template_free(t);
     free(dir);
-    md_teardown();
 }

@@ -215,19 +215,6 @@ Test(mirror, apt_root_from_opts_beats_environment)
     free(root);
 }
 
-Test(mirror, rpm_family_does_not_read_apt_sources)
-{
-    char *y = md_base_with("family: deb\n", "family: rpm\n");
-    md_write("etc/apt/sources.list", "deb http://127.0.0.1:6/debian bookworm main\n");
-    struct vz_metadata_opts o = { .distros_dir = "distros" };
-    char *msg = vz_xasprintf("distros/debian-12.yaml:11:14: no mirror for {{mirror.debian}}: set one with "
-                             "--mirror URL (or --mirror debian=URL), VZ_MIRROR_DEBIAN=URL in the environment, "
-                             "or MIRROR_DEBIAN=\"URL\" in %s/etc/vz/vz.conf", md_tmp);
-    md_expect_error_for(y, "debian-12-x86_64-minimal", &o, VZ_EMETADATA, msg);
-    free(msg);
-    free(y);
-}
-
 Test(mirror, value_that_is_not_a_url)
 {
     setenv("VZ_MIRROR_DEBIAN", "127.0.0.1/debian", 1);

@@ -13,10 +13,16 @@
  *   keyring NAME                      search the user keyring for a "user" key
  *   open PATH                         open read-write, read one byte
  *   mknod PATH                        make a block device node 7:0
+ *   subvol PATH                       make a btrfs subvolume PATH (escapes
+ *                                     the qgroup limit of the one it is in)
+ *   fill PATH MIB                     write MIB MiB of data to PATH and
+ *                                     fsync ("fill: ok" or the errno)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/btrfs.h>
+#include <sys/ioctl.h>
 #include <linux/keyctl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -105,6 +111,38 @@ int main(int argc, char **argv)
     }
     if (argc == 3 && strcmp(argv[1], "mknod") == 0)
         return report("mknod", mknod(argv[2], S_IFBLK | 0600, makedev(7, 0)) == 0);
-    fprintf(stderr, "usage: vzt-probe euid | cgroup OPTS FILE VALUE | cgroup2 FILE VALUE | keyring NAME | open PATH | mknod PATH\n");
+    if (argc == 3 && strcmp(argv[1], "subvol") == 0) {
+        char *slash = strrchr(argv[2], '/');
+        if (slash == NULL)
+            return 2;
+        *slash = '\0';
+        const char *dir = slash == argv[2] ? "/" : argv[2];
+        struct btrfs_ioctl_vol_args a;
+        memset(&a, 0, sizeof(a));
+        snprintf(a.name, sizeof(a.name), "%s", slash + 1);
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (report("open", fd >= 0))
+            return 1;
+        return report("subvol", ioctl(fd, BTRFS_IOC_SUBVOL_CREATE, &a) == 0);
+    }
+    if (argc == 4 && strcmp(argv[1], "fill") == 0) {
+        static char chunk[1 << 20];
+        memset(chunk, 'f', sizeof(chunk));
+        int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (report("open", fd >= 0))
+            return 1;
+        /* a short write is no refusal: the rest is written again, and the
+         * write that fails says why (ENOSPC, EDQUOT) */
+        for (long long left = atoll(argv[3]) << 20; left > 0;) {
+            ssize_t w = write(fd, chunk, left < (long long)sizeof(chunk) ? (size_t)left : sizeof(chunk));
+            if (w == 0)
+                errno = EIO;
+            if (w <= 0)
+                return report("fill", 0);
+            left -= w;
+        }
+        return report("fill", fsync(fd) == 0);
+    }
+    fprintf(stderr, "usage: vzt-probe euid | cgroup OPTS FILE VALUE | cgroup2 FILE VALUE | keyring NAME | open PATH | mknod PATH | subvol PATH | fill PATH MIB\n");
     return 2;
 }

@@ -10,6 +10,8 @@
 #     degraded (a container has no console getty: docs/runtime.md says what
 #     degrades and why); the failed units are printed;
 #   - `hostname` is the one given at create;
+#   - the cache holds no SSH host keys and each container made its own at
+#     first boot (the two containers' keys differ);
 # stop must finish within STOP_TIMEOUT (a clean systemd shutdown, not the
 # SIGKILL after it), destroy, and nothing may be left: mounts under VZ_ROOT,
 # cgroups of the container in any hierarchy, its veth, its processes.
@@ -132,6 +134,16 @@ run_ct() {
     v=$("$VZCTL" exec "$c" 'cat /etc/machine-id' 2>&1)
     case "$v" in [0-9a-f]*[0-9a-f]) [ ${#v} = 32 ] && ok "machine-id set at boot: $v" || bad "machine-id '$v'" ;;
     *) bad "machine-id '$v'" ;; esac
+    # SSH host keys: none in the cache, made at first boot, one set per container
+    k=$(timeout 60 "$VZCTL" exec2 "$c" \
+        'i=0; while [ ! -s /etc/ssh/ssh_host_ed25519_key.pub ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done;
+         cat /etc/ssh/ssh_host_ed25519_key.pub' 2>&1 | awk '{print $2}')
+    case "$k" in
+    AAAA*) if [ -n "$hostkeys" ] && [ "$hostkeys" = "$k" ]; then bad "SSH host key shared with the other container"
+           else ok "SSH host key made at first boot (ed25519 ${k#AAAAC3NzaC1lZDI1NTE5AAAA})"; fi
+           hostkeys=$k ;;
+    *) bad "no SSH host key after boot: '$k'" ;;
+    esac
     if [ "$c" = "$CT2" ]; then
         banner=$(nsenter --net="/run/netns/$NS" timeout 10 bash -c \
             'exec 3<>/dev/tcp/'"$ADDR"'/22 && head -c 8 <&3' 2>&1)
@@ -167,6 +179,10 @@ else
     "$VZPKG" create-cache "$T" -q || { echo "  FAIL  create-cache $T"; exit 1; }
     ok "create-cache $T ($(secs "$t0" "$(now)") s)"
 fi
+
+keys=$(zstd -dc "$VZ_ROOT/vz/template/cache/$T.tar.zst" | tar -t 2>/dev/null | grep -c 'etc/ssh/ssh_host_.*key')
+[ "$keys" = 0 ] && ok "the cache holds no SSH host keys" || bad "the cache holds $keys SSH host key files"
+hostkeys=
 
 echo "== container $CT (systemd, no network)"
 pidns=

@@ -26,9 +26,24 @@ command -v debootstrap >/dev/null 2>&1 || die "debootstrap is not installed (apt
 command -v jq >/dev/null 2>&1 || die "jq is not installed (apt-get install jq)"
 [ -x "$VZPKG" ] || die "$VZPKG not built (run make)"
 
+# DISTRO=ubuntu (tests/real/ubuntu.sh) compares ubuntu-N-... with debootstrap's
+# Ubuntu script (gutsy: Debian 12's debootstrap knows no noble) against
+# $MIRROR and the key shipped in distros/keys/.
+DISTRO=${DISTRO:-debian}
+DBS_SCRIPT=
+DBS_KEYRING=
+if [ "$DISTRO" = ubuntu ]; then
+    DBS_SCRIPT=/usr/share/debootstrap/scripts/gutsy
+    DBS_KEYRING=--keyring=$(cd "$(dirname "$0")/../.." && pwd)/distros/keys/ubuntu-archive-keyring.gpg
+fi
+
 # The Debian mirror, resolved as vzforge resolves it (tests/real/mirror.sh.inc).
 . "$(dirname "$0")/mirror.sh.inc"
-vz_host_mirror || die "no Debian mirror: set VZ_MIRROR_DEBIAN or a Debian entry in the host's apt sources"
+if [ -n "${MIRROR:-}" ]; then
+    mirror=$MIRROR
+else
+    vz_host_mirror || die "no Debian mirror: set VZ_MIRROR_DEBIAN or a Debian entry in the host's apt sources"
+fi
 
 work=$(mktemp -d /tmp/vzt-compare-XXXXXX) || die "mktemp failed"
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -37,11 +52,13 @@ status=0
 for rc in ${*:-12:bookworm 13:trixie}; do
     rel=${rc%%:*}
     codename=${rc#*:}
-    tmpl=debian-$rel-$ARCH-minimal
+    tmpl=$DISTRO-$rel-$ARCH-minimal
     target=$work/$codename
     echo "== $tmpl vs debootstrap --arch=$DEBARCH --variant=minbase $codename ($mirror)"
+    # shellcheck disable=SC2086 # DBS_KEYRING and DBS_SCRIPT are one word or none
     if ! debootstrap --arch="$DEBARCH" --variant=minbase --print-debs --keep-debootstrap-dir \
-            "$codename" "$target" "$mirror" >"$work/$codename.names" 2>"$work/$codename.log"; then
+            $DBS_KEYRING "$codename" "$target" "$mirror" $DBS_SCRIPT \
+            >"$work/$codename.names" 2>"$work/$codename.log"; then
         echo "debootstrap failed:"; tail -5 "$work/$codename.log"
         status=1; continue
     fi

@@ -91,6 +91,15 @@ echo "$out" | grep -q "^Fingerprint: $fp\$" && ok "lxc image info $T: fingerprin
     bad "lxc image info: $out"
 echo "$out" | grep -q "^ *type: root.tar.xz\$" && echo "$out" | grep -q "^Architecture: x86_64\$" &&
     ok "lxc image info: type root.tar.xz, architecture x86_64" || bad "lxc image info: $out"
+# the tiny tree has no /sbin/init: what LXD shows of the image says it cannot boot
+echo "$out" | grep -q "^ *description: .*no init: not bootable" &&
+    ok "lxc image info: the description says 'no init: not bootable'" ||
+    bad "lxc image info does not show the no-init mark: $out"
+out=$(lxc image list vzt: --format csv -c ld 2>&1)
+case "$out" in
+*"no init: not bootable"*) ok "lxc image list: $out" ;;
+*) bad "lxc image list shows no no-init mark: $out" ;;
+esac
 
 # 3. export: the client downloads and checks both files
 mkdir -p "$work/exp"
@@ -104,6 +113,8 @@ if [ -f "$work/exp/img" ] && [ -f "$work/exp/img.root" ]; then
         ok "the exported rootfs holds the tree" || bad "etc/hostname not in the exported rootfs"
     xz -dc "$work/exp/img" | tar -tf - | grep -qx metadata.yaml && ok "the metadata tarball has metadata.yaml" ||
         bad "no metadata.yaml in the metadata tarball"
+    xz -dc "$work/exp/img" | tar -xOf - metadata.yaml | grep -q '^ *vzforge.init: "none"' &&
+        ok "metadata.yaml marks the image: vzforge.init: none" || bad "metadata.yaml has no vzforge.init: none"
 else
     bad "lxc image export wrote: $(ls "$work/exp")"
 fi

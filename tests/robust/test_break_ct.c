@@ -20,6 +20,7 @@
 
 #include "common/common.h"
 #include "vpscore/cgroup.h"
+#include "tests/lib/reaper.h"
 #include "tests/lib/robust.h"
 
 #define TMPL "brk-1-x86_64-minimal"
@@ -33,7 +34,7 @@ static void setup(void)
     vzr_private_ns(CLONE_NEWNET);
     snprintf(ct, sizeof(ct), "9%d", (int)getpid() % 1000000);
     snprintf(root, sizeof(root), "/tmp/vzt-brkct-XXXXXX");
-    cr_assert_not_null(mkdtemp(root));
+    cr_assert_not_null(vzt_mkroot(root));
     setenv("VZ_ROOT", root, 1);
     setenv("VZ_APT_ROOT", root, 1);
     vz_log_level = VZ_LOG_WARN;

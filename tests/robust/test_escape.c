@@ -20,6 +20,7 @@
 
 #include "common/common.h"
 #include "tests/lib/httpd.h"
+#include "tests/lib/reaper.h"
 #include "tests/lib/robust.h"
 #include "tests/lib/testrepo.h"
 
@@ -41,7 +42,7 @@ static void setup(void)
     vzr_private_ns(0);
     snprintf(ct, sizeof(ct), "6%d", (int)getpid() % 1000000);
     snprintf(root, sizeof(root), "/tmp/vzt-esc-XXXXXX");
-    cr_assert_not_null(mkdtemp(root));
+    cr_assert_not_null(vzt_mkroot(root));
     setenv("VZ_ROOT", root, 1);
     setenv("VZ_APT_ROOT", root, 1);
     vz_log_level = VZ_LOG_WARN;

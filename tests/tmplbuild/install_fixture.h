@@ -11,7 +11,7 @@
 #define VZ_TESTS_INSTALL_FIXTURE_H
 
 #include "common/common.h"
-#include "tmplbuild/install.h"
+#include "tmplbuild/deb/install.h"
 
 extern const struct vz_script_runner install_chroot_runner;
 

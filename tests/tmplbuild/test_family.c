@@ -55,16 +55,31 @@ Test(family, deb_has_every_operation)
     vz_template_free(t);
 }
 
-/* rpm passes the schema but has no backend yet: resolve (and so create-cache,
- * status) refuse it naming the file and the field, before any download. */
-Test(family, family_without_backend_names_file_and_field)
+Test(family, rpm_has_every_operation)
 {
     struct vz_template *t = tmpl("rpm");
+    vz_error_t err = NULL;
+    const struct vz_family *f = vz_family_of(t, &err);
+    cr_assert_not_null(f, "%s", err ? err->msg : "");
+    cr_assert_str_eq(f->name, "rpm");
+    cr_assert_eq(f->disttype, DISTTYPE_RPM);
+    cr_assert(f->repo_load && f->served_current && f->base_set && f->prefer && f->fetch &&
+              f->install && f->read_installed && f->cleanup);
+    cr_assert_eq(vz_families()[1], f);
+    vz_template_free(t);
+}
+
+/* A family without a backend (a template struct the schema would refuse, or
+ * a newer file): resolve (and so create-cache, status) refuse it naming the
+ * file and the field, before any download. */
+Test(family, family_without_backend_names_file_and_field)
+{
+    struct vz_template *t = tmpl("pkgsrc");
     vz_error_t err = NULL;
     cr_assert_null(vz_family_of(t, &err));
     cr_assert_eq(err->status, VZ_EMETADATA);
     cr_assert_str_eq(err->msg, "tests/test.yaml: field 'family': this vzforge cannot build "
-                               "family 'rpm' (it builds: deb)");
+                               "family 'pkgsrc' (it builds: deb, rpm)");
     vz_error_release(&err);
     struct vz_plan *plan = NULL;
     struct vz_resolve_opts o = { .repo = { .repodata_dir = tmp } };

@@ -1,6 +1,7 @@
 /* Tests of tmplbuild/fetch: one per failure mode of a mirror, against the
  * loopback test server (tests/lib/httpd.h). */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -16,6 +17,161 @@
 #include "tmplbuild/fetch.h"
 
 TestSuite(fetch, .init = ff_setup, .fini = ff_teardown, .timeout = 120);
+
+/* One download of one served file through a misbehaving mirror: most
+ * failure modes are a row of this table. Each row runs as its own test
+ * (fresh server and directories) and names itself in every failure. */
+struct fetch_case {
+    const char *name;      /* what the row shows, in every failure message */
+    const char *path;      /* served; the item's label is label */
+    const char *label;
+    size_t len;
+    enum vz_httpd_fault_kind fault; /* on path, fault_arg and fault_times as vz_httpd_fault's */
+    int64_t fault_arg;
+    unsigned fault_times;
+    const char *down;      /* a mirror listed first: this prefix + path */
+    int down_status;       /* that mirror answers this status (0: has no such file, 404) */
+    size_t part_len;       /* a .part left by an earlier run: this many bytes of the file... */
+    bool part_junk;        /* ...or of zeros */
+    int64_t size;          /* the index's size, when not the file's */
+    int retries;           /* 0: ff_opts' (as the next two) */
+    long timeout_s, backoff_ms;
+    bool no_sync;
+    const char *fail;      /* NULL: must succeed; else "fetch LABEL: URL: <fail>" */
+    int status;            /* of the error, when not 0 */
+    bool part_kept;        /* a failure keeps the .part, for a later run to resume */
+    unsigned hits;         /* GETs of path */
+    unsigned range_hits;        /* CHECKED(n): n of them with a Range; 0: not checked */
+    int64_t range_start;   /* of the last Range, when not 0 */
+    unsigned down_hits;         /* GETs of the first mirror, when down is set */
+};
+#define CHECKED(n) ((n) + 1)
+
+static const struct fetch_case fetch_cases[] = {
+    { .name = "not_found_fails_over_to_next_url", .path = "/pool/b.deb", .label = "pkg-b",
+      .len = 5000, .down = "/mirror1", .hits = 1, .down_hits = 1 /* a 404 is not retried */ },
+    { .name = "server_error_is_retried_then_succeeds", .path = "/pool/c.deb", .label = "pkg-c",
+      .len = 3000, .fault = VZ_HTTPD_STATUS, .fault_arg = 500, .fault_times = 2, .hits = 3 },
+    { .name = "server_error_persisting_fails_after_the_retry_limit", .path = "/pool/c2.deb",
+      .label = "pkg-c2", .len = 3000, .fault = VZ_HTTPD_STATUS, .fault_arg = 503, .retries = 3,
+      .fail = "HTTP 503", .hits = 4 /* 1 try + 3 retries */ },
+    { .name = "dropped_connection_resumes_with_range", .path = "/pool/d.deb", .label = "pkg-d",
+      .len = 300000, .fault = VZ_HTTPD_DROP, .fault_arg = 120000, .fault_times = 1, .hits = 2,
+      .range_hits = CHECKED(1), .range_start = 120000 },
+    { .name = "resume_against_a_server_ignoring_range_restarts", .path = "/pool/d2.deb",
+      .label = "pkg-d2", .len = 200000, .fault = VZ_HTTPD_NORANGE, .part_len = 50000, .hits = 2,
+      .range_hits = CHECKED(1) /* only the first request asks for a range */ },
+    { .name = "truncated_response_is_refetched", .path = "/pool/e.deb", .label = "pkg-e",
+      .len = 50000, .fault = VZ_HTTPD_TRUNCATE, .fault_arg = 20000, .fault_times = 1,
+      .hits = 2, .range_hits = CHECKED(0) /* a bad file is fetched from scratch */ },
+    { .name = "truncated_everywhere_reports_the_size", .path = "/pool/e2.deb", .label = "pkg-e2",
+      .len = 50000, .fault = VZ_HTTPD_TRUNCATE, .fault_arg = 20000, .retries = 1,
+      .fail = "size mismatch (expected 50000 bytes, got 20000)", .status = VZ_EVERIFY, .hits = 2 },
+    { .name = "corrupted_once_is_refetched", .path = "/pool/f.deb", .label = "pkg-f", .len = 70000,
+      .fault = VZ_HTTPD_CORRUPT, .fault_arg = 4242, .fault_times = 1, .hits = 2 },
+    { .name = "stalled_server_times_out", .path = "/pool/g.deb", .label = "pkg-g", .len = 50000,
+      .fault = VZ_HTTPD_STALL, .fault_arg = 1000, .timeout_s = 1, .retries = 1,
+      .fail = "timed out (no data for 1 s)", .status = VZ_EFETCH, .part_kept = true, .hits = 2,
+      .range_hits = CHECKED(1) /* the retry resumes after 1000 bytes */ },
+    { .name = "slow_but_moving_server_is_not_a_timeout", .path = "/pool/h.deb", .label = "pkg-h",
+      .len = 8000, .fault = VZ_HTTPD_SLOW, .fault_arg = 150, .timeout_s = 1, .hits = 1 },
+    { .name = "complete_part_from_an_earlier_run_is_verified_offline", .path = "/pool/j.deb",
+      .label = "pkg-j", .len = 9000, .part_len = 9000, .hits = 0 },
+    /* right length, wrong bytes: the final check must catch it */
+    { .name = "bad_part_from_an_earlier_run_is_discarded", .path = "/pool/k.deb", .label = "pkg-k",
+      .len = 9000, .part_len = 9000, .part_junk = true, .hits = 1, .range_hits = CHECKED(0) },
+    /* the index says 1000 bytes; the mirror sends 50000 */
+    { .name = "oversized_body_is_cut_off", .path = "/pool/o.deb", .label = "pkg-o", .len = 50000,
+      .size = 1000, .retries = 1, .fail = "larger than the expected 1000 bytes",
+      .status = VZ_EVERIFY, .hits = 2 },
+    /* a back-off here would make the test hang for a minute */
+    { .name = "failover_after_server_errors_goes_to_the_next_mirror_at_once", .path = "/pool/v.deb",
+      .label = "pkg-v", .len = 3000, .down = "/down", .down_status = 503, .backoff_ms = 60000,
+      .hits = 1, .down_hits = 1 },
+    { .name = "repeated_drops_that_make_progress_do_not_use_up_retries", .path = "/pool/flaky.deb",
+      .label = "pkg-flaky", .len = 100000, .fault = VZ_HTTPD_DROP, .fault_arg = 15000,
+      .fault_times = 5, .retries = 1, .hits = 6, .range_hits = CHECKED(5), .range_start = 75000 },
+    { .name = "drops_without_progress_use_up_retries", .path = "/pool/dead.deb", .label = "pkg-dead",
+      .len = 10000, .fault = VZ_HTTPD_DROP, .fault_arg = 0, .retries = 2,
+      .fail = "transfer closed with 10000 bytes remaining to read", .hits = 3 },
+    { .name = "no_sync_still_verifies_and_renames", .path = "/pool/ns.deb", .label = "pkg-ns",
+      .len = 30000, .fault = VZ_HTTPD_CORRUPT, .fault_arg = 5, .fault_times = 1, .no_sync = true,
+      .hits = 2 },
+};
+
+/* The rows by number: a test runs in a process of its own (Criterion's),
+ * where pointers into the table that listed them would not hold. */
+ParameterizedTestParameters(fetch, one_file)
+{
+    static size_t rows[VZ_ARRAY_SIZE(fetch_cases)];
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(rows); i++)
+        rows[i] = i;
+    return cr_make_param_array(size_t, rows, VZ_ARRAY_SIZE(rows));
+}
+
+ParameterizedTest(size_t *row, fetch, one_file)
+{
+    const struct fetch_case *c = &fetch_cases[*row];
+    struct ff_file *f = ff_add(c->path, c->len);
+    if (c->fault != VZ_HTTPD_NONE)
+        vz_httpd_fault(ff_srv, c->path, c->fault, c->fault_arg, c->fault_times);
+    struct vz_fetch_item it = ff_item(f, c->label, 1);
+    cleanup_free char *down = NULL;
+    if (c->down) {
+        down = vz_xasprintf("%s%s", c->down, c->path);
+        char *second = it.urls[0];
+        it.urls[0] = ff_url(down);
+        vz_strv_push(&it.urls, second);
+        free(second);
+        if (c->down_status)
+            vz_httpd_fault(ff_srv, down, VZ_HTTPD_STATUS, c->down_status, 0);
+    }
+    if (c->size)
+        it.size = c->size;
+    vz_error_t err = NULL;
+    cleanup_free char *part = vz_xasprintf("%s.part", it.dest);
+    if (c->part_len) {
+        cleanup_free char *junk = c->part_junk ? calloc(1, c->part_len) : NULL;
+        cr_assert_eq(vz_atomic_write(part, junk ? junk : f->data, c->part_len, 0644, &err), 0,
+                     "%s: %s", c->name, err ? err->msg : "");
+    }
+    struct vz_fetch_opts o = ff_opts();
+    if (c->retries)
+        o.retries = c->retries;
+    if (c->timeout_s)
+        o.timeout_s = c->timeout_s;
+    if (c->backoff_ms)
+        o.backoff_ms = c->backoff_ms;
+    o.no_sync = c->no_sync;
+    int rc = vz_fetch_many(&it, 1, &o, &err);
+    if (!c->fail) {
+        cr_assert_eq(rc, 0, "%s: %s", c->name, err ? err->msg : "");
+        ff_assert_file(it.dest, f);
+        cr_assert_not(vz_file_exists(part), "%s: .part left behind", c->name);
+    } else {
+        cr_assert_eq(rc, -1, "%s: the fetch succeeded", c->name);
+        cleanup_free char *want = vz_xasprintf("fetch %s: %s: %s", c->label, it.urls[0], c->fail);
+        cr_assert_str_eq(err->msg, want, "%s", c->name);
+        if (c->status)
+            cr_assert_eq(err->status, c->status, "%s: status %d", c->name, err->status);
+        cr_assert_not(vz_file_exists(it.dest), "%s: a failed fetch has a final file", c->name);
+        cr_assert_eq(vz_file_exists(part), c->part_kept, "%s: .part %s", c->name,
+                     c->part_kept ? "removed" : "left behind");
+        vz_error_release(&err);
+    }
+    cr_assert_eq(vz_httpd_hits(ff_srv, c->path), c->hits, "%s: %u GETs of %s", c->name,
+                 vz_httpd_hits(ff_srv, c->path), c->path);
+    if (c->range_hits)
+        cr_assert_eq(vz_httpd_range_hits(ff_srv, c->path), c->range_hits - 1, "%s: %u ranged GETs",
+                     c->name, vz_httpd_range_hits(ff_srv, c->path));
+    if (c->range_start)
+        cr_assert_eq(vz_httpd_last_range_start(ff_srv, c->path), c->range_start, "%s: last range at %ld",
+                     c->name, (long)vz_httpd_last_range_start(ff_srv, c->path));
+    if (c->down)
+        cr_assert_eq(vz_httpd_hits(ff_srv, down), c->down_hits, "%s: %u GETs of %s", c->name,
+                     vz_httpd_hits(ff_srv, down), down);
+    ff_item_free(&it);
+}
 
 Test(fetch, plain_download_verifies_and_renames)
 {
@@ -33,23 +189,6 @@ Test(fetch, plain_download_verifies_and_renames)
     ff_item_free(&it);
 }
 
-Test(fetch, not_found_fails_over_to_next_url)
-{
-    struct ff_file *f = ff_add("/pool/b.deb", 5000);
-    struct vz_fetch_item it = ff_item(f, "pkg-b", 1);
-    /* first mirror has no such file */
-    char *second = it.urls[0];
-    it.urls[0] = vz_httpd_url(ff_srv, "/mirror1/pool/b.deb");
-    vz_strv_push(&it.urls, second);
-    free(second);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/mirror1/pool/b.deb"), 1, "a 404 is not retried");
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/b.deb"), 1);
-    ff_item_free(&it);
-}
 
 Test(fetch, not_found_everywhere_fails_naming_the_url)
 {
@@ -76,115 +215,12 @@ Test(fetch, not_found_everywhere_fails_naming_the_url)
     vz_strv_free(it.urls);
 }
 
-Test(fetch, server_error_is_retried_then_succeeds)
-{
-    struct ff_file *f = ff_add("/pool/c.deb", 3000);
-    vz_httpd_fault(ff_srv, "/pool/c.deb", VZ_HTTPD_STATUS, 500, 2);
-    struct vz_fetch_item it = ff_item(f, "pkg-c", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/c.deb"), 3);
-    ff_item_free(&it);
-}
 
-Test(fetch, server_error_persisting_fails_after_the_retry_limit)
-{
-    struct ff_file *f = ff_add("/pool/c2.deb", 3000);
-    vz_httpd_fault(ff_srv, "/pool/c2.deb", VZ_HTTPD_STATUS, 503, 0);
-    struct vz_fetch_item it = ff_item(f, "pkg-c2", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    o.retries = 3;
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), -1);
-    char *want = vz_xasprintf("fetch pkg-c2: %s: HTTP 503", it.urls[0]);
-    cr_assert_str_eq(err->msg, want);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/c2.deb"), 4, "1 try + 3 retries");
-    cr_assert_not(vz_file_exists(it.dest));
-    free(want);
-    vz_error_release(&err);
-    ff_item_free(&it);
-}
 
-Test(fetch, dropped_connection_resumes_with_range)
-{
-    struct ff_file *f = ff_add("/pool/d.deb", 300000);
-    vz_httpd_fault(ff_srv, "/pool/d.deb", VZ_HTTPD_DROP, 120000, 1);
-    struct vz_fetch_item it = ff_item(f, "pkg-d", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/d.deb"), 2);
-    cr_assert_eq(vz_httpd_range_hits(ff_srv, "/pool/d.deb"), 1, "the second request must resume");
-    cr_assert_eq(vz_httpd_last_range_start(ff_srv, "/pool/d.deb"), 120000);
-    ff_item_free(&it);
-}
 
-Test(fetch, resume_against_a_server_ignoring_range_restarts)
-{
-    struct ff_file *f = ff_add("/pool/d2.deb", 200000);
-    vz_httpd_fault(ff_srv, "/pool/d2.deb", VZ_HTTPD_NORANGE, 0, 0);
-    struct vz_fetch_item it = ff_item(f, "pkg-d2", 1);
-    char *part = vz_xasprintf("%s.part", it.dest);
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_atomic_write(part, f->data, 50000, 0644, &err), 0);
-    struct vz_fetch_opts o = ff_opts();
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/d2.deb"), 2);
-    cr_assert_eq(vz_httpd_range_hits(ff_srv, "/pool/d2.deb"), 1, "only the first request asks for a range");
-    free(part);
-    ff_item_free(&it);
-}
 
-Test(fetch, truncated_response_is_refetched)
-{
-    struct ff_file *f = ff_add("/pool/e.deb", 50000);
-    vz_httpd_fault(ff_srv, "/pool/e.deb", VZ_HTTPD_TRUNCATE, 20000, 1);
-    struct vz_fetch_item it = ff_item(f, "pkg-e", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/e.deb"), 2);
-    cr_assert_eq(vz_httpd_range_hits(ff_srv, "/pool/e.deb"), 0, "a bad file is fetched from scratch");
-    ff_item_free(&it);
-}
 
-Test(fetch, truncated_everywhere_reports_the_size)
-{
-    struct ff_file *f = ff_add("/pool/e2.deb", 50000);
-    vz_httpd_fault(ff_srv, "/pool/e2.deb", VZ_HTTPD_TRUNCATE, 20000, 0);
-    struct vz_fetch_item it = ff_item(f, "pkg-e2", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    o.retries = 1;
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), -1);
-    char *want = vz_xasprintf("fetch pkg-e2: %s: size mismatch (expected 50000 bytes, got 20000)",
-                              it.urls[0]);
-    cr_assert_str_eq(err->msg, want);
-    cr_assert_eq(err->status, VZ_EVERIFY);
-    cr_assert_not(vz_file_exists(it.dest));
-    cr_assert_not(ff_exists_part(it.dest));
-    free(want);
-    vz_error_release(&err);
-    ff_item_free(&it);
-}
 
-Test(fetch, corrupted_once_is_refetched)
-{
-    struct ff_file *f = ff_add("/pool/f.deb", 70000);
-    vz_httpd_fault(ff_srv, "/pool/f.deb", VZ_HTTPD_CORRUPT, 4242, 1);
-    struct vz_fetch_item it = ff_item(f, "pkg-f", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/f.deb"), 2);
-    ff_item_free(&it);
-}
 
 Test(fetch, corrupted_always_fails_with_both_digests)
 {
@@ -210,40 +246,7 @@ Test(fetch, corrupted_always_fails_with_both_digests)
     ff_item_free(&it);
 }
 
-Test(fetch, stalled_server_times_out)
-{
-    struct ff_file *f = ff_add("/pool/g.deb", 50000);
-    vz_httpd_fault(ff_srv, "/pool/g.deb", VZ_HTTPD_STALL, 1000, 0);
-    struct vz_fetch_item it = ff_item(f, "pkg-g", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    o.timeout_s = 1;
-    o.retries = 1;
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), -1);
-    char *want = vz_xasprintf("fetch pkg-g: %s: timed out (no data for 1 s)", it.urls[0]);
-    cr_assert_str_eq(err->msg, want);
-    cr_assert_eq(err->status, VZ_EFETCH);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/g.deb"), 2);
-    cr_assert_eq(vz_httpd_range_hits(ff_srv, "/pool/g.deb"), 1, "the retry resumes after 1000 bytes");
-    cr_assert_not(vz_file_exists(it.dest));
-    free(want);
-    vz_error_release(&err);
-    ff_item_free(&it);
-}
 
-Test(fetch, slow_but_moving_server_is_not_a_timeout)
-{
-    struct ff_file *f = ff_add("/pool/h.deb", 8000);
-    vz_httpd_fault(ff_srv, "/pool/h.deb", VZ_HTTPD_SLOW, 150, 0);
-    struct vz_fetch_item it = ff_item(f, "pkg-h", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    o.timeout_s = 1;
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/h.deb"), 1);
-    ff_item_free(&it);
-}
 
 Test(fetch, many_files_in_parallel_reuse_connections)
 {
@@ -280,39 +283,7 @@ Test(fetch, existing_destination_is_not_fetched_again)
     ff_item_free(&it);
 }
 
-Test(fetch, complete_part_from_an_earlier_run_is_verified_offline)
-{
-    struct ff_file *f = ff_add("/pool/j.deb", 9000);
-    struct vz_fetch_item it = ff_item(f, "pkg-j", 1);
-    char *part = vz_xasprintf("%s.part", it.dest);
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_atomic_write(part, f->data, f->len, 0644, &err), 0);
-    struct vz_fetch_opts o = ff_opts();
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/j.deb"), 0);
-    free(part);
-    ff_item_free(&it);
-}
 
-Test(fetch, bad_part_from_an_earlier_run_is_discarded)
-{
-    struct ff_file *f = ff_add("/pool/k.deb", 9000);
-    struct vz_fetch_item it = ff_item(f, "pkg-k", 1);
-    char *part = vz_xasprintf("%s.part", it.dest);
-    vz_error_t err = NULL;
-    /* right length, wrong bytes: the final check must catch it */
-    char *junk = calloc(1, f->len);
-    cr_assert_eq(vz_atomic_write(part, junk, f->len, 0644, &err), 0);
-    struct vz_fetch_opts o = ff_opts();
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/k.deb"), 1);
-    cr_assert_eq(vz_httpd_range_hits(ff_srv, "/pool/k.deb"), 0);
-    free(junk);
-    free(part);
-    ff_item_free(&it);
-}
 
 Test(fetch, file_urls_work)
 {
@@ -519,42 +490,7 @@ Test(fetch, empty_file_and_unverified_item)
     ff_item_free(&its[1]);
 }
 
-Test(fetch, oversized_body_is_cut_off)
-{
-    struct ff_file *f = ff_add("/pool/o.deb", 50000);
-    struct vz_fetch_item it = ff_item(f, "pkg-o", 1);
-    it.size = 1000; /* the index says 1000 bytes; the mirror sends 50000 */
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    o.retries = 1;
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), -1);
-    char *want = vz_xasprintf("fetch pkg-o: %s: larger than the expected 1000 bytes", it.urls[0]);
-    cr_assert_str_eq(err->msg, want);
-    cr_assert_eq(err->status, VZ_EVERIFY);
-    cr_assert_not(vz_file_exists(it.dest));
-    cr_assert_not(ff_exists_part(it.dest));
-    free(want);
-    vz_error_release(&err);
-    ff_item_free(&it);
-}
 
-Test(fetch, failover_after_server_errors_goes_to_the_next_mirror_at_once)
-{
-    struct ff_file *f = ff_add("/pool/v.deb", 3000);
-    struct vz_fetch_item it = ff_item(f, "pkg-v", 1);
-    char *second = it.urls[0];
-    it.urls[0] = ff_url("/down/pool/v.deb");
-    vz_strv_push(&it.urls, second);
-    free(second);
-    vz_httpd_fault(ff_srv, "/down/pool/v.deb", VZ_HTTPD_STATUS, 503, 0);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    o.backoff_ms = 60000; /* a back-off here would make the test hang for a minute */
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/down/pool/v.deb"), 1);
-    ff_item_free(&it);
-}
 
 Test(fetch, to_buf_opts_gives_up_after_its_retries_and_detects_stalls)
 {
@@ -640,51 +576,5 @@ Test(fetch, part_locked_by_a_stuck_process_fails_after_a_while)
     ff_item_free(&it);
 }
 
-Test(fetch, repeated_drops_that_make_progress_do_not_use_up_retries)
-{
-    struct ff_file *f = ff_add("/pool/flaky.deb", 100000);
-    vz_httpd_fault(ff_srv, "/pool/flaky.deb", VZ_HTTPD_DROP, 15000, 5);
-    struct vz_fetch_item it = ff_item(f, "pkg-flaky", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    o.retries = 1;
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/flaky.deb"), 6);
-    cr_assert_eq(vz_httpd_range_hits(ff_srv, "/pool/flaky.deb"), 5);
-    cr_assert_eq(vz_httpd_last_range_start(ff_srv, "/pool/flaky.deb"), 75000);
-    ff_item_free(&it);
-}
 
-Test(fetch, drops_without_progress_use_up_retries)
-{
-    struct ff_file *f = ff_add("/pool/dead.deb", 10000);
-    vz_httpd_fault(ff_srv, "/pool/dead.deb", VZ_HTTPD_DROP, 0, 0);
-    struct vz_fetch_item it = ff_item(f, "pkg-dead", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    o.retries = 2;
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), -1);
-    char *want = vz_xasprintf("fetch pkg-dead: %s: transfer closed with 10000 bytes remaining to read",
-                              it.urls[0]);
-    cr_assert_str_eq(err->msg, want);
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/dead.deb"), 3);
-    free(want);
-    vz_error_release(&err);
-    ff_item_free(&it);
-}
 
-Test(fetch, no_sync_still_verifies_and_renames)
-{
-    struct ff_file *f = ff_add("/pool/ns.deb", 30000);
-    vz_httpd_fault(ff_srv, "/pool/ns.deb", VZ_HTTPD_CORRUPT, 5, 1);
-    struct vz_fetch_item it = ff_item(f, "pkg-ns", 1);
-    vz_error_t err = NULL;
-    struct vz_fetch_opts o = ff_opts();
-    o.no_sync = true;
-    cr_assert_eq(vz_fetch_many(&it, 1, &o, &err), 0, "%s", err ? err->msg : "");
-    ff_assert_file(it.dest, f);
-    cr_assert_not(ff_exists_part(it.dest));
-    cr_assert_eq(vz_httpd_hits(ff_srv, "/pool/ns.deb"), 2);
-    ff_item_free(&it);
-}

@@ -12,8 +12,8 @@
 #include "common/common.h"
 #include "tests/lib/testrepo.h"
 #include "tests/tmplbuild/install_fixture.h"
-#include "tmplbuild/deb.h"
-#include "tmplbuild/install.h"
+#include "tmplbuild/deb/deb.h"
+#include "tmplbuild/deb/install.h"
 
 /* fx_entry lists give name, type and data; the rest defaults to zero */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

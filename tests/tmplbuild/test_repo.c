@@ -419,3 +419,32 @@ Test(repo, two_signers_detached_one_known)
     vz_testrepo_template_free(t);
     vz_testrepo_release(&r);
 }
+
+/* An index without a single stanza (a pocket before its first update, as
+ * Ubuntu's -updates on release day) is a repository of no packages, in each
+ * form Release may list (xz, gz, plain), and again from its .solv copy. */
+Test(repo, empty_index_is_a_repository_without_packages)
+{
+    static const struct vz_testpkg none[1];
+    static const int forms[] = { 4, 2, 1 };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(forms); i++) {
+        struct vz_testrepo r;
+        vz_error_t err = NULL;
+        cleanup_free char *dir = vz_xasprintf("%s-%zu", repodir, i);
+        struct vz_testrepo_opts o = { .indexes = forms[i] };
+        cr_assert_eq(vz_testrepo_create(dir, none, 0, &o, &r, &err), 0, "%s", err ? err->msg : "");
+        struct vz_template *t = vz_testrepo_template(&r, NULL, NULL);
+        struct vz_repo_stats st = { 0 };
+        int n = -1;
+        cr_assert_eq(load(t, NULL, &st, &n, &err), 0, "form %d: %s", forms[i], err ? err->msg : "");
+        cr_assert_eq(n, 0);
+        cr_assert_eq(st.parses, 1);
+        st = (struct vz_repo_stats){ 0 };
+        n = -1;
+        cr_assert_eq(load(t, NULL, &st, &n, &err), 0, "form %d: %s", forms[i], err ? err->msg : "");
+        cr_assert_eq(n, 0);
+        cr_assert_eq(st.solv_loads, 1);
+        vz_testrepo_template_free(t);
+        vz_testrepo_release(&r);
+    }
+}

@@ -1,6 +1,7 @@
 /* tmplbuild/resolve: base set, alternatives, virtual packages, Pre-Depends
  * order, excludes and solver problems, on synthetic repositories. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -84,21 +85,108 @@ static size_t pos(const struct vz_plan *p, const char *name)
     return (size_t)(k - p->pkgs);
 }
 
-Test(resolve, minimal_set_is_essential_required_and_their_deps)
-{
-    struct vz_testrepo r = repo_of(NULL, 0);
-    struct vz_template *t = vz_testrepo_template(&r, NULL, NULL);
-    struct vz_plan *p = NULL;
-    vz_error_t err = NULL;
-    cr_assert_eq(resolve(t, NULL, &p, &err), 0, "%s", err ? err->msg : "");
-    cleanup_free char *n = names(p);
+static const struct vz_testpkg broken_pkgs[] = {
+    { .name = "sh-t", .version = "1", .priority = "required", .essential = true },
+    { .name = "broken", .version = "1.0", .depends = "missing-lib (>= 2), sh-t" },
+    { .name = "missing-lib", .version = "1.0-1" },
+};
+
+/* One template resolved against one repository: a row of this table. Each
+ * row runs as its own test and names itself in every failure. */
+struct resolve_case {
+    const char *name;              /* what the row shows, in every failure message */
+    bool broken_repo;              /* broken_pkgs instead of the test repository */
+    const char *packages[3];       /* the template's packages (none: the base set only) */
+    const char *excludes[2];
+    bool no_base;                  /* base_required off */
+    const char *names;             /* the plan's names, sorted; NULL: not checked */
+    const char *before[6][2];      /* pairs: the first comes before the second in the plan */
+    const char *pkg, *version, *multi_arch; /* a field of one package of the plan */
+    const char *fail;              /* NULL: must resolve; else the whole message */
+    int status;                    /* of the error, when not 0 */
+};
+
+static const struct resolve_case resolve_cases[] = {
     /* i386-only (required, wrong arch), gawk-t (second awk), pager-b (second
      * alternative), editor-t (important) and oldver are not in it */
-    cr_assert_str_eq(n, VZ_TESTREPO_MINIMAL);
-    vz_plan_free(p);
+    { .name = "minimal_set_is_essential_required_and_their_deps", .names = VZ_TESTREPO_MINIMAL },
+    { .name = "pre_depends_and_depends_come_first", .packages = { "editor-t" },
+      .before = { { "busybox-sh", "base-passwd" }, { "busybox-sh", "dpkg-alts" },
+                  { "dpkg-alts", "editor-t" }, { "libt1", "tools-t" }, { "newapi", "tools-t" },
+                  { "mawk-t", "tools-t" } } },
+    { .name = "excluded_alternative_falls_to_the_next", .excludes = { "pager-a" },
+      .names = "base-files base-passwd busybox-sh dpkg-alts libt1 mawk-t newapi pager-b tools-t" },
+    { .name = "excluded_virtual_provider_switches_to_the_other", .excludes = { "mawk-t" },
+      .names = "base-files base-passwd busybox-sh dpkg-alts gawk-t libt1 newapi pager-a tools-t" },
+    { .name = "newest_version_and_virtual_name_requests", .packages = { "oldver", "oldapi" },
+      .no_base = true, .names = "newapi oldver", .pkg = "oldver", .version = "2.0" },
+    { .name = "multiarch_any_dependency", .packages = { "script-t" }, .no_base = true,
+      .names = "interp-t script-t", .before = { { "interp-t", "script-t" } }, .pkg = "interp-t",
+      .multi_arch = "allowed" },
+    { .name = "excluding_a_hard_dependency_is_a_problem", .excludes = { "libt1" },
+      .fail = "cannot resolve the packages of test-1-x86_64-minimal: package tools-t 2.0-1 requires "
+              "libt1 (>= 1.0), but none of the candidates can be installed: libt1 1.2-3 (excluded by "
+              "the template)\n"
+              "(run with --debug-solver DIR to write a testcase that libsolv's testsolv replays)",
+      .status = VZ_ESOLVER },
+    { .name = "unknown_package_named", .broken_repo = true, .packages = { "no-such-thing" },
+      .fail = "package 'no-such-thing' (in the package list of test-1-x86_64-minimal, "
+              "tests/test.yaml) is not in any repository of the template; check its spelling and "
+              "the repositories' components",
+      .status = VZ_ESOLVER },
+};
+
+/* The rows by number: a test runs in a process of its own (Criterion's),
+ * where pointers into the table that listed them would not hold. */
+ParameterizedTestParameters(resolve, table)
+{
+    static size_t rows[VZ_ARRAY_SIZE(resolve_cases)];
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(rows); i++)
+        rows[i] = i;
+    return cr_make_param_array(size_t, rows, VZ_ARRAY_SIZE(rows));
+}
+
+ParameterizedTest(size_t *row, resolve, table)
+{
+    const struct resolve_case *c = &resolve_cases[*row];
+    struct vz_testrepo r = c->broken_repo ? repo_of(broken_pkgs, VZ_ARRAY_SIZE(broken_pkgs))
+                                          : repo_of(NULL, 0);
+    struct vz_template *t = vz_testrepo_template(&r, c->packages[0] ? c->packages : NULL,
+                                                 c->excludes[0] ? c->excludes : NULL);
+    if (c->no_base)
+        t->base_required = false;
+    struct vz_plan *p = NULL;
+    vz_error_t err = NULL;
+    int rc = resolve(t, NULL, &p, &err);
+    if (c->fail) {
+        cr_assert_eq(rc, -1, "%s: resolved", c->name);
+        cr_assert_str_eq(err->msg, c->fail, "%s", c->name);
+        if (c->status)
+            cr_assert_eq(err->status, c->status, "%s: status %d", c->name, err->status);
+        vz_error_release(&err);
+    } else {
+        cr_assert_eq(rc, 0, "%s: %s", c->name, err ? err->msg : "");
+        cleanup_free char *n = names(p);
+        if (c->names)
+            cr_assert_str_eq(n, c->names, "%s", c->name);
+        for (size_t i = 0; i < VZ_ARRAY_SIZE(c->before) && c->before[i][0]; i++) {
+            const char *a = c->before[i][0], *b = c->before[i][1];
+            cr_assert_lt(pos(p, a), pos(p, b), "%s: %s comes after %s", c->name, a, b);
+        }
+        if (c->pkg) {
+            const struct vz_pkg *k = find(p, c->pkg);
+            cr_assert_not_null(k, "%s: %s not in the plan", c->name, c->pkg);
+            if (c->version)
+                cr_assert_str_eq(k->version, c->version, "%s", c->name);
+            if (c->multi_arch)
+                cr_assert_str_eq(k->multi_arch, c->multi_arch, "%s", c->name);
+        }
+        vz_plan_free(p);
+    }
     vz_testrepo_template_free(t);
     vz_testrepo_release(&r);
 }
+
 
 Test(resolve, plan_fields_filled_from_verified_index)
 {
@@ -146,114 +234,11 @@ Test(resolve, plan_fields_filled_from_verified_index)
     vz_testrepo_release(&r);
 }
 
-Test(resolve, pre_depends_and_depends_come_first)
-{
-    struct vz_testrepo r = repo_of(NULL, 0);
-    const char *pk[] = { "editor-t", NULL };
-    struct vz_template *t = vz_testrepo_template(&r, pk, NULL);
-    struct vz_plan *p = NULL;
-    vz_error_t err = NULL;
-    cr_assert_eq(resolve(t, NULL, &p, &err), 0, "%s", err ? err->msg : "");
-    cr_assert_lt(pos(p, "busybox-sh"), pos(p, "base-passwd"));
-    cr_assert_lt(pos(p, "busybox-sh"), pos(p, "dpkg-alts"));
-    cr_assert_lt(pos(p, "dpkg-alts"), pos(p, "editor-t"));
-    cr_assert_lt(pos(p, "libt1"), pos(p, "tools-t"));
-    cr_assert_lt(pos(p, "newapi"), pos(p, "tools-t"));
-    cr_assert_lt(pos(p, "mawk-t"), pos(p, "tools-t"));
-    vz_plan_free(p);
-    vz_testrepo_template_free(t);
-    vz_testrepo_release(&r);
-}
 
-Test(resolve, excluded_alternative_falls_to_the_next)
-{
-    struct vz_testrepo r = repo_of(NULL, 0);
-    const char *ex[] = { "pager-a", NULL };
-    struct vz_template *t = vz_testrepo_template(&r, NULL, ex);
-    struct vz_plan *p = NULL;
-    vz_error_t err = NULL;
-    cr_assert_eq(resolve(t, NULL, &p, &err), 0, "%s", err ? err->msg : "");
-    cleanup_free char *n = names(p);
-    cr_assert_str_eq(n, "base-files base-passwd busybox-sh dpkg-alts libt1 mawk-t newapi pager-b tools-t");
-    vz_plan_free(p);
-    vz_testrepo_template_free(t);
-    vz_testrepo_release(&r);
-}
 
-Test(resolve, excluded_virtual_provider_switches_to_the_other)
-{
-    struct vz_testrepo r = repo_of(NULL, 0);
-    const char *ex[] = { "mawk-t", NULL };
-    struct vz_template *t = vz_testrepo_template(&r, NULL, ex);
-    struct vz_plan *p = NULL;
-    vz_error_t err = NULL;
-    cr_assert_eq(resolve(t, NULL, &p, &err), 0, "%s", err ? err->msg : "");
-    cleanup_free char *n = names(p);
-    cr_assert_str_eq(n, "base-files base-passwd busybox-sh dpkg-alts gawk-t libt1 newapi pager-a tools-t");
-    vz_plan_free(p);
-    vz_testrepo_template_free(t);
-    vz_testrepo_release(&r);
-}
 
-Test(resolve, newest_version_and_virtual_name_requests)
-{
-    struct vz_testrepo r = repo_of(NULL, 0);
-    const char *pk[] = { "oldver", "oldapi", NULL };
-    struct vz_template *t = vz_testrepo_template(&r, pk, NULL);
-    t->base_required = false;
-    struct vz_plan *p = NULL;
-    vz_error_t err = NULL;
-    cr_assert_eq(resolve(t, NULL, &p, &err), 0, "%s", err ? err->msg : "");
-    cleanup_free char *n = names(p);
-    cr_assert_str_eq(n, "newapi oldver");
-    cr_assert_str_eq(find(p, "oldver")->version, "2.0");
-    vz_plan_free(p);
-    vz_testrepo_template_free(t);
-    vz_testrepo_release(&r);
-}
 
-Test(resolve, multiarch_any_dependency)
-{
-    struct vz_testrepo r = repo_of(NULL, 0);
-    const char *pk[] = { "script-t", NULL };
-    struct vz_template *t = vz_testrepo_template(&r, pk, NULL);
-    t->base_required = false;
-    struct vz_plan *p = NULL;
-    vz_error_t err = NULL;
-    cr_assert_eq(resolve(t, NULL, &p, &err), 0, "%s", err ? err->msg : "");
-    cleanup_free char *n = names(p);
-    cr_assert_str_eq(n, "interp-t script-t");
-    cr_assert_str_eq(find(p, "interp-t")->multi_arch, "allowed");
-    cr_assert_lt(pos(p, "interp-t"), pos(p, "script-t"));
-    vz_plan_free(p);
-    vz_testrepo_template_free(t);
-    vz_testrepo_release(&r);
-}
 
-Test(resolve, excluding_a_hard_dependency_is_a_problem)
-{
-    struct vz_testrepo r = repo_of(NULL, 0);
-    const char *ex[] = { "libt1", NULL };
-    struct vz_template *t = vz_testrepo_template(&r, NULL, ex);
-    struct vz_plan *p = NULL;
-    vz_error_t err = NULL;
-    cr_assert_eq(resolve(t, NULL, &p, &err), -1);
-    cr_assert_str_eq(err->msg,
-        "cannot resolve the packages of test-1-x86_64-minimal: package tools-t 2.0-1 requires "
-        "libt1 (>= 1.0), but none of the candidates can be installed: libt1 1.2-3 (excluded by "
-        "the template)\n"
-        "(run with --debug-solver DIR to write a testcase that libsolv's testsolv replays)");
-    cr_assert_eq(err->status, VZ_ESOLVER);
-    vz_error_release(&err);
-    vz_testrepo_template_free(t);
-    vz_testrepo_release(&r);
-}
-
-static const struct vz_testpkg broken_pkgs[] = {
-    { .name = "sh-t", .version = "1", .priority = "required", .essential = true },
-    { .name = "broken", .version = "1.0", .depends = "missing-lib (>= 2), sh-t" },
-    { .name = "missing-lib", .version = "1.0-1" },
-};
 
 Test(resolve, unsatisfiable_repository_message)
 {
@@ -280,23 +265,6 @@ Test(resolve, unsatisfiable_repository_message)
     vz_testrepo_release(&r);
 }
 
-Test(resolve, unknown_package_named)
-{
-    struct vz_testrepo r = repo_of(broken_pkgs, VZ_ARRAY_SIZE(broken_pkgs));
-    const char *pk[] = { "no-such-thing", NULL };
-    struct vz_template *t = vz_testrepo_template(&r, pk, NULL);
-    struct vz_plan *p = NULL;
-    vz_error_t err = NULL;
-    cr_assert_eq(resolve(t, NULL, &p, &err), -1);
-    cr_assert_str_eq(err->msg,
-        "package 'no-such-thing' (in the package list of test-1-x86_64-minimal, tests/test.yaml) "
-        "is not in any repository of the template; check its spelling and the repositories' "
-        "components");
-    cr_assert_eq(err->status, VZ_ESOLVER);
-    vz_error_release(&err);
-    vz_testrepo_template_free(t);
-    vz_testrepo_release(&r);
-}
 
 static const struct vz_testpkg merged_pkgs[] = {
     { .name = "init-helpers", .version = "1.65", .priority = "required", .essential = true,

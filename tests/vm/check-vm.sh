@@ -13,14 +13,28 @@ CACHE=${VZ_VM_CACHE:-/var/cache/vzforge-vm}
 T=debian-12-x86_64-default
 t0=$(date +%s)
 "$here/mkimage.sh" >/dev/null || exit 2
-# The guest has no network: the container's template is built here, once,
-# in the cache's own VZ_ROOT (check-real builds its own in a temporary one).
-if [ ! -f "$CACHE/root/vz/template/cache/$T.manifest.sig" ]; then
-    echo "check-vm: building $T for the guest's container check"
-    VZ_ROOT=$CACHE/root "$B/bin/vzpkg" -q create-cache "$T" || exit 2
+# The guest has no network: the container's template is built here, in the
+# cache's own VZ_ROOT (check-real builds its own in a temporary one), and
+# built again whenever `vzpkg status` says the cache no longer matches the
+# template's metadata or its repository (a cache kept across changes of the
+# YAML would test the old template).
+st=91
+if [ -f "$CACHE/root/vz/template/cache/$T.manifest.sig" ]; then
+    st=0
+    VZ_ROOT=$CACHE/root "$B/bin/vzpkg" -q status "$T" >/dev/null 2>&1 || st=$?
+fi
+if [ "$st" != 0 ]; then
+    echo "check-vm: building $T for the guest's container check (vzpkg status: $st)"
+    VZ_ROOT=$CACHE/root "$B/bin/vzpkg" -q create-cache --force "$T" || exit 2
 fi
 echo "check-vm: image and caches ready ($(( $(date +%s) - t0 )) s)"
-"$here/run.sh" --src "$src" --share "$CACHE/root" --timeout "${VZ_VM_TIMEOUT:-3600}" -- \
+# The guest's limit grows with the suites it runs (TCG on a busy 2-core host
+# took 3449 s for vpscore alone at load 15): 1800 s a suite, 3600 at least;
+# VZ_VM_TIMEOUT=SECS sets it.
+n=$(echo "${VM_SUITES:-vpscore robust}" | wc -w)
+limit=$((n * 1800))
+[ "$limit" -ge 3600 ] || limit=3600
+"$here/run.sh" --src "$src" --share "$CACHE/root" --timeout "${VZ_VM_TIMEOUT:-$limit}" -- \
     env VZ_BUILD="$B" VZ_CACHE_ROOT="$CACHE/root" ${VM_SUITES:+VM_SUITES="$VM_SUITES"} tests/vm/check.sh
 rc=$?
 # vz.service across reboots (three boots of one disk): VM_BOOT_TEST=0 skips it

@@ -8,7 +8,7 @@
 set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
 export VZ_BUILD=${VZ_BUILD:-$src/build} VZ_SRC=${VZ_SRC:-$src}
-SUITES=${VM_SUITES:-vpscore e2e cmd robust}
+SUITES=${VM_SUITES:-vpscore robust}
 fail=
 echo "vm-check: $(uname -r), /sys/fs/cgroup is $(stat -fc %T /sys/fs/cgroup), PID 1 is $(cat /proc/1/comm)," \
      "overlay $(grep -qw overlay /proc/filesystems && echo loaded || echo 'not loaded')"

@@ -13,6 +13,8 @@
 #                again (a reboot test); without it the overlay is thrown away
 # --results DIR  keep the results (out, status, console.log) in DIR
 # --timeout SECS kill the guest after SECS (default 3600): exit 124
+#                (and after $VZ_VM_BOOT_TIMEOUT s, default 900, when it has not
+#                booted far enough to start the command: exit 125)
 # COMMAND runs under sh in the guest; its output streams here as it runs.
 # Exit: the command's status; 124 timeout; 125 the guest gave no status
 # (its console log is printed; the end of it on a failed command); 2 usage or setup.
@@ -24,7 +26,7 @@ shares=()
 overlay=
 results=
 timeout=3600
-usage() { sed -n '3,12p' "$0" >&2; exit 2; }
+usage() { sed -n '3,20p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
     --src) src=$(cd "$2" && pwd) || exit 2; shift 2 ;;
@@ -63,11 +65,26 @@ trap cleanup EXIT
 trap 'echo "vm: interrupted: stopping the guest" >&2; exit 130' INT TERM
 if [ -n "$results" ]; then mkdir -p "$results" && res=$(cd "$results" && pwd) || exit 2
 else res=$tmp/results; mkdir "$res"; fi
-rm -f "$res/status" "$res/out" "$res/boot-uptime" "$res/end-uptime"
+rm -f "$res/status" "$res/out" "$res/boot-uptime" "$res/end-uptime" "$res/boot-failed"
 : >"$res/out"
 
-# The command, quoted word by word, for the guest's sh.
-printf '%q ' "$@" >"$res/cmd"; echo >>"$res/cmd"
+# The command, quoted word by word, for the guest's sh. Its output goes to
+# a file on the guest's own tmpfs and reaches the shared out file through
+# one tail, the only writer of the 9p file. 9p has no atomic append (a
+# write carries an offset: the guest client's idea of the file's size), so
+# many processes appending at once (a Criterion runner and its workers) can
+# overwrite each other's bytes: the likely source of the garbled messages
+# in the guest's failure log of 2026-12-03 (docs/testing.md). tail --pid
+# ends with the command (a process it left behind holding the file does
+# not hold the run) after copying what is left.
+{
+    echo '{ '
+    printf '%q ' "$@"
+    echo '; } >/run/vm-cmd.out 2>&1 &'
+    echo 'pid=$!'
+    echo 'tail -n +1 -f --pid=$pid /run/vm-cmd.out'
+    echo 'wait $pid'
+} >"$res/cmd"
 echo "$src" >"$res/cwd"
 args=(-virtfs "local,path=$src,mount_tag=src,security_model=none,readonly=on")
 echo "src $src ro" >"$res/mounts"
@@ -97,9 +114,25 @@ timeout -k 10 "$timeout" qemu-system-x86_64 -nodefaults -accel tcg,thread=multi 
 qpid=$!
 tail -n +1 -F --pid=$qpid "$res/out" 2>/dev/null &
 tpid=$!
+# A guest that does not come up (a kernel panic before the console, a hung
+# boot) must not hold CI for the whole --timeout: the command has started
+# once the guest wrote boot-uptime; without it after VZ_VM_BOOT_TIMEOUT s
+# (boots take 30-100 s under TCG), qemu is stopped and the run fails.
+boot_limit=${VZ_VM_BOOT_TIMEOUT:-900}
+( for _ in $(seq "$boot_limit"); do
+      [ -f "$res/boot-uptime" ] && exit 0
+      kill -0 "$qpid" 2>/dev/null || exit 0
+      sleep 1
+  done
+  echo "vm: the guest did not start the command within $boot_limit s of boot: stopping it" >&2
+  : >"$res/boot-failed"
+  kill "$qpid" 2>/dev/null ) &
+wpid=$!
 wait $qpid
 qrc=$?
 qpid=
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
 wait $tpid 2>/dev/null
 tpid=
 wall=$(( $(date +%s) - t0 ))
@@ -110,8 +143,9 @@ if [ -f "$res/status" ]; then
     cmd=$(awk -v a="$boot" '{printf "%.0f", $1 - a}' "$res/end-uptime")
     echo "vm: boot ${boot%.*} s (guest uptime at the command's start), command $cmd s, wall $wall s, exit $rc" >&2
 else
-    [ "$qrc" = 124 ] && echo "vm: timed out after $timeout s; guest console:" >&2 ||
-        echo "vm: the guest gave no exit status (qemu exit $qrc); guest console:" >&2
+    if [ -f "$res/boot-failed" ]; then echo "vm: the guest did not boot; guest console:" >&2
+    elif [ "$qrc" = 124 ]; then echo "vm: timed out after $timeout s; guest console:" >&2
+    else echo "vm: the guest gave no exit status (qemu exit $qrc); guest console:" >&2; fi
     cat "$res/console.log" >&2
     [ "$qrc" = 124 ] && exit 124
     exit 125

@@ -1,8 +1,10 @@
+#include "tests/lib/reaper.h"
 #include "tests/vpscore/fixture.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -73,7 +75,7 @@ static void setup_tree(struct fx *f, const char *extra_sh, int keep_tree)
 {
     memset(f, 0, sizeof(*f));
     strncpy(f->root, "/tmp/vzt-ct-XXXXXX", sizeof(f->root));
-    cr_assert_not_null(mkdtemp(f->root));
+    cr_assert_not_null(vzt_mkroot(f->root));
     setenv("VZ_ROOT", f->root, 1);
     char *cache_dir = fx_path(f, "vz/template/cache");
     vz_error_t err = NULL;
@@ -114,6 +116,7 @@ void fx_teardown(struct fx *f)
     free(f->cache.name);
     free(f->cache.tarball);
     free(f->cache.compress);
+    memset(f, 0, sizeof(*f));
 }
 
 char *fx_path(const struct fx *f, const char *rel)
@@ -162,4 +165,52 @@ void fx_tamper(struct fx *f)
     b ^= 0x01;
     cr_assert_eq(pwrite(fd, &b, 1, mid), 1);
     close(fd);
+}
+
+/* fx_run of argv's first n and then ap's arguments (NULL-terminated). */
+static int fx_run_va(char *argv[64], int n, char **out, va_list ap)
+{
+    const char *s;
+    while ((s = va_arg(ap, const char *)) != NULL) {
+        cr_assert_lt(n, 63, "%s: more than 63 arguments", argv[0]);
+        argv[n++] = (char *)s;
+    }
+    argv[n] = NULL;
+    return fx_run(argv, out);
+}
+
+static int fx_vrunl(char **out, const char *a0, va_list ap)
+{
+    char *argv[64] = { (char *)a0 };
+    return fx_run_va(argv, 1, out, ap);
+}
+
+int fx_runl(char **out, const char *a0, ...)
+{
+    va_list ap;
+    va_start(ap, a0);
+    int st = fx_vrunl(out, a0, ap);
+    va_end(ap);
+    return st;
+}
+
+int fx_vzctl(char **out, const char *cmd, const char *ctid, ...)
+{
+    char *argv[64] = { "vzctl", (char *)cmd, (char *)ctid };
+    va_list ap;
+    va_start(ap, ctid);
+    int st = fx_run_va(argv, 3, out, ap);
+    va_end(ap);
+    return st;
+}
+
+int fx_rerunl(char **out, const char *a0, ...)
+{
+    free(*out);
+    *out = NULL;
+    va_list ap;
+    va_start(ap, a0);
+    int st = fx_vrunl(out, a0, ap);
+    va_end(ap);
+    return st;
 }

@@ -22,21 +22,6 @@ TestSuite(cli, .init = setup, .fini = teardown);
 
 #define NAME "test-1-x86_64-minimal"
 
-static int run(char **out, const char *a0, ...)
-{
-    char *argv[32];
-    int n = 0;
-    va_list ap;
-    va_start(ap, a0);
-    argv[n++] = (char *)a0;
-    const char *s;
-    while (n < 31 && (s = va_arg(ap, const char *)) != NULL)
-        argv[n++] = (char *)s;
-    va_end(ap);
-    argv[n] = NULL;
-    return fx_run(argv, out);
-}
-
 static char *slurp(const char *rel)
 {
     char *p = fx_path(&fx, rel);
@@ -51,32 +36,32 @@ static char *slurp(const char *rel)
 Test(cli, create_list_set_destroy)
 {
     char *out = NULL;
-    int st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--hostname", "ct101",
+    int st = fx_runl(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--hostname", "ct101",
                  "--ipadd", "10.55.0.2", "--ipadd", "10.55.0.3", NULL);
     cr_assert_eq(st, 0, "%s", out);
     cr_assert_not_null(strstr(out, "Creating container private area (" NAME ")"), "%s", out);
     cr_assert_not_null(strstr(out, "Container private area was created"), "%s", out);
     free(out);
-    st = run(&out, "vzctl", "create", "web1", "--ostemplate", NAME, "--layout", "plain", NULL);
+    st = fx_runl(&out, "vzctl", "create", "web1", "--ostemplate", NAME, "--layout", "plain", NULL);
     cr_assert_eq(st, 0, "%s", out);
     free(out);
 
     /* default vzlist shows running ones only: none here */
-    st = run(&out, "vzlist", NULL);
+    st = fx_runl(&out, "vzlist", NULL);
     cr_assert_eq(st, 0);
     cr_assert_str_eq(out, "      CTID      NPROC STATUS    IP_ADDR         HOSTNAME\n");
     free(out);
-    st = run(&out, "vzlist", "-a", NULL);
+    st = fx_runl(&out, "vzlist", "-a", NULL);
     cr_assert_eq(st, 0);
     cr_assert_str_eq(out, "      CTID      NPROC STATUS    IP_ADDR         HOSTNAME\n"
                           "       101          - stopped   10.55.0.2 10.55.0.3 ct101\n"
                           "      web1          - stopped   -               -\n");
     free(out);
-    st = run(&out, "vzlist", "-a", "-H", "-o", "ctid,layout,ostemplate", "-s", "-ctid", NULL);
+    st = fx_runl(&out, "vzlist", "-a", "-H", "-o", "ctid,layout,ostemplate", "-s", "-ctid", NULL);
     cr_assert_eq(st, 0);
     cr_assert_str_eq(out, "      web1 plain   " NAME "\n       101 overlay " NAME "\n");
     free(out);
-    st = run(&out, "vzlist", "-a", "-j", "-o", "ctid,ip,status,numproc,onboot", NULL);
+    st = fx_runl(&out, "vzlist", "-a", "-j", "-o", "ctid,ip,status,numproc,onboot", NULL);
     cr_assert_eq(st, 0);
     json_error_t je;
     json_t *j = json_loads(out, 0, &je);
@@ -91,52 +76,79 @@ Test(cli, create_list_set_destroy)
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 1), "ctid")), "web1");
     json_decref(j);
     free(out);
-    st = run(&out, "vzlist", "-H", "-o", "ctid", "web1", "nosuch", NULL);
+    st = fx_runl(&out, "vzlist", "-H", "-o", "ctid", "web1", "nosuch", NULL);
     cr_assert_eq(st, 14, "%s", out);
     cr_assert_str_eq(out, "vzlist: error: container nosuch not found (vzlist -a lists every container)\n      web1\n");
     free(out);
-    st = run(&out, "vzlist", "-S", "-1", NULL);
+    st = fx_runl(&out, "vzlist", "-S", "-1", NULL);
     cr_assert_eq(st, 0);
     cr_assert_str_eq(out, "       101\n      web1\n");
     free(out);
-    st = run(&out, "vzlist", "-o", "nosuch", NULL);
+    st = fx_runl(&out, "vzlist", "-o", "nosuch", NULL);
     cr_assert_eq(st, 21);
     cr_assert_str_eq(out, "vzlist: error: -o: unknown field 'nosuch'; valid fields: ctid, numproc, "
                           "status, ip, hostname, name, description, ostemplate, layout, private, root, onboot, "
-                          "bootorder, disabled, physpages.l, swappages.l, numproc.l, cpulimit, cpuunits, cpus\n");
+                          "bootorder, disabled, physpages.l, swappages.l, numproc.l, cpulimit, cpuunits, cpus, "
+                          "diskspace, diskspace.s, diskspace.h, diskinodes, diskinodes.s, diskinodes.h\n");
     free(out);
-    st = run(&out, "vzlist", "-a", "-o", "ctid,hostnme", NULL);
+    st = fx_runl(&out, "vzlist", "-a", "-o", "ctid,hostnme", NULL);
     cr_assert_eq(st, 21);
     cr_assert_not_null(strstr(out, "-o: unknown field 'hostnme'; valid fields: ctid,"), "%s", out);
     free(out);
-    st = run(&out, "vzlist", "-a", "-o", "ctid,,ip", NULL);
+    st = fx_runl(&out, "vzlist", "-a", "-o", "ctid,,ip", NULL);
     cr_assert_eq(st, 21);
     cr_assert_not_null(strstr(out, "-o: empty field name; valid fields: ctid,"), "%s", out);
     free(out);
-    st = run(&out, "vzlist", "-a", "-s", "-nosuch", NULL);
+    st = fx_runl(&out, "vzlist", "-a", "-s", "-nosuch", NULL);
     cr_assert_eq(st, 21);
     cr_assert_not_null(strstr(out, "vzlist: error: -s: unknown field 'nosuch'; valid fields: ctid,"),
                        "%s", out);
     free(out);
 
     /* an address another container has: 78, as vzctl */
-    st = run(&out, "vzctl", "create", "102", "--ostemplate", NAME, "--ipadd", "10.55.0.3", NULL);
+    st = fx_runl(&out, "vzctl", "create", "102", "--ostemplate", NAME, "--ipadd", "10.55.0.3", NULL);
     cr_assert_eq(st, 78, "%s", out);
     cr_assert_not_null(strstr(out, "IP address 10.55.0.3 is already used by container 101"), "%s", out);
     free(out);
-    st = run(&out, "vzctl", "set", "web1", "--ipadd", "10.55.0.2", "--save", NULL);
+    st = fx_runl(&out, "vzctl", "set", "web1", "--ipadd", "10.55.0.2", "--save", NULL);
     cr_assert_eq(st, 78, "%s", out);
     free(out);
+    /* a malformed address: 71, a malformed DNS server: 72, as vzctl;
+     * nothing is made or changed */
+    static const char *const badip[] = { "300.1.1.1", "10.55.0.9/33", "web", "127.0.0.1", "10.55.0.9/255.0.255.0" };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(badip); i++) {
+        st = fx_runl(&out, "vzctl", "create", "103", "--ostemplate", NAME, "--ipadd", badip[i], NULL);
+        cr_assert_eq(st, 71, "create --ipadd %s: %s", badip[i], out);
+        cr_assert_not_null(strstr(out, "--ipadd"), "%s", out);
+        free(out);
+        st = fx_runl(&out, "vzctl", "set", "101", "--ipadd", badip[i], "--save", NULL);
+        cr_assert_eq(st, 71, "set --ipadd %s: %s", badip[i], out);
+        free(out);
+        st = fx_runl(&out, "vzctl", "set", "101", "--ipdel", badip[i], "--save", NULL);
+        cr_assert_eq(st, 71, "set --ipdel %s: %s", badip[i], out);
+        free(out);
+    }
+    cr_assert_eq(fx_count(&fx, "vz/private/103"), -1, "a refused create left its private area");
+    st = fx_runl(&out, "vzctl", "set", "101", "--nameserver", "10.55.9.300", "--save", NULL);
+    cr_assert_eq(st, 72, "%s", out);
+    free(out);
+    st = fx_runl(&out, "vzctl", "create", "103", "--ostemplate", NAME, "--nameserver", "ns1", NULL);
+    cr_assert_eq(st, 72, "%s", out);
+    free(out);
+    char *cf = slurp("etc/vz/conf/101.conf");
+    cr_assert_not_null(strstr(cf, "IP_ADDRESS=\"10.55.0.2 10.55.0.3\""), "changed by a refused set: %s", cf);
+    cr_assert_null(strstr(cf, "10.55.9.300"), "%s", cf);
+    free(cf);
 
     /* set on a stopped container needs --save */
-    st = run(&out, "vzctl", "set", "101", "--ram", "256M", NULL);
-    cr_assert_eq(st, 2, "%s", out);
+    st = fx_runl(&out, "vzctl", "set", "101", "--ram", "256M", NULL);
+    cr_assert_eq(st, 20, "%s", out);
     cr_assert_not_null(strstr(out, "is not running: nothing applied; add --save"), "%s", out);
     free(out);
     char *conf = slurp("etc/vz/conf/101.conf");
     cr_assert_not_null(strstr(conf, "PHYSPAGES=\"0:131072\""), "changed without --save: %s", conf);
     free(conf);
-    st = run(&out, "vzctl", "set", "101", "--ram", "256M", "--swap", "64M", "--cpulimit", "50",
+    st = fx_runl(&out, "vzctl", "set", "101", "--ram", "256M", "--swap", "64M", "--cpulimit", "50",
              "--cpus", "1", "--cpuunits", "2000", "--numproc", "128", "--onboot", "yes",
              "--hostname", "renamed", "--ipdel", "10.55.0.2", "--ipadd", "10.55.0.4",
              "--nameserver", "10.55.9.53", "--searchdomain", "example.test", "--save", NULL);
@@ -156,22 +168,22 @@ Test(cli, create_list_set_destroy)
     char *rc = slurp("vz/private/101/upper/etc/resolv.conf");
     cr_assert_not_null(strstr(rc, "search example.test\nnameserver 10.55.9.53\n"), "%s", rc);
     free(rc);
-    st = run(&out, "vzctl", "set", "101", "--cpulimit", "lots", "--save", NULL);
+    st = fx_runl(&out, "vzctl", "set", "101", "--cpulimit", "lots", "--save", NULL);
     cr_assert_eq(st, 21, "%s", out);
     cr_assert_not_null(strstr(out, "--cpulimit lots: want a number"), "%s", out);
     free(out);
 
-    st = run(&out, "vzctl", "destroy", "101", NULL);
+    st = fx_runl(&out, "vzctl", "destroy", "101", NULL);
     cr_assert_eq(st, 0, "%s", out);
     cr_assert_not_null(strstr(out, "Container private area was destroyed"), "%s", out);
     free(out);
-    st = run(&out, "vzctl", "destroy", "web1", NULL);
+    st = fx_runl(&out, "vzctl", "destroy", "web1", NULL);
     cr_assert_eq(st, 0, "%s", out);
     free(out);
-    st = run(&out, "vzctl", "destroy", "web1", NULL);
+    st = fx_runl(&out, "vzctl", "destroy", "web1", NULL);
     cr_assert_eq(st, 14, "%s", out);
     free(out);
-    st = run(&out, "vzlist", "-a", "-H", NULL);
+    st = fx_runl(&out, "vzlist", "-a", "-H", NULL);
     cr_assert_eq(st, 0);
     cr_assert_str_eq(out, "");
     free(out);
@@ -183,15 +195,16 @@ Test(cli, create_list_set_destroy)
 Test(cli, status_json)
 {
     char *out = NULL;
-    int st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--layout", "plain", NULL);
+    int st = fx_runl(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--layout", "plain", NULL);
     cr_assert_eq(st, 0, "%s", out);
     free(out);
-    st = run(&out, "vzctl", "status", "101", "--json", NULL);
+    st = fx_runl(&out, "vzctl", "status", "101", "--json", NULL);
     cr_assert_eq(st, 0, "%s", out);
     json_error_t je;
     json_t *j = json_loads(out, 0, &je);
     cr_assert_not_null(j, "not JSON (%s): %s", je.text, out);
-    cr_assert_eq(json_object_size(j), 7, "%s", out);
+    cr_assert_eq(json_object_size(j), 8, "%s", out);
+    cr_assert(json_is_object(json_object_get(j, "disk")), "%s", out); /* test_quota.c looks inside */
     cr_assert_str_eq(json_string_value(json_object_get(j, "ctid")), "101");
     cr_assert(json_is_true(json_object_get(j, "exist")), "%s", out);
     cr_assert(json_is_false(json_object_get(j, "mounted")), "%s", out);
@@ -202,7 +215,7 @@ Test(cli, status_json)
     json_decref(j);
     free(out);
     /* --json before the CTID; a container that does not exist: exit 0 */
-    st = run(&out, "vzctl", "status", "--json", "999", NULL);
+    st = fx_runl(&out, "vzctl", "status", "--json", "999", NULL);
     cr_assert_eq(st, 0, "%s", out);
     j = json_loads(out, 0, &je);
     cr_assert_not_null(j, "not JSON (%s): %s", je.text, out);
@@ -211,24 +224,24 @@ Test(cli, status_json)
     json_decref(j);
     free(out);
     /* errors: the message only (stdout and stderr are one buffer here) */
-    st = run(&out, "vzctl", "status", "../x", "--json", NULL);
+    st = fx_runl(&out, "vzctl", "status", "../x", "--json", NULL);
     cr_assert_eq(st, 21, "%s", out);
     cr_assert_eq(strncmp(out, "vzctl: error: CTID '../x': ", 27), 0, "%s", out);
     cr_assert_null(strchr(out, '{'), "%s", out);
     free(out);
     /* the commands that print only progress do not take --json */
-    st = run(&out, "vzctl", "start", "101", "--json", NULL);
-    cr_assert_eq(st, 2, "%s", out);
+    st = fx_runl(&out, "vzctl", "start", "101", "--json", NULL);
+    cr_assert_eq(st, 20, "%s", out);
     free(out);
 }
 
 Test(cli, userpasswd_sets_sha512_hash_inside)
 {
     char *out = NULL;
-    cr_assert_eq(run(&out, "vzctl", "create", "101", "--ostemplate", NAME, NULL), 0, "%s", out);
+    cr_assert_eq(fx_runl(&out, "vzctl", "create", "101", "--ostemplate", NAME, NULL), 0, "%s", out);
     free(out);
     /* overlay, stopped: shadow is copied up from the shared tree into upper */
-    int st = run(&out, "vzctl", "set", "101", "--userpasswd", "user1:s3cret pass", NULL);
+    int st = fx_runl(&out, "vzctl", "set", "101", "--userpasswd", "user1:s3cret pass", NULL);
     cr_assert_eq(st, 0, "%s", out);
     free(out);
     char *p = fx_path(&fx, "vz/private/101/upper/etc/shadow");
@@ -258,7 +271,7 @@ Test(cli, userpasswd_sets_sha512_hash_inside)
     cr_assert_str_eq(sh, "root:*:19000:0:99999:7:::\nuser1:!:19000:0:99999:7:::\n");
     free(sh);
     free(lower);
-    st = run(&out, "vzctl", "set", "101", "--userpasswd", "nobody:x", NULL);
+    st = fx_runl(&out, "vzctl", "set", "101", "--userpasswd", "nobody:x", NULL);
     cr_assert_eq(st, 21, "%s", out);
     cr_assert_not_null(strstr(out, "user 'nobody' has no entry in the container's /etc/shadow"), "%s", out);
     free(out);
@@ -267,7 +280,7 @@ Test(cli, userpasswd_sets_sha512_hash_inside)
 Test(cli, userpasswd_does_not_follow_symlinks_out)
 {
     char *out = NULL;
-    cr_assert_eq(run(&out, "vzctl", "create", "102", "--ostemplate", NAME, "--layout", "plain", NULL), 0, "%s", out);
+    cr_assert_eq(fx_runl(&out, "vzctl", "create", "102", "--ostemplate", NAME, "--layout", "plain", NULL), 0, "%s", out);
     free(out);
     /* a hostile container replaces its shadow by a link to the host's */
     char *p = fx_path(&fx, "vz/private/102/etc/shadow");
@@ -277,7 +290,7 @@ Test(cli, userpasswd_does_not_follow_symlinks_out)
     vz_error_t err = NULL;
     int have_host = vz_read_file("/etc/shadow", &host_before, NULL, &err) == 0;
     vz_error_release(&err);
-    int st = run(&out, "vzctl", "set", "102", "--userpasswd", "root:x", NULL);
+    int st = fx_runl(&out, "vzctl", "set", "102", "--userpasswd", "root:x", NULL);
     /* /etc/shadow resolves inside the container to itself: a loop, refused */
     cr_assert_neq(st, 0, "followed a symlink: %s", out);
     free(out);
@@ -294,26 +307,26 @@ Test(cli, userpasswd_does_not_follow_symlinks_out)
 Test(cli, refusals_with_documented_codes_leave_nothing)
 {
     char *out = NULL;
-    int st = run(&out, "vzctl", "create", "101", "--ostemplate", "nosuch-1-x86_64", NULL);
+    int st = fx_runl(&out, "vzctl", "create", "101", "--ostemplate", "nosuch-1-x86_64", NULL);
     cr_assert_eq(st, 91, "%s", out);
     cr_assert_not_null(strstr(out, "nosuch-1-x86_64"), "%s", out);
     free(out);
-    st = run(&out, "vzctl", "create", "../x", "--ostemplate", NAME, NULL);
+    st = fx_runl(&out, "vzctl", "create", "../x", "--ostemplate", NAME, NULL);
     cr_assert_eq(st, 21, "%s", out);
     cr_assert_not_null(strstr(out, "vzctl: error: CTID '../x'"), "%s", out);
     free(out);
-    st = run(&out, "vzctl", "create", "101", NULL);
+    st = fx_runl(&out, "vzctl", "create", "101", NULL);
     cr_assert_eq(st, 29, "%s", out);
     free(out);
-    st = run(&out, "vzctl", "create", NULL);
-    cr_assert_eq(st, 2, "%s", out);
+    st = fx_runl(&out, "vzctl", "create", NULL);
+    cr_assert_eq(st, 20, "%s", out);
     free(out);
     /* every option is checked before the template is looked up */
-    st = run(&out, "vzctl", "create", "101", "--ostemplate", "nosuch-1-x86_64", "--layout", "bogus", NULL);
+    st = fx_runl(&out, "vzctl", "create", "101", "--ostemplate", "nosuch-1-x86_64", "--layout", "bogus", NULL);
     cr_assert_eq(st, 21, "%s", out);
     cr_assert_not_null(strstr(out, "--layout bogus"), "%s", out);
     free(out);
-    st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--config", "nosuch", NULL);
+    st = fx_runl(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--config", "nosuch", NULL);
     cr_assert_eq(st, 21, "%s", out);
     cr_assert_null(strstr(out, "Creating container"), "said 'Creating' before refusing: %s", out);
     free(out);
@@ -323,11 +336,11 @@ Test(cli, refusals_with_documented_codes_leave_nothing)
     cr_assert_eq(pread(fd, &b, 1, 100), 1);
     b ^= 0x80;
     cr_assert_eq(pwrite(fd, &b, 1, 100), 1);
-    st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, NULL);
+    st = fx_runl(&out, "vzctl", "create", "101", "--ostemplate", NAME, NULL);
     cr_assert_eq(st, 204, "%s", out);
     cr_assert_not_null(strstr(out, "but the signed manifest says"), "%s", out);
     free(out);
-    st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--layout", "plain", NULL);
+    st = fx_runl(&out, "vzctl", "create", "101", "--ostemplate", NAME, "--layout", "plain", NULL);
     cr_assert_eq(st, 204, "%s", out);
     free(out);
     b ^= 0x80;
@@ -342,7 +355,7 @@ Test(cli, refusals_with_documented_codes_leave_nothing)
     cr_assert_not_null(t, "%s", m);
     t[strlen("\"source\": \"buil")] = 'T'; /* "builT": still a valid manifest, not the signed one */
     cr_assert_eq(vz_atomic_write(dir, m, strlen(m), 0644, &err), 0);
-    st = run(&out, "vzctl", "create", "101", "--ostemplate", NAME, NULL);
+    st = fx_runl(&out, "vzctl", "create", "101", "--ostemplate", NAME, NULL);
     cr_assert_eq(st, 204, "%s", out);
     cr_assert_not_null(strstr(out, "bad signature"), "%s", out);
     free(out);
@@ -413,13 +426,13 @@ Test(cli, vzlist_version_like_vzctl_and_vzpkg)
     const char *opts[] = { "--version", "-V" };
     for (size_t i = 0; i < 2; i++) {
         char *out = NULL;
-        int st = run(&out, "vzlist", opts[i], NULL);
+        int st = fx_runl(&out, "vzlist", opts[i], NULL);
         cr_assert_eq(st, 0, "vzlist %s: exit %d\n%s", opts[i], st, out);
         cr_assert_str_eq(out, "vzlist (vzforge) " VZ_VERSION "\n");
         free(out);
     }
     char *out = NULL;
-    int st = run(&out, "vzctl", "--version", NULL);
+    int st = fx_runl(&out, "vzctl", "--version", NULL);
     cr_assert_eq(st, 0);
     cr_assert_str_eq(out, "vzctl (vzforge) " VZ_VERSION "\n");
     free(out);
@@ -429,8 +442,8 @@ Test(cli, vzlist_version_like_vzctl_and_vzpkg)
 Test(cli, vzlist_fields_json)
 {
     char *txt = NULL, *out = NULL;
-    cr_assert_eq(run(&txt, "vzlist", "-L", NULL), 0, "%s", txt);
-    cr_assert_eq(run(&out, "vzlist", "-L", "-j", NULL), 0, "%s", out);
+    cr_assert_eq(fx_runl(&txt, "vzlist", "-L", NULL), 0, "%s", txt);
+    cr_assert_eq(fx_runl(&out, "vzlist", "-L", "-j", NULL), 0, "%s", out);
     json_error_t je;
     json_t *j = json_loads(out, 0, &je);
     cr_assert_not_null(j, "not JSON (%s): %s", je.text, out);

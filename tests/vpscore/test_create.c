@@ -365,14 +365,14 @@ Test(create, bad_hostname_and_ip_refused_before_anything)
     o.hostname = NULL;
     o.ipadd = ips;
     cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
-    cr_assert_eq(err->status, VZ_EBADARG);
+    cr_assert_eq(err->status, VZ_EBADIP);
     cr_assert_not_null(strstr(err->msg, "--ipadd: '10.1.1.1/33': the part after '/' must be a prefix length"),
                        "%s", err->msg);
     vz_error_release(&err);
     o.ipadd = NULL;
     o.layout = "ploopish";
     cr_assert_lt(vz_ct_create(&o, &fx.cache, NULL, &err), 0);
-    cr_assert_str_eq(err->msg, "--layout ploopish: use overlay or plain");
+    cr_assert_str_eq(err->msg, "--layout ploopish: use overlay, plain or image");
     vz_error_release(&err);
     assert_nothing_written();
 }

@@ -46,12 +46,6 @@ static void teardown(void)
 
 TestSuite(devices_ct, .init = setup, .fini = teardown);
 
-static int vzctl(char **out, const char *a1, const char *a2, const char *a3, const char *a4)
-{
-    char *argv[] = { "vzctl", (char *)a1, ctid, (char *)a2, (char *)a3, (char *)a4, NULL };
-    return fx_run(argv, out);
-}
-
 /* Nodes an imported tarball could carry (made here on the host in the
  * private area): a host block device (loop7, which the host's root can
  * open: the build machines' own disks are closed even to it), /dev/mem's
@@ -65,14 +59,13 @@ Test(devices_ct, device_nodes_in_the_root_do_not_open)
     cr_assert_eq(mknod(mem, S_IFCHR | 0666, makedev(1, 1)), 0);
     cr_assert_eq(mknod(null, S_IFCHR | 0666, makedev(1, 3)), 0);
     cleanup_free char *o1 = NULL, *o2 = NULL;
-    cr_assert_eq(vzctl(&o1, "start", NULL, NULL, NULL), 0, "%s", o1);
-    int rc = vzctl(&o2, "exec2",
+    cr_assert_eq(fx_vzctl(&o1, "start", ctid, NULL), 0, "%s", o1);
+    int rc = fx_vzctl(&o2, "exec2", ctid,
                    "echo hi > /tmp/null && echo null-ok; "
                    "head -c 512 /tmp/disk 2>&1 >/dev/null | sed 's/.*: //'; "
                    "head -c 1 /tmp/mem 2>&1 >/dev/null | sed 's/.*: //'; "
                    "head -c 4 /dev/urandom | wc -c; head -c 1 /dev/zero | wc -c; echo x > /dev/full; "
-                   "echo full=$?",
-                   NULL, NULL);
+                   "echo full=$?", NULL);
     cr_assert_eq(rc, 0, "%s", o2);
     /* While the root allows device nodes (null opens: no nodev), what stops
      * the disk and mem is the device cgroup, with EPERM. With a nodev root
@@ -90,9 +83,9 @@ Test(devices_ct, device_nodes_in_the_root_do_not_open)
 Test(devices_ct, devnodes_live_and_saved)
 {
     cleanup_free char *o1 = NULL, *o2 = NULL, *o3 = NULL, *o4 = NULL;
-    cr_assert_eq(vzctl(&o1, "start", NULL, NULL, NULL), 0, "%s", o1);
-    cr_assert_eq(vzctl(&o2, "set", "--devnodes", "loop-control:rw", "--save"), 0, "%s", o2);
-    cr_assert_eq(vzctl(&o3, "set", "--devnodes", "fuse:none", "--save"), 0, "%s", o3);
+    cr_assert_eq(fx_vzctl(&o1, "start", ctid, NULL), 0, "%s", o1);
+    cr_assert_eq(fx_vzctl(&o2, "set", ctid, "--devnodes", "loop-control:rw", "--save", NULL), 0, "%s", o2);
+    cr_assert_eq(fx_vzctl(&o3, "set", ctid, "--devnodes", "fuse:none", "--save", NULL), 0, "%s", o3);
     struct vz_cgroup *cg = NULL;
     vz_error_t err = NULL;
     cr_assert_eq(vz_cgroup_open(ctid, &cg, &err), 0);
@@ -112,6 +105,6 @@ Test(devices_ct, devnodes_live_and_saved)
     cr_assert_eq(vz_read_file(conf, &text, NULL, &err), 0);
     cr_assert_not_null(strstr(text, "DEVNODES=\"loop-control:rw fuse:none\""), "%s", text);
     /* a bad value changes nothing and says why */
-    cr_assert_eq(vzctl(&o4, "set", "--devnodes", "../../etc/shadow:rw", "--save"), 21, "%s", o4);
+    cr_assert_eq(fx_vzctl(&o4, "set", ctid, "--devnodes", "../../etc/shadow:rw", "--save", NULL), 21, "%s", o4);
     cr_assert_not_null(strstr(o4, "is not a path below /dev"), "%s", o4);
 }

@@ -7,7 +7,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -24,23 +23,6 @@
 static struct fx fx;
 static char ctid[32];
 static char loopdev[64];
-
-static int run(char **out, const char *a0, ...)
-{
-    char *argv[16];
-    int n = 0;
-    va_list ap;
-    va_start(ap, a0);
-    argv[n++] = (char *)a0;
-    const char *s;
-    while (n < 15 && (s = va_arg(ap, const char *)) != NULL)
-        argv[n++] = (char *)s;
-    va_end(ap);
-    argv[n] = NULL;
-    free(*out);
-    *out = NULL;
-    return fx_run(argv, out);
-}
 
 static void setup(void)
 {
@@ -69,8 +51,8 @@ static void setup(void)
 static void teardown(void)
 {
     char *out = NULL;
-    run(&out, "vzctl", "stop", ctid, "--fast", NULL);
-    run(&out, "vzctl", "destroy", ctid, NULL);
+    fx_rerunl(&out, "vzctl", "stop", ctid, "--fast", NULL);
+    fx_rerunl(&out, "vzctl", "destroy", ctid, NULL);
     free(out);
     if (*loopdev) {
         char *cmd = vz_xasprintf("losetup -d %s", loopdev);
@@ -96,19 +78,19 @@ static void attack(const char *layout)
                             src, major(st.st_rdev), minor(st.st_rdev), tar);
     cr_assert_eq(system(mk), 0);
     char *out = NULL;
-    cr_assert_eq(run(&out, "vzpkg", "import", tar, "--name", NAME, NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzpkg", "import", tar, "--name", NAME, NULL), 0, "%s", out);
     cr_assert(strstr(out, "rootfs.tar: 1 device node dropped"), "no warning: %s", out);
-    cr_assert_eq(run(&out, "vzctl", "create", ctid, "--ostemplate", NAME, "--layout", layout, NULL), 0, "%s",
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "create", ctid, "--ostemplate", NAME, "--layout", layout, NULL), 0, "%s",
                  out);
-    cr_assert_eq(run(&out, "vzctl", "start", ctid, NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "start", ctid, NULL), 0, "%s", out);
     /* root inside tries the node it shipped */
-    run(&out, "vzctl", "exec", ctid, "cat /root/disk", NULL);
+    fx_rerunl(&out, "vzctl", "exec", ctid, "cat /root/disk", NULL);
     cr_assert_null(strstr(out, SECRET), "the container read the host's device through an imported node: %s",
                    out);
-    cr_assert_eq(run(&out, "vzctl", "exec", ctid, "ls -A /root", NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "exec", ctid, "ls -A /root", NULL), 0, "%s", out);
     cr_assert_str_eq(out, "", "the device node is in the container");
-    cr_assert_eq(run(&out, "vzctl", "stop", ctid, NULL), 0, "%s", out);
-    cr_assert_eq(run(&out, "vzctl", "destroy", ctid, NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "stop", ctid, NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "destroy", ctid, NULL), 0, "%s", out);
     free(out), free(mk), free(tar), free(src);
 }
 

@@ -16,6 +16,7 @@
 #include "cache/store.h"
 #include "common/common.h"
 #include "tests/lib/rootfs.h"
+#include "tests/vpscore/bbns.h"
 #include "tests/vpscore/fixture.h"
 #include "tmplbuild/pack.h"
 #include "vpscore/cgroup.h"
@@ -30,40 +31,15 @@ static char ctid[32];
 
 static void setup(void)
 {
-    cr_assert_eq(unshare(CLONE_NEWNET | CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
-    cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-    snprintf(vzroot, sizeof(vzroot), "/tmp/vzt-lc-XXXXXX");
-    cr_assert_not_null(mkdtemp(vzroot));
-    setenv("VZ_ROOT", vzroot, 1);
-    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
-    snprintf(ctid, sizeof(ctid), "lc%d", (int)getpid());
-    vz_log_level = VZ_LOG_WARN;
-    char *bb = vzt_busybox_root();
-    struct vz_manifest *m = vz_manifest_new(TMPL);
-    struct vz_pack_opts o = VZ_PACK_OPTS_INIT;
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_pack_to_cache(bb, m, &o, 5, NULL, &err), 0, "pack: %s", err ? err->msg : "");
-    vz_manifest_free(m);
-    vzt_root_remove(bb);
+    bbns_setup("lc", TMPL, vzroot, sizeof(vzroot), ctid, sizeof(ctid));
 }
 
 static void teardown(void)
 {
-    vz_error_t err = NULL;
-    if (vz_ct_init_pid(ctid, NULL) && vz_ct_stop(ctid, 1, &err) < 0)
-        vz_error_release(&err);
-    vz_rm_rf(vzroot, &err);
-    vz_error_release(&err);
+    bbns_teardown(vzroot, ctid);
 }
 
 TestSuite(lifecycle, .init = setup, .fini = teardown);
-
-static int vzctl(char **out, const char *a1, const char *a2, const char *a3, const char *a4,
-                 const char *a5, const char *a6)
-{
-    char *argv[] = { "vzctl", (char *)a1, ctid, (char *)a2, (char *)a3, (char *)a4, (char *)a5, (char *)a6, NULL };
-    return fx_run(argv, out);
-}
 
 static int cgroup_count(void)
 {
@@ -99,11 +75,11 @@ static int link_count(void)
 Test(lifecycle, overlay_container_through_the_cli)
 {
     char *out = NULL;
-    cr_assert_eq(vzctl(&out, "create", "--ostemplate", TMPL, "--hostname", "lc1", NULL), 0, "%s", out);
+    cr_assert_eq(fx_vzctl(&out, "create", ctid, "--ostemplate", TMPL, "--hostname", "lc1", NULL), 0, "%s", out);
     free(out);
-    cr_assert_eq(vzctl(&out, "set", "--ipadd", "10.56.0.2", "--save", NULL, NULL), 0, "%s", out);
+    cr_assert_eq(fx_vzctl(&out, "set", ctid, "--ipadd", "10.56.0.2", "--save", NULL), 0, "%s", out);
     free(out);
-    cr_assert_eq(vzctl(&out, "start", NULL, NULL, NULL, NULL, NULL), 0, "%s", out);
+    cr_assert_eq(fx_vzctl(&out, "start", ctid, NULL), 0, "%s", out);
     free(out);
 
     char *lv[] = { "vzlist", "-H", "-o", "ctid,status,ip,hostname,layout", NULL };
@@ -118,9 +94,9 @@ Test(lifecycle, overlay_container_through_the_cli)
     free(out);
 
     /* live set: hostname and memory, without --save */
-    cr_assert_eq(vzctl(&out, "set", "--hostname", "lc2", "--ram", "64M", NULL), 0, "%s", out);
+    cr_assert_eq(fx_vzctl(&out, "set", ctid, "--hostname", "lc2", "--ram", "64M", NULL), 0, "%s", out);
     free(out);
-    cr_assert_eq(vzctl(&out, "exec2", "hostname; cat /etc/hostname", NULL, NULL, NULL, NULL), 0, "%s", out);
+    cr_assert_eq(fx_vzctl(&out, "exec2", ctid, "hostname; cat /etc/hostname", NULL), 0, "%s", out);
     cr_assert_str_eq(out, "lc2\nlc2\n");
     free(out);
     struct vz_cgroup *cg = NULL;
@@ -136,17 +112,17 @@ Test(lifecycle, overlay_container_through_the_cli)
     /* the container answers on its address from this namespace (the host) */
     cr_assert(vz_net_exists(ctid));
 
-    cr_assert_eq(vzctl(&out, "destroy", NULL, NULL, NULL, NULL, NULL), 32, "%s", out);
+    cr_assert_eq(fx_vzctl(&out, "destroy", ctid, NULL), 32, "%s", out);
     cr_assert_not_null(strstr(out, "is running"), "%s", out);
     free(out);
-    cr_assert_eq(vzctl(&out, "stop", "--fast", NULL, NULL, NULL, NULL), 0, "%s", out);
+    cr_assert_eq(fx_vzctl(&out, "stop", ctid, "--fast", NULL), 0, "%s", out);
     free(out);
     /* the change made through /proc/PID/root landed in the overlay's upper */
     char *h = vz_xasprintf("%s/vz/private/%s/upper/etc/hostname", vzroot, ctid);
     cr_assert_eq(vz_read_file(h, &v, NULL, &err), 0);
     cr_assert_str_eq(v, "lc2\n");
     free(v), free(h);
-    cr_assert_eq(vzctl(&out, "destroy", NULL, NULL, NULL, NULL, NULL), 0, "%s", out);
+    cr_assert_eq(fx_vzctl(&out, "destroy", ctid, NULL), 0, "%s", out);
     free(out);
     cr_assert_eq(cgroup_count(), 0);
     cr_assert_not(vz_net_exists(ctid));
@@ -162,14 +138,14 @@ Test(lifecycle, hundred_create_start_stop_destroy_leave_nothing, .timeout = 600)
     cr_assert_eq(vz_mounts_under(vzroot), 0);
     char *out = NULL;
     for (int i = 0; i < 100; i++) {
-        int st = vzctl(&out, "create", "--ostemplate", TMPL, "--ipadd", "10.56.1.2", NULL);
+        int st = fx_vzctl(&out, "create", ctid, "--ostemplate", TMPL, "--ipadd", "10.56.1.2", NULL);
         cr_assert_eq(st, 0, "cycle %d create: %s", i, out);
         free(out);
-        cr_assert_eq(st = vzctl(&out, "start", NULL, NULL, NULL, NULL, NULL), 0, "cycle %d start: %s", i, out);
+        cr_assert_eq(st = fx_vzctl(&out, "start", ctid, NULL), 0, "cycle %d start: %s", i, out);
         free(out);
-        cr_assert_eq(st = vzctl(&out, "stop", "--fast", NULL, NULL, NULL, NULL), 0, "cycle %d stop: %s", i, out);
+        cr_assert_eq(st = fx_vzctl(&out, "stop", ctid, "--fast", NULL), 0, "cycle %d stop: %s", i, out);
         free(out);
-        cr_assert_eq(st = vzctl(&out, "destroy", NULL, NULL, NULL, NULL, NULL), 0, "cycle %d destroy: %s", i, out);
+        cr_assert_eq(st = fx_vzctl(&out, "destroy", ctid, NULL), 0, "cycle %d destroy: %s", i, out);
         free(out);
     }
     cr_assert_eq(vz_mounts_under(vzroot), 0, "mounts left behind under %s", vzroot);

@@ -153,7 +153,7 @@ Test(net, ip_check)
                           "::1", "host", "10.0.0.1; reboot" };
     for (size_t i = 0; i < VZ_ARRAY_SIZE(bad); i++) {
         cr_assert_lt(vz_net_ip_check(bad[i], &err), 0, "%s accepted", bad[i]);
-        cr_assert_eq(err->status, VZ_EBADARG);
+        cr_assert_eq(err->status, VZ_EBADIP);
         vz_error_release(&err);
     }
 }
@@ -181,7 +181,7 @@ Test(net, address_specs)
         char ip[64];
         int plen;
         cr_assert_lt(vz_net_addr_parse(bad[i], ip, sizeof(ip), &plen, &err), 0, "%s accepted", bad[i]);
-        cr_assert_eq(err->status, VZ_EBADARG);
+        cr_assert_eq(err->status, VZ_EBADIP);
         vz_error_release(&err);
     }
     cr_assert(vz_net_addr_same("10.0.0.2/24", "10.0.0.2"));

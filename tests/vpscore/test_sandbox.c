@@ -217,6 +217,23 @@ Test(sandbox, cannot_reach_the_host_file_system)
     cr_assert_str_eq(out, "1\n1\n1\n0\n", "got %s", out);
 }
 
+/* As in a chroot build, pid 1's root is not the command's "/": the root
+ * mount in /proc/1/mountinfo (what debianutils' ischroot compares) is not
+ * the command's, so packages' scripts see a chroot (libc6's postinst then
+ * skips re-executing init and its one-second sleep). Pid 1's own root shows
+ * nothing of the host either. */
+Test(sandbox, command_sees_a_chroot)
+{
+    write_file("ROOT_MARKER", "");
+    cleanup_free char *out = NULL;
+    sh("a=$(awk '$5 == \"/\" { print $1, $4 }' /proc/1/mountinfo); "
+       "b=$(awk '$5 == \"/\" { print $1, $4 }' /proc/self/mountinfo); "
+       "[ -n \"$a\" ] && [ -n \"$b\" ] && [ \"$a\" != \"$b\" ] && echo chroot; "
+       "grep -c -e ROOT_MARKER -e /work /proc/1/mountinfo; ls /ROOT_MARKER",
+       &out);
+    cr_assert_str_eq(out, "chroot\n0\n/ROOT_MARKER\n", "got %s", out);
+}
+
 Test(sandbox, no_network_only_down_loopback)
 {
     /* A listener on the host's loopback must be unreachable from inside. */

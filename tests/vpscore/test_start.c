@@ -593,13 +593,13 @@ Test(start, every_command_has_help_and_usage_errors)
         cleanup_free char *head = vz_xasprintf("Usage: vzctl %s ", cmds[i]);
         cr_assert_eq(strncmp(o1, head, strlen(head)), 0, "%s --help printed %s", cmds[i], o1);
         char *none[] = { "vzctl", (char *)cmds[i], NULL };
-        cr_assert_eq(fx_run(none, &o2), 2, "%s without CTID: %s", cmds[i], o2);
+        cr_assert_eq(fx_run(none, &o2), 20, "%s without CTID: %s", cmds[i], o2);
         cleanup_free char *msg = vz_xasprintf("vzctl: error: %s: missing CTID\n", cmds[i]);
         cr_assert_eq(strncmp(o2, msg, strlen(msg)), 0, "%s without CTID printed %s", cmds[i], o2);
     }
     cleanup_free char *o3 = NULL;
     char *bad[] = { "vzctl", "stop", ctid, "--bogus", NULL };
-    cr_assert_eq(fx_run(bad, &o3), 2, "%s", o3);
+    cr_assert_eq(fx_run(bad, &o3), 20, "%s", o3);
 }
 
 Test(start, init_dying_on_its_own_then_stop_releases_and_start_works_again)

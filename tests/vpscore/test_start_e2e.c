@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -59,23 +58,6 @@ static void teardown(void)
 
 TestSuite(e2e, .init = setup, .fini = teardown);
 
-static int run(char **out, const char *a0, ...)
-{
-    char *argv[16];
-    int n = 0;
-    va_list ap;
-    va_start(ap, a0);
-    argv[n++] = (char *)a0;
-    const char *s;
-    while (n < 15 && (s = va_arg(ap, const char *)) != NULL)
-        argv[n++] = (char *)s;
-    va_end(ap);
-    argv[n] = NULL;
-    free(*out);
-    *out = NULL;
-    return fx_run(argv, out);
-}
-
 static int connect_read(const char *addr, int port, char *buf, size_t len)
 {
     int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -100,12 +82,12 @@ static int connect_read(const char *addr, int port, char *buf, size_t len)
 Test(e2e, create_start_serve_stop_destroy)
 {
     char *out = NULL;
-    cr_assert_eq(run(&out, "vzctl", "create", ctid, "--ostemplate", NAME, "--ipadd", ADDR, "--hostname", "web",
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "create", ctid, "--ostemplate", NAME, "--ipadd", ADDR, "--hostname", "web",
                      NULL),
                  0, "%s", out);
-    cr_assert_eq(run(&out, "vzctl", "start", ctid, NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "start", ctid, NULL), 0, "%s", out);
     /* status --json of a running container: its init's host pid */
-    cr_assert_eq(run(&out, "vzctl", "status", ctid, "--json", NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "status", ctid, "--json", NULL), 0, "%s", out);
     json_t *js = json_loads(out, 0, NULL);
     cr_assert_not_null(js, "not JSON: %s", out);
     cr_assert(json_is_true(json_object_get(js, "running")), "%s", out);
@@ -116,12 +98,12 @@ Test(e2e, create_start_serve_stop_destroy)
     cleanup_free char *procdir = vz_xasprintf("/proc/%lld", (long long)ipid);
     cr_assert(ipid > 1 && vz_is_dir(procdir), "init_pid %lld: %s", (long long)ipid, out);
     json_decref(js);
-    cr_assert_eq(run(&out, "vzctl", "exec2", ctid, "ip -4 addr show eth0 | grep -c " ADDR "; hostname", NULL), 0,
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "exec2", ctid, "ip -4 addr show eth0 | grep -c " ADDR "; hostname", NULL), 0,
                  "%s", out);
     cr_assert_str_eq(out, "1\nweb\n");
 
     /* A service inside, reached from the test's side through the veth. */
-    cr_assert_eq(run(&out, "vzctl", "exec", ctid,
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "exec", ctid,
                      "nc -ll -p 7000 -e echo hello-from-ct </dev/null >/dev/null 2>&1 &", NULL),
                  0, "%s", out);
     char buf[64] = "";
@@ -135,16 +117,16 @@ Test(e2e, create_start_serve_stop_destroy)
     cr_assert_str_eq(buf, "hello-from-ct\n");
 
     /* Writes land in the container's upper dir, never in the shared tree. */
-    cr_assert_eq(run(&out, "vzctl", "exec2", ctid, "echo mine > /etc/motd", NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "exec2", ctid, "echo mine > /etc/motd", NULL), 0, "%s", out);
     cleanup_free char *upper = vz_xasprintf("%s/vz/private/%s/upper/etc/motd", fx.root, ctid);
     cr_assert(vz_file_exists(upper), "no %s", upper);
 
-    cr_assert_eq(run(&out, "vzctl", "destroy", ctid, NULL), 32, "destroy of a running container: %s", out);
-    cr_assert_eq(run(&out, "vzctl", "stop", ctid, NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "destroy", ctid, NULL), 32, "destroy of a running container: %s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "stop", ctid, NULL), 0, "%s", out);
     cr_assert(!vz_net_exists(ctid), "veth left after stop");
     cr_assert_eq(vzt_mount_count(), mounts_before, "mounts left after stop");
-    cr_assert_eq(run(&out, "vzctl", "destroy", ctid, NULL), 0, "%s", out);
-    cr_assert_eq(run(&out, "vzctl", "status", ctid, NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "destroy", ctid, NULL), 0, "%s", out);
+    cr_assert_eq(fx_rerunl(&out, "vzctl", "status", ctid, NULL), 0, "%s", out);
     cleanup_free char *want = vz_xasprintf("CTID %s deleted unmounted down\n", ctid);
     cr_assert_str_eq(out, want);
     free(out);

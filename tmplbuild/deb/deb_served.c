@@ -6,7 +6,7 @@
 
 #include "tmplbuild/deb/deb_family.h"
 #include "tmplbuild/fetch.h"
-#include "tmplbuild/repo_int.h"
+#include "tmplbuild/deb/repo_int.h"
 
 static char *dists_url(const char *uri, const char *suite, const char *file)
 {

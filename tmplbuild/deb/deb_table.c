@@ -1,13 +1,13 @@
 /* tmplbuild/deb/deb_table.c: the deb family's table (tmplbuild/family.h).
  *
- * Debian's code predates the table and keeps its files: repositories
- * (repo.c, repo_index.c, repo_release.c, repo_sig.c: InRelease, gpgv,
- * Packages), alternatives as apt chooses them (resolve_prefer.c), install
- * (install.c, unpack.c, deb.c, dpkgdb.c, overlap.c), the dpkg status reader
- * (import.c), the image clean-up (build.c) and the check of what a mirror
- * serves now (deb_served.c, moved from update.c). This file maps the
- * operations onto them and holds what resolution does differently for
- * Debian: the minbase set and the usr-is-merged preference.
+ * Debian's code predates the table. In this folder: repositories (repo.c,
+ * repo_index.c, repo_release.c, repo_sig.c: InRelease, gpgv, Packages),
+ * alternatives as apt chooses them (resolve_prefer.c), install (install.c,
+ * unpack.c, deb.c, dpkgdb.c, overlap.c) and the check of what a mirror serves
+ * now (deb_served.c). Still in tmplbuild/: the dpkg status reader (import.c),
+ * the image clean-up (build.c) and the in-place upgrade (incremental.c).
+ * This file maps the operations onto them and holds what resolution does
+ * differently for Debian: the minbase set and the usr-is-merged preference.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,12 +20,13 @@
 #include "tmplbuild/deb/deb_family.h"
 #include "tmplbuild/family.h"
 #include "tmplbuild/import.h"
-#include "tmplbuild/install.h"
+#include "tmplbuild/deb/install.h"
 #include "tmplbuild/repo.h"
 #include "tmplbuild/resolve_int.h"
 
 /* Names of the base set (Debian's minbase): installable, Essential or
- * Priority required. */
+ * Priority required, found in a repository the base is read from
+ * (vz_repo_def.base_excluded: Ubuntu's universe and later pockets are not). */
 static void deb_base_set(Pool *pool, const struct vz_template *t, Queue *names)
 {
     char *const *excludes = t->excludes;
@@ -37,6 +38,9 @@ static void deb_base_set(Pool *pool, const struct vz_template *t, Queue *names)
     for (Id p = 2; p < pool->nsolvables; p++) {
         Solvable *s = pool->solvables + p;
         if (s->repo == NULL || !pool_installable(pool, s) || MAPTST(&seen, s->name))
+            continue;
+        const struct vz_repo_def *d = s->repo->appdata;
+        if (d && d->base_excluded) /* metadata.h: not a source of the base set */
             continue;
         bool ess = kess && solvable_lookup_void(s, kess);
         bool req = kprio && required && solvable_lookup_id(s, kprio) == required;

@@ -1,0 +1,267 @@
+/* tmplbuild/deb/predecode.c: data.tar decompressed ahead (see predecode.h). */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "tmplbuild/deb/predecode.h"
+
+/* ---- one image ---- */
+
+static la_ssize_t buf_write(struct archive *a, void *ctx, const void *p, size_t n)
+{
+    (void)a;
+    vz_buf_add(ctx, p, n);
+    return (la_ssize_t)n;
+}
+
+/* All of the current entry's bytes from in (raw member or decoded stream). */
+static bool read_all(struct archive *in, struct vz_buf *b)
+{
+    char chunk[65536];
+    la_ssize_t n;
+    while ((n = archive_read_data(in, chunk, sizeof(chunk))) > 0)
+        vz_buf_add(b, chunk, (size_t)n);
+    return n == 0;
+}
+
+/* The ar member in `ar` (its header just read), decompressed. */
+static bool decode_member(struct archive *ar, struct vz_buf *out)
+{
+    struct vz_buf raw = VZ_BUF_INIT;
+    vz_buf_init(&raw);
+    bool ok = read_all(ar, &raw);
+    struct archive *in = ok ? archive_read_new() : NULL;
+    if (in) {
+        archive_read_support_filter_all(in);
+        archive_read_support_format_raw(in);
+        struct archive_entry *e;
+        ok = archive_read_open_memory(in, raw.data, raw.len) == ARCHIVE_OK &&
+             archive_read_next_header(in, &e) == ARCHIVE_OK && read_all(in, out);
+        archive_read_free(in);
+    }
+    vz_buf_release(&raw);
+    return ok;
+}
+
+static bool add_member(struct archive *w, const char *name, time_t mtime, const struct vz_buf *b)
+{
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_mtime(e, mtime, 0);
+    archive_entry_set_size(e, (la_int64_t)b->len);
+    bool ok = archive_write_header(w, e) == ARCHIVE_OK &&
+              (b->len == 0 || archive_write_data(w, b->data, b->len) == (la_ssize_t)b->len);
+    archive_entry_free(e);
+    return ok;
+}
+
+void *vz_predecode_image(const char *deb, size_t *len)
+{
+    struct vz_buf img = VZ_BUF_INIT;
+    vz_buf_init(&img);
+    struct archive *ar = archive_read_new();
+    struct archive *w = archive_write_new();
+    archive_read_support_format_ar(ar);
+    archive_write_set_format_ar_svr4(w);
+    archive_write_set_bytes_per_block(w, 0);
+    bool ok = archive_read_open_filename(ar, deb, 256 * 1024) == ARCHIVE_OK &&
+              archive_write_open(w, &img, NULL, buf_write, NULL) == ARCHIVE_OK;
+    struct archive_entry *e;
+    int r = ARCHIVE_OK;
+    bool data_seen = false;
+    while (ok && (r = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
+        cleanup_free char *name = vz_xstrdup(archive_entry_pathname(e));
+        time_t mtime = archive_entry_mtime(e);
+        struct vz_buf data = VZ_BUF_INIT;
+        vz_buf_init(&data);
+        /* "data.tar.xz" becomes "data.tar"; an uncompressed data.tar and
+         * every other member are copied as they are */
+        bool compressed_data = strncmp(name, "data.tar.", 9) == 0;
+        data_seen = data_seen || strncmp(name, "data.tar", 8) == 0;
+        ok = compressed_data ? decode_member(ar, &data) : read_all(ar, &data);
+        ok = ok && add_member(w, compressed_data ? "data.tar" : name, mtime, &data);
+        vz_buf_release(&data);
+        if (data_seen)
+            break; /* vz_deb_read stops at data.tar too */
+    }
+    /* anything but a well-formed package: no image (reading the file says why) */
+    ok = ok && data_seen && (r == ARCHIVE_OK || r == ARCHIVE_EOF) && archive_write_close(w) == ARCHIVE_OK;
+    archive_write_free(w);
+    archive_read_free(ar);
+    if (!ok) {
+        vz_buf_release(&img);
+        return NULL;
+    }
+    return vz_buf_detach(&img, len);
+}
+
+/* ---- the decoder process ---- */
+
+/* A process, not a thread: the sandbox that runs the scripts meanwhile is
+ * made with a raw clone(), whose child must not find a lock (malloc's, say)
+ * held by another thread of ours. The decoder is forked while vzpkg has one
+ * thread, writes each image into a memfd made beforehand, and reports each
+ * package's end (its position in the order, and 1 for an image, 0 for none)
+ * on a pipe. */
+
+struct vz_predecode {
+    size_t *order, n_order;
+    int *fd;           /* per position: the memfd of the image */
+    signed char *got;  /* per position: -1 not reported, 0 none, 1 image */
+    size_t reported;   /* positions reported so far */
+    int pipe_r;
+    pid_t pid;
+};
+
+struct report {
+    uint32_t k;
+    uint32_t ok;
+};
+
+static bool write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        c += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static void decoder(const char *const *debs, const struct vz_predecode *p, int pipe_w,
+                    size_t budget)
+{
+    size_t held = 0;
+    for (size_t k = 0; k < p->n_order; k++) {
+        size_t len = 0;
+        void *img = held < budget ? vz_predecode_image(debs[p->order[k]], &len) : NULL;
+        bool ok = img && write_all(p->fd[k], img, len);
+        free(img);
+        held += ok ? len : 0;
+        struct report r = { (uint32_t)k, ok };
+        if (!write_all(pipe_w, &r, sizeof(r)))
+            break;
+    }
+}
+
+struct vz_predecode *vz_predecode_start(const char *const *debs, size_t n_debs,
+                                        const size_t *order, size_t n_order, size_t budget)
+{
+    (void)n_debs;
+    struct vz_predecode *p = vz_xcalloc(1, sizeof(*p));
+    p->order = vz_xcalloc(n_order + 1, sizeof(size_t));
+    memcpy(p->order, order, n_order * sizeof(size_t));
+    p->n_order = n_order;
+    p->fd = vz_xcalloc(n_order + 1, sizeof(int));
+    p->got = vz_xcalloc(n_order + 1, 1);
+    p->pipe_r = -1;
+    for (size_t k = 0; k < n_order; k++) {
+        p->got[k] = -1;
+        p->fd[k] = memfd_create("vz-predecode", MFD_CLOEXEC);
+    }
+    int pp[2] = { -1, -1 };
+    if (pipe2(pp, O_CLOEXEC) < 0) {
+        vz_predecode_stop(p);
+        return NULL;
+    }
+    p->pipe_r = pp[0];
+    pid_t parent = getpid();
+    p->pid = fork();
+    if (p->pid == 0) {
+        close(pp[0]);
+        /* dies with vzpkg; never outlives the install */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() == parent)
+            decoder(debs, p, pp[1], budget);
+        _exit(0);
+    }
+    close(pp[1]);
+    if (p->pid < 0) {
+        p->pid = 0;
+        vz_predecode_stop(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Read reports until position k's has come (or the decoder is gone). */
+static void wait_for(struct vz_predecode *p, size_t k)
+{
+    while (p->got[k] < 0 && p->pipe_r >= 0) {
+        struct report r;
+        ssize_t n = read(p->pipe_r, &r, sizeof(r));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != (ssize_t)sizeof(r) || r.k >= p->n_order) {
+            close(p->pipe_r); /* the decoder is gone: the rest is read from the files */
+            p->pipe_r = -1;
+            for (size_t j = 0; j < p->n_order; j++)
+                if (p->got[j] < 0)
+                    p->got[j] = 0;
+            return;
+        }
+        p->got[r.k] = r.ok ? 1 : 0;
+    }
+}
+
+void *vz_predecode_take(struct vz_predecode *p, size_t i, size_t *len)
+{
+    size_t k = 0;
+    while (k < p->n_order && p->order[k] != i)
+        k++;
+    if (k == p->n_order || p->fd[k] < 0)
+        return NULL;
+    wait_for(p, k);
+    int fd = p->fd[k];
+    p->fd[k] = -1;
+    void *img = NULL;
+    struct stat st;
+    if (p->got[k] == 1 && fstat(fd, &st) == 0 && st.st_size > 0) {
+        img = vz_xmalloc((size_t)st.st_size);
+        if (pread(fd, img, (size_t)st.st_size, 0) == st.st_size)
+            *len = (size_t)st.st_size;
+        else {
+            free(img);
+            img = NULL;
+        }
+    }
+    close(fd);
+    return img;
+}
+
+void vz_predecode_stop(struct vz_predecode *p)
+{
+    if (!p)
+        return;
+    if (p->pid > 0) {
+        kill(p->pid, SIGKILL);
+        while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (p->pipe_r >= 0)
+        close(p->pipe_r);
+    for (size_t k = 0; k < p->n_order; k++)
+        if (p->fd[k] >= 0)
+            close(p->fd[k]);
+    free(p->order);
+    free(p->fd);
+    free(p->got);
+    free(p);
+}
