@@ -485,9 +485,16 @@ int vz_cache_remove_stale(const char *name, const char *dir, vz_error_t *err)
         vz_strv_push(&paths, sg);
     int r = 0;
     for (char **p = paths; *p; p++) {
-        if (unlink(*p) == 0)
-            vz_debug("removed stale %s", *p);
-        else if (errno != ENOENT) {
+        /* A tarball or signature without a manifest is not a temp: it
+         * may be an OpenVZ cache copied in by hand. Say so when it goes. */
+        bool temp = vz_str_ends_with(*p, ".tmp") || vz_str_ends_with(*p, ".part");
+        if (unlink(*p) == 0) {
+            if (temp)
+                vz_debug("removed stale %s", *p);
+            else
+                vz_warn("removed %s: it had no %s.manifest, so it was no vzforge cache (a tarball "
+                        "copied in by hand? `vzpkg import FILE --name NAME` adopts one)", *p, name);
+        } else if (errno != ENOENT) {
             r = vz_error_sys(err, "remove stale %s", *p);
             break;
         }

@@ -523,3 +523,27 @@ Test(store, open_tarball_detects_a_replacement_after_find)
     vz_cache_info_free(c);
     free(f);
 }
+
+/* A tarball without a manifest (an OpenVZ cache copied in by hand) is
+ * replaced by the next build of that name, and the build says so. */
+Test(store, build_over_a_hand_dropped_tarball_says_it_replaced_it)
+{
+    char *dir = vz_template_path("cache");
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(dir, 0755, &err), 0);
+    char *t = cpath(NAME ".tar.gz");
+    cr_assert_eq(vz_atomic_write(t, "not a vzforge cache", 19, 0644, &err), 0);
+    char *log = vz_path_join(root, "store.log");
+    vz_log_set_file(log, VZ_LOG_WARN);
+    int r = build(NAME, "zst", &err);
+    cr_assert_eq(r, 0, "%s", vzt_errmsg(&err));
+    cr_assert_not(vz_file_exists(t), "the hand-dropped tarball is still there");
+    char *text = NULL;
+    cr_assert_eq(vz_read_file(log, &text, NULL, &err), 0, "%s", vzt_errmsg(&err));
+    cr_assert(strstr(text, NAME ".tar.gz: it had no " NAME ".manifest"), "no warning in: %s", text);
+    assert_only_cache_files("after the build");
+    free(text);
+    free(log);
+    free(t);
+    free(dir);
+}
