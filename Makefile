@@ -250,6 +250,7 @@ deps:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)CC="$(CC)" tools/check-cleanup-jumps.sh -I$(BUILD)/gen $(PKG_CFLAGS) $(TEST_CFLAGS)
 	$(Q)VZ_BUILD=$(abspath $(BUILD)) VZ_SRC=$(CURDIR) tests/run-tests.sh $(TEST_BINS)
 
 check-real: deps

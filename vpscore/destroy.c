@@ -53,6 +53,7 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
     int r = -1;
     pid_t pid = 0;
     cleanup_free char *pidf = vz_ct_pid_path(ctid);
+    cleanup_free char *pidtmp = vz_ct_pid_tmp_path(ctid);
     if (vz_ct_init_pid(ctid, &pid)) {
         vz_error_set(err, VZ_ERUNNING, 0, "container %s is running (pid %d): stop it first (vzctl stop %s)",
                      ctid, (int)pid, ctid);
@@ -100,7 +101,6 @@ int vz_ct_destroy(const char *ctid, vz_error_t *err)
         goto out;
     }
     unlink(pidf);
-    cleanup_free char *pidtmp = vz_ct_pid_tmp_path(ctid);
     unlink(pidtmp);
     r = 0;
 out:

@@ -484,8 +484,11 @@ int vz_testrepo_create(const char *dir, const struct vz_testpkg *pkgs, size_t n,
     cleanup_buf struct vz_buf index = VZ_BUF_INIT;
     vz_buf_init(&index);
     for (size_t i = 0; i < n; i++)
-        if (build_pkg(out->dir, &pkgs[i], out->arch, &index, err) < 0)
-            goto fail;
+        if (build_pkg(out->dir, &pkgs[i], out->arch, &index, err) < 0) {
+            vz_error_wrap(err, "create test repository in %s", dir);
+            vz_testrepo_release(out);
+            return -1;
+        }
 
     int which = opts && opts->indexes ? opts->indexes : 7;
     cleanup_free char *bdir = vz_xasprintf("%s/binary-%s", out->component, out->arch);
