@@ -41,10 +41,40 @@ static int e(long r)
     return r < 0 ? errno : 0;
 }
 
+/* What an i386 probe returns on a kernel whose int $0x80 faults (ia32
+ * emulation off, or a hypervisor without it: seen on some of these build
+ * machines, kernel 6.18 with CONFIG_IA32_EMULATION=y). A 64-bit process
+ * cannot reach the i386 table there, so the probe is not run; the guest of
+ * make check-vm (Debian's kernel) runs them. */
+enum { NOT_RUN = 100000 };
+static int ia32 = -1; /* 1: int $0x80 reaches the i386 table here; 0: it faults */
+
+/* Decided once, in the test process, before the probes' children fork. */
+static void probe_ia32(void)
+{
+    if (ia32 >= 0)
+        return;
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        long r;
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) /* getpid */ : "memory");
+        _exit(r == getpid() ? 0 : 1);
+    }
+    int st = 0;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    ia32 = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    if (!ia32)
+        fprintf(stderr, "vzt-note: int $0x80 faults on this kernel (status 0x%x): the i386 probes, "
+                        "which use it, are not run here (make check-vm runs them in its guest)\n", st);
+}
+
 /* A system call through the i386 ABI from this 64-bit process: int $0x80
  * takes the i386 table's numbers and 32-bit arguments (ebx, ecx, edx). */
 static int i386(long nr, long a, long b, long c)
 {
+    if (!ia32)
+        return NOT_RUN;
     long r;
     __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
     return r < 0 && r > -4096 ? (int)-r : 0;
@@ -204,6 +234,7 @@ enum { INSTALL_FAILED = -1000 };
  * install failed. */
 static void run(const struct vz_seccomp *s, void (*setup)(void), const struct probe *p, size_t n, int *res)
 {
+    probe_ia32();
     int fds[2];
     cr_assert_eq(pipe(fds), 0);
     pid_t pid = fork();
@@ -251,11 +282,14 @@ static void prepare(struct vz_seccomp *s, const char *mode, const char *allow, c
 
 static void check(const struct probe *p, size_t n, const int *res, const int *control)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (res[i] == NOT_RUN && control[i] == NOT_RUN)
+            continue;
         cr_expect_eq(res[i], p[i].want, "%s: got %s (%d), want %s; without the filter: %s", p[i].what,
                      res[i] ? strerrorname_np(res[i]) : "success", res[i],
                      p[i].want ? strerrorname_np(p[i].want) : "success",
                      control[i] ? strerrorname_np(control[i]) : "success");
+    }
 }
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -308,6 +342,8 @@ Test(seccomp, every_rule_matches_its_call)
     int res[N(denied)];
     run(&s, NULL, denied, N(denied), res);
     for (size_t i = 0; i < N(denied); i++) {
+        if (res[i] == NOT_RUN)
+            continue;
         if (strstr(denied[i].what, "pers") || strstr(denied[i].what, "umount2") || strstr(denied[i].what, "btrfs"))
             cr_expect_eq(res[i], EPERM, "%s: %d", denied[i].what, res[i]); /* conditional entries kept */
         else
@@ -376,7 +412,8 @@ Test(seccomp, allow_removes_and_deny_adds)
         cr_expect_eq(res[i], control[i], "%s: %d, without the filter %d", p[i].what, res[i], control[i]);
     cr_expect_eq(res[3], ENOSYS, "add_key (not in SECCOMP_ALLOW) is still refused: %d", res[3]);
     for (size_t i = 4; i < N(p); i++)
-        cr_expect_eq(res[i], p[i].want, "%s: %d, want %d", p[i].what, res[i], p[i].want);
+        if (res[i] != NOT_RUN)
+            cr_expect_eq(res[i], p[i].want, "%s: %d, want %d", p[i].what, res[i], p[i].want);
     vz_seccomp_release(&s);
 }
 
