@@ -103,6 +103,17 @@ static bool long_error(const char *word)
     return false;
 }
 
+/* The word as typed, and the option it abbreviates when it is shorter:
+ * "'--ost' (--ostemplate)". */
+static char *typed_option(const char *word, int n)
+{
+    for (const struct option *o = parsing.longopts; o && o->name; o++)
+        if (!strncmp(o->name, word + 2, (size_t)n - 2) && !o->flag && o->val == optopt &&
+            strlen(o->name) != (size_t)n - 2)
+            return vz_xasprintf("'%.*s' (--%s)", n, word, o->name);
+    return vz_xasprintf("'%.*s'", n, word);
+}
+
 /* getopt_long returned '?' (opterr is 0: it printed nothing): say why, the
  * way every other error is said, and exit VZ_EUSAGE. */
 static int getopt_error(void)
@@ -128,9 +139,10 @@ static int getopt_error(void)
                 return vz_cli_bad_option("unknown option '%.*s' (did you mean '--%s'?)", n, word, sug);
             return vz_cli_bad_option("unknown option '%.*s'", n, word);
         }
+        cleanup_free char *opt = typed_option(word, n);
         if (eq)
-            return vz_cli_bad_option("option '%.*s' takes no value", n, word);
-        return vz_cli_bad_option("option '%s' needs a value", word);
+            return vz_cli_bad_option("option %s takes no value", opt);
+        return vz_cli_bad_option("option %s needs a value", opt);
     }
     if (parsing.shortopts && optopt > 0 && optopt <= 0xff && optopt != ':' &&
         strchr(parsing.shortopts, optopt))
