@@ -21,15 +21,16 @@ PKG_CONFIG ?= pkg-config
 
 PKGS      := libsolv libsolvext libarchive libcurl yaml-0.1 libcrypto jansson libzstd libseccomp \
              zlib liblzma expat libmd
+# The tools that consume vzpkg export's formats, driven by tests/export
+# (defined before DEPS_DEB, whose := expands it at once)
+# (lxc-templates: the distributions' LXC configs an exported config includes).
+DEPS_EXPORT := lxc lxc-templates lxd lxd-client podman runc skopeo umoci uidmap
 DEPS_DEB  := libsolv-dev libsolvext-dev libarchive-dev libcurl4-openssl-dev libyaml-dev \
              libssl-dev libcriterion-dev libjansson-dev libzstd-dev pkg-config gcc make \
              nettle-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev libexpat1-dev \
              gpg gpgv zstd xz-utils busybox-static iproute2 openssh-server openssh-client dpkg-dev fakeroot openssl binutils jq \
              libseccomp-dev libmd-dev libsystemd-dev systemd rsync shellcheck groff-base btrfs-progs \
              rpm createrepo-c dnf $(DEPS_EXPORT)
-# The tools that consume vzpkg export's formats, driven by tests/export
-# (lxc-templates: the distributions' LXC configs an exported config includes).
-DEPS_EXPORT := lxc lxc-templates lxd lxd-client podman runc skopeo umoci uidmap
 # check-vm: qemu (TCG), the guest's disk tools (mkfs.ext4 -d, tar --zstd)
 DEPS_VM   := qemu-system-x86 qemu-utils e2fsprogs tar zstd
 DEPS_REAL := debootstrap mmdebstrap jq curl time lxd-client python3 openssl xz-utils \
