@@ -14,6 +14,7 @@
 
 #include "common/common.h"
 #include "tests/dump/dumpfix.h"
+#include "tests/lib/httpd.h"
 #include "tests/lib/robust.h"
 #include "vpscore/dump-internal.h"
 
@@ -159,5 +160,48 @@ Test(refuse, other_root_needs_trust_then_full_restores_there)
     cleanup_free char *out = dfx_ok(&D, "vzctl", (const char *[]){ "exec", D.ct, "cat /tamper-me", NULL });
     cr_assert_str_eq(out, "original-bytes-0123456789\n");
     free(dfx_ok(&D, "vzctl", (const char *[]){ "stop", D.ct, NULL }));
+    dfx_use_root(D.root);
+}
+
+/* Without --full, a host that lacks the archive's template downloads it
+ * from the signed index named by INDEX_URL (as vzctl create does), and
+ * the restored container runs on it. The index is another VZ_ROOT's
+ * publish tree, served on 127.0.0.1 in the test's own network namespace. */
+Test(refuse, other_root_downloads_the_template_from_index_url)
+{
+    cleanup_free char *archive = make_dump(NULL);
+    cleanup_free char *pubdir = vz_xasprintf("%s/pub", D.root);
+    free(dfx_ok(&D, "vzpkg", (const char *[]){ "publish", pubdir, DFX_TMPL, NULL }));
+    dfx_sh("ip link set lo up"); /* the fixture's network namespace starts with it down */
+    struct vz_httpd *srv = vz_httpd_start(pubdir);
+    dfx_use_root(D.root2);
+    cleanup_free char *pub = vz_xasprintf("%s/etc/vz/keys/signing.pub", D.root);
+    free(dfx_ok(&D, "vzpkg", (const char *[]){ "trust", "add", pub, NULL }));
+    /* no index yet: the missing template is the error, and nothing lands */
+    refused(archive, D.ct, 91, DFX_TMPL, "restore without the template or an index");
+    cleanup_free char *confdir = vz_xasprintf("%s/etc/vz", D.root2);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(confdir, 0755, &err), 0);
+    cleanup_free char *conf = vz_path_join(confdir, "vz.conf");
+    cleanup_free char *url = vz_httpd_url(srv, "/");
+    cleanup_free char *line = vz_xasprintf("INDEX_URL=\"%s\"\n", url);
+    FILE *f = fopen(conf, "ae");
+    cr_assert_not_null(f);
+    fputs(line, f);
+    cr_assert_eq(fclose(f), 0);
+    struct vzr_res r;
+    vzr_run(&r, "vzrestore", (const char *[]){ archive, D.ct, NULL });
+    vzr_assert_sane(&r, "vzrestore with INDEX_URL");
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_assert_not_null(strstr(r.err, "downloaded and verified"), "%s", r.err);
+    vzr_res_release(&r);
+    cr_assert_gt(vz_httpd_hits(srv, "/index.json"), 0, "the index was never asked for");
+    cleanup_free char *cache = vz_xasprintf("%s/vz/template/cache/%s.manifest", D.root2, DFX_TMPL);
+    cr_assert(vz_file_exists(cache), "the template was not downloaded");
+    free(dfx_ok(&D, "vzctl", (const char *[]){ "start", D.ct, NULL }));
+    cleanup_free char *out = dfx_ok(&D, "vzctl", (const char *[]){ "exec", D.ct, "cat /tamper-me", NULL });
+    cr_assert_str_eq(out, "original-bytes-0123456789\n");
+    free(dfx_ok(&D, "vzctl", (const char *[]){ "stop", D.ct, NULL }));
+    vz_httpd_stop(srv);
     dfx_use_root(D.root);
 }
