@@ -138,6 +138,8 @@ struct sink_ctx {
     size_t n_only;
     int gen_md5;            /* -1 unknown, 0 the package ships md5sums, 1 generate */
     struct vz_buf md5sums;  /* generated, as dpkg does for packages without one */
+    struct vz_deb_dir *dirs; /* directory entries written, for info->dirs */
+    size_t n_dirs;
 };
 
 /* Conffiles are unpacked as NAME.dpkg-new, as dpkg does: configuring moves
@@ -279,6 +281,17 @@ static int sink_entry(void *vctx, struct archive *in, struct archive_entry *e, c
         return vz_error_set(err, VZ_ECORRUPT, archive_errno(c->disk) > 0 ? archive_errno(c->disk) : 0,
                             "%s: cannot unpack '/%s': %s", info->path, rel,
                             archive_error_string(c->disk));
+    if (archive_entry_filetype(e) == AE_IFDIR) {
+        c->dirs = vz_xrealloc(c->dirs, (c->n_dirs + 1) * sizeof(*c->dirs));
+        c->dirs[c->n_dirs++] = (struct vz_deb_dir){
+            .path = vz_xasprintf("/%s", rel),
+            .mode = archive_entry_perm(e) & 07777,
+            .uid = (uid_t)archive_entry_uid(e),
+            .gid = (gid_t)archive_entry_gid(e),
+            .mtime = archive_entry_mtime(e),
+            .mtime_ns = archive_entry_mtime_nsec(e),
+        };
+    }
     if (c->gen_md5 < 0)
         c->gen_md5 = vz_deb_member(info, "md5sums") ? 0 : 1;
     EVP_MD_CTX *md = NULL;
@@ -331,7 +344,7 @@ static int unpack(const struct vz_unpack_root *r, const char *deb, const void *i
                   struct vz_deb_info **out, vz_error_t *err)
 {
     *out = NULL;
-    struct sink_ctx c = { r, disk_new(), NULL, false, only, n_only, -1, VZ_BUF_INIT };
+    struct sink_ctx c = { r, disk_new(), NULL, false, only, n_only, -1, VZ_BUF_INIT, NULL, 0 };
     vz_buf_init(&c.md5sums);
     /* Numeric owners on purpose: no archive_write_disk_set_standard_lookup(),
      * which would map names through the host's passwd and group files. */
@@ -359,6 +372,14 @@ static int unpack(const struct vz_unpack_root *r, const char *deb, const void *i
         m->data = vz_buf_detach(&c.md5sums, &m->len);
     }
     vz_buf_release(&c.md5sums);
+    if (ret == 0 && *out) {
+        (*out)->dirs = c.dirs;
+        (*out)->n_dirs = c.n_dirs;
+    } else {
+        for (size_t i = 0; i < c.n_dirs; i++)
+            free(c.dirs[i].path);
+        free(c.dirs);
+    }
     return ret;
 }
 
