@@ -200,6 +200,8 @@ static int run_host_hook(char *const argv[], char *const env[], const char *cwd,
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             if (cwd && chdir(cwd) < 0)
                 _exit(126);
+            /* the umask the sandbox gives post-install (vpscore/sandbox.h) */
+            umask(VZ_SANDBOX_UMASK);
             execve(argv[0], argv, env);
             dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
             _exit(127);
@@ -470,7 +472,12 @@ int vz_build_template(const char *name, const struct vz_build_opts *opts,
         b.private_ns = true;
     else
         vz_debug("no private mount namespace (%s): building on disk", strerror(errno));
+    /* The build's umask is 022 whoever runs it (also before any thread:
+     * libarchive's disk writer reads it for the modes of the directories it
+     * makes on its own); the caller's comes back at the end. */
+    mode_t caller_umask = umask(022);
     int r = build(&b, name, err);
+    umask(caller_umask);
     res->t.total = vz_now() - t0;
     res->cpu.total = vz_cpu_now() - c0;
     if (r < 0)

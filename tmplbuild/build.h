@@ -52,7 +52,9 @@ struct vz_build_result {
 
 /* Unshares the calling process's mount namespace (mounts made private) when
  * it can, and does not go back: a caller that mounts afterwards mounts in
- * that namespace, invisible to the host. Call it before any thread starts. */
+ * that namespace, invisible to the host. Call it before any thread starts.
+ * The build runs with umask 022 (the caller's is put back before it returns)
+ * and so does everything it starts: the same modes whoever runs it. */
 int vz_build_template(const char *name, const struct vz_build_opts *opts,
                       struct vz_build_result *res, vz_error_t *err);
 void vz_build_result_release(struct vz_build_result *res);

@@ -57,6 +57,10 @@ static void command_child(const struct vz_sandbox_opts *o)
         _exit(127);
     }
     close(SLOT_ALIVE);
+    /* Never the caller's umask: a builder thread inside libarchive's
+     * umask(0) window, or a caller started with 002 or 077, would otherwise
+     * decide the modes of what the command creates (sandbox.h). */
+    umask(VZ_SANDBOX_UMASK);
     environ = (char **)(o->env ? o->env : default_env);
     execvp(o->argv[0], o->argv);
     vz_child_fail(SLOT_ERR, errno, "execute %s inside %s", o->argv[0], o->root);

@@ -12,11 +12,21 @@
  * when the command exits (it is pid 1 of its namespace) or when the caller
  * dies (PR_SET_PDEATHSIG). Pid 1's root is the sandbox's /dev, not the
  * command's "/": the command sees a chroot (ischroot), as in a chroot build.
+ *
+ * The command starts with umask VZ_SANDBOX_UMASK (022), whatever the
+ * caller's umask is at the moment of the call: dpkg sets 022 before it runs
+ * a maintainer script, and what a script creates ("cat > /etc/group") must
+ * get the same mode on every build, whoever runs the builder and whatever
+ * another of its threads is doing (libarchive's archive_write_disk sets the
+ * process umask to 0 for a moment on every header; docs/building.md).
  */
 #ifndef VZ_VPSCORE_SANDBOX_H
 #define VZ_VPSCORE_SANDBOX_H
 
 #include "common/common.h"
+
+/* The umask the command starts with. */
+#define VZ_SANDBOX_UMASK 022
 
 struct vz_sandbox_opts {
     const char *root;       /* directory that becomes "/" */

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -204,6 +205,38 @@ Test(create_cache, builds_configured_root_with_hooks_and_cleanup)
     cr_assert(strstr(r.err, "a cache of vztest-1-x86_64-minimal exists already; use --force"),
               "%s", r.err);
     vzr_res_release(&r);
+}
+
+/* mode of dir/rel, or -1 */
+static int mode_of(const char *dir, const char *rel)
+{
+    cleanup_free char *p = vz_path_join(dir, rel);
+    struct stat st;
+    return lstat(p, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* The modes of what scripts and hooks create do not depend on the umask
+ * vzpkg was started with: a preinst's "> /etc/passwd", the post-install
+ * hook's file (in the sandbox) and the pre-cache hook's (on the host) are
+ * 0644 as under dpkg, here with vzpkg started under umask 0 and 077. */
+Test(create_cache, script_and_hook_files_get_0644_whatever_the_callers_umask)
+{
+    static const mode_t caller[] = { 0, 077 };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(caller); i++) {
+        mode_t old = umask(caller[i]);
+        struct vzr_res r = vzpkg("create-cache", "vztest-1-x86_64-minimal", "--mirror", vd.mirror,
+                                 "--force");
+        umask(old);
+        cr_assert_eq(r.code, 0, "%s", r.err);
+        vzr_res_release(&r);
+        cleanup_free char *dir = unpack_cache("vztest-1-x86_64-minimal");
+        const char *files[] = { "etc/passwd", "etc/post-install.txt", "etc/pre-cache.txt" };
+        for (size_t f = 0; f < VZ_ARRAY_SIZE(files); f++)
+            cr_expect_eq(mode_of(dir, files[f]), 0644, "umask %03o: %s is %03o",
+                         (unsigned)caller[i], files[f], (unsigned)mode_of(dir, files[f]));
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_rm_rf(dir, &err), 0);
+    }
 }
 
 Test(create_cache, failing_post_install_hook_fails_and_leaves_nothing)

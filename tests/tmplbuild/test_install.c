@@ -459,3 +459,53 @@ Test(install, owners_modes_hard_links_and_xattrs_are_kept)
     cr_assert_str_eq(list, "/.\n/usr\n/usr/bin\n/usr/bin/suid\n/usr/bin/suid-link\n"
                            "/usr/bin/sym\n/var\n/var/mail\n");
 }
+
+/* Two packages of one parallel wave ship the same directory with different
+ * modes: the one later in plan order decides it, mode and time, as when
+ * they are unpacked one after the other (bookworm's tar and util-linux both
+ * ship usr/lib/mime/: its time differed from build to build). One job and
+ * the later package the bigger, so the wave unpacks it first (biggest
+ * first): without the settling pass the earlier package, unpacked last,
+ * would win; the time must also survive the file written into the
+ * directory after the first package finished. */
+Test(install, directory_shipped_by_two_packages_of_a_wave_is_the_later_ones)
+{
+    struct fx_entry early[] = {
+        { "./", 'd', NULL },
+        { "./usr/", 'd', NULL },
+        { "./usr/share/", 'd', NULL },
+        { "./usr/share/shared/", 'd', NULL, 0750, 0 },
+        { "./usr/share/shared/early", 'f', "early\n" },
+    };
+    size_t big_len = 256 << 10;
+    cleanup_free char *big = vz_xmalloc(big_len + 1);
+    memset(big, 'x', big_len);
+    big[big_len] = '\0';
+    struct fx_entry late[] = {
+        { "./", 'd', NULL },
+        { "./usr/", 'd', NULL },
+        { "./usr/share/", 'd', NULL },
+        { "./usr/share/shared/", 'd', NULL, 02775, 50 },
+        { "./usr/share/shared/late", 'f', big },
+    };
+    cleanup_free char *d1 = vz_path_join(tmp, "early.deb");
+    cleanup_free char *d2 = vz_path_join(tmp, "late.deb");
+    cr_assert_eq(install_make_deb(d1, "Package: early\nVersion: 1\nArchitecture: all\n"
+                                      "Maintainer: t <t@t>\nDescription: e\n",
+                                  NULL, NULL, early, VZ_ARRAY_SIZE(early)), 0);
+    cr_assert_eq(install_make_deb(d2, "Package: late\nVersion: 1\nArchitecture: all\n"
+                                      "Maintainer: t <t@t>\nDescription: l\n",
+                                  NULL, NULL, late, VZ_ARRAY_SIZE(late)), 0);
+    const char *debs[] = { d1, d2 };
+    struct vz_install_opts o = { .root = root, .debs = debs, .n = 2, .merged_usr = true,
+                                 .arch = "amd64", .jobs = 1, .runner = &install_chroot_runner };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_deb_install(&o, NULL, &err), 0, "%s", err ? err->msg : "");
+    struct stat st;
+    cr_assert_eq(lstat(install_str("%s/usr/share/shared", root), &st), 0);
+    cr_expect_eq(st.st_mode & 07777, 02775, "mode %04o", st.st_mode & 07777);
+    cr_expect_eq(st.st_gid, 50);
+    cr_expect_eq(st.st_mtime, 1700000000, "mtime %lld", (long long)st.st_mtime);
+    cr_assert(vz_file_exists(install_str("%s/usr/share/shared/early", root)));
+    cr_assert(vz_file_exists(install_str("%s/usr/share/shared/late", root)));
+}

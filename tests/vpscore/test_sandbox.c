@@ -69,6 +69,26 @@ Test(sandbox, output_status_and_merged_stderr)
     cr_assert_str_eq(out, "hello\nerr\nafter\n");
 }
 
+/* Whatever the caller's umask is when it runs the sandbox (0 while a
+ * builder thread is inside libarchive's umask(0) window, 002 or 077 for
+ * some users), the command starts with 022, as dpkg runs maintainer
+ * scripts: what a script creates gets the same mode on every build. */
+Test(sandbox, command_starts_with_umask_022_whatever_the_callers)
+{
+    static const mode_t caller[] = { 0, 002, 077, 022 };
+    for (size_t i = 0; i < VZ_ARRAY_SIZE(caller); i++) {
+        mode_t old = umask(caller[i]);
+        cleanup_free char *out = NULL;
+        int st = sh("umask; rm -f /tmp/made; echo x > /tmp/made; mkdir -p /tmp/d$$; "
+                    "stat -c %a /tmp/made /tmp/d$$",
+                    &out);
+        umask(old);
+        cr_assert_eq(st, 0, "%s", out);
+        cr_assert_str_eq(out, "0022\n644\n755\n", "caller's umask %03o: %s", (unsigned)caller[i],
+                         out);
+    }
+}
+
 Test(sandbox, killed_command_reports_128_plus_signal)
 {
     cr_assert_eq(sh("kill -9 $$", NULL), 137);

@@ -159,6 +159,9 @@ void vz_deb_info_free(struct vz_deb_info *info)
     for (size_t i = 0; i < info->n_files; i++)
         free(info->files[i]);
     free(info->files);
+    for (size_t i = 0; i < info->n_dirs; i++)
+        free(info->dirs[i].path);
+    free(info->dirs);
     free(info);
 }
 

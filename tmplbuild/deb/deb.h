@@ -37,6 +37,16 @@ struct vz_deb_member {
     mode_t mode;
 };
 
+/* A directory entry of data.tar as the unpack wrote it (unpack.h). */
+struct vz_deb_dir {
+    char *path;        /* as in files[]: "/usr/lib/mime" */
+    mode_t mode;       /* permission bits (07777) */
+    uid_t uid;
+    gid_t gid;
+    time_t mtime;
+    long mtime_ns;
+};
+
 struct vz_deb_info {
     char *path;        /* the .deb file */
     char *control;     /* control stanza, "\n"-terminated */
@@ -50,6 +60,10 @@ struct vz_deb_info {
     char **files;      /* NULL-terminated, see above */
     size_t n_files;
     size_t cap_files;
+    /* Set by vz_unpack_deb*(), not by the reader: the directory entries it
+     * wrote to disk (those it left alone, a symlink on disk, are not here). */
+    struct vz_deb_dir *dirs;
+    size_t n_dirs;
     /* Set by callers, not by the reader: the archive's Priority for the
      * package (the index overrides the control file's, and that is what a
      * status file built from the archive records). NULL = the control's. */

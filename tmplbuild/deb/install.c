@@ -431,7 +431,8 @@ static bool shell_works(struct inst *s)
 static int unpack_wave(struct inst *s, const bool *which, bool *done, struct vz_deb_info **reg,
                        vz_error_t *err)
 {
-    if (unpack_parallel(s, which, err) < 0)
+    if (unpack_parallel(s, which, err) < 0 ||
+        vz_overlap_settle_dirs(&s->ur, s->info, which, s->o->n, err) < 0)
         return -1;
     s->wave++;
     for (size_t i = 0; i < s->o->n; i++)

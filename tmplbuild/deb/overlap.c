@@ -8,6 +8,8 @@
  * from it when another owner was written at the same time or later, and the
  * file leaves the others' lists.
  * It costs one sort of all paths when nothing overlaps. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -70,6 +72,53 @@ static void drop_from_list(struct vz_deb_info *info, const char *path)
             info->n_files--;
             return;
         }
+}
+
+struct dir_owner {
+    const struct vz_deb_dir *d;
+    size_t pkg;
+};
+
+static int cmp_dir_owner(const void *a, const void *b)
+{
+    const struct dir_owner *x = a, *y = b;
+    int c = strcmp(x->d->path, y->d->path);
+    if (c)
+        return c;
+    return x->pkg < y->pkg ? -1 : x->pkg > y->pkg;
+}
+
+int vz_overlap_settle_dirs(const struct vz_unpack_root *ur, struct vz_deb_info **info,
+                           const bool *which, size_t n, vz_error_t *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += which[i] && info[i] ? info[i]->n_dirs : 0;
+    cleanup_free struct dir_owner *o = vz_xcalloc(total + 1, sizeof(*o));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; which[i] && info[i] && j < info[i]->n_dirs; j++)
+            o[k++] = (struct dir_owner){ &info[i]->dirs[j], i };
+    qsort(o, k, sizeof(*o), cmp_dir_owner);
+    for (size_t a = 0; a < k;) {
+        size_t b = a + 1;
+        while (b < k && strcmp(o[b].d->path, o[a].d->path) == 0)
+            b++;
+        if (b - a > 1) {
+            const struct vz_deb_dir *d = o[b - 1].d; /* latest in plan order */
+            cleanup_free char *disk = vz_unpack_path(ur, d->path, info[o[b - 1].pkg]->package);
+            struct stat st;
+            if (lstat(disk, &st) == 0 && S_ISDIR(st.st_mode)) {
+                struct timespec ts[2] = { { 0, UTIME_OMIT }, { d->mtime, d->mtime_ns } };
+                if (lchown(disk, d->uid, d->gid) < 0 || chmod(disk, d->mode) < 0 ||
+                    utimensat(AT_FDCWD, disk, ts, AT_SYMLINK_NOFOLLOW) < 0)
+                    return vz_error_sys(err, "set %s as %s ships it", disk,
+                                        info[o[b - 1].pkg]->package);
+            }
+        }
+        a = b;
+    }
+    return 0;
 }
 
 int vz_overlap_fix(const struct vz_unpack_root *ur, const char *const *debs,

@@ -14,6 +14,17 @@
 #include "tmplbuild/deb/deb.h"
 #include "tmplbuild/deb/unpack.h"
 
+/* After a wave of packages unpacked in parallel (which[i]): a directory
+ * shipped by several of them gets the mode, owner and mtime of the one
+ * latest in plan order, as when the wave is unpacked one package after the
+ * other in plan order. Unpacked in parallel, the last package to finish
+ * (libarchive sets a directory's mode and time when its package is done)
+ * or a file written into it afterwards would decide: not the same on every
+ * build (bookworm's usr/lib/mime/, shipped by tar and util-linux). Uses
+ * info[i]->dirs (vz_unpack_deb*). */
+int vz_overlap_settle_dirs(const struct vz_unpack_root *ur, struct vz_deb_info **info,
+                           const bool *which, size_t n, vz_error_t *err);
+
 int vz_overlap_fix(const struct vz_unpack_root *ur, const char *const *debs,
                    struct vz_deb_info **info, const unsigned *seq, size_t n, vz_error_t *err);
 

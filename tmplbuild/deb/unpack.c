@@ -4,12 +4,40 @@
 #include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "tmplbuild/deb/unpack.h"
+
+/* libarchive's disk writer reads the umask by setting it: archive_write_disk_new()
+ * and every archive_write_header() on it do umask(0) and then put back what
+ * that returned. Two threads doing so at once can each read the other's 0,
+ * and the process umask stays 0 for the rest of the build: every maintainer
+ * script then creates its files with it (base-passwd's preinst wrote
+ * /etc/group 0666, and shadow's backup of it, group-, came out 0664, in about
+ * one build in five). The calls that hold such a window therefore go through
+ * these two, one thread at a time; nothing else of the unpack creates files,
+ * and the data is still written in parallel. */
+static pthread_mutex_t umask_window = PTHREAD_MUTEX_INITIALIZER;
+
+static struct archive *disk_new(void)
+{
+    pthread_mutex_lock(&umask_window);
+    struct archive *a = archive_write_disk_new();
+    pthread_mutex_unlock(&umask_window);
+    return a;
+}
+
+static int disk_header(struct archive *disk, struct archive_entry *e)
+{
+    pthread_mutex_lock(&umask_window);
+    int r = archive_write_header(disk, e);
+    pthread_mutex_unlock(&umask_window);
+    return r;
+}
 
 static const char *const merged_dirs[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
 
@@ -110,6 +138,8 @@ struct sink_ctx {
     size_t n_only;
     int gen_md5;            /* -1 unknown, 0 the package ships md5sums, 1 generate */
     struct vz_buf md5sums;  /* generated, as dpkg does for packages without one */
+    struct vz_deb_dir *dirs; /* directory entries written, for info->dirs */
+    size_t n_dirs;
 };
 
 /* Conffiles are unpacked as NAME.dpkg-new, as dpkg does: configuring moves
@@ -246,11 +276,22 @@ static int sink_entry(void *vctx, struct archive *in, struct archive_entry *e, c
                                 info->path, rel, hl);
         archive_entry_set_hardlink(e, hfull);
     }
-    int r = archive_write_header(c->disk, e);
+    int r = disk_header(c->disk, e);
     if (r < ARCHIVE_WARN)
         return vz_error_set(err, VZ_ECORRUPT, archive_errno(c->disk) > 0 ? archive_errno(c->disk) : 0,
                             "%s: cannot unpack '/%s': %s", info->path, rel,
                             archive_error_string(c->disk));
+    if (archive_entry_filetype(e) == AE_IFDIR) {
+        c->dirs = vz_xrealloc(c->dirs, (c->n_dirs + 1) * sizeof(*c->dirs));
+        c->dirs[c->n_dirs++] = (struct vz_deb_dir){
+            .path = vz_xasprintf("/%s", rel),
+            .mode = archive_entry_perm(e) & 07777,
+            .uid = (uid_t)archive_entry_uid(e),
+            .gid = (gid_t)archive_entry_gid(e),
+            .mtime = archive_entry_mtime(e),
+            .mtime_ns = archive_entry_mtime_nsec(e),
+        };
+    }
     if (c->gen_md5 < 0)
         c->gen_md5 = vz_deb_member(info, "md5sums") ? 0 : 1;
     EVP_MD_CTX *md = NULL;
@@ -303,7 +344,7 @@ static int unpack(const struct vz_unpack_root *r, const char *deb, const void *i
                   struct vz_deb_info **out, vz_error_t *err)
 {
     *out = NULL;
-    struct sink_ctx c = { r, archive_write_disk_new(), NULL, false, only, n_only, -1, VZ_BUF_INIT };
+    struct sink_ctx c = { r, disk_new(), NULL, false, only, n_only, -1, VZ_BUF_INIT, NULL, 0 };
     vz_buf_init(&c.md5sums);
     /* Numeric owners on purpose: no archive_write_disk_set_standard_lookup(),
      * which would map names through the host's passwd and group files. */
@@ -331,6 +372,14 @@ static int unpack(const struct vz_unpack_root *r, const char *deb, const void *i
         m->data = vz_buf_detach(&c.md5sums, &m->len);
     }
     vz_buf_release(&c.md5sums);
+    if (ret == 0 && *out) {
+        (*out)->dirs = c.dirs;
+        (*out)->n_dirs = c.n_dirs;
+    } else {
+        for (size_t i = 0; i < c.n_dirs; i++)
+            free(c.dirs[i].path);
+        free(c.dirs);
+    }
     return ret;
 }
 

@@ -22,7 +22,14 @@
  * another package lands under the diverted name.
  *
  * Many packages may be unpacked into one root at once from several threads:
- * nothing here depends on the process's working directory.
+ * nothing here depends on the process's working directory, and the process
+ * umask is the same after as before. libarchive's disk writer sets the umask
+ * to 0 and back on every entry; those windows are serialised here, so that
+ * two threads never read each other's 0 and leave it set (which every
+ * maintainer script started later would inherit). Rule for any other code
+ * that drives archive_write_disk from several threads: do the same (or keep
+ * to one thread), never a bare archive_write_disk_new()/archive_write_header()
+ * in parallel. The data itself is written in parallel.
  */
 #ifndef VZ_TMPLBUILD_UNPACK_H
 #define VZ_TMPLBUILD_UNPACK_H

@@ -82,6 +82,8 @@ static void child_exec(const char *root, char *const argv[], char *const env[], 
         dprintf(2, "vzforge: mount proc on %s: %s\n", proc, strerror(errno));
         _exit(126);
     }
+    /* as the deb side's sandbox: never the builder's umask (sandbox.h) */
+    umask(022);
     execve(argv[0], argv, env);
     dprintf(2, "vzforge: exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
