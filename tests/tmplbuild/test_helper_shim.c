@@ -3,6 +3,7 @@
  * other call, with its arguments unchanged, to the real helper (here a
  * recorder); the install leaves no trace of it in the root. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,7 +16,7 @@
 #include "tmplbuild/deb/helper_shim.h"
 
 static char tmp[64];
-static char *shim, *rec, *log_path;
+static char *shim, *sdshim, *rec, *log_path, *sroot;
 
 static void setup(void)
 {
@@ -28,8 +29,14 @@ static void setup(void)
     /* the "real" helper: appends its arguments, one line per call */
     cleanup_free char *r = vz_xasprintf("#!/bin/sh\necho \"$*\" >>'%s'\n", log_path);
     cr_assert_eq(vz_write_plain(rec, r, strlen(r), 0755, &err), 0);
-    cleanup_free char *text = vz_helper_shim_text(rec);
+    cleanup_free char *text = vz_helper_shim_maintscript(rec);
     cr_assert_eq(vz_write_plain(shim, text, strlen(text), 0755, &err), 0);
+    /* the systemd shim looks at a root of its own */
+    sroot = vz_path_join(tmp, "sroot");
+    cr_assert_eq(vz_mkdir_p(sroot, 0755, &err), 0);
+    sdshim = vz_path_join(tmp, "deb-systemd-helper");
+    cleanup_free char *sd = vz_helper_shim_systemd(rec, sroot);
+    cr_assert_eq(vz_write_plain(sdshim, sd, strlen(sd), 0755, &err), 0);
 }
 
 static void teardown(void)
@@ -38,6 +45,8 @@ static void teardown(void)
     vz_rm_rf(tmp, &err);
     vz_error_release(&err);
     free(shim);
+    free(sdshim);
+    free(sroot);
     free(rec);
     free(log_path);
 }
@@ -46,13 +55,14 @@ TestSuite(helper_shim, .init = setup, .fini = teardown, .timeout = 60);
 
 /* Run the shim as script `script` of package p with argv; true when the
  * call reached the real helper with exactly these arguments. */
-static bool delegated(const char *script, const char *extra_env, const char *const *argv)
+static bool run_shim(const char *which, const char *script, const char *extra_env,
+                     const char *const *argv)
 {
     unlink(log_path);
     char *args[16];
     size_t n = 0;
     args[n++] = "/bin/sh";
-    args[n++] = shim;
+    args[n++] = (char *)which;
     cleanup_free char *want = NULL;
     for (const char *const *a = argv; *a; a++) {
         args[n++] = (char *)*a;
@@ -79,6 +89,16 @@ static bool delegated(const char *script, const char *extra_env, const char *con
     cleanup_free char *line = vz_xasprintf("%s\n", want ? want : "");
     cr_assert_str_eq(calls, line, "the real helper got other arguments");
     return true;
+}
+
+static bool delegated(const char *script, const char *extra_env, const char *const *argv)
+{
+    return run_shim(shim, script, extra_env, argv);
+}
+
+static bool sd_delegated(const char *extra_env, const char *const *argv)
+{
+    return run_shim(sdshim, "postinst", extra_env, argv);
 }
 
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -158,8 +178,93 @@ Test(helper_shim, install_and_remove)
     struct stat st;
     cr_assert_eq(stat(p, &st), 0);
     cr_assert_eq(st.st_mode & 07777, 0755);
+    cleanup_free char *q = vz_xasprintf("%s%s/deb-systemd-helper", root, VZ_HELPER_SHIM_DIR);
+    cr_assert_eq(stat(q, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 0755);
     cr_assert_eq(vz_helper_shim_remove(root, &err), 0);
     cleanup_free char *d = vz_xasprintf("%s%s", root, VZ_HELPER_SHIM_DIR);
     cr_assert_eq(access(d, F_OK), -1);
     cr_assert_eq(vz_helper_shim_remove(root, &err), 0, "removing twice is not an error");
+}
+
+static void sd_mk(const char *rel, bool link)
+{
+    cleanup_free char *p = vz_path_join(sroot, rel);
+    cleanup_free char *d = vz_xstrdup(p);
+    *strrchr(d, '/') = '\0';
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_mkdir_p(d, 0755, &err), 0);
+    if (link)
+        cr_assert_eq(symlink("/dev/null", p), 0);
+    else
+        cr_assert_eq(vz_write_plain(p, "x\n", 2, 0644, &err), 0);
+}
+
+static void sd_rm(const char *rel)
+{
+    cleanup_free char *p = vz_path_join(sroot, rel);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_rm_rf(p, &err), 0);
+}
+
+Test(helper_shim, systemd_first_install_queries_end_in_the_shim)
+{
+    cr_assert_not(sd_delegated(NULL, ARGS("unmask", "fstrim.timer")));
+    cr_assert_not(sd_delegated(NULL, ARGS("unmask", "a.service", "b@.service")));
+    cr_assert_not(sd_delegated(NULL, ARGS("--quiet", "was-enabled", "fstrim.timer")));
+    /* another unit's state is no business of this one's */
+    sd_mk("var/lib/systemd/deb-systemd-helper-enabled/other.timer.dsh-also", false);
+    cr_assert_not(sd_delegated(NULL, ARGS("--quiet", "was-enabled", "fstrim.timer")));
+}
+
+Test(helper_shim, systemd_every_other_call_reaches_the_real_helper)
+{
+    /* what does the work */
+    cr_assert(sd_delegated(NULL, ARGS("enable", "fstrim.timer")));
+    cr_assert(sd_delegated(NULL, ARGS("update-state", "fstrim.timer")));
+    cr_assert(sd_delegated(NULL, ARGS("--quiet", "debian-installed", "fstrim.timer")));
+    cr_assert(sd_delegated(NULL, ARGS("was-enabled", "fstrim.timer")), "prints 'enabled'");
+    cr_assert(sd_delegated(NULL, ARGS("--user", "unmask", "fstrim.timer")));
+    cr_assert(sd_delegated(NULL, ARGS("unmask", "--user", "fstrim.timer")));
+    cr_assert(sd_delegated(NULL, ARGS("unmask", "/lib/systemd/system/fstrim.timer")));
+    cr_assert(sd_delegated(NULL, ARGS("unmask")));
+    cr_assert(sd_delegated("DPKG_ROOT=/x", ARGS("unmask", "fstrim.timer")));
+    cr_assert(sd_delegated("_DEB_SYSTEMD_HELPER_DEBUG=1", ARGS("unmask", "fstrim.timer")));
+    cr_assert(sd_delegated("DPKG_MAINTSCRIPT_PACKAGE=", ARGS("unmask", "fstrim.timer")));
+    /* state that makes the calls do something */
+    sd_mk("etc/systemd/system/fstrim.timer", true);
+    cr_assert(sd_delegated(NULL, ARGS("unmask", "a.timer", "fstrim.timer")));
+    sd_rm("etc/systemd/system/fstrim.timer");
+    sd_mk("var/lib/systemd/deb-systemd-helper-masked/x", false);
+    cr_assert(sd_delegated(NULL, ARGS("unmask", "fstrim.timer")), "removes the empty dirs");
+    sd_rm("var/lib/systemd/deb-systemd-helper-masked");
+    sd_mk("var/lib/systemd/deb-systemd-user-helper-masked/x", false);
+    cr_assert(sd_delegated(NULL, ARGS("unmask", "fstrim.timer")));
+    sd_rm("var/lib/systemd/deb-systemd-user-helper-masked");
+    cr_assert_not(sd_delegated(NULL, ARGS("unmask", "fstrim.timer")));
+    sd_mk("var/lib/systemd/deb-systemd-helper-enabled/fstrim.timer.dsh-also", false);
+    cr_assert(sd_delegated(NULL, ARGS("--quiet", "was-enabled", "fstrim.timer")));
+}
+
+Test(helper_shim, a_missing_helper_is_not_found)
+{
+    /* no real helper in the root: the call fails as "not found" would */
+    cleanup_free char *gone = vz_path_join(tmp, "no-such-helper");
+    cleanup_free char *text = vz_helper_shim_maintscript(gone);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_write_plain(shim, text, strlen(text), 0755, &err), 0);
+    char *args[] = { "/bin/sh", shim, "rm_conffile", "/etc/a", "--", "install", NULL };
+    char *env[] = { "PATH=/usr/bin:/bin", "DPKG_MAINTSCRIPT_PACKAGE=p", "DPKG_ROOT=",
+                    "DPKG_MAINTSCRIPT_NAME=preinst", NULL };
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        dup2(fd, 2);
+        execve(args[0], args, env);
+        _exit(1);
+    }
+    int ws = 0;
+    cr_assert_eq(waitpid(pid, &ws, 0), pid);
+    cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 127, "status %d", ws);
 }
