@@ -13,6 +13,7 @@
 #include "tests/lib/testrepo.h"
 #include "tests/tmplbuild/install_fixture.h"
 #include "tmplbuild/deb/deb.h"
+#include "tmplbuild/deb/helper_shim.h"
 #include "tmplbuild/deb/install.h"
 
 /* fx_entry lists give name, type and data; the rest defaults to zero */
@@ -114,6 +115,8 @@ Test(install, synthetic_root_registers_every_package_as_dpkg_would)
     cr_assert(vz_is_dir(install_str("%s/var/lib/dpkg/updates", root)));
     cleanup_free char *fmt = install_slurp(root, "var/lib/dpkg/info/format");
     cr_assert_str_eq(fmt, "1\n");
+    /* the build-time helper shim (helper_shim.h) is gone */
+    cr_assert_eq(access(install_str("%s" VZ_HELPER_SHIM_DIR, root), F_OK), -1);
 }
 
 Test(install, list_md5sums_and_conffiles_files)

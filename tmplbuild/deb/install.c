@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "tmplbuild/deb/dpkgdb.h"
+#include "tmplbuild/deb/helper_shim.h"
 #include "tmplbuild/deb/install.h"
 #include "tmplbuild/deb/overlap.h"
 #include "tmplbuild/deb/predecode.h"
@@ -29,6 +30,7 @@ struct inst {
     bool essential_configured;
     double t_configure, c_configure; /* wall and CPU seconds in configure() */
     struct vz_predecode *pre;  /* the serial phase's data.tar decoded ahead, or NULL */
+    bool shim;                 /* helper_shim.h's shim is in the root (first in PATH) */
 };
 
 /* Name the package of a failing .deb (package cache files are named by hash). */
@@ -221,7 +223,9 @@ static int unpack_parallel(struct inst *s, const bool *which, vz_error_t *err)
 static char **script_env(struct inst *s, const struct vz_deb_info *info, const char *script)
 {
     char **env = NULL;
-    vz_strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    vz_strv_push(&env, s->shim ? "PATH=" VZ_HELPER_SHIM_DIR
+                                 ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+                               : "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     vz_strv_push(&env, "HOME=/root");
     vz_strv_push(&env, "LC_ALL=C");
     vz_strv_push(&env, "DEBIAN_FRONTEND=noninteractive");
@@ -528,6 +532,10 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
                             err) < 0 ||
         vz_dpkgdb_init(s->ur.root, err) < 0)
         return -1;
+    /* every maintainer script of this install runs for a first install */
+    if (vz_helper_shim_install(s->ur.root, err) < 0)
+        return -1;
+    s->shim = true;
     for (size_t i = 0; i < o->n; i++) {
         if (vz_deb_read(o->debs[i], NULL, &s->info[i], err) < 0)
             return wrap_label(s, i, err);
@@ -604,6 +612,9 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
 
     if (configure(s, NULL, err) < 0)
         return -1;
+    s->shim = false;
+    if (vz_helper_shim_remove(s->ur.root, err) < 0)
+        return -1;
     double t3 = vz_now(), c3 = vz_cpu_now();
     if (t) {
         t->unpack = t1 - t0;
@@ -626,6 +637,12 @@ int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t
     s.seq = vz_xcalloc(o->n + 1, sizeof(unsigned));
     s.configured = vz_xcalloc(o->n + 1, sizeof(bool));
     int r = install(&s, t, err);
+    if (s.shim && s.ur.root) {
+        /* a failed install: the root is discarded, but leave no shim in it */
+        vz_error_t e2 = NULL;
+        if (vz_helper_shim_remove(s.ur.root, &e2) < 0)
+            vz_error_release(&e2);
+    }
     for (size_t i = 0; i < o->n; i++)
         vz_deb_info_free(s.info[i]);
     free(s.info);

@@ -31,6 +31,9 @@
  *     "install ok installed" with conffile hashes, as dpkg would record it.
  *
  * Scripts run through opts->runner (family.h): the builder passes the vpscore sandbox.
+ * For the whole install their PATH starts with helper_shim.h's directory (a
+ * dpkg-maintscript-helper that ends the helper's first-install no-ops), which
+ * is removed from the root before vz_deb_install returns.
  * This is the deb family's install operation (deb_table.c).
  * A script that fails fails the install with its name, exit status and the
  * tail of its output.
