@@ -56,6 +56,9 @@ static void teardown(void)
     struct vzr_res r;
     vzr_run(&r, "vzctl", (const char *[]){ "stop", ct, "--fast", NULL });
     vzr_res_release(&r);
+    /* a test may leave it mounted but stopped (destroy refuses that) */
+    vzr_run(&r, "vzctl", (const char *[]){ "umount", ct, NULL });
+    vzr_res_release(&r);
     vzr_run(&r, "vzctl", (const char *[]){ "destroy", ct, NULL });
     vzr_res_release(&r);
     vzr_kill_strays(&clean_state);
