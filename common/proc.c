@@ -203,3 +203,24 @@ char *vz_which(const char *prog)
     }
     return NULL;
 }
+
+int vz_collect_child(int pid, int rfd, struct vz_buf *out, int *status, const char *what, vz_error_t *err)
+{
+    char buf[8192];
+    ssize_t n;
+    while ((n = read(rfd, buf, sizeof(buf))) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        vz_buf_add(out, buf, (size_t)n);
+    }
+    close(rfd);
+    int st = 0;
+    while (waitpid((pid_t)pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return vz_error_sys(err, "wait for %s", what);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 0;
+}

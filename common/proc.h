@@ -30,6 +30,11 @@ int vz_run(char *const argv[], const struct vz_run_opts *opts, int *status, vz_e
  * the captured stderr when the command does not exit 0. */
 int vz_run_ok(char *const argv[], const struct vz_run_opts *opts, vz_error_t *err);
 
+/* For callers that fork their own child (namespaces, pid 1 of its own):
+ * read rfd to its end into out, close it, reap pid and set *status as
+ * vz_run does. what names the child in the error. */
+int vz_collect_child(int pid, int rfd, struct vz_buf *out, int *status, const char *what, vz_error_t *err);
+
 /* Find an executable in PATH; NULL if absent. Allocated. */
 char *vz_which(const char *prog);
 

@@ -17,6 +17,7 @@
 #include "cache/pkgs.h"
 #include "cache/store.h"
 #include "metadata/metadata.h"
+#include "common/proc.h"
 #include "tmplbuild/binfmt.h"
 #include "tmplbuild/build.h"
 #include "tmplbuild/deb/dpkgdb.h"
@@ -212,23 +213,7 @@ static int run_host_hook(char *const argv[], char *const env[], const char *cwd,
         _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
     }
     close(p[1]);
-    char buf[8192];
-    ssize_t n;
-    while ((n = read(p[0], buf, sizeof(buf))) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        vz_buf_add(out, buf, (size_t)n);
-    }
-    close(p[0]);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return vz_error_sys(err, "wait for %s", argv[0]);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    return 0;
+    return vz_collect_child(pid, p[0], out, status, argv[0], err);
 }
 
 static int run_pre_cache(const struct vz_template *t, const char *root, vz_error_t *err)

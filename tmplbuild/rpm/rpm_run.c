@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/proc.h"
 #include "tmplbuild/rpm/rpm_family.h"
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
@@ -132,21 +133,5 @@ int vz_rpm_run(const char *root, char *const argv[], char *const env[], struct v
         child_ns(root, argv, env, p[1]);
     }
     close(p[1]);
-    char buf[8192];
-    ssize_t n;
-    while ((n = read(p[0], buf, sizeof(buf))) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        vz_buf_add(out, buf, (size_t)n);
-    }
-    close(p[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return vz_error_sys(err, "wait for %s", argv[0]);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    return 0;
+    return vz_collect_child(pid, p[0], out, status, argv[0], err);
 }
