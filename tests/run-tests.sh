@@ -59,11 +59,27 @@ reap() {
         done
     done
 }
+# A test writes only under its own /tmp/vzt-* root. A new name in / after a
+# binary ran is named; one with "vzt" in it (every path the tests make up has,
+# e.g. /nonexistent-vzt-dir: meant to be absent, written by a command that
+# accepted it) fails the run. Others may be another tenant's of this shared
+# machine: only named.
 for t in "$@"; do
     echo "== $(basename "$t")"
     before=$(ls -d /tmp/vzt-*/ 2>/dev/null | sed 's:/$::' | tr '\n' ' ')
+    top_before=$(ls -A / 2>/dev/null)
     "$t" --jobs 2 ${CRITERION_OPTS:-} 2>&1 | tee "$log"
     reap "$log"
+    for n in $(ls -A / 2>/dev/null | grep -vxF "$top_before"); do
+        case $n in
+        *vzt*)
+            echo "== $(basename "$t"): wrote outside its root: /$n"
+            failed=$((failed + 1))
+            failed_bins="$failed_bins $(basename "$t")(wrote /$n)"
+            echo "$(basename "$t"): wrote outside its root: /$n" >>"$fails" ;;
+        *) echo "== $(basename "$t"): note: /$n appeared in / meanwhile" ;;
+        esac
+    done
     # Criterion's last line: "Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C"
     line=$(grep 'Synthesis: Tested:' "$log" | tail -n 1)
     if [ -z "$line" ]; then
