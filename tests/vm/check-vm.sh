@@ -49,8 +49,9 @@ fi
 # What the guest said about its parts, again at the end: a CI log that keeps
 # only its tail still says what failed in the guest, and where it stopped.
 echo "check-vm: the guest's summary:"
-awk '/^check: what failed:/ { on = 1 } on || /^vm-check: |^== .*: (killed after|[0-9]+ passed)/ { print "  " $0 }
-     /^failing test binaries:/ { on = 0 }' "$res/out"
+# (not anchored: the guest's out file can lose a newline to 9p, see run.sh)
+awk '/check: what failed:/ { on = 1 } on || /vm-check: |== .*: (killed after|[0-9]+ passed)/ { print "  " $0 }
+     /failing test binaries:/ { on = 0 }' "$res/out"
 [ "$rc" = 124 ] && { echo "check-vm: the guest was stopped at its limit; the last of its output:"; tail -n 15 "$res/out" | sed 's/^/  /'; }
 echo "check-vm: exit $rc, $(( $(date +%s) - t0 )) s in all"
 exit $rc
