@@ -59,17 +59,57 @@ reap() {
         done
     done
 }
+# Each binary runs under a limit, VZT_BIN_TIMEOUT seconds (default 2400:
+# the slowest binary takes about a tenth of it on a quiet host), so that a
+# hung test costs one binary, not the whole run, and is named: the tests a
+# killed binary had started and not ended.
+limit=${VZT_BIN_TIMEOUT:-2400}
+still_running() {
+    sed -n 's/^\[RUN \] \([A-Za-z0-9_]*::[A-Za-z0-9_]*\).*/\1/p' "$1" | sort -u >"$1.started"
+    sed -n 's/^\[\(PASS\|FAIL\|SKIP\)\] \([A-Za-z0-9_]*::[A-Za-z0-9_]*\).*/\2/p' "$1" | sort -u >"$1.ended"
+    comm -23 "$1.started" "$1.ended" | sed 's/^/ /' | tr -d '\n'
+    rm -f "$1.started" "$1.ended"
+}
+# A test writes only under its own /tmp/vzt-* root. A new name in / after a
+# binary ran is named; one with "vzt" in it (every path the tests make up has,
+# e.g. /nonexistent-vzt-dir: meant to be absent, written by a command that
+# accepted it) fails the run. Others may be another tenant's of this shared
+# machine: only named.
 for t in "$@"; do
     echo "== $(basename "$t")"
     before=$(ls -d /tmp/vzt-*/ 2>/dev/null | sed 's:/$::' | tr '\n' ' ')
-    "$t" --jobs 2 ${CRITERION_OPTS:-} 2>&1 | tee "$log"
+    top_before=$(ls -A / 2>/dev/null)
+    # --verbose names each test as it starts ([RUN ]) and ends: the log says
+    # which tests a binary killed at its limit was still running; the
+    # terminal gets Criterion's usual output without those lines
+    { timeout -k 30 "$limit" "$t" --jobs 2 --verbose ${CRITERION_OPTS:-}; echo $? >"$log.rc"; } 2>&1 |
+        tee "$log" | grep -v -E '^\[(RUN |PASS)\] |^\[====\] Running |^\[----\] Criterion v'
+    rc=$(cat "$log.rc" 2>/dev/null)
+    rm -f "$log.rc"
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        running=$(still_running "$log")
+        msg="$(basename "$t"): killed after its limit of $limit s (VZT_BIN_TIMEOUT); $(grep -c '^\[RUN \] ' "$log") tests had started; still running:${running:- none}"
+        echo "== $msg"
+        echo "$msg" >>"$fails"
+    fi
     reap "$log"
+    for n in $(ls -A / 2>/dev/null | grep -vxF "$top_before"); do
+        case $n in
+        *vzt*)
+            echo "== $(basename "$t"): wrote outside its root: /$n"
+            failed=$((failed + 1))
+            failed_bins="$failed_bins $(basename "$t")(wrote /$n)"
+            echo "$(basename "$t"): wrote outside its root: /$n" >>"$fails" ;;
+        *) echo "== $(basename "$t"): note: /$n appeared in / meanwhile" ;;
+        esac
+    done
     # Criterion's last line: "Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C"
     line=$(grep 'Synthesis: Tested:' "$log" | tail -n 1)
     if [ -z "$line" ]; then
         failed=$((failed + 1))
         failed_bins="$failed_bins $(basename "$t")(no summary)"
-        tail -n 20 "$log" | sed "s|^|$(basename "$t") (no summary): |" >>"$fails"
+        grep -v -E '^\[(RUN |PASS)\] |^\[====\] Running |^\[----\] Criterion v' "$log" | tail -n 20 |
+            sed "s|^|$(basename "$t") (no summary): |" >>"$fails"
         continue
     fi
     p=$(echo "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
@@ -90,7 +130,7 @@ for t in "$@"; do
         again=0
         for n in $names; do
             echo "== $(basename "$t"): $n failed; running it again, alone"
-            "$t" --jobs 1 --filter "$n" ${CRITERION_OPTS:-} >"$log.again" 2>&1
+            timeout -k 30 "$limit" "$t" --jobs 1 --filter "$n" ${CRITERION_OPTS:-} >"$log.again" 2>&1
             reap "$log.again"
             # a parameterized test is one name for several tests: each of
             # its failures counts, and all of its rows must pass alone

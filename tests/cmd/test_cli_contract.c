@@ -26,7 +26,7 @@ static char ct_buf[16], ct2[16];
 #define CT ct_buf
 
 static char root[64];
-static char *conf_before, *conf_path, *tar_path;
+static char *conf_before, *conf_path, *tar_path, *pub_path;
 /* what a failed command may leave: the (empty) work dir of vzpkg import */
 static const char *const allowed[] = { "vz/template/tmp", NULL };
 
@@ -74,6 +74,9 @@ static void setup(void)
     put_hostname(tree);
     /* a valid tarball for vzpkg import's option checks */
     tar_path = vz_path_join(root, "in.tar");
+    /* publish writes here when a --keep spelling is accepted: inside the
+     * test's root, never elsewhere on the host */
+    pub_path = vz_path_join(root, "pub");
     char *tav[] = { "tar", "-C", tree, "-cf", tar_path, ".", NULL };
     cr_assert_eq(vz_run_ok(tav, NULL, &err), 0, "%s", err ? err->msg : "");
     cr_assert_eq(vz_rm_rf(tree, &err), 0);
@@ -99,6 +102,7 @@ static void teardown(void)
     free(conf_before);
     free(conf_path);
     free(tar_path);
+    free(pub_path);
 }
 
 TestSuite(cli_contract, .init = setup, .fini = teardown, .timeout = 600);
@@ -212,12 +216,17 @@ static struct vzr_res run_checked(const char *prog, const char *const *args)
         cr_assert_eq(d.code, 0, "remove-cache after %s: %s", what, d.err);
         vzr_res_release(&d);
     }
-    /* an accepted 'vzctl set' may write inside the container */
+    /* an accepted 'vzctl set' may write inside the container, an accepted
+     * 'vzpkg publish' (--keep ' 5') its tree, which goes again */
     static const char *const allowed_ok[] = { "vz/template/tmp", "vz/private/",
                                               "vz/template/unpacked/", "vz/template/unpacked",
-                                              NULL };
+                                              "pub/", "pub", NULL };
     vzr_assert_unchanged(&before, root, r.code == 0 ? allowed_ok : allowed, what);
     vzr_state_release(&before);
+    if (r.code == 0 && !strcmp(args[0], "publish")) {
+        vz_error_t err = NULL;
+        cr_assert_eq(vz_rm_rf(pub_path, &err), 0, "%s: %s", pub_path, err ? err->msg : "");
+    }
     cleanup_free char *conf = slurp(conf_path);
     if (r.code != 0) {
         cr_assert_str_eq(conf, conf_before, "%s failed but changed the conf of container %s", what,
@@ -343,7 +352,7 @@ Test(cli_contract, json_where_a_script_reads_the_output)
         { "vzpkg", { "trust", "add", "/nonexistent-vzt.pub", "--json" }, false },
         { "vzpkg", { "trust", "remove", "0123456789abcdef", "--json" }, false },
         { "vzpkg", { "import", "/nonexistent-vzt.tar", "--name", "imp-1-x86_64", "--json" }, false },
-        { "vzpkg", { "publish", "--json", "/nonexistent-vzt-dir", "no-such-template-1-x86_64" }, false },
+        { "vzpkg", { "publish", "--json", pub_path, "no-such-template-1-x86_64" }, false },
         { "vzpkg", { "download", "--json", "no-such-template-1-x86_64" }, false },
         { "vzctl", { "create", ct2, "--ostemplate", "no-such-template-1-x86_64", "--json" }, false },
         { "vzctl", { "status", "../x", "--json" }, false },
@@ -604,7 +613,7 @@ Test(cli_contract, junk_option_values, .timeout = 2400)
         { "vzpkg", "remove-cache", NULL, { "no-such-template-1-x86_64" }, "--timeout", 'n' },
         { "vzpkg", "clean", NULL, { NULL }, "--timeout", 'n' },
         { "vzpkg", "import", NULL, { "@tar", "--name", "imp-1-x86_64" }, "--timeout", 'n' },
-        { "vzpkg", "publish", NULL, { "/nonexistent-vzt-dir", TMPL }, "--keep", 'n' },
+        { "vzpkg", "publish", NULL, { "@pub", TMPL }, "--keep", 'n' },
         { "vzpkg", "download", NULL, { "no-such-template-1-x86_64" }, "--timeout", 'n' },
         { "vzctl", "start-all", NULL, { NULL }, "--jobs", 'n' },
         { "vzctl", "stop-all", NULL, { NULL }, "--timeout", 'n' },
@@ -650,7 +659,9 @@ Test(cli_contract, junk_option_values, .timeout = 2400)
             const char *extra[10];
             size_t n = 0;
             for (size_t k = 0; k < 4 && opts[i].pre[k]; k++)
-                extra[n++] = strcmp(opts[i].pre[k], "@tar") ? opts[i].pre[k] : tar_path;
+                extra[n++] = !strcmp(opts[i].pre[k], "@tar")   ? tar_path
+                             : !strcmp(opts[i].pre[k], "@pub") ? pub_path
+                                                               : opts[i].pre[k];
             extra[n++] = opts[i].opt;
             extra[n++] = v;
             extra[n] = NULL;

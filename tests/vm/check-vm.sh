@@ -34,12 +34,24 @@ echo "check-vm: image and caches ready ($(( $(date +%s) - t0 )) s)"
 n=$(echo "${VM_SUITES:-vpscore robust}" | wc -w)
 limit=$((n * 1800))
 [ "$limit" -ge 3600 ] || limit=3600
-"$here/run.sh" --src "$src" --share "$CACHE/root" --timeout "${VZ_VM_TIMEOUT:-$limit}" -- \
-    env VZ_BUILD="$B" VZ_CACHE_ROOT="$CACHE/root" ${VM_SUITES:+VM_SUITES="$VM_SUITES"} tests/vm/check.sh
+# Each suite has its own limit inside (VM_SUITE_TIMEOUT, default 1500 s; 460
+# and 150 s quiet): a hung test is named and the next part still runs.
+res=$(mktemp -d /tmp/vzvm-res-XXXXXX) || exit 2
+trap 'rm -rf "$res"' EXIT
+"$here/run.sh" --src "$src" --share "$CACHE/root" --results "$res" --timeout "${VZ_VM_TIMEOUT:-$limit}" -- \
+    env VZ_BUILD="$B" VZ_CACHE_ROOT="$CACHE/root" VZT_BIN_TIMEOUT="${VM_SUITE_TIMEOUT:-1500}" \
+    ${VM_SUITES:+VM_SUITES="$VM_SUITES"} tests/vm/check.sh
 rc=$?
 # vz.service across reboots (three boots of one disk): VM_BOOT_TEST=0 skips it
 if [ "${VM_BOOT_TEST:-1}" != 0 ]; then
     VZ_BUILD="$B" "$here/boot-test.sh" || rc=1
 fi
+# What the guest said about its parts, again at the end: a CI log that keeps
+# only its tail still says what failed in the guest, and where it stopped.
+echo "check-vm: the guest's summary:"
+# (not anchored: the guest's out file can lose a newline to 9p, see run.sh)
+awk '/check: what failed:/ { on = 1 } on || /vm-check: |== .*: (killed after|[0-9]+ passed)/ { print "  " $0 }
+     /failing test binaries:/ { on = 0 }' "$res/out"
+[ "$rc" = 124 ] && { echo "check-vm: the guest was stopped at its limit; the last of its output:"; tail -n 15 "$res/out" | sed 's/^/  /'; }
 echo "check-vm: exit $rc, $(( $(date +%s) - t0 )) s in all"
 exit $rc

@@ -115,6 +115,79 @@ char *vz_helper_shim_systemd(const char *real, const char *root)
 #pragma GCC diagnostic pop
 }
 
+/* update-ca-certificates (ca-certificates 20230311 and before, POSIX sh):
+ * ca-certificates' postinst runs it (`--hooksdir ""`) and then activates its
+ * own trigger, whose run (no arguments) comes at the end of the configure
+ * stage: about 650 programs (a basename, sed, readlink and sed per
+ * certificate) on exactly the state the first run left when nothing
+ * touched the certificates meanwhile. Such a run changes nothing: every
+ * enabled certificate's link is there and right (no `ln`), the `!` ones are
+ * gone, nothing is added or removed (no `openssl rehash`), and the bundle
+ * it writes has the bytes it replaces; only the hooks would run. So the
+ * shim records a fingerprint of everything a run reads after each real run
+ * whose end state a plain run keeps (arguments among none, --fresh, -f,
+ * --verbose, -v, --hooksdir DIR), and ends a run without arguments when the
+ * fingerprint is the same and there is no hook to run. @R@ is the root ("" in
+ * a build), @REAL@ the program. */
+static const char ca_text[] =
+    "#!/bin/sh\n"
+    "# Build-time only (vzforge removes it before packing the root): a run\n"
+    "# without arguments on exactly the state the last run of this build\n"
+    "# left, with no hook to run, would change nothing: it ends here. Every\n"
+    "# other call runs the real program.\n"
+    "R='@R@'\n"
+    "real='@REAL@'\n"
+    "stamp=\"$R" VZ_HELPER_SHIM_DIR "/update-ca-certificates.state\"\n"
+    "[ -x \"$real\" ] || exec \"$real\" \"$@\"\n"
+    "state() {\n"
+    "\tcat \"$R/etc/ca-certificates.conf\"\n"
+    "\tfor d in /usr/share/ca-certificates /usr/local/share/ca-certificates /etc/ssl/certs; do\n"
+    "\t\t[ -d \"$R$d\" ] && echo \"dir $d\"\n"
+    "\tdone\n"
+    "\tfind -L \"$R/usr/share/ca-certificates\" \"$R/usr/local/share/ca-certificates\" -type f \\\n"
+    "\t\t-name '*.crt' -print0 2>/dev/null | sort -z | xargs -0r sha256sum\n"
+    "\tfind \"$R/etc/ssl/certs\" -printf '%y %Y %p %l\\n' 2>/dev/null | sort\n"
+    "\tfind \"$R/etc/ssl/certs\" -type f -print0 2>/dev/null | sort -z | xargs -0r sha256sum\n"
+    "}\n"
+    "if [ $# -eq 0 ] && [ -z \"${DPKG_ROOT:-}\" ] && [ -s \"$R/etc/ca-certificates.conf\" ] &&\n"
+    "\t[ -f \"$stamp\" ] && [ -z \"$(run-parts --test -- \"$R/etc/ca-certificates/update.d\" 2>/dev/null)\" ] &&\n"
+    "\t[ \"$(state | sha256sum)\" = \"$(cat \"$stamp\")\" ]; then\n"
+    "\techo 'Updating certificates in /etc/ssl/certs...'\n"
+    "\techo '0 added, 0 removed; done.'\n"
+    "\tif [ -d \"$R/etc/ca-certificates/update.d\" ]; then\n"
+    "\t\techo 'Running hooks in /etc/ca-certificates/update.d...'\n"
+    "\t\techo 'done.'\n"
+    "\tfi\n"
+    "\texit 0\n"
+    "fi\n"
+    "rm -f \"$stamp\"\n"
+    "\"$real\" \"$@\" || exit\n"
+    "keeps=1\n"
+    "while [ $# -gt 0 ]; do\n"
+    "\tcase $1 in\n"
+    "\t--fresh|-f|--verbose|-v) ;;\n"
+    "\t--hooksdir) [ $# -ge 2 ] && shift || keeps= ;;\n"
+    "\t*) keeps= ;;\n"
+    "\tesac\n"
+    "\tshift\n"
+    "done\n"
+    "[ -z \"$keeps\" ] || state | sha256sum >\"$stamp\" || rm -f \"$stamp\"\n"
+    "exit 0\n";
+
+static char *subst(const char *text, const char *key, const char *value)
+{
+    const char *at = strstr(text, key);
+    if (at == NULL)
+        return vz_xstrdup(text);
+    return vz_xasprintf("%.*s%s%s", (int)(at - text), text, value, at + strlen(key));
+}
+
+char *vz_helper_shim_ca(const char *real, const char *root)
+{
+    cleanup_free char *a = subst(ca_text, "@R@", root);
+    return subst(a, "@REAL@", real);
+}
+
 static int write_shim(const char *dir, const char *name, char *text, vz_error_t *err)
 {
     cleanup_free char *path = vz_path_join(dir, name);
@@ -131,8 +204,11 @@ int vz_helper_shim_install(const char *root, vz_error_t *err)
     if (write_shim(dir, "dpkg-maintscript-helper",
                    vz_helper_shim_maintscript("/usr/bin/dpkg-maintscript-helper"), err) < 0)
         return -1;
-    return write_shim(dir, "deb-systemd-helper",
-                      vz_helper_shim_systemd("/usr/bin/deb-systemd-helper", ""), err);
+    if (write_shim(dir, "deb-systemd-helper",
+                   vz_helper_shim_systemd("/usr/bin/deb-systemd-helper", ""), err) < 0)
+        return -1;
+    return write_shim(dir, "update-ca-certificates",
+                      vz_helper_shim_ca("/usr/sbin/update-ca-certificates", ""), err);
 }
 
 int vz_helper_shim_remove(const char *root, vz_error_t *err)

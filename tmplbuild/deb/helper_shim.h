@@ -17,6 +17,10 @@
  *    /etc/systemd/system/U or the masked state directories, was-enabled
  *    reads U's state file and says "enabled" (exit 0) when there is none.
  *
+ *  - the second `update-ca-certificates` of a build (ca-certificates'
+ *    trigger, about 650 programs) when nothing it reads changed since the
+ *    first and there is no hook to run: it would rewrite the same state.
+ *
  * While the install runs, shims with the helpers' names sit in a directory
  * of the root (VZ_HELPER_SHIM_DIR) that is put first in the scripts' PATH.
  * A shim exits 0 itself only for such a call in such a state, with
@@ -43,8 +47,11 @@
  * state under `root` ("" in a build). Free with free(). */
 char *vz_helper_shim_maintscript(const char *real);
 char *vz_helper_shim_systemd(const char *real, const char *root);
+/* The update-ca-certificates shim; its fingerprint of the last real run is
+ * VZ_HELPER_SHIM_DIR/update-ca-certificates.state under root. */
+char *vz_helper_shim_ca(const char *real, const char *root);
 
-/* Write both shims into root's VZ_HELPER_SHIM_DIR. */
+/* Write the shims into root's VZ_HELPER_SHIM_DIR. */
 int vz_helper_shim_install(const char *root, vz_error_t *err);
 
 /* Remove VZ_HELPER_SHIM_DIR from root (no error when it is absent). */
