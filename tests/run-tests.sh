@@ -79,7 +79,7 @@ still_running() {
 for t in "$@"; do
     echo "== $(basename "$t")"
     before=$(ls -d /tmp/vzt-*/ 2>/dev/null | sed 's:/$::' | tr '\n' ' ')
-    top_before=$(ls -A / 2>/dev/null)
+    top_before=$(find / -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null)
     # --verbose names each test as it starts ([RUN ]) and ends: the log says
     # which tests a binary killed at its limit was still running; the
     # terminal gets Criterion's usual output without those lines
@@ -94,7 +94,7 @@ for t in "$@"; do
         echo "$msg" >>"$fails"
     fi
     reap "$log"
-    for n in $(ls -A / 2>/dev/null | grep -vxF "$top_before"); do
+    for n in $(find / -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | grep -vxF "$top_before"); do
         case $n in
         *vzt*)
             echo "== $(basename "$t"): wrote outside its root: /$n"

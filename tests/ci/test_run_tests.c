@@ -1,0 +1,129 @@
+/* tests/run-tests.sh, the runner `make check` and the check-vm guest use: a
+ * binary that hangs is killed at its limit and named with the tests it was
+ * still running, a binary that leaves a *vzt* name in / fails the run, and a
+ * skipped test is listed with its reason. Run on made-up "test binaries"
+ * (shell scripts that print what Criterion prints). */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+
+static char tmp[64];
+static char stray[64];
+
+static void setup(void)
+{
+    snprintf(tmp, sizeof(tmp), "/tmp/vzt-runtests-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp));
+    snprintf(stray, sizeof(stray), "/vzt-runtests-stray-%ld", (long)getpid());
+}
+
+static void teardown(void)
+{
+    vz_error_t err = NULL;
+    vz_rm_rf(tmp, &err);
+    vz_error_release(&err);
+    rmdir(stray);
+}
+
+TestSuite(run_tests, .init = setup, .fini = teardown, .timeout = 120);
+
+/* A made-up test binary NAME printing BODY's Criterion lines. */
+static char *fake(const char *name, const char *body)
+{
+    char *p = vz_path_join(tmp, name);
+    cleanup_free char *text = vz_xasprintf("#!/bin/sh\n%s", body);
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_atomic_write(p, text, strlen(text), 0755, &err), 0, "%s", err ? err->msg : "");
+    return p;
+}
+
+struct result {
+    int status;
+    struct vz_buf out;
+};
+
+/* tests/run-tests.sh BIN with VZT_BIN_TIMEOUT=limit, VZ_BUILD unset (no
+ * reaping: there is no vzctl to reap with). */
+static struct result run(const char *bin, const char *limit)
+{
+    const char *src = getenv("VZ_SRC");
+    cr_assert_not_null(src, "VZ_SRC is not set: run through make check");
+    cleanup_free char *script = vz_path_join(src, "tests/run-tests.sh");
+    cleanup_free char *cmd = vz_xasprintf("env -u VZ_BUILD VZT_BIN_TIMEOUT=%s VZT_NO_RERUN=1 sh '%s' '%s'",
+                                          limit, script, bin);
+    char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+    struct result r = { -1, VZ_BUF_INIT };
+    vz_buf_init(&r.out);
+    struct vz_run_opts o = { .out = &r.out, .errbuf = &r.out };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "%s", err ? err->msg : "");
+    return r;
+}
+
+Test(run_tests, shellcheck_finds_no_warning)
+{
+    const char *src = getenv("VZ_SRC");
+    cr_assert_not_null(src, "VZ_SRC is not set: run through make check");
+    cleanup_free char *sc = vz_which("shellcheck");
+    cr_assert_not_null(sc, "shellcheck is not installed (make deps installs it)");
+    cleanup_free char *a = vz_path_join(src, "tests/run-tests.sh");
+    cleanup_free char *b = vz_path_join(src, "tests/vm/check-vm.sh");
+    cleanup_free char *c = vz_path_join(src, "tests/vm/check.sh");
+    char *argv[] = { sc, "-S", "warning", a, b, c, NULL };
+    struct vz_buf out = VZ_BUF_INIT;
+    vz_buf_init(&out);
+    struct vz_run_opts o = { .out = &out, .errbuf = &out };
+    int st = -1;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
+    cr_assert_eq(st, 0, "shellcheck:\n%s", out.data);
+    vz_buf_release(&out);
+}
+
+Test(run_tests, a_hung_binary_is_killed_at_its_limit_and_its_test_named)
+{
+    cleanup_free char *bin = fake("test_hangs", "echo '[RUN ] a::quick'\n"
+                                                "echo '[PASS] a::quick: (0.00s)'\n"
+                                                "echo '[RUN ] a::hangs'\n"
+                                                "sleep 100\n");
+    cleanup_free char *ok = fake("test_ok", "echo '[====] Synthesis: Tested: 1 | Passing: 1 | Failing: 0 | Crashing: 0 '\n");
+    struct result r = run(bin, "2");
+    cr_assert_neq(r.status, 0, "%s", r.out.data);
+    cr_assert(strstr(r.out.data, "test_hangs: killed after its limit of 2 s"), "%s", r.out.data);
+    cr_assert(strstr(r.out.data, "still running: a::hangs\n"), "%s", r.out.data);
+    cr_assert_null(strstr(r.out.data, "still running: a::quick"), "%s", r.out.data);
+    vz_buf_release(&r.out);
+    /* the limit is per binary: a quick one passes under the same limit */
+    r = run(ok, "2");
+    cr_assert_eq(r.status, 0, "%s", r.out.data);
+    cr_assert(strstr(r.out.data, "check: 1 passed, 0 failed"), "%s", r.out.data);
+    vz_buf_release(&r.out);
+}
+
+Test(run_tests, a_binary_that_writes_a_vzt_name_in_the_root_fails)
+{
+    cleanup_free char *body = vz_xasprintf(
+        "mkdir '%s'\necho '[====] Synthesis: Tested: 1 | Passing: 1 | Failing: 0 | Crashing: 0 '\n", stray);
+    cleanup_free char *bin = fake("test_strays", body);
+    struct result r = run(bin, "60");
+    cr_assert_neq(r.status, 0, "%s", r.out.data);
+    cleanup_free char *want = vz_xasprintf("test_strays: wrote outside its root: %s", stray);
+    cr_assert(strstr(r.out.data, want), "%s", r.out.data);
+    vz_buf_release(&r.out);
+}
+
+Test(run_tests, a_skipped_test_is_listed_with_its_reason)
+{
+    cleanup_free char *bin = fake("test_skips", "echo '[SKIP] a::needs_btrfs: no btrfs on this host'\n"
+                                                "echo '[SKIP] a::filtered: Test is disabled'\n"
+                                                "echo '[====] Synthesis: Tested: 1 | Passing: 1 | Failing: 0 | Crashing: 0 '\n");
+    struct result r = run(bin, "60");
+    cr_assert_eq(r.status, 0, "%s", r.out.data);
+    cr_assert(strstr(r.out.data, "check: skipped here (1 tests"), "%s", r.out.data);
+    cr_assert(strstr(r.out.data, "  test_skips: a::needs_btrfs: no btrfs on this host\n"), "%s", r.out.data);
+    cr_assert_null(strstr(r.out.data, "test_skips: a::filtered"), "a filtered-out test is no skip: %s", r.out.data);
+    vz_buf_release(&r.out);
+}
