@@ -127,3 +127,30 @@ Test(run_tests, a_skipped_test_is_listed_with_its_reason)
     cr_assert_null(strstr(r.out.data, "test_skips: a::filtered"), "a filtered-out test is no skip: %s", r.out.data);
     vz_buf_release(&r.out);
 }
+
+/* Every suite declares a time limit (TestSuite(..., .timeout = N)): a hung
+ * test then fails alone, is named and run again alone, and the other tests
+ * of its binary still run; a test may set its own. */
+Test(run_tests, every_suite_has_a_time_limit)
+{
+    const char *src = getenv("VZ_SRC");
+    cr_assert_not_null(src, "VZ_SRC is not set: run through make check");
+    cleanup_free char *cmd = vz_xasprintf(
+        "cd '%s' && for d in tests/*/; do "
+        "  ls \"$d\"*.c >/dev/null 2>&1 || continue; "
+        "  used=$(sed -n 's/^Test(\\s*\\([a-z_0-9]*\\)\\s*,.*/\\1/p; s/^ParameterizedTest([^,]*,\\s*\\([a-z_0-9]*\\)\\s*,.*/\\1/p' \"$d\"*.c | sort -u); "
+        "  timed=$(cat \"$d\"*.c | tr '\\n' ' ' | grep -o 'TestSuite([^;]*;' | grep 'timeout' | sed 's/^TestSuite(\\s*\\([a-z_0-9]*\\).*/\\1/' | sort -u); "
+        "  for s in $used; do echo \"$timed\" | grep -qx \"$s\" || echo \"$d: suite $s has no TestSuite(..., .timeout = N)\"; done; "
+        "done",
+        src);
+    char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+    struct vz_buf out = VZ_BUF_INIT;
+    vz_buf_init(&out);
+    struct vz_run_opts o = { .out = &out, .errbuf = &out };
+    int st = -1;
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
+    cr_assert_eq(st, 0);
+    cr_assert_eq(out.len, 0, "%s", out.data);
+    vz_buf_release(&out);
+}
