@@ -21,7 +21,16 @@ echo "check: host: $layout"
 log=$(mktemp /tmp/vzt-check-log-XXXXXX)
 fails=$(mktemp /tmp/vzt-check-fails-XXXXXX)
 skips=$(mktemp /tmp/vzt-check-skips-XXXXXX)
-trap 'rm -f "$log" "$fails" "$skips"' EXIT INT TERM
+trap 'rm -f "$log" "$log.pid" "$log.rc" "$fails" "$skips"' EXIT
+# `timeout` runs a binary in a process group of its own, which a Ctrl-C or a
+# killed `make` does not reach: this run passes the signal on (timeout hands
+# it to the whole group: the runner and its workers), then ends.
+on_signal() {
+    p=$(cat "$log.pid" 2>/dev/null)
+    [ -n "$p" ] && kill -TERM "$p" 2>/dev/null
+    exit 130
+}
+trap on_signal INT TERM
 # A test killed by its timeout never runs its teardown: stop and destroy,
 # with vzctl itself, every container it left in a VZ_ROOT of its own
 # (/tmp/vzt-*, made by vzt_mkroot), so that no test run leaves a container
@@ -83,8 +92,15 @@ for t in "$@"; do
     # --verbose names each test as it starts ([RUN ]) and ends: the log says
     # which tests a binary killed at its limit was still running; the
     # terminal gets Criterion's usual output without those lines
-    { timeout -k 30 "$limit" "$t" --jobs 2 --verbose ${CRITERION_OPTS:-}; echo $? >"$log.rc"; } 2>&1 |
-        tee "$log" | grep -v -E '^\[(RUN |PASS)\] |^\[====\] Running |^\[----\] Criterion v'
+    # (in the background, waited for: sh runs a trap only between commands,
+    # and `wait` is one it can interrupt)
+    { timeout -k 30 "$limit" "$t" --jobs 2 --verbose ${CRITERION_OPTS:-} &
+      echo $! >"$log.pid"
+      wait $!
+      r=$?
+      [ -e "$log" ] && echo "$r" >"$log.rc"; } 2>&1 |
+        tee "$log" | grep -v -E '^\[(RUN |PASS)\] |^\[====\] Running |^\[----\] Criterion v' &
+    wait $!
     rc=$(cat "$log.rc" 2>/dev/null)
     rm -f "$log.rc"
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -134,7 +150,9 @@ for t in "$@"; do
         again=0
         for n in $names; do
             echo "== $(basename "$t"): $n failed; running it again, alone"
-            timeout -k 30 "$limit" "$t" --jobs 1 --filter "$n" ${CRITERION_OPTS:-} >"$log.again" 2>&1
+            timeout -k 30 "$limit" "$t" --jobs 1 --filter "$n" ${CRITERION_OPTS:-} >"$log.again" 2>&1 &
+            echo $! >"$log.pid"
+            wait $!
             reap "$log.again"
             # a parameterized test is one name for several tests: each of
             # its failures counts, and all of its rows must pass alone

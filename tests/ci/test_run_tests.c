@@ -4,8 +4,11 @@
  * skipped test is listed with its reason. Run on made-up "test binaries"
  * (shell scripts that print what Criterion prints). */
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -153,4 +156,51 @@ Test(run_tests, every_suite_has_a_time_limit)
     cr_assert_eq(st, 0);
     cr_assert_eq(out.len, 0, "%s", out.data);
     vz_buf_release(&out);
+}
+
+/* A Ctrl-C or a killed `make check` reaches the test binary, which `timeout`
+ * runs in a process group of its own: the runner passes it on and ends. */
+Test(run_tests, a_killed_run_stops_the_binary_it_runs)
+{
+    const char *src = getenv("VZ_SRC");
+    cr_assert_not_null(src, "VZ_SRC is not set: run through make check");
+    cleanup_free char *pidf = vz_path_join(tmp, "sleeper.pid");
+    cleanup_free char *body = vz_xasprintf("echo '[RUN ] a::hangs'\nsleep 300 &\necho $! >'%s'\nwait\n", pidf);
+    cleanup_free char *bin = fake("test_sleeps", body);
+    cleanup_free char *script = vz_path_join(src, "tests/run-tests.sh");
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        unsetenv("VZ_BUILD");
+        execl("/bin/sh", "sh", script, bin, (char *)NULL);
+        _exit(127);
+    }
+    /* wait for the binary to be running */
+    for (int i = 0; i < 200 && access(pidf, F_OK) != 0; i++)
+        usleep(50 * 1000);
+    cleanup_free char *p = NULL;
+    for (int i = 0; i < 100 && (p == NULL || *p == '\0'); i++) {
+        free(p);
+        p = NULL;
+        size_t len = 0;
+        vz_error_t err = NULL;
+        if (vz_read_file(pidf, &p, &len, &err) < 0)
+            vz_error_release(&err);
+        usleep(20 * 1000);
+    }
+    cr_assert(p && *p, "the fake binary never started");
+    pid_t sleeper = (pid_t)atoi(p);
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    int ws = 0;
+    cr_assert_eq(waitpid(pid, &ws, 0), pid);
+    cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 130, "runner status %d", ws);
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; i++) {
+        gone = kill(sleeper, 0) != 0;
+        usleep(50 * 1000);
+    }
+    if (!gone)
+        kill(sleeper, SIGKILL);
+    cr_assert(gone, "the test binary's process %d outlived the killed runner", (int)sleeper);
 }
