@@ -20,7 +20,17 @@ layout="$layout, PID 1 $(cat /proc/1/comm 2>/dev/null), kernel $(uname -r)"
 echo "check: host: $layout"
 log=$(mktemp /tmp/vzt-check-log-XXXXXX)
 fails=$(mktemp /tmp/vzt-check-fails-XXXXXX)
-trap 'rm -f "$log" "$fails"' EXIT INT TERM
+skips=$(mktemp /tmp/vzt-check-skips-XXXXXX)
+trap 'rm -f "$log" "$log.pid" "$log.rc" "$fails" "$skips"' EXIT
+# `timeout` runs a binary in a process group of its own, which a Ctrl-C or a
+# killed `make` does not reach: this run passes the signal on (timeout hands
+# it to the whole group: the runner and its workers), then ends.
+on_signal() {
+    p=$(cat "$log.pid" 2>/dev/null)
+    [ -n "$p" ] && kill -TERM "$p" 2>/dev/null
+    exit 130
+}
+trap on_signal INT TERM
 # A test killed by its timeout never runs its teardown: stop and destroy,
 # with vzctl itself, every container it left in a VZ_ROOT of its own
 # (/tmp/vzt-*, made by vzt_mkroot), so that no test run leaves a container
@@ -78,12 +88,19 @@ still_running() {
 for t in "$@"; do
     echo "== $(basename "$t")"
     before=$(ls -d /tmp/vzt-*/ 2>/dev/null | sed 's:/$::' | tr '\n' ' ')
-    top_before=$(ls -A / 2>/dev/null)
+    top_before=$(find / -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null)
     # --verbose names each test as it starts ([RUN ]) and ends: the log says
     # which tests a binary killed at its limit was still running; the
     # terminal gets Criterion's usual output without those lines
-    { timeout -k 30 "$limit" "$t" --jobs 2 --verbose ${CRITERION_OPTS:-}; echo $? >"$log.rc"; } 2>&1 |
-        tee "$log" | grep -v -E '^\[(RUN |PASS)\] |^\[====\] Running |^\[----\] Criterion v'
+    # (in the background, waited for: sh runs a trap only between commands,
+    # and `wait` is one it can interrupt)
+    { timeout -k 30 "$limit" "$t" --jobs 2 --verbose ${CRITERION_OPTS:-} &
+      echo $! >"$log.pid"
+      wait $!
+      r=$?
+      [ -e "$log" ] && echo "$r" >"$log.rc"; } 2>&1 |
+        tee "$log" | grep -v -E '^\[(RUN |PASS)\] |^\[====\] Running |^\[----\] Criterion v' &
+    wait $!
     rc=$(cat "$log.rc" 2>/dev/null)
     rm -f "$log.rc"
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -93,7 +110,7 @@ for t in "$@"; do
         echo "$msg" >>"$fails"
     fi
     reap "$log"
-    for n in $(ls -A / 2>/dev/null | grep -vxF "$top_before"); do
+    for n in $(find / -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | grep -vxF "$top_before"); do
         case $n in
         *vzt*)
             echo "== $(basename "$t"): wrote outside its root: /$n"
@@ -116,6 +133,9 @@ for t in "$@"; do
     f=$(echo "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
     c=$(echo "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
     passed=$((passed + p))
+    # a skipped test says why (a tool or kernel feature this host lacks):
+    # counted and listed at the end, so that a skip is never silent
+    grep '^\[SKIP\] ' "$log" | grep -v ': Test is disabled$' | sed "s|^\[SKIP\] |$(basename "$t"): |" >>"$skips"
     h1=$(grep -c '^vzt-host: cgroup-v1$' "$log")
     h2=$(grep -c '^vzt-host: cgroup-v2$' "$log")
     ran_v1=$((ran_v1 + h1))
@@ -130,7 +150,9 @@ for t in "$@"; do
         again=0
         for n in $names; do
             echo "== $(basename "$t"): $n failed; running it again, alone"
-            timeout -k 30 "$limit" "$t" --jobs 1 --filter "$n" ${CRITERION_OPTS:-} >"$log.again" 2>&1
+            timeout -k 30 "$limit" "$t" --jobs 1 --filter "$n" ${CRITERION_OPTS:-} >"$log.again" 2>&1 &
+            echo $! >"$log.pid"
+            wait $!
             reap "$log.again"
             # a parameterized test is one name for several tests: each of
             # its failures counts, and all of its rows must pass alone
@@ -157,6 +179,10 @@ done
 if [ -s "$fails" ]; then
     echo "check: what failed:"
     head -n 60 "$fails"
+fi
+if [ -s "$skips" ]; then
+    echo "check: skipped here ($(wc -l <"$skips") tests, each with its reason; Criterion counts them as passed):"
+    cut -c1-200 "$skips" | sed 's/^/  /'
 fi
 [ -z "$flaky" ] || echo "check: flaky (failed beside another test, passed alone):$flaky"
 [ -z "$failed_bins" ] || echo "failing test binaries:$failed_bins"

@@ -19,7 +19,7 @@ static void setup(void)
     vz_log_level = VZ_LOG_WARN;
 }
 
-TestSuite(cli, .init = setup, .fini = vzt_root_teardown);
+TestSuite(cli, .init = setup, .fini = vzt_root_teardown, .timeout = 300);
 
 /* Run build/bin/vzpkg with args; returns the exit status. */
 static int vzpkg(struct vz_buf *out, struct vz_buf *errb, const char *const *args)

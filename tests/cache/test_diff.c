@@ -21,6 +21,8 @@ static void expect_cmp(const char *a, const char *b, int want)
     cr_expect_eq(sign(vz_deb_version_cmp(b, a)), -want, "cmp(%s, %s) != %d", b, a, -want);
 }
 
+TestSuite(debversion, .timeout = 300);
+
 Test(debversion, numbers_compare_numerically)
 {
     expect_cmp("1.0", "1.1", -1);
@@ -101,6 +103,8 @@ static void expect_changes(const struct vz_cache_diff *d, const char *const *wan
 }
 
 #define L(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+TestSuite(diff, .timeout = 300);
 
 Test(diff, identical_sets_in_any_order_are_unchanged)
 {

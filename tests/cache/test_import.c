@@ -36,8 +36,8 @@ static void teardown(void)
     vzt_root_teardown();
 }
 
-TestSuite(import, .init = setup, .fini = teardown);
-TestSuite(clean, .init = setup, .fini = teardown);
+TestSuite(import, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(clean, .init = setup, .fini = teardown, .timeout = 300);
 
 struct ent {
     const char *path;

@@ -9,7 +9,7 @@
 #include "common/common.h"
 #include "util.h"
 
-TestSuite(lock, .init = (void (*)(void))vzt_root_setup, .fini = vzt_root_teardown);
+TestSuite(lock, .init = (void (*)(void))vzt_root_setup, .fini = vzt_root_teardown, .timeout = 300);
 
 /* Child takes the template lock, reports on a pipe, then waits for the
  * parent to tell it to release (or dies, if die_holding). */

@@ -34,6 +34,8 @@ static struct vz_manifest *sample(int reverse)
     return m;
 }
 
+TestSuite(manifest, .timeout = 300);
+
 Test(manifest, canonical_whatever_the_input_order)
 {
     struct vz_manifest *a = sample(0), *b = sample(1);

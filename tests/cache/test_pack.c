@@ -32,7 +32,7 @@ static void teardown(void)
     free(work);
 }
 
-TestSuite(pack, .init = setup, .fini = teardown);
+TestSuite(pack, .init = setup, .fini = teardown, .timeout = 300);
 
 /* Pack dir into work/NAME with compression c; returns the path. */
 static char *pack_to(const char *dir, const char *name, const char *c, long sde,

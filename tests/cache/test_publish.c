@@ -76,7 +76,7 @@ static void teardown(void)
     free(tree);
 }
 
-TestSuite(publish, .init = setup, .fini = teardown);
+TestSuite(publish, .init = setup, .fini = teardown, .timeout = 300);
 
 static int download(const char *name, vz_error_t *err)
 {

@@ -111,7 +111,7 @@ static void teardown(void)
     free(tree);
 }
 
-TestSuite(publish_from, .init = setup, .fini = teardown);
+TestSuite(publish_from, .init = setup, .fini = teardown, .timeout = 300);
 
 Test(publish_from, two_jobs_merge_into_one_index_signed_by_the_merger)
 {

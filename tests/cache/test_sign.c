@@ -7,7 +7,7 @@
 #include "common/common.h"
 #include "util.h"
 
-TestSuite(sign, .init = (void (*)(void))vzt_root_setup, .fini = vzt_root_teardown);
+TestSuite(sign, .init = (void (*)(void))vzt_root_setup, .fini = vzt_root_teardown, .timeout = 300);
 
 static mode_t mode_of(const char *p)
 {

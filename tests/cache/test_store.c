@@ -33,7 +33,7 @@ static void teardown(void)
     vzt_root_teardown();
 }
 
-TestSuite(store, .init = setup, .fini = teardown);
+TestSuite(store, .init = setup, .fini = teardown, .timeout = 300);
 
 static int build(const char *name, const char *compress, vz_error_t *err)
 {

@@ -45,7 +45,7 @@ static void teardown(void)
     unsetenv("SOURCE_DATE_EPOCH");
 }
 
-TestSuite(streams, .init = setup, .fini = teardown);
+TestSuite(streams, .init = setup, .fini = teardown, .timeout = 300);
 
 static void build(const char *name, const char *sde, const char *compress)
 {

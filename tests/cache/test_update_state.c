@@ -14,7 +14,7 @@ static void setup(void)
     vzt_root_setup();
 }
 
-TestSuite(update_state, .init = setup, .fini = vzt_root_teardown);
+TestSuite(update_state, .init = setup, .fini = vzt_root_teardown, .timeout = 300);
 
 static struct vz_update_state sample(void)
 {

@@ -33,6 +33,8 @@ static void put(const char *top, const char *rel, const char *text)
     cr_assert_eq(vz_atomic_write(p, text, strlen(text), 0644, &err), 0, "%s", err ? err->msg : "");
 }
 
+TestSuite(modgraph, .timeout = 300);
+
 Test(modgraph, the_tree_has_no_upward_include_and_no_include_circle)
 {
     const char *src = getenv("VZ_SRC"), *build = getenv("VZ_BUILD");

@@ -42,7 +42,7 @@ static void cleanup(void)
     vz_error_release(&err);
 }
 
-TestSuite(vz_service, .fini = cleanup);
+TestSuite(vz_service, .fini = cleanup, .timeout = 300);
 
 Test(vz_service, systemd_analyze_verify_accepts_it)
 {

@@ -46,7 +46,7 @@ static struct vzt_distro vd;
 static void setup(void) { vzt_distro_setup(&vd, "build", &yaml_more, yaml_variants); }
 static void teardown(void) { vzt_distro_teardown(&vd); }
 
-TestSuite(vzpkg_build, .init = setup, .fini = teardown);
+TestSuite(vzpkg_build, .init = setup, .fini = teardown, .timeout = 300);
 
 /* vzpkg(arg, ...): build/bin/vzpkg with the arguments up to the first NULL. */
 #define vzpkg(...) vzr_runv("vzpkg", (const char *const[]){ __VA_ARGS__, NULL })

@@ -36,7 +36,7 @@ static void teardown(void)
     vz_error_release(&err);
 }
 
-TestSuite(vzpkg_list, .init = setup, .fini = teardown);
+TestSuite(vzpkg_list, .init = setup, .fini = teardown, .timeout = 300);
 
 /* vzpkg(arg, ...): build/bin/vzpkg with the arguments up to the first NULL. */
 #define vzpkg(...) vzr_runv("vzpkg", (const char *const[]){ __VA_ARGS__, NULL })
@@ -486,6 +486,8 @@ Test(vzpkg_list, list_survives_a_deeply_nested_local_override)
     free(p);
     free(dir);
 }
+
+TestSuite(docs, .timeout = 300);
 
 Test(docs, exit_codes_doc_matches_error_h)
 {

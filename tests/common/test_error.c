@@ -3,6 +3,8 @@
 
 #include "common/common.h"
 
+TestSuite(error, .timeout = 300);
+
 Test(error, set_and_wrap_build_a_context_chain)
 {
     vz_error_t err = NULL;

@@ -23,7 +23,7 @@ static void teardown(void)
     vz_error_release(&err);
 }
 
-TestSuite(fs, .init = setup, .fini = teardown);
+TestSuite(fs, .init = setup, .fini = teardown, .timeout = 300);
 
 Test(fs, atomic_write_replaces_and_leaves_no_temp)
 {

@@ -79,7 +79,7 @@ static void end(pid_t pid)
     waitpid(pid, &st, 0);
 }
 
-TestSuite(flock, .init = setup, .fini = teardown);
+TestSuite(flock, .init = setup, .fini = teardown, .timeout = 300);
 
 Test(flock, busy_names_holder_and_hint)
 {

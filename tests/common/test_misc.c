@@ -4,12 +4,16 @@
 
 #include "common/common.h"
 
+TestSuite(hash, .timeout = 300);
+
 Test(hash, sha256_of_abc)
 {
     char hex[65];
     vz_sha256_hex("abc", 3, hex);
     cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
+
+TestSuite(proc, .timeout = 300);
 
 Test(proc, captures_stdout_and_status)
 {
@@ -42,6 +46,8 @@ Test(proc, missing_program_is_an_error)
     cr_assert_eq(vz_run(argv, NULL, &st, &err), -1);
     vz_error_release(&err);
 }
+
+TestSuite(conf, .timeout = 300);
 
 Test(conf, roundtrip_keeps_comments)
 {

@@ -8,6 +8,8 @@
 #include "common/common.h"
 #include "common/sha256mini.h"
 
+TestSuite(sha256mini, .timeout = 300);
+
 Test(sha256mini, fips_examples)
 {
     char hex[65];

@@ -5,7 +5,7 @@
 
 #include "tests/metadata/helpers.h"
 
-TestSuite(errors, .init = md_setup, .fini = md_teardown);
+TestSuite(errors, .init = md_setup, .fini = md_teardown, .timeout = 300);
 
 #define BAD(name, from, to, msg)                                                \
     Test(errors, name)                                                          \

@@ -9,7 +9,7 @@
 #include "metadata/yamltree.h"
 #include "tests/metadata/helpers.h"
 
-TestSuite(limits, .init = md_setup, .fini = md_teardown);
+TestSuite(limits, .init = md_setup, .fini = md_teardown, .timeout = 300);
 
 /* s repeated n times. Allocated. */
 static char *repeat(const char *s, size_t n)

@@ -5,7 +5,7 @@
 
 #include "tests/metadata/helpers.h"
 
-TestSuite(load, .init = md_setup, .fini = md_teardown);
+TestSuite(load, .init = md_setup, .fini = md_teardown, .timeout = 300);
 
 static void write_base(void)
 {
@@ -336,7 +336,7 @@ Test(load, metadata_hash_is_stable_and_tracks_what_the_build_uses)
 
 /* set up and torn down around each test, so a failed assertion leaves no
  * /tmp/vzt-md-* behind */
-TestSuite(shipped, .init = md_setup, .fini = md_teardown);
+TestSuite(shipped, .init = md_setup, .fini = md_teardown, .timeout = 300);
 
 Test(shipped, list_names_every_arch_and_variant)
 {

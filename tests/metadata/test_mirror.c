@@ -6,7 +6,7 @@
 
 #include "tests/metadata/helpers.h"
 
-TestSuite(mirror, .init = md_setup, .fini = md_teardown);
+TestSuite(mirror, .init = md_setup, .fini = md_teardown, .timeout = 300);
 
 /* Resolve the base document's minimal template with opts o (distros_dir set
  * here) and return its mirror.debian value as "URI URI... | ORIGIN". */

@@ -5,7 +5,7 @@
 
 #include "tests/metadata/helpers.h"
 
-TestSuite(rpm_md, .init = md_setup, .fini = md_teardown);
+TestSuite(rpm_md, .init = md_setup, .fini = md_teardown, .timeout = 300);
 
 /* Lines numbered as in test_errors.c. */
 static const char rpm_yaml[] =

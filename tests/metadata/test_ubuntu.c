@@ -8,7 +8,7 @@
 
 #include "tests/metadata/helpers.h"
 
-TestSuite(ubuntu, .init = md_setup, .fini = md_teardown);
+TestSuite(ubuntu, .init = md_setup, .fini = md_teardown, .timeout = 300);
 
 #define MIRROR "http://127.0.0.1:9/ubuntu"
 

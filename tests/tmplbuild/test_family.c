@@ -30,7 +30,7 @@ static void teardown(void)
     vz_error_release(&err);
 }
 
-TestSuite(family, .init = setup, .fini = teardown);
+TestSuite(family, .init = setup, .fini = teardown, .timeout = 300);
 
 static struct vz_template *tmpl(const char *family)
 {

@@ -209,6 +209,8 @@ Test(fetch_plan, package_without_sha256_is_refused)
     free_plan(p);
 }
 
+TestSuite(pkgcache, .timeout = 300);
+
 Test(pkgcache, path_is_under_the_template_area_and_rejects_bad_digests)
 {
     setenv("VZ_ROOT", "/tmp/vzt-root-x", 1);

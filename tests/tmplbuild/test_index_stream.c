@@ -26,7 +26,7 @@ static void teardown(void)
     vz_error_release(&err);
 }
 
-TestSuite(index_stream, .init = setup, .fini = teardown);
+TestSuite(index_stream, .init = setup, .fini = teardown, .timeout = 300);
 
 /* About 6 MB of Packages-like text, every line different. */
 static char *make_text(size_t *len)

@@ -32,7 +32,7 @@ static void teardown(void)
     free(datadir);
 }
 
-TestSuite(repo, .init = setup, .fini = teardown);
+TestSuite(repo, .init = setup, .fini = teardown, .timeout = 300);
 
 static struct vz_testrepo make_repo(const struct vz_testrepo_opts *o)
 {

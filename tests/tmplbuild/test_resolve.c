@@ -30,7 +30,7 @@ static void teardown(void)
     free(datadir);
 }
 
-TestSuite(resolve, .init = setup, .fini = teardown);
+TestSuite(resolve, .init = setup, .fini = teardown, .timeout = 300);
 
 static struct vz_testrepo repo_of(const struct vz_testpkg *pkgs, size_t n)
 {

@@ -21,7 +21,7 @@ static void teardown(void)
     vz_error_release(&err);
 }
 
-TestSuite(testrepo, .init = setup, .fini = teardown);
+TestSuite(testrepo, .init = setup, .fini = teardown, .timeout = 300);
 
 Test(testrepo, default_set_is_signed_and_indexed)
 {

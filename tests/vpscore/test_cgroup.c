@@ -31,7 +31,7 @@ static void teardown(void)
     vz_error_release(&err);
 }
 
-TestSuite(cgroup, .init = setup, .fini = teardown);
+TestSuite(cgroup, .init = setup, .fini = teardown, .timeout = 300);
 
 static char *slurp(const char *dir, const char *file)
 {

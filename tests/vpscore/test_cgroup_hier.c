@@ -32,7 +32,7 @@ static void teardown(void)
     }
 }
 
-TestSuite(cgroup_hier, .fini = teardown);
+TestSuite(cgroup_hier, .fini = teardown, .timeout = 300);
 
 /* The group as the runtime makes it on this host (v1 or v2: *version) */
 static struct vz_cgroup *make_host(const char *tag, int *version)

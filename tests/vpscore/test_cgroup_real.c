@@ -49,7 +49,7 @@ static void teardown(void)
     }
 }
 
-TestSuite(cgroup_real, .fini = teardown);
+TestSuite(cgroup_real, .fini = teardown, .timeout = 300);
 
 /* The group as the runtime makes it on this host: v1 in every hierarchy,
  * or v2 (plain, or in a systemd scope) */

@@ -41,6 +41,8 @@ static int opt_in(const char *list, const char *opt)
     return in;
 }
 
+TestSuite(cgroup_tune, .timeout = 300);
+
 Test(cgroup_tune, finds_the_cgroup2_mount_proc_mounts_lists)
 {
     char *want_mnt = NULL;

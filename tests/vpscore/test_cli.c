@@ -18,7 +18,7 @@ static struct fx fx;
 static void setup(void) { fx_setup_signed(&fx, NULL); }
 static void teardown(void) { fx_teardown(&fx); }
 
-TestSuite(cli, .init = setup, .fini = teardown);
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 300);
 
 #define NAME "test-1-x86_64-minimal"
 

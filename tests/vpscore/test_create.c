@@ -24,7 +24,7 @@ static struct fx fx;
 static void setup(void) { fx_setup(&fx, NULL); }
 static void teardown(void) { fx_teardown(&fx); }
 
-TestSuite(create, .init = setup, .fini = teardown);
+TestSuite(create, .init = setup, .fini = teardown, .timeout = 300);
 
 static int create_ct(const char *ctid, const char *layout, vz_error_t *err)
 {

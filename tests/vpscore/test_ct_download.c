@@ -70,7 +70,7 @@ static void teardown(void)
     free(tpath);
 }
 
-TestSuite(ct_download, .init = setup, .fini = teardown);
+TestSuite(ct_download, .init = setup, .fini = teardown, .timeout = 300);
 
 static char *in_b(const char *rel)
 {

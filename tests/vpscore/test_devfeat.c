@@ -36,6 +36,8 @@ static void refused(int r, vz_error_t *err, const char *what, const char *says)
     vz_error_release(err);
 }
 
+TestSuite(devfeat_syntax, .timeout = 300);
+
 Test(devfeat_syntax, capability_on_never_grants_a_host_capability)
 {
     vz_error_t err = NULL;

@@ -43,7 +43,7 @@ static void teardown(void)
     vz_error_release(&err);
 }
 
-TestSuite(devices, .init = setup, .fini = teardown);
+TestSuite(devices, .init = setup, .fini = teardown, .timeout = 300);
 
 static int has(const struct vz_devices *d, const char *rule)
 {

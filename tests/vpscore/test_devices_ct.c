@@ -44,7 +44,7 @@ static void teardown(void)
     free(priv);
 }
 
-TestSuite(devices_ct, .init = setup, .fini = teardown);
+TestSuite(devices_ct, .init = setup, .fini = teardown, .timeout = 300);
 
 /* Nodes an imported tarball could carry (made here on the host in the
  * private area): a host block device (loop7, which the host's root can

@@ -39,7 +39,7 @@ static void teardown(void)
     bbns_teardown(vzroot, ctid);
 }
 
-TestSuite(lifecycle, .init = setup, .fini = teardown);
+TestSuite(lifecycle, .init = setup, .fini = teardown, .timeout = 300);
 
 static int cgroup_count(void)
 {

@@ -132,7 +132,7 @@ static void in_test_netns(void)
     cr_assert_eq(vz_run_ok(a2, NULL, &err), 0);
 }
 
-TestSuite(net, .init = in_test_netns);
+TestSuite(net, .init = in_test_netns, .timeout = 300);
 
 Test(net, veth_name_fits_ifnamsiz)
 {

@@ -32,6 +32,8 @@
 
 /* ---- the syntax ---- */
 
+TestSuite(netif_syntax, .timeout = 300);
+
 Test(netif_syntax, openvz_netif_round_trips)
 {
     const char *v = "ifname=eth0,mac=00:18:51:AA:BB:CC,host_ifname=veth101.0,host_mac=00:18:51:DD:EE:FF,"

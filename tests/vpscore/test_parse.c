@@ -6,6 +6,8 @@
 
 #include "vpscore/ctconf.h"
 
+TestSuite(parse, .timeout = 300);
+
 Test(parse, sizes_admins_write)
 {
     static const struct { const char *in; int64_t want; } ok[] = {

@@ -93,6 +93,8 @@ static long long fill(const char *path, int max_mib, int *errnum)
     return total;
 }
 
+TestSuite(quota_parse, .timeout = 300);
+
 Test(quota_parse, openvz_forms)
 {
     int64_t s, h;
@@ -272,7 +274,7 @@ Test(quota_btrfs, root_of_a_user_namespace_cannot_raise_or_drop_its_limit)
 /* VZ_ROOT on this host's own file system (ext4 without quota support
  * here, or whatever the test machine has): no backend, so a limit is
  * refused and no container is made. */
-TestSuite(quota_nofs, .init = setup_plainfs, .fini = teardown_plainfs);
+TestSuite(quota_nofs, .init = setup_plainfs, .fini = teardown_plainfs, .timeout = 300);
 
 Test(quota_nofs, limit_refused_where_it_cannot_be_enforced)
 {

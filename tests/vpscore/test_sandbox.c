@@ -35,7 +35,7 @@ static void teardown(void)
     root = NULL;
 }
 
-TestSuite(sandbox, .init = setup, .fini = teardown);
+TestSuite(sandbox, .init = setup, .fini = teardown, .timeout = 300);
 
 /* Run `sh -c script`; returns the status, output in *out (allocated). */
 static int sh(const char *script, char **out)

@@ -39,6 +39,8 @@ static void both(const char *mode, const char *allow, const char *deny, struct v
     vz_conf_release(&conf);
 }
 
+TestSuite(seccomp_builtin, .timeout = 300);
+
 Test(seccomp_builtin, is_what_libseccomp_compiles_from_the_profile_now)
 {
     struct vz_seccomp b, c;

@@ -54,7 +54,7 @@ static void setup(void)
     snprintf(ctid, sizeof(ctid), "vzt-live-%d", (int)getpid());
 }
 
-TestSuite(set_live, .init = setup, .fini = teardown);
+TestSuite(set_live, .init = setup, .fini = teardown, .timeout = 300);
 
 static void start_fake(const char *priv)
 {

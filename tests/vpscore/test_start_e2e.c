@@ -56,7 +56,7 @@ static void teardown(void)
     fx_teardown(&fx);
 }
 
-TestSuite(e2e, .init = setup, .fini = teardown);
+TestSuite(e2e, .init = setup, .fini = teardown, .timeout = 300);
 
 static int connect_read(const char *addr, int port, char *buf, size_t len)
 {

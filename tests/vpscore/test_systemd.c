@@ -83,7 +83,7 @@ static void teardown(void)
     free(priv);
 }
 
-TestSuite(systemd, .init = setup, .fini = teardown);
+TestSuite(systemd, .init = setup, .fini = teardown, .timeout = 300);
 
 /* root/sbin/init -> /lib/systemd/systemd (absolute: resolved in the root) */
 static void make_systemd_init(void)

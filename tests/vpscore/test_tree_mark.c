@@ -17,7 +17,7 @@ static struct fx fx;
 static void setup(void) { fx_setup(&fx, NULL); }
 static void teardown(void) { fx_teardown(&fx); }
 
-TestSuite(tree_mark, .init = setup, .fini = teardown);
+TestSuite(tree_mark, .init = setup, .fini = teardown, .timeout = 300);
 
 static int create(const char *ctid, vz_error_t *err)
 {
@@ -141,7 +141,7 @@ Test(tree_mark, a_tree_without_a_record_is_adopted_once_the_tarball_hashes_right
     free(again), free(text), free(m), free(t);
 }
 
-TestSuite(sparse, .init = setup, .fini = teardown);
+TestSuite(sparse, .init = setup, .fini = teardown, .timeout = 300);
 
 Test(sparse, a_file_with_holes_stays_sparse_in_the_tree_and_the_private_area)
 {

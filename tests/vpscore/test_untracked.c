@@ -102,7 +102,7 @@ static void teardown(void)
     free(veroot);
 }
 
-TestSuite(untracked, .init = setup, .fini = teardown);
+TestSuite(untracked, .init = setup, .fini = teardown, .timeout = 300);
 
 static char *bin(const char *prog)
 {
