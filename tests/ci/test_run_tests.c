@@ -48,6 +48,17 @@ struct result {
     struct vz_buf out;
 };
 
+/* argv's status and its output (stdout and stderr together). */
+static struct result run_argv(char *const argv[])
+{
+    struct result r = { -1, VZ_BUF_INIT };
+    vz_buf_init(&r.out);
+    struct vz_run_opts o = { .out = &r.out, .errbuf = &r.out };
+    vz_error_t err = NULL;
+    cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "%s", err ? err->msg : "");
+    return r;
+}
+
 /* tests/run-tests.sh BIN with VZT_BIN_TIMEOUT=limit, VZ_BUILD unset (no
  * reaping: there is no vzctl to reap with). */
 static struct result run(const char *bin, const char *limit)
@@ -58,12 +69,7 @@ static struct result run(const char *bin, const char *limit)
     cleanup_free char *cmd = vz_xasprintf("env -u VZ_BUILD VZT_BIN_TIMEOUT=%s VZT_NO_RERUN=1 sh '%s' '%s'",
                                           limit, script, bin);
     char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-    struct result r = { -1, VZ_BUF_INIT };
-    vz_buf_init(&r.out);
-    struct vz_run_opts o = { .out = &r.out, .errbuf = &r.out };
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_run(argv, &o, &r.status, &err), 0, "%s", err ? err->msg : "");
-    return r;
+    return run_argv(argv);
 }
 
 Test(run_tests, shellcheck_finds_no_warning)
@@ -76,14 +82,9 @@ Test(run_tests, shellcheck_finds_no_warning)
     cleanup_free char *b = vz_path_join(src, "tests/vm/check-vm.sh");
     cleanup_free char *c = vz_path_join(src, "tests/vm/check.sh");
     char *argv[] = { sc, "-S", "warning", a, b, c, NULL };
-    struct vz_buf out = VZ_BUF_INIT;
-    vz_buf_init(&out);
-    struct vz_run_opts o = { .out = &out, .errbuf = &out };
-    int st = -1;
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
-    cr_assert_eq(st, 0, "shellcheck:\n%s", out.data);
-    vz_buf_release(&out);
+    struct result r = run_argv(argv);
+    cr_assert_eq(r.status, 0, "shellcheck:\n%s", r.out.data);
+    vz_buf_release(&r.out);
 }
 
 Test(run_tests, a_hung_binary_is_killed_at_its_limit_and_its_test_named)
@@ -147,15 +148,10 @@ Test(run_tests, every_suite_has_a_time_limit)
         "done",
         src);
     char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-    struct vz_buf out = VZ_BUF_INIT;
-    vz_buf_init(&out);
-    struct vz_run_opts o = { .out = &out, .errbuf = &out };
-    int st = -1;
-    vz_error_t err = NULL;
-    cr_assert_eq(vz_run(argv, &o, &st, &err), 0);
-    cr_assert_eq(st, 0);
-    cr_assert_eq(out.len, 0, "%s", out.data);
-    vz_buf_release(&out);
+    struct result r = run_argv(argv);
+    cr_assert_eq(r.status, 0);
+    cr_assert_eq(r.out.len, 0, "%s", r.out.data);
+    vz_buf_release(&r.out);
 }
 
 /* A Ctrl-C or a killed `make check` reaches the test binary, which `timeout`
