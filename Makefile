@@ -82,8 +82,11 @@ CFLAGS   += -Wduplicated-cond -Wlogical-op
 endif
 endif
 CFLAGS   += -MMD -MP
-# generated sources (vpscore/seccomp-default.inc, see SECCOMP_GEN below)
-CFLAGS   += -I$(BUILD)/gen
+# generated sources (vpscore/seccomp-default.inc, see SECCOMP_GEN below);
+# absolute, so that BUILD=build and BUILD=/abs/build give the same flags (a
+# test's `make install BUILD=$VZ_BUILD` rebuilt every binary under the other
+# running tests when they differed)
+CFLAGS   += -I$(abspath $(BUILD))/gen
 
 # The flags are read when make starts, quietly: `make deps` must run on a
 # machine without pkg-config or the -dev packages yet. A build says what is

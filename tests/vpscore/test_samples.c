@@ -4,6 +4,7 @@
  * them, and where CONFIGFILE of vz.conf names one) and `make uninstall`
  * takes them away again. */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,15 +65,25 @@ Test(samples, make_install_puts_them_where_openvz_has_them)
     if (access(build, W_OK) != 0)
         cr_skip_test("%s is not writable (the check-vm guest's read-only share): make install runs on the host", build);
     cleanup_free char *dest = fx_path(&fx, "dest");
-    cleanup_free char *cmd = vz_xasprintf("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' DEVELOPER=1 BUILD='%s' install DESTDIR='%s' PREFIX=/usr "
+    /* the build's own PREFIX: another one (PREFIX=/usr) changes the compiler
+     * flags, and make would rebuild every binary in place while the other
+     * tests of this run execute them */
+    cleanup_free char *vzctl = vz_path_join(build, "bin/vzctl");
+    struct stat before, after;
+    cr_assert_eq(stat(vzctl, &before), 0, "%s", vzctl);
+    cleanup_free char *cmd = vz_xasprintf("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' DEVELOPER=1 BUILD='%s' install DESTDIR='%s' "
                                           "SYSTEMDUNITDIR=/lib/systemd/system >/dev/null", src, build, dest);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
+    cr_assert_eq(stat(vzctl, &after), 0);
+    cr_assert(before.st_ino == after.st_ino && before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+                  before.st_mtim.tv_nsec == after.st_mtim.tv_nsec,
+              "make install rebuilt %s under the running tests", vzctl);
     const char *names[] = { "basic", "light", "vswap-256m", "vswap-512m", "vswap-1g" };
     for (size_t i = 0; i < VZ_ARRAY_SIZE(names); i++) {
         cleanup_free char *p = vz_xasprintf("%s/etc/vz/conf/ve-%s.conf-sample", dest, names[i]);
         cr_expect_eq(access(p, R_OK), 0, "%s not installed", p);
     }
-    cleanup_free char *un = vz_xasprintf("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' DEVELOPER=1 BUILD='%s' uninstall DESTDIR='%s' PREFIX=/usr "
+    cleanup_free char *un = vz_xasprintf("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' DEVELOPER=1 BUILD='%s' uninstall DESTDIR='%s' "
                                          "SYSTEMDUNITDIR=/lib/systemd/system >/dev/null", src, build, dest);
     cr_assert_eq(system(un), 0, "%s", un);
     cleanup_free char *p = vz_xasprintf("%s/etc/vz/conf/ve-vswap-1g.conf-sample", dest);
