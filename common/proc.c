@@ -134,7 +134,7 @@ int vz_run(char *const argv[], const struct vz_run_opts *opts, int *status, vz_e
             return vz_error_sys(err, "wait for %s", argv[0]);
     }
     guard = 0;
-    int st = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    int st = vz_shell_status(ws);
     if (st == 127 && !o->env) {
         cleanup_free char *w = strchr(argv[0], '/') ? NULL : vz_which(argv[0]);
         if (!strchr(argv[0], '/') && w == NULL)
@@ -204,6 +204,11 @@ char *vz_which(const char *prog)
     return NULL;
 }
 
+int vz_shell_status(int ws)
+{
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 255;
+}
+
 int vz_collect_child(int pid, int rfd, struct vz_buf *out, int *status, const char *what, vz_error_t *err)
 {
     char buf[8192];
@@ -221,6 +226,6 @@ int vz_collect_child(int pid, int rfd, struct vz_buf *out, int *status, const ch
     while (waitpid((pid_t)pid, &st, 0) < 0)
         if (errno != EINTR)
             return vz_error_sys(err, "wait for %s", what);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    *status = vz_shell_status(st);
     return 0;
 }

@@ -35,6 +35,10 @@ int vz_run_ok(char *const argv[], const struct vz_run_opts *opts, vz_error_t *er
  * vz_run does. what names the child in the error. */
 int vz_collect_child(int pid, int rfd, struct vz_buf *out, int *status, const char *what, vz_error_t *err);
 
+/* A wait status as a shell reports it: the exit code, 128 + the signal that
+ * killed it, 255 for anything else. */
+int vz_shell_status(int ws);
+
 /* Find an executable in PATH; NULL if absent. Allocated. */
 char *vz_which(const char *prog);
 

@@ -74,6 +74,13 @@ reap() {
 # hung test costs one binary, not the whole run, and is named: the tests a
 # killed binary had started and not ended.
 limit=${VZT_BIN_TIMEOUT:-2400}
+limited() {
+    timeout -k 30 "$limit" "$@" &
+    echo $! >"$log.pid"
+    wait $!
+}
+# the lines of Criterion's --verbose that stay in the log only
+verbose_only='^\[(RUN |PASS)\] |^\[====\] Running |^\[----\] Criterion v'
 still_running() {
     sed -n 's/^\[RUN \] \([A-Za-z0-9_]*::[A-Za-z0-9_]*\).*/\1/p' "$1" | sort -u >"$1.started"
     sed -n 's/^\[\(PASS\|FAIL\|SKIP\)\] \([A-Za-z0-9_]*::[A-Za-z0-9_]*\).*/\2/p' "$1" | sort -u >"$1.ended"
@@ -94,12 +101,9 @@ for t in "$@"; do
     # terminal gets Criterion's usual output without those lines
     # (in the background, waited for: sh runs a trap only between commands,
     # and `wait` is one it can interrupt)
-    { timeout -k 30 "$limit" "$t" --jobs 2 --verbose ${CRITERION_OPTS:-} &
-      echo $! >"$log.pid"
-      wait $!
+    { limited "$t" --jobs 2 --verbose ${CRITERION_OPTS:-}
       r=$?
-      [ -e "$log" ] && echo "$r" >"$log.rc"; } 2>&1 |
-        tee "$log" | grep -v -E '^\[(RUN |PASS)\] |^\[====\] Running |^\[----\] Criterion v' &
+      [ -e "$log" ] && echo "$r" >"$log.rc"; } 2>&1 | tee "$log" | grep -v -E "$verbose_only" &
     wait $!
     rc=$(cat "$log.rc" 2>/dev/null)
     rm -f "$log.rc"
@@ -125,7 +129,7 @@ for t in "$@"; do
     if [ -z "$line" ]; then
         failed=$((failed + 1))
         failed_bins="$failed_bins $(basename "$t")(no summary)"
-        grep -v -E '^\[(RUN |PASS)\] |^\[====\] Running |^\[----\] Criterion v' "$log" | tail -n 20 |
+        grep -v -E "$verbose_only" "$log" | tail -n 20 |
             sed "s|^|$(basename "$t") (no summary): |" >>"$fails"
         continue
     fi
@@ -150,9 +154,7 @@ for t in "$@"; do
         again=0
         for n in $names; do
             echo "== $(basename "$t"): $n failed; running it again, alone"
-            timeout -k 30 "$limit" "$t" --jobs 1 --filter "$n" ${CRITERION_OPTS:-} >"$log.again" 2>&1 &
-            echo $! >"$log.pid"
-            wait $!
+            limited "$t" --jobs 1 --filter "$n" ${CRITERION_OPTS:-} >"$log.again" 2>&1
             reap "$log.again"
             # a parameterized test is one name for several tests: each of
             # its failures counts, and all of its rows must pass alone

@@ -210,7 +210,7 @@ static int run_host_hook(char *const argv[], char *const env[], const char *cwd,
         int st = 0;
         while (waitpid(init, &st, 0) < 0 && errno == EINTR)
             ;
-        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        _exit(vz_shell_status(st));
     }
     close(p[1]);
     return vz_collect_child(pid, p[0], out, status, argv[0], err);

@@ -365,10 +365,6 @@ static void exec_in(const struct joinctx *x, char *const argv[], int errfd)
     _exit(127);
 }
 
-static int shell_status(int ws)
-{
-    return WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 255;
-}
 
 static int wait_child(pid_t pid)
 {
@@ -376,7 +372,7 @@ static int wait_child(pid_t pid)
     while (waitpid(pid, &ws, 0) < 0)
         if (errno != EINTR)
             return 255;
-    return shell_status(ws);
+    return vz_shell_status(ws);
 }
 
 /* The process signals are passed to: the joiner (in the caller), the

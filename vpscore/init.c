@@ -8,14 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int shell_status(int ws)
-{
-    if (WIFEXITED(ws))
-        return WEXITSTATUS(ws);
-    if (WIFSIGNALED(ws))
-        return 128 + WTERMSIG(ws);
-    return 255;
-}
+#include "common/proc.h"
 
 int vz_init_wait_main(pid_t main_pid)
 {
@@ -28,7 +21,7 @@ int vz_init_wait_main(pid_t main_pid)
             return 255; /* ECHILD: main is gone without our seeing it */
         }
         if (p == main_pid)
-            return shell_status(ws);
+            return vz_shell_status(ws);
     }
 }
 

@@ -207,10 +207,7 @@ int vz_sandbox_run(const struct vz_sandbox_opts *opts, int *status, vz_error_t *
         *err = child_err;
         return vz_error_wrap(err, "sandbox %s", opts->root);
     }
-    if (WIFSIGNALED(ws))
-        *status = 128 + WTERMSIG(ws);
-    else
-        *status = WEXITSTATUS(ws);
+    *status = vz_shell_status(ws);
     if (opts->out && read_output(out_fd, opts->out, err) < 0)
         return -1;
     return 0;

@@ -38,6 +38,7 @@ limit=$((n * 1800))
 # and 150 s quiet): a hung test is named and the next part still runs.
 res=$(mktemp -d /tmp/vzvm-res-XXXXXX) || exit 2
 trap 'rm -rf "$res"' EXIT
+trap 'exit 130' INT TERM
 "$here/run.sh" --src "$src" --share "$CACHE/root" --results "$res" --timeout "${VZ_VM_TIMEOUT:-$limit}" -- \
     env VZ_BUILD="$B" VZ_CACHE_ROOT="$CACHE/root" VZT_BIN_TIMEOUT="${VM_SUITE_TIMEOUT:-1500}" \
     ${VM_SUITES:+VM_SUITES="$VM_SUITES"} tests/vm/check.sh

@@ -1,4 +1,4 @@
-/* tmplbuild/deb/helper_shim.c: the first-install dpkg-maintscript-helper shim (helper_shim.h). */
+/* tmplbuild/deb/helper_shim.c: the build-time stand-ins for the maintainer-script helpers (helper_shim.h). */
 #include "tmplbuild/deb/helper_shim.h"
 
 #include <string.h>

@@ -113,7 +113,7 @@ static void child_ns(const char *root, char *const argv[], char *const env[], in
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    _exit(vz_shell_status(st));
 }
 
 int vz_rpm_run(const char *root, char *const argv[], char *const env[], struct vz_buf *out,
