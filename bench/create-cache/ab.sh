@@ -24,16 +24,18 @@ A=$1 B=$2
 export SOURCE_DATE_EPOCH=1700000000
 work=$(mktemp -d /var/tmp/vzb-ab-XXXXXX) || exit 2
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 build() { # which binary root
     VZ_ROOT=$3 "$2" -q create-cache --force --timings "$T" 2>&1 |
         awk -v w="$1" '$1 == "configure" { c = $2 } $1 == "total" { t = $2 } END { printf "%s %s %s\n", w, t, c }'
     sha256sum <"$3/vz/template/cache/$T.tar.zst" | cut -c1-16 >>"$work/sums.$1"
 }
-for w in A B; do
-    mkdir -p "$work/$w"
-    eval "bin=\$$w"
-    VZ_ROOT=$work/$w "$bin" -q create-cache "$T" >/dev/null 2>&1 || { echo "ab: the first build with $bin failed" >&2; exit 1; }
-done
+first() { # which binary: fills the VZ_ROOT, untimed
+    mkdir -p "$work/$1"
+    VZ_ROOT=$work/$1 "$2" -q create-cache "$T" >/dev/null 2>&1 || { echo "ab: the first build with $2 failed" >&2; exit 1; }
+}
+first A "$A"
+first B "$B"
 echo "ab: $T, $RUNS warm runs each, interleaved; A=$A B=$B; load $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$work/times"
 i=0
