@@ -216,6 +216,17 @@ $(SECCOMP_INC): $(SECCOMP_GEN)
 	$(call qecho,GEN,$@)$(SECCOMP_GEN) > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/vpscore/seccomp-builtin.o: $(SECCOMP_INC)
 
+# Static programs that a deb build puts into its root (tmplbuild/deb/native/,
+# native_progs.h): built for the host with libc only, their bytes linked into
+# the library, so vzpkg carries them wherever it is installed.
+NATIVE_CA := $(BUILD)/gen/vz-ca-update
+$(NATIVE_CA): tmplbuild/deb/native/ca_update.c
+	@mkdir -p $(dir $@)
+	$(call qecho,LINK,$@)$(CC) -static -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wconversion \
+	    -Wno-sign-conversion $(if $(filter 1,$(DEVELOPER)),-Werror) -o $@ $<
+$(BUILD)/obj/tmplbuild/deb/native_progs.o: $(NATIVE_CA)
+$(BUILD)/obj/tmplbuild/deb/native_progs.o: CFLAGS += -DVZ_NATIVE_CA='"$(abspath $(NATIVE_CA))"'
+
 $(BUILD)/libtestlib.a: $(TESTLIB_OBJS)
 	@$(PKG_CONFIG) --print-errors --exists $(TEST_PKGS) || \
 	    { echo "make: missing test libraries (pkg-config above); run: make deps" >&2; exit 1; }

@@ -30,11 +30,16 @@ static void put(const char *rel, const char *text, mode_t mode)
 
 /* The shim in front of `real`: a recorder, or a wrapper of the host's
  * program that points it at the test's root. */
-static void write_shim(const char *real)
+static void write_shim_sum(const char *real, const char *sum)
 {
-    cleanup_free char *text = vz_helper_shim_ca(real, root);
+    cleanup_free char *text = vz_helper_shim_ca(real, root, sum);
     vz_error_t err = NULL;
     cr_assert_eq(vz_write_plain(shim, text, strlen(text), 0755, &err), 0);
+}
+
+static void write_shim(const char *real)
+{
+    write_shim_sum(real, VZ_CA_CHECKED_SHA256);
 }
 
 static void setup(void)
@@ -238,4 +243,32 @@ Test(ca_shim, a_plain_run_after_a_run_changes_nothing_with_the_real_program)
     cleanup_free char *after = snapshot();
     cr_assert_str_eq(after, before, "a plain run changed the state");
     cr_assert_not(reaches(NOARGS), "and the shim ends it");
+}
+
+/* A real run goes through the native program (native/ca_update.c) only when
+ * the program is the version that one was checked against. */
+Test(ca_shim, only_the_checked_program_goes_through_the_native_one)
+{
+    cleanup_free char *t = vz_xasprintf("#!/bin/sh\necho \"native $*\" >>'%s'\n", log_path);
+    put(VZ_HELPER_SHIM_DIR "/" VZ_NATIVE_CA_NAME, t, 0755);
+    cleanup_free char *cmd = vz_xasprintf("sha256sum <'%s'", rec);
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    char sum[128] = "";
+    cr_assert_not_null(fgets(sum, sizeof(sum), f));
+    pclose(f);
+    sum[64] = '\0';
+    write_shim_sum(rec, sum);
+    bool r = false;
+    cr_assert_eq(run(NULL, ARGS("--hooksdir", ""), &r), 0);
+    cleanup_free char *expect = vz_xasprintf("native %s --hooksdir \n", rec);
+    cleanup_free char *got = install_slurp("/", log_path + 1);
+    cr_assert_str_eq(got, expect, "the checked program's run");
+    cr_assert_eq(run("DPKG_ROOT=/x", ARGS("--hooksdir", ""), &r), 0);
+    cleanup_free char *got2 = install_slurp("/", log_path + 1);
+    cr_assert_str_eq(got2, "--hooksdir \n", "DPKG_ROOT set: the real program");
+    write_shim(rec);
+    cr_assert_eq(run(NULL, ARGS("--hooksdir", ""), &r), 0);
+    cleanup_free char *got3 = install_slurp("/", log_path + 1);
+    cr_assert_str_eq(got3, "--hooksdir \n", "another program than the checked one: the real program");
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tmplbuild/deb/dpkgdb.h"
+#include "tmplbuild/deb/native_progs.h"
 
 /* The conditions, command by command, are those under which
  * dpkg-maintscript-helper (dpkg 1.19 to 1.22) does nothing but check its
@@ -128,7 +129,13 @@ char *vz_helper_shim_systemd(const char *real, const char *root)
  * whose end state a plain run keeps (arguments among none, --fresh, -f,
  * --verbose, -v, --hooksdir DIR), and ends a run without arguments when the
  * fingerprint is the same and there is no hook to run. @R@ is the root ("" in
- * a build), @REAL@ the program. */
+ * a build), @REAL@ the program, @SUM@ the sha256 of the program the native
+ * stand-in was checked against.
+ *
+ * A real run goes through the native stand-in (native/ca_update.c) when the
+ * program is the one it was checked against: that one does the work in one
+ * process where the script starts about 650, and runs the script itself
+ * outside the state of a first install. */
 static const char ca_text[] =
     "#!/bin/sh\n"
     "# Build-time only (vzforge removes it before packing the root): a run\n"
@@ -161,7 +168,13 @@ static const char ca_text[] =
     "\texit 0\n"
     "fi\n"
     "rm -f \"$stamp\"\n"
-    "\"$real\" \"$@\" || exit\n"
+    "native=\"$R" VZ_HELPER_SHIM_DIR "/" VZ_NATIVE_CA_NAME "\"\n"
+    "if [ -z \"${DPKG_ROOT:-}\" ] && [ -x \"$native\" ] &&\n"
+    "\t[ \"$(sha256sum <\"$real\")\" = '@SUM@  -' ]; then\n"
+    "\t\"$native\" \"$real\" \"$@\" || exit\n"
+    "else\n"
+    "\t\"$real\" \"$@\" || exit\n"
+    "fi\n"
     "keeps=1\n"
     "while [ $# -gt 0 ]; do\n"
     "\tcase $1 in\n"
@@ -182,10 +195,11 @@ static char *subst(const char *text, const char *key, const char *value)
     return vz_xasprintf("%.*s%s%s", (int)(at - text), text, value, at + strlen(key));
 }
 
-char *vz_helper_shim_ca(const char *real, const char *root)
+char *vz_helper_shim_ca(const char *real, const char *root, const char *checked_sha256)
 {
     cleanup_free char *a = subst(ca_text, "@R@", root);
-    return subst(a, "@REAL@", real);
+    cleanup_free char *b = subst(a, "@REAL@", real);
+    return subst(b, "@SUM@", checked_sha256);
 }
 
 static int write_shim(const char *dir, const char *name, char *text, vz_error_t *err)
@@ -207,8 +221,19 @@ int vz_helper_shim_install(const char *root, vz_error_t *err)
     if (write_shim(dir, "deb-systemd-helper",
                    vz_helper_shim_systemd("/usr/bin/deb-systemd-helper", ""), err) < 0)
         return -1;
-    return write_shim(dir, "update-ca-certificates",
-                      vz_helper_shim_ca("/usr/sbin/update-ca-certificates", ""), err);
+    if (write_shim(dir, "update-ca-certificates",
+                   vz_helper_shim_ca("/usr/sbin/update-ca-certificates", "", VZ_CA_CHECKED_SHA256), err) < 0)
+        return -1;
+    return vz_helper_shim_install_native(dir, err);
+}
+
+int vz_helper_shim_install_native(const char *dir, vz_error_t *err)
+{
+    size_t n = (size_t)(vz_native_ca_update_end - vz_native_ca_update);
+    if (n == 0)
+        return 0;
+    cleanup_free char *path = vz_path_join(dir, VZ_NATIVE_CA_NAME);
+    return vz_write_plain(path, vz_native_ca_update, n, 0755, err);
 }
 
 int vz_helper_shim_remove(const char *root, vz_error_t *err)

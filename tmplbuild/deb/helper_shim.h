@@ -20,6 +20,8 @@
  *  - the second `update-ca-certificates` of a build (ca-certificates'
  *    trigger, about 650 programs) when nothing it reads changed since the
  *    first and there is no hook to run: it would rewrite the same state.
+ *    The first runs in one process (native/ca_update.c) when the program is
+ *    the one that stand-in was checked against, in a first install's state.
  *
  * While the install runs, shims with the helpers' names sit in a directory
  * of the root (VZ_HELPER_SHIM_DIR) that is put first in the scripts' PATH.
@@ -48,8 +50,21 @@
 char *vz_helper_shim_maintscript(const char *real);
 char *vz_helper_shim_systemd(const char *real, const char *root);
 /* The update-ca-certificates shim; its fingerprint of the last real run is
- * VZ_HELPER_SHIM_DIR/update-ca-certificates.state under root. */
-char *vz_helper_shim_ca(const char *real, const char *root);
+ * VZ_HELPER_SHIM_DIR/update-ca-certificates.state under root. A real run
+ * goes through root's VZ_HELPER_SHIM_DIR/VZ_NATIVE_CA_NAME when that is
+ * there, DPKG_ROOT is empty and `real` has the sha256 checked_sha256
+ * (VZ_CA_CHECKED_SHA256 in a build). */
+char *vz_helper_shim_ca(const char *real, const char *root, const char *checked_sha256);
+
+/* The native update-ca-certificates (native_progs.h) in the shim directory,
+ * and the sha256 of the one program it was checked against: ca-certificates
+ * 20230311 (Debian 12; tests/tmplbuild/test_ca_native.c). Other versions run
+ * as they are. */
+#define VZ_NATIVE_CA_NAME "vz-ca-update"
+#define VZ_CA_CHECKED_SHA256 "395364bffc7ce85ccbe2de71215f9c6c85c024af3bbd991c75a01c2d2aa3080a"
+
+/* Write the native programs into dir (none when the library has none). */
+int vz_helper_shim_install_native(const char *dir, vz_error_t *err);
 
 /* Write the shims into root's VZ_HELPER_SHIM_DIR. */
 int vz_helper_shim_install(const char *root, vz_error_t *err);
