@@ -1,5 +1,6 @@
 /* cache/clean.c: package-cache garbage collection. */
 #include "cache/clean.h"
+#include "cache/pkgs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -141,13 +142,16 @@ int vz_pkgcache_gc(bool all, bool dry_run, int lock_timeout_s, struct vz_gc_resu
         size_t l = strlen(n);
         bool part = l > 5 && vz_str_ends_with(n, ".part"); /* not ".part" alone */
         bool pkg = is_sha256_name(n);
-        if (!pkg && !part)
+        /* a package's recoded copy goes with the package */
+        char sha[65];
+        bool copy = vz_pkgcache_recoded_name(n, sha);
+        if (!pkg && !part && !copy)
             continue;
         struct stat st;
         if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
             continue;
-        const char *key = n;
-        bool keep = pkg && !all && bsearch(&key, refs, nrefs, sizeof(char *), cmp_str);
+        const char *key = copy ? sha : n;
+        bool keep = (pkg || copy) && !all && bsearch(&key, refs, nrefs, sizeof(char *), cmp_str);
         if (keep) {
             res->kept_files++;
             res->kept_bytes += (uint64_t)st.st_size;

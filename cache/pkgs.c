@@ -36,3 +36,13 @@ int vz_pkgcache_has(const char *sha256hex)
     cleanup_free char *p = vz_pkgcache_path(sha256hex);
     return vz_file_exists(p);
 }
+
+bool vz_pkgcache_recoded_name(const char *name, char sha[65])
+{
+    size_t n = strlen(name), sl = strlen(VZ_PKGCACHE_RECODED);
+    if (n != VZ_SHA256_HEX_LEN + sl || strcmp(name + VZ_SHA256_HEX_LEN, VZ_PKGCACHE_RECODED) != 0)
+        return false;
+    memcpy(sha, name, VZ_SHA256_HEX_LEN);
+    sha[VZ_SHA256_HEX_LEN] = '\0';
+    return valid_hex(sha) != 0;
+}

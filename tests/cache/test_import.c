@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cache/clean.h"
+#include "cache/pkgs.h"
 #include "cache/store.h"
 #include "cache/unpack.h"
 #include "vpscore/ctlist.h"
@@ -308,26 +309,36 @@ Test(clean, keeps_referenced_packages_removes_the_rest)
     vzt_write(fd, "01234567890123456789");
     vzt_write(fp, "012");
     vzt_write(foreign, "not ours");
+    /* recoded copies (tmplbuild/deb/recode.h) go with their packages */
+    char *fkz = vz_xasprintf("%s%s", fk, VZ_PKGCACHE_RECODED);
+    char *fdz = vz_xasprintf("%s%s", fd, VZ_PKGCACHE_RECODED);
+    vzt_write(fkz, "01234");
+    vzt_write(fdz, "0123456");
     struct vz_gc_result res;
     cr_assert_eq(vz_pkgcache_gc(false, true, 0, &res, &err), 0, "%s", vzt_errmsg(&err));
-    cr_assert_eq(res.removed_files, 2);
+    cr_assert_eq(res.removed_files, 3);
     cr_assert(vz_file_exists(fd), "dry run removed a file");
     vz_gc_result_release(&res);
     cr_assert_eq(vz_pkgcache_gc(false, false, 0, &res, &err), 0, "%s", vzt_errmsg(&err));
-    cr_assert_eq(res.removed_files, 2);
-    cr_assert_eq(res.removed_bytes, 23);
-    cr_assert_eq(res.kept_files, 1);
-    cr_assert_eq(res.kept_bytes, 10);
+    cr_assert_eq(res.removed_files, 3);
+    cr_assert_eq(res.removed_bytes, 30);
+    cr_assert_eq(res.kept_files, 2);
+    cr_assert_eq(res.kept_bytes, 15);
     cr_assert_str_eq(res.removed[0], drop);
     cr_assert(vz_file_exists(fk));
+    cr_assert(vz_file_exists(fkz), "the copy of a kept package was removed");
     cr_assert(!vz_file_exists(fd));
+    cr_assert(!vz_file_exists(fdz), "the copy of a removed package was kept");
     cr_assert(!vz_file_exists(fp));
     cr_assert(vz_file_exists(foreign));
     vz_gc_result_release(&res);
     cr_assert_eq(vz_pkgcache_gc(true, false, 0, &res, &err), 0);
-    cr_assert_eq(res.removed_files, 1);
+    cr_assert_eq(res.removed_files, 2);
     cr_assert(!vz_file_exists(fk));
+    cr_assert(!vz_file_exists(fkz));
     vz_gc_result_release(&res);
+    free(fkz);
+    free(fdz);
 
     /* leftovers of interrupted downloads and imports; one download running */
     char *tmp = vz_template_path("tmp");

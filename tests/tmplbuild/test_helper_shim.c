@@ -112,6 +112,13 @@ Test(helper_shim, first_install_noops_end_in_the_shim)
                             ARGS("rm_conffile", "/etc/a", "2.0-1+deb12u1~", "p", "--", "install")));
     cr_assert_not(delegated("postinst", NULL,
                             ARGS("rm_conffile", "/etc/a", "1.0", "--", "configure", "")));
+    /* an epoch (procps' and openssh's calls in debian-12 default) */
+    cr_assert_not(delegated("preinst", NULL,
+                            ARGS("rm_conffile", "/etc/a", "2:3.3.16-4~", "procps", "--", "install")));
+    cr_assert_not(delegated("postinst", NULL,
+                            ARGS("rm_conffile", "/etc/a", "1:7.9p1-8~", "--", "configure", "")));
+    cr_assert_not(delegated("preinst", NULL,
+                            ARGS("rm_conffile", "/etc/a", "123456789:1", "--", "install")));
     cr_assert_not(delegated("postinst", NULL,
                             ARGS("mv_conffile", "/etc/a", "/etc/b", "1.0", "--", "configure", "")));
     cr_assert_not(delegated("preinst", NULL,
@@ -137,7 +144,13 @@ Test(helper_shim, every_other_call_reaches_the_real_helper)
     cr_assert(delegated("postrm", NULL, ARGS("rm_conffile", "/etc/a", "2.0", "--", "purge")));
     /* arguments the real helper may refuse: it must see them */
     cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "etc/a", "2.0", "--", "install")));
-    cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "/etc/a", "1:2.0", "--", "install")));
+    cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "/etc/a", "1:", "--", "install")));
+    cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "/etc/a", ":2.0", "--", "install")));
+    cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "/etc/a", "a:2.0", "--", "install")));
+    cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "/etc/a", "1:2:0", "--", "install")));
+    cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "/etc/a", "1:v2", "--", "install")));
+    cr_assert(delegated("preinst", NULL,
+                        ARGS("rm_conffile", "/etc/a", "1234567890:2.0", "--", "install")));
     cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "/etc/a", "2.0-", "--", "install")));
     cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "/etc/a", "v2", "--", "install")));
     cr_assert(delegated("preinst", NULL, ARGS("rm_conffile", "/etc/a", "2 0", "--", "install")));

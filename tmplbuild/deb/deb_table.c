@@ -90,7 +90,7 @@ static int deb_install(const struct vz_family_install *in, struct vz_install_tim
         .merged_usr_shipped = mu && strcmp(mu, "packages") == 0,
         .arch = in->t->distro_arch, .jobs = in->jobs, .runner = in->runner,
         .environment = in->t->environment, .priorities = prio,
-        .labels = (const char *const *)labels,
+        .labels = (const char *const *)labels, .recode = true,
     };
     int r = vz_deb_install(&io, t, err);
     free(prio);

@@ -27,8 +27,8 @@
  * of the root (VZ_HELPER_SHIM_DIR) that is put first in the scripts' PATH.
  * A shim exits 0 itself only for such a call in such a state, with
  * arguments of a shape the real helper surely accepts (absolute paths, a
- * version of the plain form ^[0-9][[:alnum:].+~-]*$ not ending in '-',
- * which dpkg always accepts, plain unit names; DPKG_ROOT empty, no debug
+ * version of the plain form ^([0-9]{1,9}:)?[0-9][[:alnum:].+~-]*$ not
+ * ending in '-', which dpkg always accepts, plain unit names; DPKG_ROOT empty, no debug
  * variable set), and only when the real helper exists; any other call, any
  * other command and any doubt go to the real helper with the same
  * arguments (`exec`). The directory is removed before the root is packed,

@@ -11,6 +11,7 @@
 #include "tmplbuild/deb/install.h"
 #include "tmplbuild/deb/overlap.h"
 #include "tmplbuild/deb/predecode.h"
+#include "tmplbuild/deb/recode.h"
 #include "tmplbuild/deb/unpack.h"
 
 struct inst {
@@ -31,6 +32,8 @@ struct inst {
     double t_configure, c_configure; /* wall and CPU seconds in configure() */
     struct vz_predecode *pre;  /* the serial phase's data.tar decoded ahead, or NULL */
     bool shim;                 /* helper_shim.h's shim is in the root (first in PATH) */
+    const char *const *originals; /* with o->recode: the package files whose copies
+                                   * o->debs may name (recode.h) */
 };
 
 /* Name the package of a failing .deb (package cache files are named by hash). */
@@ -610,7 +613,13 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
         vz_dpkgdb_write_triggers(s->ur.root, late, o->n, err) < 0)
         return -1;
 
-    if (configure(s, NULL, err) < 0)
+    /* the copies a next build reads, made on the core dpkg leaves idle */
+    struct vz_recoder *rec = o->recode ? vz_recode_start(s->originals, o->n) : NULL;
+    int rc = configure(s, NULL, err);
+    double rc0 = vz_cpu_now();
+    vz_recode_finish(rec, false);
+    s->c_configure += vz_cpu_now() - rc0; /* its CPU, counted when it is reaped */
+    if (rc < 0)
         return -1;
     s->shim = false;
     if (vz_helper_shim_remove(s->ur.root, err) < 0)
@@ -628,15 +637,30 @@ static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err
     return 0;
 }
 
-int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t, vz_error_t *err)
+int vz_deb_install(const struct vz_install_opts *opts, struct vz_install_timings *t,
+                   vz_error_t *err)
 {
-    struct inst s = { .o = o };
+    /* with recode, each package is read from its zstd copy when it has one */
+    struct vz_install_opts picked = *opts;
+    char **files = NULL;
+    if (opts->recode) {
+        files = vz_xcalloc(opts->n + 1, sizeof(char *));
+        for (size_t i = 0; i < opts->n; i++)
+            files[i] = vz_recode_pick(opts->debs[i]);
+        picked.debs = (const char *const *)files;
+    }
+    const struct vz_install_opts *o = &picked;
+    struct inst s = { .o = o, .originals = opts->debs };
     s.info = vz_xcalloc(o->n + 1, sizeof(*s.info));
     s.early = vz_xcalloc(o->n + 1, sizeof(bool));
     s.preinst_after = vz_xcalloc(o->n + 1, sizeof(bool));
     s.seq = vz_xcalloc(o->n + 1, sizeof(unsigned));
     s.configured = vz_xcalloc(o->n + 1, sizeof(bool));
     int r = install(&s, t, err);
+    /* a damaged copy fails the install: drop the copies read, so that the
+     * next build reads the originals (a good copy is simply made again) */
+    if (r < 0 && files && err && *err && (*err)->status == VZ_ECORRUPT)
+        vz_recode_drop(o->debs, o->n, (*err)->msg);
     if (s.shim && s.ur.root) {
         /* a failed install: the root is discarded, but leave no shim in it */
         vz_error_t e2 = NULL;
@@ -652,5 +676,6 @@ int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t
     free(s.configured);
     free(s.dpkg_version);
     vz_unpack_root_release(&s.ur);
+    vz_strv_free(files);
     return r;
 }

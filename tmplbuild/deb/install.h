@@ -22,7 +22,8 @@
  *  by a forked process (predecode.h) while the essential set is configured;
  *  each is still unpacked at its turn, from the image in memory.
  *  Files that two packages ship end as dpkg leaves them (overlap.h).
- *  6. Configuration of the rest: when the root has dpkg, its own
+ *  6. Configuration of the rest (meanwhile, with opts->recode, a forked
+ *     process makes the package cache's missing zstd copies: recode.h): when the root has dpkg, its own
  *     `dpkg --force-unsafe-io --configure -a` runs (which orders postinsts
  *     by dependencies and processes the triggers), with a policy-rc.d that
  *     exits 101 in place for the duration. A root without dpkg (test roots
@@ -60,6 +61,9 @@ struct vz_install_opts {
     const char *const *priorities; /* per package, the index's Priority (NULL entries or
                                     * NULL array: the control file's) */
     const char *const *labels; /* per package, for messages ("apt 2.6.1"); may be NULL */
+    bool recode;               /* debs are package-cache files: read their zstd copies
+                                * where there are some, make the others while
+                                * configuring (recode.h) */
 };
 
 int vz_deb_install(const struct vz_install_opts *o, struct vz_install_timings *t, vz_error_t *err);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -33,6 +34,29 @@ static bool read_all(struct archive *in, struct vz_buf *b)
     while ((n = archive_read_data(in, chunk, sizeof(chunk))) > 0)
         vz_buf_add(b, chunk, (size_t)n);
     return n == 0;
+}
+
+/* b as one zstd frame at `level` (libarchive's raw writer), into out. */
+static bool zstd_encode(const struct vz_buf *b, int level, struct vz_buf *out)
+{
+    struct archive *w = archive_write_new();
+    char opt[48];
+    snprintf(opt, sizeof(opt), "zstd:compression-level=%d", level);
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, "data.tar");
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_size(e, (la_int64_t)b->len);
+    bool ok = archive_write_set_format_raw(w) == ARCHIVE_OK &&
+              archive_write_add_filter_zstd(w) == ARCHIVE_OK &&
+              archive_write_set_options(w, opt) == ARCHIVE_OK &&
+              archive_write_set_bytes_per_block(w, 0) == ARCHIVE_OK &&
+              archive_write_open(w, out, NULL, buf_write, NULL) == ARCHIVE_OK &&
+              archive_write_header(w, e) == ARCHIVE_OK &&
+              (b->len == 0 || archive_write_data(w, b->data, b->len) == (la_ssize_t)b->len) &&
+              archive_write_close(w) == ARCHIVE_OK;
+    archive_entry_free(e);
+    archive_write_free(w);
+    return ok;
 }
 
 /* The ar member in `ar` (its header just read), decompressed. */
@@ -70,6 +94,11 @@ static bool add_member(struct archive *w, const char *name, time_t mtime, const 
 
 void *vz_predecode_image(const char *deb, size_t *len)
 {
+    return vz_predecode_image_as(deb, 0, len);
+}
+
+void *vz_predecode_image_as(const char *deb, int zstd_level, size_t *len)
+{
     struct vz_buf img = VZ_BUF_INIT;
     vz_buf_init(&img);
     struct archive *ar = archive_read_new();
@@ -92,7 +121,14 @@ void *vz_predecode_image(const char *deb, size_t *len)
         bool compressed_data = strncmp(name, "data.tar.", 9) == 0;
         data_seen = data_seen || strncmp(name, "data.tar", 8) == 0;
         ok = compressed_data ? decode_member(ar, &data) : read_all(ar, &data);
-        ok = ok && add_member(w, compressed_data ? "data.tar" : name, mtime, &data);
+        if (ok && data_seen && zstd_level > 0) {
+            struct vz_buf z = VZ_BUF_INIT;
+            vz_buf_init(&z);
+            ok = zstd_encode(&data, zstd_level, &z) && add_member(w, "data.tar.zst", mtime, &z);
+            vz_buf_release(&z);
+        } else {
+            ok = ok && add_member(w, compressed_data ? "data.tar" : name, mtime, &data);
+        }
         vz_buf_release(&data);
         if (data_seen)
             break; /* vz_deb_read stops at data.tar too */
