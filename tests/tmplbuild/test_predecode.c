@@ -141,7 +141,7 @@ static void take_all(size_t budget, unsigned delay_us)
     const char *list[N];
     for (size_t i = 0; i < N; i++)
         list[i] = debs[i];
-    struct vz_predecode *p = vz_predecode_start(list, N, order, N - 1, budget);
+    struct vz_predecode *p = vz_predecode_start(list, N, order, N - 1, budget, NULL);
     cr_assert_not_null(p);
     for (size_t k = 0; k < N; k++) {
         size_t i = k < N - 1 ? order[k] : 0;
@@ -175,5 +175,5 @@ Test(predecode, decoder_hands_out_the_package_images)
     const char *list[N];
     for (size_t i = 0; i < N; i++)
         list[i] = debs[i];
-    vz_predecode_stop(vz_predecode_start(list, N, order, 3, 1u << 20));
+    vz_predecode_stop(vz_predecode_start(list, N, order, 3, 1u << 20, NULL));
 }

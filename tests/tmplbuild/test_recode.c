@@ -183,6 +183,18 @@ Test(recode, an_install_reads_the_copies_as_it_reads_the_originals)
     cr_assert_eq(copies(), 0);
     cr_assert_eq(install_into("r0", true, &err), 0, "%s", err ? err->msg : "");
     cr_assert_not(part_left(), "a .part is left");
+    /* the copies it wrote while unpacking and put in place are whole */
+    for (size_t i = 0; i < N; i++) {
+        cleanup_free char *c = vz_xasprintf("%s%s", debs[i], VZ_PKGCACHE_RECODED);
+        if (!vz_file_exists(c))
+            continue;
+        char *c1 = NULL, *c2 = NULL;
+        cleanup_free char *a = listing(debs[i], &c1);
+        cleanup_free char *b = listing(c, &c2);
+        cr_assert_str_eq(b, a, "%s: a copy made while unpacking differs", order[i]);
+        free(c1);
+        free(c2);
+    }
     vz_recode_finish(vz_recode_start((const char *const *)debs, N), true);
     cr_assert_eq(copies(), N, "the copies were not made");
     cr_assert_not(part_left(), "a .part is left");

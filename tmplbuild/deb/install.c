@@ -140,7 +140,21 @@ static void *worker(void *arg)
         size_t i = p->order[k];
         struct vz_deb_info *full = NULL;
         vz_error_t err = NULL;
-        if (vz_unpack_deb(&p->s->ur, p->s->o->debs[i], &full, &err) < 0) {
+        int r;
+        const char *deb = p->s->o->debs[i];
+        if (p->s->o->recode && strcmp(deb, p->s->originals[i]) == 0) {
+            /* no copy yet: unpack from the decoded image, then encode the
+             * copy from it (recode.h) */
+            size_t len = 0;
+            void *img = vz_predecode_image(deb, &len);
+            r = vz_unpack_deb_image(&p->s->ur, deb, img, len, &full, &err);
+            if (r == 0 && img)
+                vz_recode_write_part(deb, img, len, getpid());
+            free(img);
+        } else {
+            r = vz_unpack_deb(&p->s->ur, deb, &full, &err);
+        }
+        if (r < 0) {
             wrap_label(p->s, i, &err);
             pthread_mutex_lock(&p->lock);
             if (!p->err)
@@ -524,7 +538,8 @@ static void predecode_start(struct inst *s, const bool *done)
             order[n++] = i;
     }
     if (n)
-        s->pre = vz_predecode_start(o->debs, o->n, order, n, PREDECODE_BUDGET);
+        s->pre = vz_predecode_start(o->debs, o->n, order, n, PREDECODE_BUDGET,
+                                    o->recode ? s->originals : NULL);
 }
 
 static int install(struct inst *s, struct vz_install_timings *t, vz_error_t *err)
@@ -657,6 +672,8 @@ int vz_deb_install(const struct vz_install_opts *opts, struct vz_install_timings
     s.seq = vz_xcalloc(o->n + 1, sizeof(unsigned));
     s.configured = vz_xcalloc(o->n + 1, sizeof(bool));
     int r = install(&s, t, err);
+    if (opts->recode)
+        vz_recode_forget(opts->debs, opts->n); /* copies written but never put in place */
     /* a damaged copy fails the install: drop the copies read, so that the
      * next build reads the originals (a good copy is simply made again) */
     if (r < 0 && files && err && *err && (*err)->status == VZ_ECORRUPT)

@@ -16,6 +16,7 @@
 
 #include "common/common.h"
 #include "tmplbuild/deb/predecode.h"
+#include "tmplbuild/deb/recode.h"
 
 /* ---- one image ---- */
 
@@ -97,7 +98,20 @@ void *vz_predecode_image(const char *deb, size_t *len)
     return vz_predecode_image_as(deb, 0, len);
 }
 
+static void *image_of(const char *deb, const void *mem, size_t mem_len, int zstd_level, size_t *len);
+
 void *vz_predecode_image_as(const char *deb, int zstd_level, size_t *len)
+{
+    return image_of(deb, NULL, 0, zstd_level, len);
+}
+
+void *vz_predecode_recode_image(const void *image, size_t image_len, int zstd_level, size_t *len)
+{
+    return image_of(NULL, image, image_len, zstd_level, len);
+}
+
+/* The image of the package in file deb, or in memory (mem). */
+static void *image_of(const char *deb, const void *mem, size_t mem_len, int zstd_level, size_t *len)
 {
     struct vz_buf img = VZ_BUF_INIT;
     vz_buf_init(&img);
@@ -106,7 +120,8 @@ void *vz_predecode_image_as(const char *deb, int zstd_level, size_t *len)
     archive_read_support_format_ar(ar);
     archive_write_set_format_ar_svr4(w);
     archive_write_set_bytes_per_block(w, 0);
-    bool ok = archive_read_open_filename(ar, deb, 256 * 1024) == ARCHIVE_OK &&
+    bool ok = (mem ? archive_read_open_memory(ar, mem, mem_len)
+                   : archive_read_open_filename(ar, deb, 256 * 1024)) == ARCHIVE_OK &&
               archive_write_open(w, &img, NULL, buf_write, NULL) == ARCHIVE_OK;
     struct archive_entry *e;
     int r = ARCHIVE_OK;
@@ -155,6 +170,7 @@ void *vz_predecode_image_as(const char *deb, int zstd_level, size_t *len)
 
 struct vz_predecode {
     size_t *order, n_order;
+    char **recode;     /* per position: the original whose copy the decoder writes, or NULL */
     int *fd;           /* per position: the memfd of the image */
     signed char *got;  /* per position: -1 not reported, 0 none, 1 image */
     size_t reported;   /* positions reported so far */
@@ -188,18 +204,26 @@ static void decoder(const char *const *debs, const struct vz_predecode *p, int p
     size_t held = 0;
     for (size_t k = 0; k < p->n_order; k++) {
         size_t len = 0;
-        void *img = held < budget ? vz_predecode_image(debs[p->order[k]], &len) : NULL;
+        const char *deb = debs[p->order[k]];
+        void *img = held < budget ? vz_predecode_image(deb, &len) : NULL;
         bool ok = img && write_all(p->fd[k], img, len);
-        free(img);
+        /* the package cache's copy, when this is its original: after the
+         * image is handed over, so the install never waits for it */
+        bool copy = ok && p->recode[k] != NULL;
         held += ok ? len : 0;
         struct report r = { (uint32_t)k, ok };
-        if (!write_all(pipe_w, &r, sizeof(r)))
+        bool reported = write_all(pipe_w, &r, sizeof(r));
+        if (copy && img)
+            vz_recode_write_part(deb, img, len, getppid());
+        free(img);
+        if (!reported)
             break;
     }
 }
 
 struct vz_predecode *vz_predecode_start(const char *const *debs, size_t n_debs,
-                                        const size_t *order, size_t n_order, size_t budget)
+                                        const size_t *order, size_t n_order, size_t budget,
+                                        const char *const *recode)
 {
     (void)n_debs;
     struct vz_predecode *p = vz_xcalloc(1, sizeof(*p));
@@ -208,6 +232,10 @@ struct vz_predecode *vz_predecode_start(const char *const *debs, size_t n_debs,
     p->n_order = n_order;
     p->fd = vz_xcalloc(n_order + 1, sizeof(int));
     p->got = vz_xcalloc(n_order + 1, 1);
+    p->recode = vz_xcalloc(n_order + 1, sizeof(char *));
+    for (size_t k = 0; recode && k < n_order; k++)
+        if (strcmp(debs[order[k]], recode[order[k]]) == 0)
+            p->recode[k] = vz_xstrdup(debs[order[k]]);
     p->pipe_r = -1;
     for (size_t k = 0; k < n_order; k++) {
         p->got[k] = -1;
@@ -290,7 +318,16 @@ void vz_predecode_stop(struct vz_predecode *p)
         kill(p->pid, SIGKILL);
         while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
             ;
+        /* a copy it was writing when killed (recode.h) */
+        for (size_t k = 0; k < p->n_order; k++)
+            if (p->recode[k]) {
+                cleanup_free char *part = vz_recode_part_path(p->recode[k], p->pid);
+                unlink(part);
+            }
     }
+    for (size_t k = 0; k < p->n_order; k++)
+        free(p->recode[k]);
+    free(p->recode);
     if (p->pipe_r >= 0)
         close(p->pipe_r);
     for (size_t k = 0; k < p->n_order; k++)

@@ -29,7 +29,12 @@ struct vz_predecode;
  * a forked process; call it while the caller has no other thread. NULL when
  * no process can start. */
 struct vz_predecode *vz_predecode_start(const char *const *debs, size_t n_debs,
-                                        const size_t *order, size_t n_order, size_t budget);
+                                        const size_t *order, size_t n_order, size_t budget,
+                                        const char *const *recode);
+/* recode (may be NULL): per package, its original in the package cache;
+ * the decoder also writes the zstd copy of each package it decodes from
+ * that original (recode.h, vz_recode_write_part), for the caller to put in
+ * place. */
 
 /* The image of debs[i] (malloc'ed, the caller frees it), waiting until the
  * decoder has done it (and those before it in the order). NULL when there is
@@ -44,5 +49,7 @@ void *vz_predecode_image(const char *deb, size_t *len);
 /* The same with data.tar re-encoded as data.tar.zst at zstd_level (> 0;
  * 0: uncompressed, as above): what recode.h keeps in the package cache. */
 void *vz_predecode_image_as(const char *deb, int zstd_level, size_t *len);
+/* The same from an image in memory (one of the above, data.tar decoded). */
+void *vz_predecode_recode_image(const void *image, size_t image_len, int zstd_level, size_t *len);
 
 #endif

@@ -39,24 +39,21 @@ struct vz_recoder {
     size_t n;
 };
 
-static char *part_path(const char *deb, pid_t pid)
+char *vz_recode_part_path(const char *deb, pid_t pid)
 {
     return vz_xasprintf("%s%s.%ld.part", deb, VZ_PKGCACHE_RECODED, (long)pid);
 }
 
-/* One copy: written as a ".part", synced, then renamed, so that a copy that
- * exists is whole. */
-static bool make_copy(const char *deb)
+static char *part_path(const char *deb, pid_t pid)
 {
-    size_t len = 0;
-    void *img = vz_predecode_image_as(deb, RECODE_LEVEL, &len);
-    if (img == NULL)
-        return false; /* not a well-formed package: reading it says why */
-    cleanup_free char *part = part_path(deb, getpid());
-    cleanup_free char *final = copy_path(deb);
+    return vz_recode_part_path(deb, pid);
+}
+
+static bool write_part(const char *part, const void *data, size_t len, bool sync)
+{
     int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     bool ok = fd >= 0;
-    const char *p = img;
+    const char *p = data;
     for (size_t left = len; ok && left > 0;) {
         ssize_t w = write(fd, p, left);
         if (w < 0 && errno == EINTR)
@@ -65,10 +62,62 @@ static bool make_copy(const char *deb)
         p += ok ? w : 0;
         left -= ok ? (size_t)w : 0;
     }
-    free(img);
-    ok = ok && fdatasync(fd) == 0;
+    ok = ok && (!sync || fdatasync(fd) == 0);
     if (fd >= 0)
         ok = close(fd) == 0 && ok;
+    if (!ok)
+        unlink(part);
+    return ok;
+}
+
+bool vz_recode_write_part(const char *deb, const void *image, size_t len, pid_t owner)
+{
+    size_t zl = 0;
+    void *z = vz_predecode_recode_image(image, len, RECODE_LEVEL, &zl);
+    if (z == NULL)
+        return false;
+    /* written under this process's name, then given the owner's whole: a
+     * writer killed halfway (the predecoder is) leaves only its own name */
+    cleanup_free char *part = part_path(deb, getpid());
+    bool ok = write_part(part, z, zl, false);
+    free(z);
+    if (ok && owner != getpid()) {
+        cleanup_free char *theirs = part_path(deb, owner);
+        ok = rename(part, theirs) == 0;
+        if (!ok)
+            unlink(part);
+    }
+    return ok;
+}
+
+/* A ".part" the install wrote (owner's pid): synced, then named. */
+static bool settle_part(const char *deb, pid_t owner)
+{
+    cleanup_free char *part = part_path(deb, owner);
+    cleanup_free char *final = copy_path(deb);
+    int fd = open(part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    bool ok = fdatasync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    ok = ok && rename(part, final) == 0;
+    if (!ok)
+        unlink(part);
+    return ok;
+}
+
+/* One copy made from the file: decoded, re-encoded, written as a ".part",
+ * synced, then renamed, so that a copy that exists is whole. */
+static bool make_copy(const char *deb)
+{
+    size_t len = 0;
+    void *img = vz_predecode_image_as(deb, RECODE_LEVEL, &len);
+    if (img == NULL)
+        return false; /* not a well-formed package: reading it says why */
+    cleanup_free char *part = part_path(deb, getpid());
+    cleanup_free char *final = copy_path(deb);
+    bool ok = write_part(part, img, len, true);
+    free(img);
     ok = ok && rename(part, final) == 0;
     if (!ok)
         unlink(part);
@@ -91,10 +140,16 @@ struct vz_recoder *vz_recode_start(const char *const *debs, size_t n)
     pid_t pid = missing ? fork() : -1;
     if (pid == 0) {
         /* dies with vzpkg; a ".part" it leaves is for `vzpkg clean` */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() == parent)
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() == parent) {
+            /* first the copies the install wrote while unpacking (only a
+             * sync and a rename each), then the others from their files */
+            for (size_t i = 0; i < n; i++)
+                if (todo[i] && settle_part(todo[i], parent))
+                    todo[i] = NULL;
             for (size_t i = 0; i < n; i++)
                 if (todo[i])
                     make_copy(todo[i]);
+        }
         _exit(0);
     }
     if (pid < 0) {
@@ -126,6 +181,8 @@ void vz_recode_finish(struct vz_recoder *r, bool wait_all)
             continue;
         cleanup_free char *part = part_path(r->todo[i], r->pid);
         unlink(part);
+        cleanup_free char *ours = part_path(r->todo[i], getpid());
+        unlink(ours);
         cleanup_free char *c = copy_path(r->todo[i]);
         made += access(c, F_OK) == 0;
         free(r->todo[i]);
@@ -133,6 +190,14 @@ void vz_recode_finish(struct vz_recoder *r, bool wait_all)
     vz_debug("recoded packages to zstd: %zu in place", made);
     free(r->todo);
     free(r);
+}
+
+void vz_recode_forget(const char *const *debs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        cleanup_free char *part = part_path(debs[i], getpid());
+        unlink(part);
+    }
 }
 
 void vz_recode_drop(const char *const *debs, size_t n, const char *msg)
