@@ -13,6 +13,7 @@
 #include "tests/lib/testrepo.h"
 #include "tests/tmplbuild/install_fixture.h"
 #include "tmplbuild/deb/deb.h"
+#include "tmplbuild/deb/debimage.h"
 #include "tmplbuild/deb/predecode.h"
 
 static char tmp[64];
@@ -105,7 +106,7 @@ Test(predecode, image_reads_as_the_file_with_data_tar_decompressed)
     bool some_compressed = false;
     for (size_t i = 0; i < N; i++) {
         size_t len = 0;
-        cleanup_free char *img = vz_predecode_image(debs[i], &len);
+        cleanup_free char *img = vz_deb_image(debs[i], &len);
         cr_assert_not_null(img, "no image of %s", debs[i]);
         cleanup_free char *want = describe(debs[i], NULL, 0);
         cleanup_free char *got = describe(debs[i], img, len);
@@ -125,9 +126,9 @@ Test(predecode, unreadable_package_has_no_image)
     vz_error_t err = NULL;
     cr_assert_eq(vz_atomic_write(bad, "!<arch>\nnot really", 17, 0644, &err), 0);
     size_t len = 0;
-    cr_assert_null(vz_predecode_image(bad, &len));
+    cr_assert_null(vz_deb_image(bad, &len));
     cleanup_free char *missing = vz_path_join(tmp, "missing.deb");
-    cr_assert_null(vz_predecode_image(missing, &len));
+    cr_assert_null(vz_deb_image(missing, &len));
 }
 
 /* Whatever the decoder's progress: every package of the order has its image
@@ -154,7 +155,7 @@ static void take_all(size_t budget, unsigned delay_us)
             cr_assert_not_null(img, "%s", names[i]);
         if (img) {
             size_t want_len = 0;
-            cleanup_free char *want = vz_predecode_image(debs[i], &want_len);
+            cleanup_free char *want = vz_deb_image(debs[i], &want_len);
             cr_assert_eq(len, want_len, "%s", names[i]);
             cr_assert_eq(memcmp(img, want, len), 0, "%s", names[i]);
         }

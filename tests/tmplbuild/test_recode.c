@@ -17,6 +17,7 @@
 #include "tests/tmplbuild/install_fixture.h"
 #include "tmplbuild/deb/deb.h"
 #include "tmplbuild/deb/install.h"
+#include "tmplbuild/deb/debimage.h"
 #include "tmplbuild/deb/predecode.h"
 #include "tmplbuild/deb/recode.h"
 
@@ -100,7 +101,7 @@ Test(recode, a_copy_reads_as_its_original)
 {
     for (size_t i = 0; i < N; i++) {
         size_t len = 0;
-        cleanup_free void *img = vz_predecode_image_as(debs[i], 1, &len);
+        cleanup_free void *img = vz_deb_image_as(debs[i], 1, &len);
         cr_assert_not_null(img, "%s", debs[i]);
         cleanup_free char *copy = vz_xasprintf("%s%s", debs[i], VZ_PKGCACHE_RECODED);
         vz_error_t err = NULL;

@@ -10,6 +10,7 @@
 #include "tmplbuild/deb/helper_shim.h"
 #include "tmplbuild/deb/install.h"
 #include "tmplbuild/deb/overlap.h"
+#include "tmplbuild/deb/debimage.h"
 #include "tmplbuild/deb/predecode.h"
 #include "tmplbuild/deb/recode.h"
 #include "tmplbuild/deb/unpack.h"
@@ -146,7 +147,7 @@ static void *worker(void *arg)
             /* no copy yet: unpack from the decoded image, then encode the
              * copy from it (recode.h) */
             size_t len = 0;
-            void *img = vz_predecode_image(deb, &len);
+            void *img = vz_deb_image(deb, &len);
             r = vz_unpack_deb_image(&p->s->ur, deb, img, len, &full, &err);
             if (r == 0 && img)
                 vz_recode_write_part(deb, img, len, getpid());

@@ -44,12 +44,4 @@ void *vz_predecode_take(struct vz_predecode *p, size_t i, size_t *len);
 /* Kill and reap the decoder and free what is left. */
 void vz_predecode_stop(struct vz_predecode *p);
 
-/* The image of one .deb, made by the caller (tests; the decoder). */
-void *vz_predecode_image(const char *deb, size_t *len);
-/* The same with data.tar re-encoded as data.tar.zst at zstd_level (> 0;
- * 0: uncompressed, as above): what recode.h keeps in the package cache. */
-void *vz_predecode_image_as(const char *deb, int zstd_level, size_t *len);
-/* The same from an image in memory (one of the above, data.tar decoded). */
-void *vz_predecode_recode_image(const void *image, size_t image_len, int zstd_level, size_t *len);
-
 #endif

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
-#include "tmplbuild/deb/predecode.h"
+#include "tmplbuild/deb/debimage.h"
 
 /* zstd level 1: a copy is written once, on a core that idles anyway, and
  * read by every later build; decoding speed does not depend on the level,
@@ -73,7 +73,7 @@ static bool write_part(const char *part, const void *data, size_t len, bool sync
 bool vz_recode_write_part(const char *deb, const void *image, size_t len, pid_t owner)
 {
     size_t zl = 0;
-    void *z = vz_predecode_recode_image(image, len, RECODE_LEVEL, &zl);
+    void *z = vz_deb_image_recode(image, len, RECODE_LEVEL, &zl);
     if (z == NULL)
         return false;
     /* written under this process's name, then given the owner's whole: a
@@ -111,7 +111,7 @@ static bool settle_part(const char *deb, pid_t owner)
 static bool make_copy(const char *deb)
 {
     size_t len = 0;
-    void *img = vz_predecode_image_as(deb, RECODE_LEVEL, &len);
+    void *img = vz_deb_image_as(deb, RECODE_LEVEL, &len);
     if (img == NULL)
         return false; /* not a well-formed package: reading it says why */
     cleanup_free char *part = part_path(deb, getpid());

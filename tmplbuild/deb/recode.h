@@ -11,7 +11,7 @@
  * and the output do not change; tests/tmplbuild/test_recode.c).
  *
  * A build that reads a package from its xz original unpacks it from an
- * image in memory (data.tar decoded, as predecode.h makes them) and encodes
+ * image in memory (data.tar decoded, debimage.h) and encodes
  * the copy from that image: zstd level 1 of the decoded bytes, about 0.5 s
  * of CPU for debian-12 default on the unpack threads, where decoding xz a
  * second time would cost 3.5 s. (A first version decoded again in a
@@ -44,7 +44,7 @@
 char *vz_recode_pick(const char *deb);
 
 /* While unpacking: write deb's copy, made from its image in memory (data.tar
- * decoded, predecode.h), as a ".part" of process owner (the install's,
+ * decoded, debimage.h), as a ".part" of process owner (the install's,
  * getpid() of vzpkg), not yet synced; vz_recode_start() syncs and names
  * it. False when it could not. */
 bool vz_recode_write_part(const char *deb, const void *image, size_t len, pid_t owner);
