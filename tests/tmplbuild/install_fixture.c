@@ -1,6 +1,8 @@
 /* tests/tmplbuild/install_fixture.c: see install_fixture.h. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <criterion/criterion.h>
+#include <stdio.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdarg.h>
@@ -217,4 +219,21 @@ void install_strings_release(void)
 {
     vz_strv_free(kept);
     kept = NULL;
+}
+
+char *install_tree_listing(const char *dir)
+{
+    cleanup_free char *cmd = vz_xasprintf(
+        "cd '%s' && find . -printf '%%y %%m %%p %%l\\n' | sort && "
+        "find . -type f -print0 | sort -z | xargs -0r sha256sum",
+        dir);
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    struct vz_buf b = VZ_BUF_INIT;
+    vz_buf_init(&b);
+    char line[4096];
+    while (fgets(line, sizeof(line), f))
+        vz_buf_add(&b, line, strlen(line));
+    cr_assert_eq(pclose(f), 0, "listing %s", dir);
+    return vz_buf_detach(&b, NULL);
 }

@@ -39,4 +39,10 @@ void install_strings_release(void);
 /* Read a file below root into a string ("" when missing). Allocated. */
 char *install_slurp(const char *root, const char *rel);
 
+/* Every name under dir with its type, mode and link target (find -printf
+ * '%y %m %p %l', sorted), then each regular file's sha256: two trees with
+ * the same listing have the same names, modes, links and bytes. cr_asserts.
+ * Allocated. */
+char *install_tree_listing(const char *dir);
+
 #endif

@@ -190,19 +190,7 @@ Test(ca_shim, a_failed_run_fails_and_leaves_no_record)
  * a plain run on the state a run left changes no byte, no link, no name. */
 static char *snapshot(void)
 {
-    cleanup_free char *cmd = vz_xasprintf(
-        "cd '%s' && find . -printf '%%y %%m %%p %%l\\n' | sort && "
-        "find . -type f -print0 | sort -z | xargs -0r sha256sum",
-        root);
-    FILE *f = popen(cmd, "r");
-    cr_assert_not_null(f);
-    struct vz_buf b = VZ_BUF_INIT;
-    vz_buf_init(&b);
-    char line[4096];
-    while (fgets(line, sizeof(line), f))
-        vz_buf_add(&b, line, strlen(line));
-    cr_assert_eq(pclose(f), 0);
-    return vz_buf_detach(&b, NULL);
+    return install_tree_listing(root);
 }
 
 Test(ca_shim, a_plain_run_after_a_run_changes_nothing_with_the_real_program)
